@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import regex
 
@@ -37,7 +37,7 @@ from redact.masks import (
 from redact.registry import KnownSecrets
 from redact.rules import Rule, RulePack
 
-__all__ = ["ERROR_PLACEHOLDER", "Finding", "Redactor"]
+__all__ = ["ERROR_PLACEHOLDER", "Detector", "Finding", "Redactor"]
 
 #: What a value becomes when redaction itself fails (fail closed).
 ERROR_PLACEHOLDER = "[REDACTED:redaction-error]"
@@ -49,7 +49,7 @@ _SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", "
 _ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID, enum.Enum)
 _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
 _ATOMIC_TYPES = _ATOMIC + _TIME
-_PRIORITY = {"known": 0, "rule": 1, "key-name": 2}
+_PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,14 @@ class Finding:
     def mask_label(self) -> str:
         """The name the mask shows: the registry label or the rule id."""
         return self.label or self.rule_id
+
+
+class Detector(Protocol):
+    """An extra detector source (e.g. the detect-secrets bridge): text in, findings out."""
+
+    def __call__(self, text: str) -> Iterable[Finding]:
+        """Findings in ``text``; use ``detector="plugin"`` and a stable ``rule_id``."""
+        ...
 
 
 class _ErrorReporter:
@@ -101,6 +109,7 @@ class Redactor:
         "_always",
         "_chunk",
         "_default_mask",
+        "_detectors",
         "_key_rule",
         "_kw_rules",
         "_masks",
@@ -128,6 +137,7 @@ class Redactor:
         chunk_size: int = 1 << 20,
         overlap: int = 1 << 14,
         rule_timeout: float = 2.0,
+        detectors: Sequence[Detector] = (),
     ) -> None:
         if isinstance(rules, RulePack):
             packs: Sequence[RulePack] = (rules,)
@@ -143,6 +153,7 @@ class Redactor:
             raise ValueError(msg)
         self._chunk, self._overlap, self._timeout = chunk_size, overlap, rule_timeout
         self.max_depth = max_depth
+        self._detectors = tuple(detectors)
         self.errors = _ErrorReporter()
         default = resolve_mask(
             mask, fingerprint_key=fingerprint_key, fingerprint_key_id=fingerprint_key_id
@@ -232,6 +243,8 @@ class Redactor:
                     findings.append(
                         Finding(rule.id, s, e, rule.category, rule.severity, "", detector)
                     )
+        for source in self._detectors:
+            findings.extend(source(text))
         if findings and "[REDACTED" in text:
             findings = _outside_masks(text, findings)
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))

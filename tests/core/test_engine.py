@@ -368,3 +368,15 @@ examples = ["acme_0123456789abcdef"]
     )
     r = Redactor(rules=[RulePack.builtin("default"), pack])
     assert r.redact("k acme_0123456789abcdef") == "k [REDACTED:acme-key]"
+
+
+def test_extra_detector_source() -> None:
+    """A plugged-in detector's findings are masked like any rule's."""
+    from redact import Finding
+
+    def detector(text: str) -> list[Finding]:
+        i = text.find("magic-")
+        return [] if i < 0 else [Finding("magic", i, i + 12, "plugin", "low", "", "plugin")]
+
+    r = Redactor(detectors=[detector])
+    assert r.redact("a magic-123456 b") == "a [REDACTED:magic] b"
