@@ -75,7 +75,7 @@ class FixedMask:
 
     def __post_init__(self) -> None:
         if not is_mask(self.text):
-            msg = f"fixed mask text must look like '[REDACTED]' or '[REDACTED:name]', got {self.text!r}"
+            msg = f"fixed mask must look like '[REDACTED]' or '[REDACTED:name]', got {self.text!r}"
             raise ValueError(msg)
 
     def render(self, label: str, secret: str) -> str:
@@ -92,7 +92,9 @@ class PartialMask:
 
     def __post_init__(self) -> None:
         if not 0 <= self.show_last <= 4:
-            msg = f"partial mask may show at most 4 secret characters, got show_last={self.show_last}"
+            msg = (
+                f"partial mask may show at most 4 secret characters, got show_last={self.show_last}"
+            )
             raise ValueError(msg)
 
     def render(self, label: str, secret: str) -> str:

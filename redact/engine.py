@@ -1,0 +1,469 @@
+"""The Redactor: three detectors, one masking pass, never raises into the caller.
+
+Detectors: known values (exact match of registered secrets and their
+encodings), rules (compiled packs behind a keyword prefilter), and key names
+(``password=...`` in text, and values under sensitive keys in mappings). All
+run from ONE pass of the literal automaton that the registry owns: it reports
+known values and the rule keywords present, and only the rules whose keywords
+occur run at all. Overlapping spans are merged before masking.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as _dt
+import decimal
+import enum
+import sys
+import threading
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+import regex
+
+from redact.keynames import KeyNames
+from redact.masks import (
+    MASK_TOKEN,
+    JwtMask,
+    LabelledMask,
+    Mask,
+    PartialMask,
+    is_mask,
+    resolve_mask,
+)
+from redact.registry import KnownSecrets
+from redact.rules import Rule, RulePack
+
+__all__ = ["ERROR_PLACEHOLDER", "Detector", "Finding", "Redactor"]
+
+#: What a value becomes when redaction itself fails (fail closed).
+ERROR_PLACEHOLDER = "[REDACTED:redaction-error]"
+_DEPTH_PLACEHOLDER = "[REDACTED:depth-limit]"
+_CYCLE = "<cycle>"
+_KEY_RULE_ID = "sensitive-key"
+_KNOWN_RULE_ID = "known-secret"
+_SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", ""})
+_ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID, enum.Enum)
+_TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
+_ATOMIC_TYPES = _ATOMIC + _TIME
+_PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected secret at ``text[start:end]``; carries no part of the value."""
+
+    rule_id: str
+    start: int
+    end: int
+    category: str
+    severity: str = "high"
+    label: str = ""
+    detector: str = "rule"
+
+    @property
+    def mask_label(self) -> str:
+        """The name the mask shows: the registry label or the rule id."""
+        return self.label or self.rule_id
+
+
+class Detector(Protocol):
+    """An extra detector source (e.g. the detect-secrets bridge): text in, findings out."""
+
+    def __call__(self, text: str) -> Iterable[Finding]:
+        """Findings in ``text``; use ``detector="plugin"`` and a stable ``rule_id``."""
+        ...
+
+
+class _ErrorReporter:
+    """Counts internal errors and reports each kind once, never with the value."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._seen: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, where: str, exc: BaseException) -> None:
+        with self._lock:
+            self.count += 1
+            key = (where, type(exc).__name__)
+            if key in self._seen:
+                return
+            self._seen.add(key)
+        try:
+            sys.stderr.write(
+                f"redact: internal error in {where} ({type(exc).__name__}); "
+                "the value was replaced by a placeholder\n"
+            )
+        except Exception:
+            pass
+
+
+class Redactor:
+    """Immutable once built; the known-secret registry inside swaps atomically."""
+
+    __slots__ = (
+        "_always",
+        "_chunk",
+        "_default_mask",
+        "_detectors",
+        "_key_rule",
+        "_kw_rules",
+        "_masks",
+        "_overlap",
+        "_rules",
+        "_timeout",
+        "errors",
+        "key_names",
+        "known",
+        "max_depth",
+        "rules",
+    )
+
+    def __init__(
+        self,
+        *,
+        rules: RulePack | Sequence[RulePack] | None = None,
+        known: KnownSecrets | None = None,
+        key_names: KeyNames | None = None,
+        key_names_in_text: bool = True,
+        mask: str | Mask = "labelled",
+        fingerprint_key: bytes | None = None,
+        fingerprint_key_id: str = "k1",
+        max_depth: int = 32,
+        chunk_size: int = 1 << 20,
+        overlap: int = 1 << 14,
+        rule_timeout: float = 2.0,
+        detectors: Sequence[Detector] = (),
+    ) -> None:
+        if isinstance(rules, RulePack):
+            packs: Sequence[RulePack] = (rules,)
+        elif rules is None:
+            packs = ()
+        else:
+            packs = tuple(rules)
+        self.rules: RulePack = RulePack.combine(packs) if len(packs) != 1 else packs[0]
+        self.known = known if known is not None else KnownSecrets()
+        self.key_names = key_names if key_names is not None else KeyNames.default()
+        if chunk_size <= overlap or overlap < 4096:
+            msg = "chunk_size must exceed overlap, and overlap must be at least 4096"
+            raise ValueError(msg)
+        self._chunk, self._overlap, self._timeout = chunk_size, overlap, rule_timeout
+        self.max_depth = max_depth
+        self._detectors = tuple(detectors)
+        self.errors = _ErrorReporter()
+        default = resolve_mask(
+            mask, fingerprint_key=fingerprint_key, fingerprint_key_id=fingerprint_key_id
+        )
+        self._default_mask: Mask = default or LabelledMask()
+        self._masks: dict[str, Mask] = {}
+        all_rules: list[Rule] = list(self.rules.rules)
+        self._key_rule: Rule | None = None
+        if key_names_in_text:
+            self._key_rule = Rule(
+                id=_KEY_RULE_ID,
+                regex=self.key_names.text_regex(),
+                description="value assigned to a sensitive key name",
+                secret_group="secret",
+                keywords=tuple(self.key_names.keywords()),
+                category="sensitive-key",
+                severity="medium",
+                compiled=regex.compile(self.key_names.text_regex(), regex.VERSION1),
+            )
+            all_rules.append(self._key_rule)
+        for r in all_rules:
+            spec = r.mask or (mask if mask == "partial" else None)
+            m = resolve_mask(
+                spec,
+                prefix=r.prefix,
+                fingerprint_key=fingerprint_key,
+                fingerprint_key_id=fingerprint_key_id,
+            )
+            self._masks[r.id] = m or self._default_mask
+        self._rules = tuple(all_rules)
+        kw: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, r in enumerate(all_rules):
+            if not r.keywords:
+                always.append(i)
+            for k in r.keywords:
+                kw.setdefault(k, []).append(i)
+        self._kw_rules = {k: tuple(v) for k, v in kw.items()}
+        self._always = tuple(always)
+        self.known.attach_keywords(self._kw_rules)
+
+    @classmethod
+    def default(
+        cls,
+        *,
+        packs: Iterable[str] = ("default",),
+        known: KnownSecrets | None = None,
+        **options: Any,
+    ) -> Redactor:
+        """The shipped default pack(s), default key names, and a fresh (or given) registry."""
+        return cls(rules=[RulePack.builtin(p) for p in packs], known=known, **options)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Redactor rules={len(self._rules)} known={len(self.known)} "
+            f"backend={self.known.backend_name!r}>"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        msg = "a Redactor holds secrets and is not picklable; build one per process"
+        raise TypeError(msg)
+
+    def is_sensitive_key(self, name: object) -> bool:
+        """True when a value under ``name`` is masked whole."""
+        return self.key_names.is_sensitive(name)
+
+    # -- detection -----------------------------------------------------------------------
+
+    def find(self, text: str) -> list[Finding]:
+        """Every finding in ``text``, sorted by position (overlaps not merged)."""
+        return self._find(text)
+
+    def _find(self, text: str) -> list[Finding]:
+        hits, words = self.known.snapshot.scan(text)
+        findings = [
+            Finding(_KNOWN_RULE_ID, h.start, h.end, "known-secret", "critical", h.label, "known")
+            for h in hits
+        ]
+        if words or self._always:
+            selected: set[int] = set(self._always)
+            for w in words:
+                selected.update(self._kw_rules.get(w, ()))
+            for i in sorted(selected):
+                rule = self._rules[i]
+                detector = "key-name" if rule is self._key_rule else "rule"
+                for s, e in self._rule_spans(rule, text, detector):
+                    findings.append(
+                        Finding(rule.id, s, e, rule.category, rule.severity, "", detector)
+                    )
+        for source in self._detectors:
+            findings.extend(source(text))
+        if findings and "[REDACTED" in text:
+            findings = _outside_masks(text, findings)
+        findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
+        return findings
+
+    def _rule_spans(self, rule: Rule, text: str, detector: str) -> Iterable[tuple[int, int]]:
+        n = len(text)
+        if n <= self._chunk:
+            windows: Iterable[tuple[int, int]] = ((0, n),)
+        else:
+            windows = (
+                (i, min(n, i + self._chunk + self._overlap)) for i in range(0, n, self._chunk)
+            )
+        seen: set[tuple[int, int]] = set()
+        for lo, hi in windows:
+            for s, e in rule.finditer(text, lo, hi, timeout=self._timeout):
+                if detector == "key-name" and text[s:e].strip().lower() in _SKIP_VALUES:
+                    continue
+                if (s, e) not in seen:
+                    seen.add((s, e))
+                    yield s, e
+
+    # -- masking ---------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret masked; the same object when nothing is found."""
+        if not isinstance(text, str):
+            return self.redact(str(text))
+        try:
+            out = self._redact_once(text)
+            # Masking changes context (a quote becomes a mask): iterate to a fixed point so
+            # that redact(redact(x)) == redact(x).
+            for _ in range(4):
+                if out is text:
+                    return out
+                text, out = out, self._redact_once(out)
+            return out
+        except Exception as exc:
+            self.errors("redact", exc)
+            return ERROR_PLACEHOLDER
+
+    def _redact_once(self, text: str) -> str:
+        findings = self._find(text)
+        if not findings:
+            return text
+        parts: list[str] = []
+        pos = 0
+        for start, end, lead in _merge(findings):
+            parts.append(text[pos:start])
+            parts.append(self._mask(lead, text[start:end]))
+            pos = end
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def _mask(self, finding: Finding, secret: str) -> str:
+        if finding.detector == "known":
+            mask = self._default_mask
+            if isinstance(mask, PartialMask | JwtMask):
+                mask = LabelledMask()
+        else:
+            mask = self._masks.get(finding.rule_id, self._default_mask)
+        return mask.render(finding.mask_label, secret)
+
+    def mask_value(self, key: str, value: object) -> str:
+        """The mask used for a value stored under a sensitive key name."""
+        text = value if isinstance(value, str) else ""
+        return self._masks.get(_KEY_RULE_ID, self._default_mask).render(_KEY_RULE_ID, text)
+
+    # -- objects ---------------------------------------------------------------------------
+
+    def redact_obj(self, obj: Any) -> Any:
+        """A masked copy of ``obj`` (the same object when nothing is found); never mutates it."""
+        try:
+            return self._walk(obj, 0, set())
+        except Exception as exc:
+            self.errors("redact_obj", exc)
+            return ERROR_PLACEHOLDER
+
+    def _walk(self, obj: Any, depth: int, active: set[int]) -> Any:
+        if isinstance(obj, str):
+            return self.redact(obj)
+        if isinstance(obj, _ATOMIC_TYPES):
+            return obj
+        if depth >= self.max_depth:
+            return _DEPTH_PLACEHOLDER
+        oid = id(obj)
+        if oid in active:
+            return _CYCLE
+        active.add(oid)
+        try:
+            return self._walk_container(obj, depth + 1, active)
+        finally:
+            active.discard(oid)
+
+    def _walk_container(self, obj: Any, depth: int, active: set[int]) -> Any:
+        if isinstance(obj, bytes | bytearray):
+            text = bytes(obj).decode("utf-8", "surrogateescape")
+            out = self.redact(text)
+            return obj if out is text else type(obj)(out.encode("utf-8", "surrogateescape"))
+        if isinstance(obj, Mapping):
+            return self._walk_mapping(obj, depth, active)
+        if isinstance(obj, list | tuple | set | frozenset):
+            items = [self._walk(v, depth, active) for v in obj]
+            if all(a is b for a, b in zip(items, obj, strict=True)):
+                return obj
+            if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+                return type(obj)(*items)
+            try:
+                return type(obj)(items)
+            except Exception:
+                return list(items)
+        if isinstance(obj, BaseException):
+            return self._walk_exception(obj, depth, active)
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return self._walk_dataclass(obj, depth, active)
+        # Anything else reaches a sink through str()/repr(): check what it would show.
+        try:
+            shown = str(obj)
+        except Exception:
+            return f"<unprintable {type(obj).__name__}>"
+        out = self.redact(shown)
+        return obj if out is shown else out
+
+    def _walk_mapping(self, obj: Mapping[Any, Any], depth: int, active: set[int]) -> Any:
+        new: dict[Any, Any] = {}
+        changed = False
+        for k, v in obj.items():
+            nk = self.redact(k) if isinstance(k, str) else k
+            if isinstance(k, str) and self.key_names.is_sensitive(k) and _maskable(v):
+                nv: Any = self.mask_value(k, v)
+            else:
+                nv = self._walk(v, depth, active)
+            changed = changed or nk is not k or nv is not v
+            new[nk] = nv
+        if not changed:
+            return obj
+        if type(obj) is dict:
+            return new
+        try:
+            return cast(Any, type(obj))(new)
+        except Exception:
+            return new
+
+    def _walk_exception(self, exc: BaseException, depth: int, active: set[int]) -> Any:
+        args = self._walk(exc.args, depth, active)
+        attrs = self._walk(vars(exc), depth, active) if vars(exc) else {}
+        cause = exc.__cause__
+        new_cause = self._walk(cause, depth, active) if cause is not None else None
+        context = exc.__context__
+        new_context = self._walk(context, depth, active) if context is not None else None
+        try:
+            shown = str(exc)
+        except Exception:
+            shown = ""
+        redacted_shown = self.redact(shown)
+        unchanged = (
+            args is exc.args
+            and (not vars(exc) or attrs is vars(exc))
+            and new_cause is cause
+            and new_context is context
+            and redacted_shown is shown
+        )
+        if unchanged:
+            return exc
+        clone = copy.copy(exc)
+        clone.args = args if isinstance(args, tuple) else (str(args),)
+        if isinstance(attrs, dict) and attrs is not vars(exc):
+            clone.__dict__.update(attrs)
+        clone.__traceback__ = exc.__traceback__
+        clone.__cause__ = new_cause if isinstance(new_cause, BaseException) else None
+        clone.__context__ = new_context if isinstance(new_context, BaseException) else None
+        try:
+            still = str(clone)
+        except Exception:
+            still = ""
+        if self.redact(still) is not still:
+            return f"{type(exc).__name__}: {redacted_shown}"
+        return clone
+
+    def _walk_dataclass(self, obj: Any, depth: int, active: set[int]) -> Any:
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name, None)
+            if self.key_names.is_sensitive(f.name) and _maskable(v):
+                nv: Any = self.mask_value(f.name, v)
+            else:
+                nv = self._walk(v, depth, active)
+            if nv is not v:
+                changes[f.name] = nv
+        if not changes:
+            return obj
+        clone = copy.copy(obj)
+        for name, value in changes.items():
+            object.__setattr__(clone, name, value)
+        return clone
+
+
+def _maskable(value: object) -> bool:
+    """A value under a sensitive key is masked unless it carries nothing (None, '', a mask)."""
+    if value is None or isinstance(value, bool):
+        return False
+    return not (isinstance(value, str) and (value == "" or is_mask(value)))
+
+
+def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
+    """Drop findings that lie wholly inside a mask rendered by an earlier pass."""
+    masks = [m.span() for m in MASK_TOKEN.finditer(text)]
+    return [f for f in findings if not any(s <= f.start and f.end <= e for s, e in masks)]
+
+
+def _merge(findings: list[Finding]) -> Iterable[tuple[int, int, Finding]]:
+    """Union overlapping spans; each merged span is led by its most specific finding."""
+    cur_s, cur_e, lead = findings[0].start, findings[0].end, findings[0]
+    for f in findings[1:]:
+        if f.start < cur_e:
+            cur_e = max(cur_e, f.end)
+            if _PRIORITY[f.detector] < _PRIORITY[lead.detector]:
+                lead = f
+            continue
+        yield cur_s, cur_e, lead
+        cur_s, cur_e, lead = f.start, f.end, f
+    yield cur_s, cur_e, lead

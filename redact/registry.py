@@ -1,0 +1,255 @@
+"""KnownSecrets: the exact-match registry of every secret value the providers loaded.
+
+Each value is registered with the encodings it is commonly logged in (base64 in
+every alignment, percent-encoding, JSON escaping, hex, each line of a
+multi-line value). All of them, plus the redactor's rule keywords, live in ONE
+multi-literal automaton, so the cost of a scan does not grow with the number of
+registered values. Writers build a new immutable :class:`_Snapshot` and swap
+the reference (copy-on-write); readers never take a lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from redact._matcher import Hit, LiteralMatcher, build_matcher
+from redact.exceptions import ConfigError, SecretTooShortError
+
+__all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
+
+#: Values shorter than this are refused: too short to match safely, too easy to guess.
+DEFAULT_MIN_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    label: str
+    category: str | None
+    version: str | None
+
+
+def _b64_forms(raw: bytes) -> set[str]:
+    """Base64 of ``raw`` at the three byte alignments, standard and URL-safe.
+
+    For alignment ``k`` the value sits after ``k`` unknown bytes inside a longer
+    blob; only the characters that depend on the value's bytes alone are kept.
+    """
+    out: set[str] = set()
+    n = len(raw)
+    for k in range(3):
+        enc = base64.b64encode(b"\0" * k + raw).decode("ascii")
+        start = -(-8 * k // 6)  # ceil(8k / 6)
+        end = (8 * (k + n)) // 6
+        core = enc[start:end]
+        out.add(core)
+        if k == 0:
+            out.add(enc)
+            out.add(enc.rstrip("="))
+    out |= {f.translate(_URLSAFE) for f in out}
+    return out
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
+    """Every form of ``value`` that is registered: raw, encoded and per-line."""
+    raw = value.encode("utf-8", "surrogatepass")
+    forms = {value}
+    forms |= _b64_forms(raw)
+    forms.add(urllib.parse.quote(value, safe="", errors="surrogatepass"))
+    forms.add(urllib.parse.quote_plus(value, safe="", errors="surrogatepass"))
+    forms.add(json.dumps(value)[1:-1])
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    forms.add(repr(value)[1:-1])
+    forms.add(raw.hex())
+    forms.add(raw.hex().upper())
+    if "\n" in value or "\r" in value:
+        for line in value.splitlines():
+            line = line.strip()
+            if len(line) >= min_length and not line.startswith("-----"):
+                forms.add(line)
+                forms |= _b64_forms(line.encode("utf-8", "surrogatepass"))
+    return {f for f in forms if len(f) >= min_length}
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """One immutable generation of the registry: values, keywords and their automaton."""
+
+    values: dict[str, _Entry]
+    literals: dict[str, str]
+    keywords: frozenset[str]
+    matcher: LiteralMatcher
+    generation: int
+
+    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+        """Known-secret spans in ``text`` and the rule keywords present in it."""
+        return self.matcher.scan(text)
+
+
+class KnownSecrets:
+    """Thread-safe registry of exact secret values, with lock-free reads."""
+
+    def __init__(
+        self,
+        *,
+        min_length: int = DEFAULT_MIN_LENGTH,
+        backend: str = "auto",
+    ) -> None:
+        if min_length < 4:
+            msg = f"KnownSecrets min_length must be at least 4, got {min_length}"
+            raise ConfigError(msg)
+        self.min_length = min_length
+        self.backend = backend
+        self._write_lock = threading.Lock()
+        self._keyword_sets: dict[frozenset[str], int] = {}
+        self._snap = self._build({}, {}, frozenset(), 0)
+
+    def __repr__(self) -> str:
+        # Never show values: only counts.
+        return f"<KnownSecrets values={len(self._snap.values)} backend={self._snap.matcher.name!r}>"
+
+    def __len__(self) -> int:
+        return len(self._snap.values)
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in self._snap.values
+
+    @property
+    def snapshot(self) -> _Snapshot:
+        """The current generation; hold on to it for one scan."""
+        return self._snap
+
+    @property
+    def backend_name(self) -> str:
+        """Which literal engine the current generation uses."""
+        return self._snap.matcher.name
+
+    def labels(self) -> list[str]:
+        """Registered labels (never values), sorted."""
+        return sorted({e.label for e in self._snap.values.values()})
+
+    def add(
+        self,
+        value: str | bytes,
+        *,
+        label: str,
+        category: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Register ``value`` and its encodings; refuse values below ``min_length``."""
+        self.add_many([(value, label)], category=category, version=version)
+
+    def add_many(
+        self,
+        items: Iterable[tuple[str | bytes, str]],
+        *,
+        category: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Register several ``(value, label)`` pairs with a single rebuild."""
+        checked: list[tuple[str, _Entry]] = []
+        for value, label in items:
+            text = self._coerce(value, label)
+            checked.append((text, _Entry(label, category, version)))
+        if not checked:
+            return
+        with self._write_lock:
+            values = dict(self._snap.values)
+            literals = dict(self._snap.literals)
+            changed = False
+            for text, entry in checked:
+                if values.get(text) != entry:
+                    values[text] = entry
+                    for form in variants(text, self.min_length):
+                        literals.setdefault(form, entry.label)
+                    changed = True
+            if changed:
+                self._swap(values, literals, self._snap.keywords)
+
+    def remove(self, value: str | bytes) -> None:
+        """Forget ``value`` (no error if it was not registered)."""
+        text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+        with self._write_lock:
+            if text in self._snap.values:
+                values = dict(self._snap.values)
+                del values[text]
+                self._swap(values, None, self._snap.keywords)
+
+    def remove_label(self, label: str) -> int:
+        """Forget every value registered under ``label``; return how many."""
+        with self._write_lock:
+            values = {v: e for v, e in self._snap.values.items() if e.label != label}
+            removed = len(self._snap.values) - len(values)
+            if removed:
+                self._swap(values, None, self._snap.keywords)
+            return removed
+
+    def label_of(self, value: str) -> str | None:
+        """The label a value was registered under, if any."""
+        entry = self._snap.values.get(value)
+        return entry.label if entry else None
+
+    # -- keywords shared with redactors -------------------------------------------------
+
+    def attach_keywords(self, keywords: Iterable[str]) -> None:
+        """Add a redactor's rule keywords (lower-case ASCII) to the shared automaton."""
+        words = frozenset(k.lower() for k in keywords if k)
+        for w in words:
+            if not w.isascii():
+                msg = f"rule keyword {w!r} must be ASCII"
+                raise ConfigError(msg)
+        with self._write_lock:
+            self._keyword_sets[words] = self._keyword_sets.get(words, 0) + 1
+            if not words <= self._snap.keywords:
+                snap = self._snap
+                self._swap(snap.values, snap.literals, snap.keywords | words)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _coerce(self, value: str | bytes, label: str) -> str:
+        if not isinstance(label, str) or not label:
+            msg = "every known secret needs a non-empty label"
+            raise ConfigError(msg)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "surrogateescape")
+        if not isinstance(value, str):
+            msg = f"known secret {label!r} must be str or bytes, got {type(value).__name__}"
+            raise ConfigError(msg)
+        if len(value) < self.min_length:
+            msg = (
+                f"known secret {label!r} is shorter than the minimum of {self.min_length} "
+                "characters and was refused"
+            )
+            raise SecretTooShortError(msg)
+        return value
+
+    def _swap(
+        self,
+        values: dict[str, _Entry],
+        literals: dict[str, str] | None,
+        keywords: frozenset[str],
+    ) -> None:
+        """Build the next generation and publish it with one reference assignment."""
+        if literals is None:  # a removal: recompute the forms of what is left
+            literals = {}
+            for value, entry in values.items():
+                for form in variants(value, self.min_length):
+                    literals.setdefault(form, entry.label)
+        self._snap = self._build(values, literals, keywords, self._snap.generation + 1)
+
+    def _build(
+        self,
+        values: dict[str, _Entry],
+        literals: dict[str, str],
+        keywords: frozenset[str],
+        generation: int,
+    ) -> _Snapshot:
+        matcher = build_matcher(literals, keywords, backend=self.backend)
+        return _Snapshot(values, literals, keywords, matcher, generation)
