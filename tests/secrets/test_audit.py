@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import structlog
 
+from redact import KnownSecrets, Redactor
 from redact.exceptions import ConfigError, SecretsError
 from redact.secrets.audit import (
     AUDIT_FORMAT,
@@ -366,3 +367,39 @@ def test_logger_sink_structlog() -> None:
     assert entry["name"] == "db"
     assert entry["provider"] == "vault"
     assert entry["audit"] is True
+
+
+def test_redactor_is_the_last_line_of_defence() -> None:
+    """A real Redactor scrubs a registered value and a sensitive key name; structure survives."""
+    known = KnownSecrets()
+    value = _value()
+    known.add(value, label="db.password")
+    sink = MemorySink()
+    audit = AuditLog(sinks=[sink], redactor=Redactor.default(known=known))
+    audit.emit(
+        "secret.updated",
+        tenant="t1",
+        name="db",
+        kid="kU3Jxe8FtZ_cC-BfvrCblKPzX8QicTMRwChKCbqhlsA",
+        note=f"rotated from {value}",
+        password="hunter2-but-longer",
+        fingerprint=audit.fingerprint(value),
+    )
+    (record,) = sink.records
+    text = json.dumps(record)
+    assert value not in text
+    assert "hunter2-but-longer" not in text
+    assert record["scrubbed"] == ["note", "password"]
+    assert record["kid"] == "kU3Jxe8FtZ_cC-BfvrCblKPzX8QicTMRwChKCbqhlsA"
+    assert record["fingerprint"] == audit.fingerprint(value)
+
+
+def test_known_registry_alone_scrubs_exact_values() -> None:
+    """With only a KnownSecrets (no redactor) an exact registered value is scrubbed."""
+    known = KnownSecrets()
+    value = _value()
+    known.add(value, label="api")
+    sink = MemorySink()
+    AuditLog(sinks=[sink], known=known).emit("secret_config.read", name=value)
+    assert sink.records[0]["name"] == "[REDACTED:audit-scrubbed]"
+    assert sink.records[0]["scrubbed"] == ["name"]
