@@ -22,9 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-import regex
-
-from redact.keynames import KeyNames
+from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
     MASK_TOKEN,
     JwtMask,
@@ -160,19 +158,10 @@ class Redactor:
         )
         self._default_mask: Mask = default or LabelledMask()
         self._masks: dict[str, Mask] = {}
-        all_rules: list[Rule] = list(self.rules.rules)
-        self._key_rule: Rule | None = None
+        all_rules: list[Rule | KeyValueDetector] = list(self.rules.rules)
+        self._key_rule: KeyValueDetector | None = None
         if key_names_in_text:
-            self._key_rule = Rule(
-                id=_KEY_RULE_ID,
-                regex=self.key_names.text_regex(),
-                description="value assigned to a sensitive key name",
-                secret_group="secret",
-                keywords=tuple(self.key_names.keywords()),
-                category="sensitive-key",
-                severity="medium",
-                compiled=regex.compile(self.key_names.text_regex(), regex.VERSION1),
-            )
+            self._key_rule = self.key_names.text_detector()
             all_rules.append(self._key_rule)
         for r in all_rules:
             spec = r.mask or (mask if mask == "partial" else None)
@@ -250,7 +239,9 @@ class Redactor:
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
         return findings
 
-    def _rule_spans(self, rule: Rule, text: str, detector: str) -> Iterable[tuple[int, int]]:
+    def _rule_spans(
+        self, rule: Rule | KeyValueDetector, text: str, detector: str
+    ) -> Iterable[tuple[int, int]]:
         n = len(text)
         if n <= self._chunk:
             windows: Iterable[tuple[int, int]] = ((0, n),)
