@@ -9,6 +9,8 @@ from redact.secrets.providers import (
     FileProvider,
     ScopedProvider,
     SecretProvider,
+    VaultProvider,
+    VersionConflictError,
 )
 
 __all__ = [
@@ -22,4 +24,6 @@ __all__ = [
     "SecretProvider",
     "SecretVersion",
     "Stage",
+    "VaultProvider",
+    "VersionConflictError",
 ]

@@ -266,10 +266,7 @@ class BaseProvider:
     def versions(self, name: str) -> list[SecretVersion]:
         """Metadata of the stored versions of ``name`` (never values), newest first."""
         check_name(name)
-        try:
-            found = self._call(name, lambda: self._list_versions(name))
-        except _Unavailable as exc:
-            raise ProviderUnavailableError(self._message(name, exc.cause)) from exc
+        found = self._run(name, lambda: self._list_versions(name))
         self._audit("secret_config.listed", name=name, outcome="ok", count=len(found))
         return found
 
@@ -344,8 +341,15 @@ class BaseProvider:
                 raise _Unavailable(kind, describe(exc)) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _run(self, name: str, fn: Callable[[], _T]) -> _T:
+        """:meth:`_call`, with a failure raised as ``ProviderUnavailableError``."""
+        try:
+            return self._call(name, fn)
+        except _Unavailable as exc:
+            raise ProviderUnavailableError(self._message(name, exc.cause)) from exc
+
     def _message(self, name: str, cause: str) -> str:
-        return f"provider {self.name!r} could not read secret {name!r}: {cause}"
+        return f"provider {self.name!r} failed on secret {name!r}: {cause}"
 
     def _admit(
         self,

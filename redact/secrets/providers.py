@@ -11,6 +11,7 @@ from __future__ import annotations
 from redact.secrets._base import BaseProvider, Fetched, ScopedProvider, SecretProvider
 from redact.secrets._env import EnvProvider
 from redact.secrets._files import FileProvider, FileWatcher
+from redact.secrets._vault import VaultProvider, VersionConflictError
 
 __all__ = [
     "BaseProvider",
@@ -20,4 +21,6 @@ __all__ = [
     "FileWatcher",
     "ScopedProvider",
     "SecretProvider",
+    "VaultProvider",
+    "VersionConflictError",
 ]
