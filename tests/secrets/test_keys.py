@@ -217,7 +217,7 @@ def test_verify_accepts_only_rs256(registry: KeyRegistry, clock: Clock) -> None:
 def test_verify_never_follows_key_urls_in_headers(
     registry: KeyRegistry, clock: Clock, name: str
 ) -> None:
-    """A correctly signed token carrying jku/x5u/jwk/x5c/crit is refused (crit by PyJWT first)."""
+    """A correctly signed token carrying jku/x5u/jwk/x5c/crit is refused before any key lookup."""
     kid = _active(registry, clock)
     pem = (registry.store.directory / f"{kid}.pem").read_bytes()  # type: ignore[attr-defined]
     now = int(clock())
@@ -228,8 +228,7 @@ def test_verify_never_follows_key_urls_in_headers(
         algorithm="RS256",
         headers={"kid": kid, name: value},
     )
-    expected = "malformed header" if name == "crit" else f"header '{name}' is not accepted"
-    with pytest.raises(TokenError, match=expected):
+    with pytest.raises(TokenError, match=f"header '{name}' is not accepted"):
         registry.verify(token)
 
 
