@@ -193,6 +193,21 @@ def test_tenant_id_is_validated_and_not_echoed(store: TenantSecretStore, bad: st
         assert bad not in str(info.value)
 
 
+def test_identifiers_that_are_registered_secrets_are_refused(
+    store: TenantSecretStore, known: KnownSecrets, sink: MemorySink
+) -> None:
+    """A secret passed as tenant_id or name by mistake is refused and never echoed or audited."""
+    value = _value("tok_")
+    known.add(value, label="api")
+    for kwargs in ({"tenant_id": value, "name": "db"}, {"tenant_id": "acme", "name": value}):
+        with pytest.raises(ConfigError, match="registered secret value") as info:
+            store.get(**kwargs)  # type: ignore[arg-type]
+        assert value not in str(info.value)
+    with pytest.raises(ConfigError, match="registered secret value"):
+        store.for_tenant(value)
+    _no_values_in(sink.records, [value])
+
+
 def test_tenant_id_is_required_and_keyword_only(store: TenantSecretStore) -> None:
     """Every data method takes tenant_id as a required keyword-only argument."""
     for name in ("put", "rotate", "get", "get_bytes", "metadata", "versions", "names", "delete"):
