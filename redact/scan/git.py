@@ -97,6 +97,8 @@ def _verify(repo: Path, rev: str) -> None:
 
 def _path(raw: bytes) -> str:
     raw = raw.rstrip(b"\n")
+    if raw.endswith(b"\t"):  # git appends a TAB to unquoted names that contain a space
+        raw = raw[:-1]
     if raw.startswith(b'"') and raw.endswith(b'"'):
         raw = codecs.escape_decode(raw[1:-1])[0]
     if raw.startswith(b"b/"):
@@ -104,8 +106,12 @@ def _path(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def iter_added(repo: Path, *, since: str | None = None) -> Iterator[AddedText]:
-    """Yield the added lines of every (commit, file), oldest-first order is not guaranteed."""
+def iter_added(
+    repo: Path, *, since: str | None = None, stats: dict[str, int] | None = None
+) -> Iterator[AddedText]:
+    """Yield the added lines of every (commit, file); ``stats["commits"]`` counts commits."""
+    counts = stats if stats is not None else {}
+    counts.setdefault("commits", 0)
     if since:
         _verify(repo, since)
     proc = subprocess.Popen(
@@ -145,6 +151,7 @@ def iter_added(repo: Path, *, since: str | None = None) -> Iterator[AddedText]:
                     yield current
                 current = None
                 in_hunk = False
+                counts["commits"] += 1
                 head = line[1:].decode("ascii", "replace").split()
                 commit, date = head[0], head[1] if len(head) > 1 else ""
             elif line.startswith(b"diff --git "):

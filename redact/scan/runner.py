@@ -347,20 +347,21 @@ class Scanner:
         started = time.perf_counter()
         result = ScanResult()
         commits: set[str] = set()
+        stats: dict[str, int] = {}
         size = 0
         if self.jobs == 1:
-            for added in iter_added(repo, since=since):
+            for added in iter_added(repo, since=since, stats=stats):
                 commits.add(added.commit)
                 size += added.size
                 result.findings.extend(scan_added(self.redactor, self.options, [added]))
                 if self.progress:
-                    self.progress(len(commits), 0)
+                    self.progress(stats.get("commits", 0), 0)
         else:
             pending: list[Future[list[ScanFinding]]] = []
             with self._pool() as pool:
                 batch: list[AddedText] = []
                 batch_size = 0
-                for added in iter_added(repo, since=since):
+                for added in iter_added(repo, since=since, stats=stats):
                     commits.add(added.commit)
                     size += added.size
                     batch.append(added)
@@ -370,14 +371,14 @@ class Scanner:
                         batch, batch_size = [], 0
                         pending = self._drain(pending, result, limit=self.jobs * 4)
                         if self.progress:
-                            self.progress(len(commits), 0)
+                            self.progress(stats.get("commits", 0), 0)
                 if batch:
                     pending.append(pool.submit(_work_added, batch))
                 self._drain(pending, result, limit=0)
-        result.commits = len(commits)
+        result.commits = stats.get("commits", 0)
         result.bytes = size
         result.outcomes.append(
-            FileOutcome(str(repo), "scanned", f"git history, {len(commits)} commit(s)", size)
+            FileOutcome(str(repo), "scanned", f"git history, {result.commits} commit(s)", size)
         )
         result.seconds = time.perf_counter() - started
         return result
