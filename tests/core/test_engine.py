@@ -380,3 +380,30 @@ def test_extra_detector_source() -> None:
 
     r = Redactor(detectors=[detector])
     assert r.redact("a magic-123456 b") == "a [REDACTED:magic] b"
+
+
+def test_large_text_regions_find_what_lines_find(r: Redactor) -> None:
+    """On large texts rules run near their keywords only; findings equal the per-piece ones."""
+    pieces = []
+    for rule in r.rules:
+        pieces.extend(rule.examples)
+        pieces.append("filler line with nothing to see " * 20)
+    expected = set()
+    offset = 0
+    for piece in pieces:
+        for f in r.find(piece):
+            expected.add((f.rule_id, f.start + offset, f.end + offset))
+        offset += len(piece) + 1
+    big = "\n".join(pieces)
+    assert len(big) > 8192
+    got = {(f.rule_id, f.start, f.end) for f in r.find(big)}
+    assert expected <= got
+    assert all(p not in r.redact(big) for p in _example_secrets(r))
+
+
+def _example_secrets(r: Redactor) -> list[str]:
+    out = []
+    for rule in r.rules:
+        for ex in rule.examples:
+            out.extend(ex[f.start : f.end] for f in r.find(ex) if f.rule_id == rule.id)
+    return out
