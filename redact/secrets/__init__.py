@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from redact.secrets.model import AuditSink, Category, Secret, SecretVersion, Stage
 from redact.secrets.providers import (
+    AwsSecretsManagerProvider,
     BaseProvider,
     EnvProvider,
     FileProvider,
+    RotationError,
     ScopedProvider,
     SecretProvider,
     VaultProvider,
@@ -15,10 +17,12 @@ from redact.secrets.providers import (
 
 __all__ = [
     "AuditSink",
+    "AwsSecretsManagerProvider",
     "BaseProvider",
     "Category",
     "EnvProvider",
     "FileProvider",
+    "RotationError",
     "ScopedProvider",
     "Secret",
     "SecretProvider",

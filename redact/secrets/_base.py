@@ -253,12 +253,16 @@ class BaseProvider:
             fetched = self._call(name, lambda: self._fetch(name, stage, version))
         except _Unavailable as exc:
             if exc.kind == "auth":
-                self._audit("secret.access_denied", name=name, outcome="auth_failed")
+                self._audit(
+                    "secret.access_denied", name=name, outcome="denied", reason="auth_failed"
+                )
                 raise ProviderUnavailableError(self._message(name, exc.cause)) from exc
             self._note_failure()
             return self._stale_or_raise(name, key, entry, exc.cause)
         except SecretNotFoundError:
-            self._audit("secret_config.read", name=name, stage=stage, outcome="not_found")
+            self._audit(
+                "secret_config.read", name=name, stage=stage, outcome="failure", reason="not_found"
+            )
             raise
         self._note_success()
         return self._admit(name, key, stage if version is None else None, fetched, token)
@@ -267,7 +271,7 @@ class BaseProvider:
         """Metadata of the stored versions of ``name`` (never values), newest first."""
         check_name(name)
         found = self._run(name, lambda: self._list_versions(name))
-        self._audit("secret_config.listed", name=name, outcome="ok", count=len(found))
+        self._audit("secret_config.listed", name=name, outcome="success", count=len(found))
         return found
 
     def refresh(self, name: str | None = None) -> None:
@@ -384,7 +388,7 @@ class BaseProvider:
             version=secret.version,
             stage=stage,
             category=secret.category.value,
-            outcome="ok",
+            outcome="success",
         )
         if before is not None and before != secret.version:
             _log.info("%s: secret %r rotated from %s to %s", self, name, before, secret.version)
@@ -393,7 +397,8 @@ class BaseProvider:
                 name=name,
                 version=secret.version,
                 previous_version=before,
-                outcome="observed",
+                outcome="success",
+                reason="observed",
             )
         return secret
 
@@ -414,7 +419,8 @@ class BaseProvider:
                 "secret_config.read",
                 name=secret.name,
                 version=secret.version,
-                outcome="refused_too_short",
+                outcome="refused",
+                reason="too_short",
             )
             msg = (
                 f"provider {self.name!r}: secret {secret.name!r} (version {secret.version}) "
@@ -452,7 +458,8 @@ class BaseProvider:
                 "provider.stale",
                 name=name,
                 version=entry.secret.version,
-                outcome="serving_stale",
+                outcome="failure",
+                reason="serving_stale",
                 cause=cause,
             )
         return entry.secret
@@ -472,7 +479,7 @@ class BaseProvider:
         if recovered:
             _log.info("%s: backend answers again; stale secrets recovered", self)
             for name in recovered:
-                self._audit("provider.stale", name=name, outcome="recovered")
+                self._audit("provider.stale", name=name, outcome="success", reason="recovered")
 
     def _audit(self, event: str, **fields: object) -> None:
         if self.audit is None:

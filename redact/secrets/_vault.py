@@ -332,16 +332,18 @@ class VaultProvider(BaseProvider):
         try:
             result = self._run(name, write)
         except VersionConflictError:
-            self._audit("secret.updated", name=name, outcome="cas_conflict", cas=cas)
+            self._audit(
+                "secret.updated", name=name, outcome="refused", reason="cas_conflict", cas=cas
+            )
             raise
         except Exception as exc:
-            self._audit("secret.updated", name=name, outcome="error", error=type(exc).__name__)
+            self._audit("secret.updated", name=name, outcome="failure", reason=type(exc).__name__)
             raise
         self.refresh(name)
         version = SecretVersion(
             str(result.get("version")), _parse_time(result.get("created_time")), ("current",)
         )
-        self._audit("secret.updated", name=name, version=version.version_id, outcome="ok")
+        self._audit("secret.updated", name=name, version=version.version_id, outcome="success")
         return version
 
     def _conflict(self, name: str, cas: int | None) -> str:

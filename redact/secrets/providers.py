@@ -8,17 +8,20 @@ least-privilege :meth:`~redact.secrets.providers.BaseProvider.scoped` handle.
 
 from __future__ import annotations
 
+from redact.secrets._aws import AwsSecretsManagerProvider, RotationError
 from redact.secrets._base import BaseProvider, Fetched, ScopedProvider, SecretProvider
 from redact.secrets._env import EnvProvider
 from redact.secrets._files import FileProvider, FileWatcher
 from redact.secrets._vault import VaultProvider, VersionConflictError
 
 __all__ = [
+    "AwsSecretsManagerProvider",
     "BaseProvider",
     "EnvProvider",
     "Fetched",
     "FileProvider",
     "FileWatcher",
+    "RotationError",
     "ScopedProvider",
     "SecretProvider",
     "VaultProvider",
