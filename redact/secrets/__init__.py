@@ -6,6 +6,7 @@ from redact.secrets.model import AuditSink, Category, Secret, SecretVersion, Sta
 from redact.secrets.providers import (
     AwsSecretsManagerProvider,
     BaseProvider,
+    ChainProvider,
     EnvProvider,
     FileProvider,
     RotationError,
@@ -20,6 +21,7 @@ __all__ = [
     "AwsSecretsManagerProvider",
     "BaseProvider",
     "Category",
+    "ChainProvider",
     "EnvProvider",
     "FileProvider",
     "RotationError",

@@ -384,6 +384,7 @@ class BaseProvider:
                 self._current_version[name] = secret.version
         self._audit(
             "secret_config.read",
+            secret.reveal(),
             name=name,
             version=secret.version,
             stage=stage,
@@ -394,6 +395,7 @@ class BaseProvider:
             _log.info("%s: secret %r rotated from %s to %s", self, name, before, secret.version)
             self._audit(
                 "secret.rotated",
+                secret.reveal(),
                 name=name,
                 version=secret.version,
                 previous_version=before,
@@ -481,10 +483,14 @@ class BaseProvider:
             for name in recovered:
                 self._audit("provider.stale", name=name, outcome="success", reason="recovered")
 
-    def _audit(self, event: str, **fields: object) -> None:
+    def _audit(self, event: str, /, secret_value: str | None = None, **fields: object) -> None:
+        """Emit ``event``; with ``secret_value``, add the sink's keyed fingerprint if it has one."""
         if self.audit is None:
             return
         try:
+            fingerprint = getattr(self.audit, "fingerprint", None)
+            if secret_value is not None and callable(fingerprint):
+                fields["fingerprint"] = fingerprint(secret_value)
             self.audit.emit(event, provider=self.name, **fields)
         except Exception as exc:
             _log.error("%s: audit sink failed on %s: %s", self, event, type(exc).__name__)

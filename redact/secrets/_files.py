@@ -117,13 +117,14 @@ class LocalHistory:
 
 
 def check_file_name(name: str) -> None:
-    """Refuse a name that is not one plain path component (``a/b``, ``..``, ``..data``)."""
-    if "/" in name or "\\" in name or "\0" in name or name.startswith(".."):
-        msg = f"secret name {name!r} must be a single file name inside the mount"
-        raise ConfigError(msg)
-    if name in (".", ""):
-        msg = f"secret name {name!r} is not a file name"
-        raise ConfigError(msg)
+    """Refuse a name that is not one plain path component (``a/b``, ``..``, ``..data``).
+
+    It is reported as not found (no such file can be in the mount), so a chain of
+    providers moves on to the next one; nothing outside the mount is ever touched.
+    """
+    if "/" in name or "\\" in name or "\0" in name or name.startswith("..") or name == ".":
+        msg = f"secret name {name!r} is not a single file name inside the mount; not looked up"
+        raise SecretNotFoundError(msg)
 
 
 class FileProvider(BaseProvider):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from redact.secrets._aws import AwsSecretsManagerProvider, RotationError
 from redact.secrets._base import BaseProvider, Fetched, ScopedProvider, SecretProvider
+from redact.secrets._chain import ChainProvider
 from redact.secrets._env import EnvProvider
 from redact.secrets._files import FileProvider, FileWatcher
 from redact.secrets._vault import VaultProvider, VersionConflictError
@@ -17,6 +18,7 @@ from redact.secrets._vault import VaultProvider, VersionConflictError
 __all__ = [
     "AwsSecretsManagerProvider",
     "BaseProvider",
+    "ChainProvider",
     "EnvProvider",
     "Fetched",
     "FileProvider",
