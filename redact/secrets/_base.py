@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, TypedDict, TypeVar, runtime_checkable
+from typing import Literal, Protocol, TypedDict, TypeVar
 
 from redact.exceptions import (
     ConfigError,
@@ -30,6 +30,7 @@ from redact.exceptions import (
     SecretNotFoundError,
     SecretTooShortError,
 )
+from redact.secrets._scope import ScopedProvider, check_name
 from redact.secrets.model import STAGES, AuditSink, Category, Secret, SecretVersion, Stage
 from redact.secrets.model import sensitive_parts as _sensitive_parts
 
@@ -38,8 +39,6 @@ __all__ = [
     "Fetched",
     "ProviderOptions",
     "Registry",
-    "ScopedProvider",
-    "SecretProvider",
 ]
 
 _log = logging.getLogger("redact.secrets")
@@ -68,33 +67,6 @@ class Registry(Protocol):
 class _HasKnown(Protocol):
     @property
     def known(self) -> Registry: ...
-
-
-@runtime_checkable
-class SecretProvider(Protocol):
-    """Where secrets come from. Every implementation registers values before returning them."""
-
-    name: str
-
-    def get(self, name: str, stage: Stage = "current", version: str | None = None) -> Secret:
-        """The secret ``name`` at ``stage``, or at ``version`` when given."""
-
-    def versions(self, name: str) -> list[SecretVersion]:
-        """Metadata of the stored versions of ``name``, newest first."""
-
-    def refresh(self, name: str | None = None) -> None:
-        """Forget cached values of ``name`` (or of every secret) so the next read goes out."""
-
-    def category_of(self, name: str) -> Category:
-        """The category ``name`` is configured with (decides scoped access)."""
-
-    def scoped(
-        self,
-        *,
-        categories: Iterable[Category] | None = None,
-        names: Iterable[str] | None = None,
-    ) -> SecretProvider:
-        """A handle that can read only the given categories and names (glob patterns)."""
 
 
 class ProviderOptions(TypedDict, total=False):
@@ -144,17 +116,6 @@ def describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     text = text[:160]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def check_name(name: object) -> str:
-    """Refuse names that are empty, absurdly long or contain control characters."""
-    if not isinstance(name, str) or not name or len(name) > 512:
-        msg = "a secret name must be a non-empty string of at most 512 characters"
-        raise ConfigError(msg)
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        msg = f"secret name {name!r} contains a control character"
-        raise ConfigError(msg)
-    return name
 
 
 def resolve_known(known: Registry | None, redactor: _HasKnown | None) -> Registry:
@@ -494,79 +455,3 @@ class BaseProvider:
             self.audit.emit(event, provider=self.name, **fields)
         except Exception as exc:
             _log.error("%s: audit sink failed on %s: %s", self, event, type(exc).__name__)
-
-
-class ScopedProvider:
-    """A least-privilege view of a provider: other categories and names raise ``ScopeError``."""
-
-    def __init__(
-        self,
-        inner: SecretProvider,
-        *,
-        categories: Iterable[Category] | None = None,
-        names: Iterable[str] | None = None,
-    ) -> None:
-        self.inner = inner
-        self.name = f"{inner.name}[scoped]"
-        self.categories = None if categories is None else frozenset(map(Category, categories))
-        self.names = None if names is None else tuple(names)
-        self.audit: AuditSink | None = getattr(inner, "audit", None)
-
-    def __repr__(self) -> str:
-        cats = sorted(c.value for c in self.categories) if self.categories is not None else "*"
-        return f"<ScopedProvider of {self.inner.name!r} categories={cats} names={self.names}>"
-
-    def _allow(self, name: str) -> None:
-        check_name(name)
-        category = self.inner.category_of(name)
-        in_names = self.names is None or any(fnmatch.fnmatchcase(name, p) for p in self.names)
-        in_cats = self.categories is None or category in self.categories
-        if in_names and in_cats:
-            return
-        why = "name" if not in_names else f"category {category.value}"
-        if self.audit is not None:
-            try:
-                self.audit.emit(
-                    "secret.access_denied",
-                    provider=self.inner.name,
-                    name=name,
-                    category=category.value,
-                    outcome="denied",
-                    reason=f"{why} outside scope",
-                )
-            except Exception as exc:
-                _log.error("scoped %s: audit sink failed: %s", self.inner.name, type(exc).__name__)
-        _log.warning(
-            "scoped %s: access to %r refused (%s outside scope)", self.inner.name, name, why
-        )
-        msg = f"secret {name!r} is outside this handle's scope ({why} not granted)"
-        raise ScopeError(msg)
-
-    def get(self, name: str, stage: Stage = "current", version: str | None = None) -> Secret:
-        """The secret, if ``name`` and its category are inside the scope."""
-        self._allow(name)
-        return self.inner.get(name, stage, version)
-
-    def versions(self, name: str) -> list[SecretVersion]:
-        """Version metadata, if ``name`` is inside the scope."""
-        self._allow(name)
-        return self.inner.versions(name)
-
-    def refresh(self, name: str | None = None) -> None:
-        """Expire cached values (of ``name`` if in scope, or all)."""
-        if name is not None:
-            self._allow(name)
-        self.inner.refresh(name)
-
-    def category_of(self, name: str) -> Category:
-        """The category of ``name`` as the wrapped provider configures it."""
-        return self.inner.category_of(name)
-
-    def scoped(
-        self,
-        *,
-        categories: Iterable[Category] | None = None,
-        names: Iterable[str] | None = None,
-    ) -> SecretProvider:
-        """A narrower handle: both scopes must allow a name (they can only shrink)."""
-        return ScopedProvider(self, categories=categories, names=names)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, TypeVar
 
 from redact.exceptions import ConfigError, ProviderUnavailableError, SecretNotFoundError
-from redact.secrets._base import ScopedProvider, SecretProvider
+from redact.secrets._scope import ScopedProvider, SecretProvider
 from redact.secrets.model import AuditSink, Category, Secret, SecretVersion, Stage
 
 __all__ = ["ChainProvider"]

@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from redact.exceptions import ConfigError, SecretNotFoundError, SecretsError
-from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions, check_name
+from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions
+from redact.secrets._scope import check_name
 from redact.secrets.model import Secret, SecretVersion, Stage
 
 __all__ = ["VaultProvider", "VersionConflictError"]

@@ -9,10 +9,11 @@ least-privilege :meth:`~redact.secrets.providers.BaseProvider.scoped` handle.
 from __future__ import annotations
 
 from redact.secrets._aws import AwsSecretsManagerProvider, RotationError
-from redact.secrets._base import BaseProvider, Fetched, ScopedProvider, SecretProvider
+from redact.secrets._base import BaseProvider, Fetched
 from redact.secrets._chain import ChainProvider
 from redact.secrets._env import EnvProvider
 from redact.secrets._files import FileProvider, FileWatcher
+from redact.secrets._scope import ScopedProvider, SecretProvider
 from redact.secrets._vault import VaultProvider, VersionConflictError
 
 __all__ = [
