@@ -210,8 +210,9 @@ class FileProvider(BaseProvider):
                 target = os.readlink(link)
             except FileNotFoundError:
                 raise SecretNotFoundError(f"no {DATA_LINK} link in {self.root!r}") from None
-            data_dir = self._inside(name, os.path.join(self.root, target))
-            path = self._inside(name, os.path.join(data_dir, name))
+            # One resolution of <root>/<target>/<name>: it must land inside the root
+            # whichever link (the ..data target or the file) tries to leave it.
+            path = self._inside(name, os.path.join(self.root, target, name))
             try:
                 value = self._read(path)
             except FileNotFoundError:
