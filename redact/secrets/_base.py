@@ -183,6 +183,7 @@ class BaseProvider:
         self._failures = 0
         self._retry_at = 0.0
         self._stale: set[str] = set()
+        self._last_cause = ""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
@@ -209,7 +210,8 @@ class BaseProvider:
                 return entry.secret
             backing_off = now < self._retry_at
         if backing_off:
-            return self._stale_or_raise(name, key, entry, "backing off after a failure")
+            cause = f"backing off after: {self._last_cause}"
+            return self._stale_or_raise(name, key, entry, cause)
         try:
             fetched = self._call(name, lambda: self._fetch(name, stage, version))
         except _Unavailable as exc:
@@ -218,7 +220,7 @@ class BaseProvider:
                     "secret.access_denied", name=name, outcome="denied", reason="auth_failed"
                 )
                 raise ProviderUnavailableError(self._message(name, exc.cause)) from exc
-            self._note_failure()
+            self._note_failure(exc.cause)
             return self._stale_or_raise(name, key, entry, exc.cause)
         except SecretNotFoundError:
             self._audit(
@@ -427,8 +429,9 @@ class BaseProvider:
             )
         return entry.secret
 
-    def _note_failure(self) -> None:
+    def _note_failure(self, cause: str) -> None:
         with self._lock:
+            self._last_cause = cause
             self._failures += 1
             delay = min(self.max_backoff, self.backoff * 2 ** (self._failures - 1))
             self._retry_at = self._clock() + delay * (0.5 + random.random() / 2)

@@ -13,6 +13,7 @@ from redact.secrets._base import BaseProvider, Fetched
 from redact.secrets._chain import ChainProvider
 from redact.secrets._env import EnvProvider
 from redact.secrets._files import FileProvider, FileWatcher
+from redact.secrets._memory import MemoryProvider
 from redact.secrets._scope import ScopedProvider, SecretProvider
 from redact.secrets._vault import VaultProvider, VersionConflictError
 
@@ -24,6 +25,7 @@ __all__ = [
     "Fetched",
     "FileProvider",
     "FileWatcher",
+    "MemoryProvider",
     "RotationError",
     "ScopedProvider",
     "SecretProvider",

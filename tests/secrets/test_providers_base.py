@@ -7,9 +7,14 @@ from typing import Any
 import pytest
 
 from redact import KnownSecrets
-from redact.exceptions import ConfigError, ProviderUnavailableError, ScopeError, SecretNotFoundError
-from redact.secrets import Category, ChainProvider, EnvProvider, Secret, SecretVersion
-from redact.secrets.providers import BaseProvider, Fetched
+from redact.exceptions import (
+    ConfigError,
+    ProviderUnavailableError,
+    ScopeError,
+    SecretNotFoundError,
+    SecretTooShortError,
+)
+from redact.secrets import Category, ChainProvider, EnvProvider, MemoryProvider, Secret
 from tests.secrets.conftest import RecordingAudit, assert_no_leak, planted
 
 
@@ -24,62 +29,38 @@ class Clock:
         return self.now
 
 
-class DictBackend(BaseProvider):
-    """A minimal in-memory backend (one dict) whose reachability the test switches off."""
-
-    kind = "dict"
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.data: dict[str, list[str]] = {}
-        self.up = True
-        self.calls = 0
-
-    def _fetch(self, name: str, stage: str, version: str | None) -> Fetched:  # type: ignore[override]
-        self.calls += 1
-        if not self.up:
-            raise ConnectionRefusedError("backend down")
-        values = self.data.get(name)
-        if not values:
-            raise SecretNotFoundError(f"no {name!r}")
-        index = int(version) - 1 if version is not None else len(values) - 1
-        return Fetched(values[index], str(index + 1))
-
-    def _list_versions(self, name: str) -> list[SecretVersion]:
-        return [SecretVersion(str(i + 1)) for i in range(len(self.data.get(name, [])))]
-
-    def _classify(self, exc: Exception) -> Any:
-        return "unavailable" if isinstance(exc, ConnectionError) else None
-
-
-def _backend(known: KnownSecrets, clock: Clock, **kw: Any) -> DictBackend:
-    return DictBackend(known=known, clock=clock, ttl=10, jitter=0.2, backoff=1, max_backoff=8, **kw)
+def _backend(known: KnownSecrets, clock: Clock, **kw: Any) -> MemoryProvider:
+    return MemoryProvider(
+        known=known, clock=clock, ttl=10, jitter=0.2, backoff=1, max_backoff=8, **kw
+    )
 
 
 def test_ttl_is_jittered_within_bounds(known: KnownSecrets) -> None:
     """A cached value is reused for between (1 - jitter) * ttl and ttl seconds, then re-read."""
     clock = Clock()
     p = _backend(known, clock)
-    p.data["k"] = [planted()]
+    p.set("k", planted())
     p.get("k")
     clock.now += 7.9  # below (1 - 0.2) * 10
     p.get("k")
-    assert p.calls == 1
+    assert p.reads == 1
     clock.now += 2.2  # beyond ttl
     p.get("k")
-    assert p.calls == 2
+    assert p.reads == 2
 
 
 def test_versions_are_cached_by_id_forever(known: KnownSecrets) -> None:
     """A pinned version is read from the backend once, however much time passes."""
     clock = Clock()
     p = _backend(known, clock)
-    p.data["k"] = [planted(), planted()]
+    first = planted()
+    p.set("k", first)
+    p.set("k", planted())
     assert p.get("k", version="1").version == "1"
     clock.now += 10_000
-    p.up = False
-    assert p.get("k", version="1").reveal() == p.data["k"][0]
-    assert p.calls == 1
+    p.available = False
+    assert p.get("k", version="1").reveal() == first
+    assert p.reads == 1
 
 
 def test_backoff_doubles_serves_stale_and_recovers(
@@ -89,24 +70,24 @@ def test_backoff_doubles_serves_stale_and_recovers(
     clock = Clock()
     p = _backend(known, clock, audit=audit)
     v1, v2 = planted(), planted()
-    p.data["k"] = [v1]
+    p.set("k", v1)
     p.get("k")
-    p.up = False
+    p.available = False
     clock.now += 11
     windows = []
     for _ in range(4):
-        before = p.calls
+        before = p.reads
         assert p.get("k").reveal() == v1  # a failed call: served stale
-        assert p.calls == before + 1
+        assert p.reads == before + 1
         assert p.get("k").reveal() == v1  # inside the backoff window: no call at all
-        assert p.calls == before + 1
+        assert p.reads == before + 1
         windows.append(p._retry_at - clock.now)
         clock.now = p._retry_at + 0.001
     assert all(0.5 * 2**i <= w <= 2**i for i, w in enumerate(windows[:3]))
     assert windows[3] <= 8
     assert len(audit.named("provider.stale")) == 1  # one event per outage, not per call
-    p.data["k"].append(v2)
-    p.up = True
+    p.set("k", v2)
+    p.available = True
     assert p.get("k").reveal() == v2
     assert audit.named("provider.stale")[-1]["reason"] == "recovered"
     assert v2 in known
@@ -115,9 +96,9 @@ def test_backoff_doubles_serves_stale_and_recovers(
 def test_no_last_good_value_raises_naming_provider_and_secret(known: KnownSecrets) -> None:
     """Without a cached value an outage is ProviderUnavailableError naming provider, secret, cause."""
     p = _backend(known, Clock())
-    p.up = False
+    p.available = False
     with pytest.raises(
-        ProviderUnavailableError, match=r"provider 'dict' .* 'db\.password': ConnectionRefusedError"
+        ProviderUnavailableError, match=r"provider 'memory' .* 'db\.password': ConnectionError"
     ):
         p.get("db.password")
 
@@ -127,19 +108,19 @@ def test_refresh_expires_but_keeps_last_good(known: KnownSecrets) -> None:
     clock = Clock()
     p = _backend(known, clock)
     value = planted()
-    p.data["k"] = [value]
+    p.set("k", value)
     p.get("k")
     p.refresh()
-    p.up = False
+    p.available = False
     assert p.get("k").reveal() == value
-    assert p.calls == 2
+    assert p.reads == 2
 
 
 def test_invalid_options_are_config_errors(known: KnownSecrets) -> None:
     """Negative TTL, jitter >= 1 or max_backoff < backoff are refused at construction."""
     for kw in ({"ttl": -1}, {"jitter": 1.0}, {"backoff": 2, "max_backoff": 1}):
         with pytest.raises(ConfigError):
-            DictBackend(known=known, **kw)
+            MemoryProvider(known=known, **kw)
 
 
 def test_chain_first_provider_that_has_it_wins(known: KnownSecrets) -> None:
@@ -147,19 +128,20 @@ def test_chain_first_provider_that_has_it_wins(known: KnownSecrets) -> None:
     override, stored, only = planted(), planted(), planted()
     env = EnvProvider(environ={"DB_PASSWORD": override}, known=known)
     backend = _backend(known, Clock())
-    backend.data.update({"db.password": [stored], "api.key": [only]})
+    backend.set("db.password", stored)
+    backend.set("api.key", only)
     chain = ChainProvider([env, backend])
     assert chain.get("db.password").reveal() == override
     assert chain.get("api.key").reveal() == only
     assert chain.versions("api.key")[0].version_id == "1"
-    with pytest.raises(SecretNotFoundError, match="not found in any of: env, dict"):
+    with pytest.raises(SecretNotFoundError, match="not found in any of: env, memory"):
         chain.get("nope")
 
 
 def test_chain_does_not_fall_through_an_outage_unless_told(known: KnownSecrets) -> None:
     """An unavailable higher-priority provider stops the chain; on_unavailable='skip' falls through."""
     first = _backend(known, Clock(), name="primary")
-    first.up = False
+    first.available = False
     fallback = EnvProvider(environ={"K": planted()}, known=known)
     with pytest.raises(ProviderUnavailableError, match="'primary'"):
         ChainProvider([first, fallback]).get("k")
@@ -183,3 +165,29 @@ def test_chain_scope_uses_member_categories(known: KnownSecrets, audit: Recordin
     crypto = chain.scoped(categories=[Category.CRYPTOGRAPHIC])
     assert isinstance(crypto.get("jwt.key"), Secret)
     assert_no_leak([key], audit.text(), repr(chain), repr(crypto))
+
+
+def test_memory_provider_versions_and_outage_messages(
+    known: KnownSecrets, audit: RecordingAudit
+) -> None:
+    """MemoryProvider registers on set(), keeps versions, and names the cause while backing off."""
+    p = MemoryProvider({"api.key": planted()}, known=known, audit=audit, ttl=0)
+    second = planted()
+    assert p.set("api.key", second).version_id == "2"
+    assert second in known
+    assert [(v.version_id, v.stages) for v in p.versions("api.key")] == [
+        ("2", ("current",)),
+        ("1", ("previous",)),
+    ]
+    assert p.get("api.key", stage="previous").version == "1"
+    with pytest.raises(SecretNotFoundError):
+        p.get("api.key", stage="pending")
+    p.available = False
+    with pytest.raises(ProviderUnavailableError, match="simulated outage"):
+        p.get("other")
+    with pytest.raises(ProviderUnavailableError, match="backing off after: ConnectionError"):
+        p.get("other")
+    with pytest.raises(SecretTooShortError):
+        MemoryProvider({"tiny": "short"}, known=known)
+    assert "short" not in known
+    assert_no_leak([second], audit.text())
