@@ -230,16 +230,24 @@ class FileProvider(BaseProvider):
         raise OSError(errno.EAGAIN, f"{DATA_LINK} kept changing while reading {name!r}")
 
     def _read_flat(self, name: str) -> Fetched:
+        """Read ``<root>/<name>``; re-read if the file changed while it was being read."""
         path = self._inside(name, os.path.join(self.root, name))
-        try:
-            info = os.stat(path)
-            value = self._read(path)
-        except FileNotFoundError:
-            msg = f"secret {name!r} not found in {self.root!r}"
-            raise SecretNotFoundError(msg) from None
-        version = f"{info.st_mtime_ns:x}.{info.st_ino:x}"
+        for _attempt in range(5):
+            try:
+                before = os.stat(path)
+                value = self._read(path)
+                after = os.stat(path)
+            except FileNotFoundError:
+                msg = f"secret {name!r} not found in {self.root!r}"
+                raise SecretNotFoundError(msg) from None
+            stamp = (before.st_ino, before.st_mtime_ns, before.st_size)
+            if stamp == (after.st_ino, after.st_mtime_ns, after.st_size):
+                break
+        else:
+            raise OSError(errno.EAGAIN, f"secret file {name!r} kept changing while being read")
+        version = f"{before.st_mtime_ns:x}.{before.st_ino:x}"
         self._history.observe(name, version, value)
-        created = datetime.fromtimestamp(info.st_mtime, UTC)
+        created = datetime.fromtimestamp(before.st_mtime, UTC)
         return Fetched(value, version, created, ("current",))
 
     def _read(self, path: str) -> str:

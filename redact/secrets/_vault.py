@@ -100,13 +100,18 @@ class VaultProvider(BaseProvider):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> VaultProvider:
         """Build from ``VAULT_ADDR`` (or ``BAO_ADDR``), ``VAULT_TOKEN`` or ``VAULT_ROLE_ID`` +
-        ``VAULT_SECRET_ID``, ``VAULT_NAMESPACE``; keyword arguments override."""
+        ``VAULT_SECRET_ID``, ``VAULT_NAMESPACE``, ``VAULT_CACERT``/``VAULT_SKIP_VERIFY``;
+        keyword arguments override."""
         env = os.environ if environ is None else environ
         url = env.get("VAULT_ADDR") or env.get("BAO_ADDR")
         if not url:
             msg = "VaultProvider.from_env: VAULT_ADDR (or BAO_ADDR) is not set"
             raise ConfigError(msg)
         found: dict[str, Any] = {"namespace": env.get("VAULT_NAMESPACE")}
+        if env.get("VAULT_CACERT"):
+            found["verify"] = env["VAULT_CACERT"]
+        elif env.get("VAULT_SKIP_VERIFY", "").lower() in ("1", "true"):
+            found["verify"] = False
         if env.get("VAULT_ROLE_ID"):
             found["role_id"] = env["VAULT_ROLE_ID"]
             found["secret_id"] = env.get("VAULT_SECRET_ID")
