@@ -3,9 +3,10 @@
 Each record gets a fresh 256-bit data key; the value is sealed with AES-256-GCM
 under it, and the data key is wrapped by a key-encryption key (:class:`Kek`:
 :class:`LocalKek` from a key file by default, :class:`VaultTransitKek` for
-Vault/OpenBao transit). Associated data binds tenant, name and version (and
-the category) on both layers, so a row copied to another tenant, name or
-version fails to decrypt. The database holds ciphertext and metadata only.
+Vault/OpenBao transit, :class:`AwsKmsKek` for AWS KMS). Associated data binds
+tenant, name and version (and the category) on both layers, so a row copied
+to another tenant, name or version fails to decrypt. The database holds
+ciphertext and metadata only.
 
 Every call names its ``tenant_id`` (keyword-only, validated); nothing lists
 across tenants; :meth:`TenantSecretStore.for_tenant` returns a handle that
@@ -40,6 +41,7 @@ from redact.masks import fingerprint as _hmac
 __all__ = [
     "TENANTS_FORMAT",
     "TENANTS_VERSION",
+    "AwsKmsKek",
     "Kek",
     "LocalKek",
     "SecretMetadata",
@@ -212,6 +214,48 @@ class VaultTransitKek:
         except Exception as exc:
             msg = f"transit decrypt with {self.key_id} failed ({type(exc).__name__})"
             raise UnwrapError(msg) from exc
+
+
+class AwsKmsKek:
+    """Wraps data keys with AWS KMS; the context is the KMS encryption context.
+
+    KMS refuses to decrypt unless the same encryption context (tenant, name, version,
+    category) is given, and CloudTrail records it. ``client`` is a boto3 KMS client.
+    """
+
+    def __init__(self, client: Any, *, kms_key_id: str) -> None:
+        self._client = client
+        self.kms_key_id = kms_key_id
+
+    def __repr__(self) -> str:
+        return f"<AwsKmsKek {self.key_id}>"
+
+    @property
+    def key_id(self) -> str:
+        """``aws-kms:<key id or ARN>``."""
+        return f"aws-kms:{self.kms_key_id}"
+
+    def wrap(self, data_key: bytes, *, context: Mapping[str, str]) -> bytes:
+        """``kms:Encrypt`` with the context."""
+        try:
+            resp = self._client.encrypt(
+                KeyId=self.kms_key_id, Plaintext=data_key, EncryptionContext=dict(context)
+            )
+        except Exception as exc:
+            msg = f"KMS encrypt with {self.key_id} failed ({type(exc).__name__})"
+            raise SecretsError(msg) from exc
+        return bytes(resp["CiphertextBlob"])
+
+    def unwrap(self, wrapped: bytes, *, context: Mapping[str, str]) -> bytes:
+        """``kms:Decrypt`` with the context; a wrong context raises UnwrapError."""
+        try:
+            resp = self._client.decrypt(
+                CiphertextBlob=wrapped, KeyId=self.kms_key_id, EncryptionContext=dict(context)
+            )
+        except Exception as exc:
+            msg = f"KMS decrypt with {self.key_id} failed ({type(exc).__name__})"
+            raise UnwrapError(msg) from exc
+        return bytes(resp["Plaintext"])
 
 
 @dataclass(frozen=True)
@@ -602,7 +646,14 @@ class TenantSecretStore:
                     msg = f"a record is wrapped by unknown KEK {kek_id}; nothing was rewrapped"
                     raise ConfigError(msg)
                 ctx = _aad("data-key", tenant_id, name, version, category)
-                data_key = old.unwrap(bytes(wrapped), context=ctx)
+                try:
+                    data_key = old.unwrap(bytes(wrapped), context=ctx)
+                except UnwrapError as exc:
+                    msg = (
+                        f"secret {name!r} v{version} of tenant {tenant_id!r} failed "
+                        "authentication (moved or tampered); nothing was rewrapped"
+                    )
+                    raise TenantIntegrityError(msg) from exc
                 db.execute(
                     "UPDATE tenant_secrets SET wrapped_key = ?, kek_id = ?"
                     " WHERE tenant_id = ? AND name = ? AND version = ?",

@@ -11,14 +11,18 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import boto3
 import hvac
 import pytest
+from moto.server import ThreadedMotoServer
 
 from redact import KnownSecrets
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretTooShortError
 from redact.secrets.audit import AuditLog, MemorySink
 from redact.secrets.tenants import (
+    AwsKmsKek,
     LocalKek,
     TenantIntegrityError,
     TenantSecretStore,
@@ -423,4 +427,53 @@ def test_rotate_from_local_kek_to_vault_transit(bao: hvac.Client, tmp_path: Path
         after = _raw_rows(tmp_path / "t.sqlite")[0]
         assert after[7:9] == before[7:9]
         assert after[5] == "vault-transit:transit/tenants"
+        assert store.get(tenant_id="acme", name="db") == value
+
+
+# -- AWS KMS (moto server on loopback) --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kms() -> Iterator[Any]:
+    """A boto3 KMS client against moto's server on 127.0.0.1 (random port), and a key."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        client = boto3.client(
+            "kms",
+            endpoint_url=f"http://{host}:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="AKIA" + secrets.token_hex(8).upper(),
+            aws_secret_access_key=secrets.token_urlsafe(30),
+        )
+        yield client
+        client.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_aws_kms_kek_binds_the_tenant_as_encryption_context(kms: Any, tmp_path: Path) -> None:
+    """With a KMS KEK, values round-trip; a row copied to another tenant fails KMS decrypt."""
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kek = AwsKmsKek(kms, kms_key_id=key_id)
+    value = _value()
+    with TenantSecretStore(tmp_path / "t.sqlite", kek=kek) as store:
+        store.put(tenant_id="acme", name="db", value=value)
+        assert store.get(tenant_id="acme", name="db") == value
+        assert _raw_rows(tmp_path / "t.sqlite")[0][5] == f"aws-kms:{key_id}"
+        with sqlite3.connect(tmp_path / "t.sqlite") as db:
+            db.execute(
+                "INSERT INTO tenant_secrets SELECT 'evil', name, version, category, created_at,"
+                " kek_id, wrapped_key, nonce, ciphertext, is_text FROM tenant_secrets"
+            )
+        with pytest.raises(TenantIntegrityError):
+            store.get(tenant_id="evil", name="db")
+        other = AwsKmsKek(kms, kms_key_id=kms.create_key()["KeyMetadata"]["KeyId"])
+        with pytest.raises(TenantIntegrityError, match="tenant 'evil'.*nothing was rewrapped"):
+            store.rotate_kek(other)  # a moved row blocks the rotation, atomically
+        assert store.kek is kek
+        store.delete(tenant_id="evil", name="db")
+        assert store.rotate_kek(other) == 1
         assert store.get(tenant_id="acme", name="db") == value
