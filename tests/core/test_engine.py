@@ -407,3 +407,19 @@ def _example_secrets(r: Redactor) -> list[str]:
         for ex in rule.examples:
             out.extend(ex[f.start : f.end] for f in r.find(ex) if f.rule_id == rule.id)
     return out
+
+
+def test_add_to_large_registry_uses_delta_then_compacts() -> None:
+    """Adding to a big registry rebuilds only a small delta; the value is masked at once."""
+    ks = KnownSecrets()
+    ks.add_many([(f"bulk-value-{i:06d}", f"b{i}") for i in range(2000)])
+    r = Redactor(known=ks)
+    fresh = _secret()
+    ks.add(fresh, label="fresh")
+    assert ks.snapshot.delta is not None, "one add must not rebuild the base automaton"
+    assert r.redact(f"a {fresh} b bulk-value-000007") == "a [REDACTED:fresh] b [REDACTED:b7]"
+    ks.compact()
+    assert ks.snapshot.delta is None
+    assert r.redact(f"a {fresh}") == "a [REDACTED:fresh]"
+    ks.remove(fresh)
+    assert r.redact(f"a {fresh}") == f"a {fresh}"

@@ -347,3 +347,24 @@ def test_log_records_are_masked(
     payload = b"".join(otlp_receiver.raw)
     assert payload
     assert p.leaks(payload) == []
+
+
+def test_secret_registered_later_is_masked_despite_caches(
+    planted: tuple[Planted, Redactor],
+) -> None:
+    """Clean-value and resource caches are dropped when the registry changes (rotation)."""
+    _, r = planted
+    late = "rotated-" + "q7Zr2Lw9Xk4Vb8Nm"
+    exporter = InMemorySpanExporter()
+    tp = TracerProvider(resource=Resource({"service.name": "shop", "deploy.note": late}))
+    tp.add_span_processor(RedactingSpanProcessor(SimpleSpanProcessor(exporter), redactor=r))
+    tracer = tp.get_tracer("t")
+    with tracer.start_as_current_span("op") as span:
+        span.set_attribute("note", late)
+    assert exporter.get_finished_spans()[0].attributes["note"] == late  # not a secret yet
+    r.known.add(late, label="rotated")
+    with tracer.start_as_current_span("op") as span:
+        span.set_attribute("note", late)
+    out = exporter.get_finished_spans()[1]
+    assert out.attributes["note"] == "[REDACTED:rotated]"
+    assert out.resource.attributes["deploy.note"] == "[REDACTED:rotated]"
