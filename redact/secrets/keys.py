@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
+from redact.secrets.model import AuditSink
 
 __all__ = [
     "KEYS_FORMAT",
@@ -520,10 +521,6 @@ class _Known(Protocol):
     ) -> None: ...
 
 
-class _Audit(Protocol):
-    def emit(self, event: str, **fields: object) -> None: ...
-
-
 @dataclass(frozen=True)
 class _View:
     marker: object
@@ -539,7 +536,7 @@ class KeyRegistry:
         store: KeyStore | str | os.PathLike[str],
         *,
         known: _Known | None = None,
-        audit: _Audit | None = None,
+        audit: AuditSink | None = None,
         clock: Callable[[], float] = time.time,
         jwks_cache_ttl: float = 300.0,
         max_token_ttl: float = 3600.0,

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretsError
 from redact.masks import fingerprint as _hmac
+from redact.secrets.model import AuditSink, Category
 
 __all__ = [
     "TENANTS_FORMAT",
@@ -56,7 +57,7 @@ TENANTS_FORMAT = "redact-tenant-secrets"
 TENANTS_VERSION = 1
 _TENANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,255}")
-_CATEGORIES = frozenset({"application", "infrastructure", "cryptographic"})
+_CATEGORIES = frozenset(c.value for c in Category)
 _WRAP_V1 = b"\x01"
 
 
@@ -283,10 +284,6 @@ class _Known(Protocol):
     ) -> None: ...
 
 
-class _Audit(Protocol):
-    def emit(self, event: str, **fields: object) -> None: ...
-
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS redact_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tenant_secrets (
@@ -333,7 +330,7 @@ class TenantSecretStore:
         *,
         kek: Kek,
         known: _Known | None = None,
-        audit: _Audit | None = None,
+        audit: AuditSink | None = None,
         actor: str = "system",
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -436,7 +433,7 @@ class TenantSecretStore:
         tenant_id: str,
         name: str,
         value: str | bytes,
-        category: str = "application",
+        category: str | Category = Category.APPLICATION,
     ) -> int:
         """Store a new version of ``name`` for ``tenant_id``; return its version number."""
         return self._write(tenant_id, name, value, category, rotated=False)
@@ -455,9 +452,11 @@ class TenantSecretStore:
         rotated: bool,
     ) -> int:
         self._ids(tenant_id, name)
-        if category is not None and category not in _CATEGORIES:
-            msg = f"category must be one of {sorted(_CATEGORIES)}, got {category!r}"
-            raise ConfigError(msg)
+        if category is not None:
+            if category not in _CATEGORIES:
+                msg = f"category must be one of {sorted(_CATEGORIES)}, got {category!r}"
+                raise ConfigError(msg)
+            category = str(Category(category).value)
         if not isinstance(value, str | bytes) or not value:
             msg = f"value of {tenant_id}/{name} must be non-empty str or bytes"
             raise ConfigError(msg)
@@ -699,7 +698,7 @@ class TenantScope:
         *,
         name: str,
         value: str | bytes,
-        category: str = "application",
+        category: str | Category = Category.APPLICATION,
         tenant_id: str | None = None,
     ) -> int:
         """Store a new version within this tenant."""

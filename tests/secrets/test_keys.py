@@ -36,7 +36,7 @@ from redact.secrets.keys import (
     VaultKeyStore,
     jwk_thumbprint,
 )
-from tests.secrets._bao_server import run_bao
+from tests.secrets.conftest import OpenBao
 
 T0 = 1_800_000_000.0
 
@@ -523,10 +523,11 @@ def test_concurrent_writers_serialise_through_the_lock(tmp_path: Path, clock: Cl
 
 
 @pytest.fixture(scope="module")
-def bao() -> Iterator[hvac.Client]:
-    """A real OpenBao dev server on 127.0.0.1 (KV v2 at secret/); stopped afterwards."""
-    with run_bao() as client:
-        yield client
+def bao(openbao: OpenBao) -> Iterator[hvac.Client]:
+    """A client of the session's real OpenBao dev server (KV v2 at secret/)."""
+    client = hvac.Client(url=openbao.url, token=openbao.root_token, timeout=5)
+    yield client
+    client.adapter.close()
 
 
 @pytest.fixture(params=["file", pytest.param("vault", marks=pytest.mark.slow)])

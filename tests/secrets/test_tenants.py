@@ -21,6 +21,7 @@ from moto.server import ThreadedMotoServer
 from redact import KnownSecrets
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretTooShortError
 from redact.secrets.audit import AuditLog, MemorySink
+from redact.secrets.model import Category
 from redact.secrets.tenants import (
     AwsKmsKek,
     LocalKek,
@@ -28,7 +29,7 @@ from redact.secrets.tenants import (
     TenantSecretStore,
     VaultTransitKek,
 )
-from tests.secrets._bao_server import run_bao
+from tests.secrets.conftest import OpenBao
 
 
 def _value(prefix: str = "tenant_secret_") -> str:
@@ -391,12 +392,14 @@ def test_foreign_database_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def bao() -> Iterator[hvac.Client]:
-    """A real OpenBao dev server on 127.0.0.1 with a derived transit key; stopped afterwards."""
-    with run_bao() as client:
+def bao(openbao: OpenBao) -> Iterator[hvac.Client]:
+    """A client of the session's real OpenBao server, with transit and a derived key."""
+    client = hvac.Client(url=openbao.url, token=openbao.root_token, timeout=5)
+    if "transit/" not in client.sys.list_mounted_secrets_engines()["data"]:
         client.sys.enable_secrets_engine("transit", path="transit")
-        client.secrets.transit.create_key(name="tenants", derived=True, mount_point="transit")
-        yield client
+    client.secrets.transit.create_key(name="tenants", derived=True, mount_point="transit")
+    yield client
+    client.adapter.close()
 
 
 @pytest.mark.slow
@@ -477,3 +480,13 @@ def test_aws_kms_kek_binds_the_tenant_as_encryption_context(kms: Any, tmp_path: 
         store.delete(tenant_id="evil", name="db")
         assert store.rotate_kek(other) == 1
         assert store.get(tenant_id="acme", name="db") == value
+
+
+def test_categories_follow_the_secret_model(store: TenantSecretStore) -> None:
+    """Category enum members and their string values are accepted; anything else is refused."""
+    store.put(tenant_id="acme", name="pg", value=_value(), category=Category.INFRASTRUCTURE)
+    assert store.metadata(tenant_id="acme", name="pg").category == "infrastructure"
+    store.put(tenant_id="acme", name="jwt", value=_value(), category="cryptographic")
+    assert store.metadata(tenant_id="acme", name="jwt").category == Category.CRYPTOGRAPHIC
+    with pytest.raises(ConfigError, match="category must be one of"):
+        store.put(tenant_id="acme", name="x", value=_value(), category="misc")
