@@ -578,6 +578,34 @@ class KeyRegistry:
         self._registered: set[str] = set()
         self.reload(force=True)
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> KeyRegistry:
+        """Build from ``REDACT_KEYS_DIR`` and the optional ``REDACT_KEYS_JWKS_TTL``,
+        ``REDACT_KEYS_MAX_TOKEN_TTL``, ``REDACT_KEYS_CLOCK_SKEW``, ``REDACT_KEYS_ISSUER``,
+        ``REDACT_KEYS_AUDIENCE``; keyword arguments (``known=``, ``audit=``, ...) override."""
+        env = os.environ if environ is None else environ
+        directory = env.get("REDACT_KEYS_DIR")
+        if not directory:
+            msg = "KeyRegistry.from_env: REDACT_KEYS_DIR is not set"
+            raise ConfigError(msg)
+        found: dict[str, Any] = {}
+        for var, option in (
+            ("REDACT_KEYS_JWKS_TTL", "jwks_cache_ttl"),
+            ("REDACT_KEYS_MAX_TOKEN_TTL", "max_token_ttl"),
+            ("REDACT_KEYS_CLOCK_SKEW", "clock_skew"),
+        ):
+            if env.get(var):
+                try:
+                    found[option] = float(env[var])
+                except ValueError:
+                    msg = f"KeyRegistry.from_env: {var} must be a number of seconds"
+                    raise ConfigError(msg) from None
+        for var, option in (("REDACT_KEYS_ISSUER", "issuer"), ("REDACT_KEYS_AUDIENCE", "audience")):
+            if env.get(var):
+                found[option] = env[var]
+        found.update(kwargs)
+        return cls(directory, **found)
+
     def __repr__(self) -> str:
         view = self._view
         return (

@@ -353,6 +353,25 @@ class TenantSecretStore:
         self._db.executescript(_SCHEMA)
         self._check_format()
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> TenantSecretStore:
+        """Build from ``REDACT_TENANTS_DB`` and ``REDACT_TENANTS_KEK_FILE`` (a 0600 local KEK);
+        keyword arguments (``kek=``, ``known=``, ``audit=``, ...) override."""
+        env = os.environ if environ is None else environ
+        path = env.get("REDACT_TENANTS_DB")
+        if not path:
+            msg = "TenantSecretStore.from_env: REDACT_TENANTS_DB is not set"
+            raise ConfigError(msg)
+        if "kek" not in kwargs:
+            kek_file = env.get("REDACT_TENANTS_KEK_FILE")
+            if not kek_file:
+                msg = (
+                    "TenantSecretStore.from_env: REDACT_TENANTS_KEK_FILE is not set (or pass kek=)"
+                )
+                raise ConfigError(msg)
+            kwargs["kek"] = LocalKek.from_file(kek_file)
+        return cls(path, **kwargs)
+
     def __repr__(self) -> str:
         return f"<TenantSecretStore {str(self.path)!r} kek={self.kek.key_id}>"
 

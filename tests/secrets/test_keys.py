@@ -617,3 +617,24 @@ def test_rotation_under_concurrent_verification_has_zero_failures(
     assert states.count(KeyState.ACTIVE) == 1
     assert sink.events().count("key.retired") == 4
     assert sink.events().count("key.promoted") == 5
+
+
+def test_from_env_reads_the_store_and_windows(tmp_path: Path, clock: Clock) -> None:
+    """from_env takes the directory and lifetimes from REDACT_KEYS_*; errors name the variable."""
+    env = {
+        "REDACT_KEYS_DIR": str(tmp_path),
+        "REDACT_KEYS_JWKS_TTL": "5",
+        "REDACT_KEYS_MAX_TOKEN_TTL": "120",
+        "REDACT_KEYS_CLOCK_SKEW": "3",
+        "REDACT_KEYS_ISSUER": "https://auth.test",
+    }
+    registry = KeyRegistry.from_env(env, clock=clock)
+    assert (registry.jwks_cache_ttl, registry.max_token_ttl, registry.clock_skew) == (5, 120, 3)
+    registry.stage()
+    clock.advance(5)
+    registry.promote()
+    assert registry.verify(registry.sign({"sub": "u"}))["iss"] == "https://auth.test"
+    with pytest.raises(ConfigError, match="REDACT_KEYS_DIR is not set"):
+        KeyRegistry.from_env({})
+    with pytest.raises(ConfigError, match="REDACT_KEYS_CLOCK_SKEW must be a number"):
+        KeyRegistry.from_env({**env, "REDACT_KEYS_CLOCK_SKEW": "soon"})

@@ -490,3 +490,22 @@ def test_categories_follow_the_secret_model(store: TenantSecretStore) -> None:
     assert store.metadata(tenant_id="acme", name="jwt").category == Category.CRYPTOGRAPHIC
     with pytest.raises(ConfigError, match="category must be one of"):
         store.put(tenant_id="acme", name="x", value=_value(), category="misc")
+
+
+def test_from_env_builds_a_store_with_a_local_kek(tmp_path: Path) -> None:
+    """from_env opens REDACT_TENANTS_DB with the KEK file in REDACT_TENANTS_KEK_FILE."""
+    kek_file = tmp_path / "kek"
+    LocalKek.generate(kek_file)
+    env = {
+        "REDACT_TENANTS_DB": str(tmp_path / "t.sqlite"),
+        "REDACT_TENANTS_KEK_FILE": str(kek_file),
+    }
+    value = _value()
+    with TenantSecretStore.from_env(env) as store:
+        store.put(tenant_id="acme", name="db", value=value)
+    with TenantSecretStore.from_env(env) as again:
+        assert again.get(tenant_id="acme", name="db") == value
+    with pytest.raises(ConfigError, match="REDACT_TENANTS_DB is not set"):
+        TenantSecretStore.from_env({})
+    with pytest.raises(ConfigError, match="REDACT_TENANTS_KEK_FILE"):
+        TenantSecretStore.from_env({"REDACT_TENANTS_DB": str(tmp_path / "x.sqlite")})
