@@ -234,6 +234,7 @@ def test_no_api_lists_across_tenants(store: TenantSecretStore) -> None:
         "close",
         "delete",
         "for_tenant",
+        "from_env",
         "get",
         "get_bytes",
         "kek",
