@@ -546,6 +546,7 @@ class KeyRegistry:
         issuer: str | None = None,
         audience: str | None = None,
         actor: str = "system",
+        reload_interval: float = 1.0,
     ) -> None:
         if key_size < 2048:
             msg = f"RSA key_size must be at least 2048 bits, got {key_size}"
@@ -574,6 +575,8 @@ class KeyRegistry:
         self._kid_for = kid_for
         self._lock = threading.RLock()
         self._view = _View(object(), Manifest())
+        self._loaded_at = -float("inf")
+        self.reload_interval = float(reload_interval)
         self._private: dict[str, rsa.RSAPrivateKey] = {}
         self._registered: set[str] = set()
         self.reload(force=True)
@@ -616,15 +619,19 @@ class KeyRegistry:
     # -- state -------------------------------------------------------------------------------
 
     def reload(self, *, force: bool = False) -> None:
-        """Re-read the manifest when the store's marker changed (or always with ``force``)."""
+        """Re-read the manifest when the store's marker changed, at least every second
+        (a marker of inode, mtime and size can repeat after rapid rewrites), or with ``force``."""
         marker = self.store.marker()
-        if not force and marker == self._view.marker:
+        fresh = time.monotonic() - self._loaded_at < self.reload_interval
+        if not force and fresh and marker == self._view.marker:
             return
         with self._lock:
             marker = self.store.marker()
-            if not force and marker == self._view.marker:
+            fresh = time.monotonic() - self._loaded_at < self.reload_interval
+            if not force and fresh and marker == self._view.marker:
                 return
             self._install(self.store.load(), marker)
+            self._loaded_at = time.monotonic()
 
     def _install(self, manifest: Manifest, marker: object) -> None:
         public: dict[str, Any] = {}

@@ -638,3 +638,21 @@ def test_from_env_reads_the_store_and_windows(tmp_path: Path, clock: Clock) -> N
         KeyRegistry.from_env({})
     with pytest.raises(ConfigError, match="REDACT_KEYS_CLOCK_SKEW must be a number"):
         KeyRegistry.from_env({**env, "REDACT_KEYS_CLOCK_SKEW": "soon"})
+
+
+def test_replica_reloads_within_reload_interval_even_if_marker_repeats(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """A store whose change marker repeats (inode reuse, coarse mtime) is re-read on interval."""
+
+    class BlindStore(FileKeyStore):
+        """A file store whose marker never changes."""
+
+        def marker(self) -> object:
+            return "same"
+
+    writer = KeyRegistry(tmp_path, clock=clock)
+    reader = KeyRegistry(BlindStore(tmp_path), clock=clock, reload_interval=0.05)
+    kid = writer.stage()
+    time.sleep(0.06)
+    assert [k["kid"] for k in reader.jwks()["keys"]] == [kid]
