@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hvac
 import jwt
@@ -27,6 +28,7 @@ from redact.exceptions import ConfigError, KeyStateError
 from redact.secrets.audit import AuditLog, MemorySink
 from redact.secrets.keys import (
     KEYS_FORMAT,
+    AwsKeyStore,
     FileKeyStore,
     KeyRegistry,
     KeyState,
@@ -36,6 +38,7 @@ from redact.secrets.keys import (
     VaultKeyStore,
     jwk_thumbprint,
 )
+from tests.secrets._moto import moto_clients
 from tests.secrets.conftest import OpenBao
 
 T0 = 1_800_000_000.0
@@ -530,11 +533,32 @@ def bao(openbao: OpenBao) -> Iterator[hvac.Client]:
     client.adapter.close()
 
 
-@pytest.fixture(params=["file", pytest.param("vault", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module")
+def secretsmanager() -> Iterator[Any]:
+    """A boto3 Secrets Manager client against moto's server on 127.0.0.1 (random port)."""
+    with moto_clients() as client:
+        yield client("secretsmanager")
+
+
+@pytest.fixture(
+    params=[
+        "file",
+        pytest.param("vault", marks=pytest.mark.slow),
+        pytest.param("aws", marks=pytest.mark.slow),
+    ]
+)
 def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[KeyStore, KeyStore, int]:
-    """Two store handles on the same state (a directory, or a Vault KV path), and a work quota."""
+    """Two handles on the same state (directory, Vault KV path, AWS secret) and a work quota."""
     if request.param == "file":
         return FileKeyStore(tmp_path), FileKeyStore(tmp_path), 200
+    if request.param == "aws":
+        client = request.getfixturevalue("secretsmanager")
+        name = f"redact/keys/{secrets.token_hex(6)}"
+        return (
+            AwsKeyStore(client, name=name, poll_interval=0),
+            AwsKeyStore(client, name=name, poll_interval=0),
+            20,
+        )
     client = request.getfixturevalue("bao")
     path = f"redact/keys/{secrets.token_hex(6)}"
     return (
@@ -656,3 +680,24 @@ def test_replica_reloads_within_reload_interval_even_if_marker_repeats(
     kid = writer.stage()
     time.sleep(0.06)
     assert [k["kid"] for k in reader.jwks()["keys"]] == [kid]
+
+
+@pytest.mark.slow
+def test_aws_store_serialises_writers_by_moving_awscurrent(
+    secretsmanager: Any, clock: Clock
+) -> None:
+    """Four replicas staging at once through Secrets Manager label moves lose no update."""
+    name = f"redact/keys/{secrets.token_hex(6)}"
+    replicas = [
+        KeyRegistry(AwsKeyStore(secretsmanager, name=name, poll_interval=0), clock=clock)
+        for _ in range(4)
+    ]
+    kids: list[str] = []
+    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    manifest = AwsKeyStore(secretsmanager, name=name).load()
+    assert sorted(k.kid for k in manifest.keys) == sorted(kids)
+    assert manifest.generation == 4

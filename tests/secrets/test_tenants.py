@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import hvac
 import pytest
-from moto.server import ThreadedMotoServer
 
 from redact import KnownSecrets
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretTooShortError
@@ -29,6 +27,7 @@ from redact.secrets.tenants import (
     TenantSecretStore,
     VaultTransitKek,
 )
+from tests.secrets._moto import moto_clients
 from tests.secrets.conftest import OpenBao
 
 
@@ -439,22 +438,9 @@ def test_rotate_from_local_kek_to_vault_transit(bao: hvac.Client, tmp_path: Path
 
 @pytest.fixture(scope="module")
 def kms() -> Iterator[Any]:
-    """A boto3 KMS client against moto's server on 127.0.0.1 (random port), and a key."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        client = boto3.client(
-            "kms",
-            endpoint_url=f"http://{host}:{port}",
-            region_name="us-east-1",
-            aws_access_key_id="AKIA" + secrets.token_hex(8).upper(),
-            aws_secret_access_key=secrets.token_urlsafe(30),
-        )
-        yield client
-        client.close()
-    finally:
-        server.stop()
+    """A boto3 KMS client against moto's server on 127.0.0.1 (random port)."""
+    with moto_clients() as client:
+        yield client("kms")
 
 
 @pytest.mark.slow
