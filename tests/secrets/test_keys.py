@@ -290,6 +290,9 @@ def test_retiring_key_verifies_until_window_then_sweep_retires(
     clock.advance(registry.max_token_ttl + registry.clock_skew - registry.jwks_cache_ttl)
     assert registry.verify(token)["sub"] == "u"  # still inside its own exp + skew
     clock.advance(registry.jwks_cache_ttl + 1)
+    with pytest.raises(TokenError, match="retiring or outside its verification window"):
+        registry.verify(token)  # window closed even before sweep() runs
+    assert [k["kid"] for k in registry.jwks()["keys"]] == [new]
     assert registry.sweep() == [old]
     assert next(k for k in registry.status() if k.kid == old).state is KeyState.RETIRED
     assert [k["kid"] for k in registry.jwks()["keys"]] == [new]
