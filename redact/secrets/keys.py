@@ -48,6 +48,7 @@ __all__ = [
     "KeyStore",
     "Manifest",
     "TokenError",
+    "VaultKeyStore",
     "jwk_thumbprint",
 ]
 
@@ -328,6 +329,142 @@ class FileKeyStore:
             self._pem_path(kid).unlink()
 
 
+class VaultKeyStore:
+    """Key state in Vault/OpenBao KV v2: the manifest and each PEM are KV secrets.
+
+    Writers serialise through check-and-set on the manifest's KV version (no lock
+    file); readers poll the manifest's version at most every ``poll_interval``
+    seconds, so keep ``poll_interval`` at or below the registry's ``clock_skew``.
+    ``client`` is an ``hvac.Client`` with read/write on ``<path>/*``.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        path: str = "redact/keys",
+        mount_point: str = "secret",
+        poll_interval: float = 2.0,
+        retries: int = 20,
+    ) -> None:
+        self._client = client
+        self.path = path.strip("/")
+        self.mount_point = mount_point
+        self.poll_interval = poll_interval
+        self.retries = retries
+        self._polled = -float("inf")
+        self._marker: object = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<VaultKeyStore {self.mount_point}/{self.path}>"
+
+    @property
+    def _kv(self) -> Any:
+        return self._client.secrets.kv.v2
+
+    def _read_manifest(self) -> tuple[Manifest, int]:
+        import hvac.exceptions
+
+        try:
+            resp = self._kv.read_secret_version(
+                path=f"{self.path}/manifest",
+                mount_point=self.mount_point,
+                raise_on_deleted_version=True,
+            )
+        except hvac.exceptions.InvalidPath:
+            return Manifest(), 0
+        source = f"vault {self.mount_point}/{self.path}/manifest"
+        try:
+            data = json.loads(resp["data"]["data"]["manifest"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"{source}: no JSON 'manifest' field"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=source), int(resp["data"]["metadata"]["version"])
+
+    def marker(self) -> object:
+        """The manifest's KV version, polled at most every ``poll_interval`` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        import hvac.exceptions
+
+        try:
+            meta = self._kv.read_secret_metadata(
+                path=f"{self.path}/manifest", mount_point=self.mount_point
+            )
+            marker: object = int(meta["data"]["current_version"])
+        except hvac.exceptions.InvalidPath:
+            marker = 0
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the manifest (empty when none was written yet)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read, apply ``change``, write with check-and-set; retry when another writer won."""
+        import hvac.exceptions
+
+        for _ in range(self.retries):
+            current, version = self._read_manifest()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), sort_keys=True)
+            try:
+                resp = self._kv.create_or_update_secret(
+                    path=f"{self.path}/manifest",
+                    secret={"manifest": doc},
+                    cas=version,
+                    mount_point=self.mount_point,
+                )
+            except hvac.exceptions.InvalidRequest:
+                time.sleep(0.01)
+                continue  # another replica wrote first: re-read and re-apply
+            with self._lock:
+                self._polled, self._marker = time.monotonic(), int(resp["data"]["version"])
+            return new
+        msg = f"could not update the key manifest at {self!r} after {self.retries} attempts"
+        raise KeyStateError(msg)
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store the PEM as ``<path>/private/<kid>``."""
+        self._kv.create_or_update_secret(
+            path=f"{self.path}/private/{kid}",
+            secret={"pem": pem.decode("ascii")},
+            mount_point=self.mount_point,
+        )
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<path>/private/<kid>``."""
+        import hvac.exceptions
+
+        try:
+            resp = self._kv.read_secret_version(
+                path=f"{self.path}/private/{kid}",
+                mount_point=self.mount_point,
+                raise_on_deleted_version=True,
+            )
+        except hvac.exceptions.InvalidPath as exc:
+            msg = f"private key for kid {kid!r} is not in {self!r}"
+            raise KeyStateError(msg) from exc
+        return str(resp["data"]["data"]["pem"]).encode("ascii")
+
+    def delete_private(self, kid: str) -> None:
+        """Destroy every version of ``<path>/private/<kid>``."""
+        self._kv.delete_metadata_and_all_versions(
+            path=f"{self.path}/private/{kid}", mount_point=self.mount_point
+        )
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -346,6 +483,21 @@ def jwk_thumbprint(jwk: Mapping[str, str]) -> str:
     members = {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}
     canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
     return _b64url(hashlib.sha256(canonical).digest())
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The JOSE header of a compact JWS (PyJWT checks the rest during decode)."""
+    segment = token.split(".", 1)[0]
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = f"token rejected: malformed header ({type(exc).__name__})"
+        raise TokenError(msg) from exc
+    if token.count(".") != 2 or not isinstance(header, dict):
+        msg = "token rejected: malformed header (not a compact JWS)"
+        raise TokenError(msg)
+    return header
 
 
 def _private_forms(key: rsa.RSAPrivateKey, pem: bytes, min_length: int) -> list[str]:
@@ -616,6 +768,7 @@ class KeyRegistry:
         done: list[str] = []
 
         def change(m: Manifest) -> Manifest:
+            done.clear()  # a store may retry the change (check-and-set)
             out = m
             for rec in m.in_state(KeyState.RETIRING):
                 if rec.verify_until is not None and now > rec.verify_until:
@@ -699,11 +852,7 @@ class KeyRegistry:
         if not isinstance(token, str) or len(token) > _MAX_TOKEN_BYTES:
             msg = "token must be a compact JWS string of at most 16 KiB"
             raise TokenError(msg)
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            msg = f"token rejected: malformed header ({type(exc).__name__})"
-            raise TokenError(msg) from exc
+        header = _header(token)
         if header.get("alg") != _ALG:
             msg = f"token rejected: alg must be {_ALG}"
             raise TokenError(msg)

@@ -227,6 +227,8 @@ class SecretMetadata:
 
 
 class _Known(Protocol):
+    def __contains__(self, value: object) -> bool: ...
+
     def add(
         self,
         value: str | bytes,
@@ -359,6 +361,17 @@ class TenantSecretStore:
         if self.audit is not None:
             self.audit.emit(event, actor=self.actor, **fields)
 
+    def _ids(self, tenant_id: object, name: object = None) -> None:
+        """Validate identifiers; refuse one that is a registered secret (it would be echoed)."""
+        checks = [("tenant_id", tenant_id, _TENANT)]
+        if name is not None:
+            checks.append(("secret name", name, _NAME))
+        for kind, value, pattern in checks:
+            _check(kind, value, pattern)
+            if self.known is not None and value in self.known:
+                msg = f"{kind} is a registered secret value and was refused (not shown)"
+                raise ConfigError(msg)
+
     def _fingerprint(self, value: str | bytes) -> str | None:
         fp = getattr(self.audit, "fingerprint", None)
         return fp(value) if callable(fp) else None
@@ -397,8 +410,7 @@ class TenantSecretStore:
         *,
         rotated: bool,
     ) -> int:
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         if category is not None and category not in _CATEGORIES:
             msg = f"category must be one of {sorted(_CATEGORIES)}, got {category!r}"
             raise ConfigError(msg)
@@ -455,8 +467,7 @@ class TenantSecretStore:
 
     def delete(self, *, tenant_id: str, name: str) -> int:
         """Remove every version of ``name`` for ``tenant_id``; return how many rows went."""
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         with self._tx() as db:
             cur = db.execute(
                 "DELETE FROM tenant_secrets WHERE tenant_id = ? AND name = ?", (tenant_id, name)
@@ -501,8 +512,7 @@ class TenantSecretStore:
         return tuple(row)
 
     def _read(self, tenant_id: str, name: str, version: int | None) -> tuple[bytes, bool]:
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         row = self._row(tenant_id, name, version)
         _t, _n, ver, category, _c, kek_id, wrapped, nonce, ciphertext, is_text = row
         if kek_id != self.kek.key_id:
@@ -544,16 +554,14 @@ class TenantSecretStore:
 
     def metadata(self, *, tenant_id: str, name: str, version: int | None = None) -> SecretMetadata:
         """Metadata of one version (latest by default) without decrypting it."""
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         t, n, ver, category, created, kek_id, *_ = self._row(tenant_id, name, version)
         self._emit("secret_config.read", tenant=tenant_id, name=name, version=ver)
         return SecretMetadata(t, n, ver, category, created, kek_id)
 
     def versions(self, *, tenant_id: str, name: str) -> list[int]:
         """Version numbers of ``name`` for ``tenant_id``, ascending."""
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         with self._lock:
             rows = self._db.execute(
                 "SELECT version FROM tenant_secrets WHERE tenant_id = ? AND name = ?"
@@ -565,7 +573,7 @@ class TenantSecretStore:
 
     def names(self, *, tenant_id: str) -> list[str]:
         """Secret names of one tenant (there is no cross-tenant listing)."""
-        _check("tenant_id", tenant_id, _TENANT)
+        self._ids(tenant_id)
         with self._lock:
             rows = self._db.execute(
                 "SELECT DISTINCT name FROM tenant_secrets WHERE tenant_id = ? ORDER BY name",
@@ -607,7 +615,8 @@ class TenantSecretStore:
 
     def for_tenant(self, tenant_id: str) -> TenantScope:
         """A handle bound to one tenant: any other ``tenant_id`` is refused and audited."""
-        return TenantScope(self, _check("tenant_id", tenant_id, _TENANT))
+        self._ids(tenant_id)
+        return TenantScope(self, tenant_id)
 
 
 class TenantScope:

