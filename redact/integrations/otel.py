@@ -240,7 +240,7 @@ class SpanRedactor:
         attributes = attrs(span._attributes)
         changed = name is not span.name or attributes is not span._attributes
         events = span.events if span._events else ()  # one tuple per access: read once
-        new_events = [self._event(e, attrs) for e in events] if events else []
+        new_events = [self._event(e, text, attrs) for e in events] if events else []
         for a, b in zip(new_events, events, strict=True):
             if a is not b:
                 changed = True
@@ -271,10 +271,12 @@ class SpanRedactor:
         )
 
     @staticmethod
-    def _event(event: Event, attrs: Callable[[Attributes], Attributes]) -> Event:
-        name = event.name
+    def _event(
+        event: Event, text: Callable[[str], str], attrs: Callable[[Attributes], Attributes]
+    ) -> Event:
+        name = text(event.name)
         attributes = attrs(event.attributes)
-        if attributes is event.attributes:
+        if attributes is event.attributes and name is event.name:
             return event
         return Event(name, attributes, event.timestamp)
 
