@@ -227,7 +227,7 @@ class SpanRedactor:
             return self._span(span, _placeholder, _placeholder_attrs, _placeholder_resource)
 
     def _name(self, text: str) -> str:
-        return self._text(_PLAIN, text)
+        return text if text in self._clean[_PLAIN] else self._text(_PLAIN, text)
 
     def _span(
         self,
