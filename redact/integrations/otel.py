@@ -182,25 +182,26 @@ class SpanRedactor:
             return attrs
         # A finished span's BoundedAttributes is immutable; read its dict directly.
         items = attrs._dict if isinstance(attrs, BoundedAttributes) else attrs
-        out: dict[str, AnyValue] = {}
-        changed = False
+        out: dict[str, AnyValue] | None = None  # built on the first change only
         kinds = self._kinds
         clean = self._clean[_PLAIN]
         for k, v in items.items():
             kind = kinds.get(k)
             if kind is None:
                 kind = self._kind(k)
-            new: AnyValue
             if kind == _PLAIN and type(v) is str:
-                new = v if v in clean else self._text(_PLAIN, v)
+                if v in clean:
+                    continue
+                new: AnyValue = self._text(_PLAIN, v)
             elif type(v) in (int, bool, float) and kind != _WHOLE:
-                new = v
+                continue
             else:
                 new = self.value(k, v)
             if new is not v:
-                changed = True
-            out[k] = new
-        return _bounded(out, attrs) if changed else attrs
+                if out is None:
+                    out = dict(items)
+                out[k] = new
+        return attrs if out is None else _bounded(out, attrs)
 
     def resource(self, resource: Resource) -> Resource:
         """Redacted resource, computed once per resource object (and registry generation)."""
