@@ -214,3 +214,22 @@ def test_parallel_and_serial_scans_agree(tmp_path: Path, secret: Callable[..., s
     assert len(key) == 14
     assert sorted((f.path, f.line, f.fingerprint) for f in parallel.findings) == key
     assert parallel.bytes == serial.bytes > 4 << 20
+
+
+def test_an_explicitly_named_ignored_directory_is_scanned(make_repo: Callable[..., Repo]) -> None:
+    """Naming a git-ignored directory scans it; .gitignore files inside it still apply."""
+    repo = make_repo()
+    _tree(
+        repo.root,
+        {
+            ".gitignore": "logs/\n",
+            "logs/a.log": "x\n",
+            "logs/.gitignore": "*.tmp\n",
+            "logs/b.tmp": "y",
+        },
+    )
+    assert discover([str(repo.root)], cwd=repo.root)[0] == [
+        t for t in discover([str(repo.root)], cwd=repo.root)[0] if t.display == ".gitignore"
+    ]
+    tasks, _ = discover([str(repo.root / "logs")], cwd=repo.root)
+    assert _names(tasks) == {"logs/a.log", "logs/.gitignore"}
