@@ -233,3 +233,25 @@ def test_an_explicitly_named_ignored_directory_is_scanned(make_repo: Callable[..
     ]
     tasks, _ = discover([str(repo.root / "logs")], cwd=repo.root)
     assert _names(tasks) == {"logs/a.log", "logs/.gitignore"}
+
+
+def test_workers_start_safely_while_another_thread_runs(
+    tmp_path: Path, secret: Callable[..., str]
+) -> None:
+    """With a live thread (a progress bar) the pool uses the fork server, and results agree."""
+    import threading
+
+    for i in range(6):
+        (tmp_path / f"f{i}.log").write_text("x = 1\n" * 200_000 + f"t={secret('github')}\n")
+    tasks, _ = discover([str(tmp_path)], cwd=tmp_path)
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        result = Scanner(ScanOptions(), jobs=2).scan_files(tasks)
+    finally:
+        stop.set()
+        worker.join()
+    assert sorted((f.path, f.line) for f in result.findings) == [
+        (f"f{i}.log", 200_001) for i in range(6)
+    ]
