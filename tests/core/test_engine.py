@@ -423,3 +423,16 @@ def test_add_to_large_registry_uses_delta_then_compacts() -> None:
     assert r.redact(f"a {fresh}") == "a [REDACTED:fresh]"
     ks.remove(fresh)
     assert r.redact(f"a {fresh}") == f"a {fresh}"
+
+
+def test_exception_that_cannot_be_copied(r: Redactor) -> None:
+    """An exception whose constructor rejects its own args falls back to masked text."""
+    s = _secret()
+    r.known.add(s, label="s")
+
+    class Strict(Exception):
+        def __init__(self, *, detail: str) -> None:
+            super().__init__(f"failed with {detail}")
+
+    out = r.redact_obj(Strict(detail=s))
+    assert out == "Strict: failed with [REDACTED:s]"
