@@ -22,7 +22,7 @@ import decimal
 import enum
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from redact import Redactor
@@ -65,17 +65,18 @@ class CleanProof:
     registry changes generation.
     """
 
-    __slots__ = ("_generation", "_keys", "_values", "redactor")
+    __slots__ = ("_generation", "_keys", "_known", "_values", "redactor")
 
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
+        self._known = redactor.known
         self._generation = -1
         self._keys: set[str] = set()
         self._values: set[str] = set()
 
     def remembered(self, obj: Mapping[str, Any], keys: Iterable[str]) -> bool:
         """True when every ``obj[key]`` is a remembered-clean item (no scan needed)."""
-        if self.redactor.known.snapshot.generation != self._generation:
+        if self._known.snapshot.generation != self._generation:
             return False
         known_keys, known_values = self._keys, self._values
         for k in keys:
@@ -85,12 +86,12 @@ class CleanProof:
                 return False
         return True
 
-    def dirty(self, obj: Mapping[Any, Any], skip: frozenset[str] = frozenset()) -> list[Any]:
+    def dirty(self, obj: Mapping[Any, Any], skip: frozenset[str] = frozenset()) -> Sequence[Any]:
         """Keys of ``obj`` whose items must be walked; empty when nothing would change.
 
         Items under a key in ``skip`` are left out (neither proven nor redacted).
         """
-        generation = self.redactor.known.snapshot.generation
+        generation = self._known.snapshot.generation
         if generation != self._generation:
             self._keys, self._values = set(), set()
             self._generation = generation
@@ -109,16 +110,28 @@ class CleanProof:
                 if t in _SCALARS:
                     continue
             slow.append((k, v))
+        findings = None
+        if not slow:  # the steady state: at most a timestamp or a message to scan
+            if not parts:
+                return ()
+            try:
+                findings = self.redactor.find("\n".join(parts))
+            except Exception:
+                return [k for k in obj if k not in skip]
+            if not findings:
+                self._remember(parts, (), ())
+                return ()
         dirty: dict[Any, None] = {}
         key_parts: list[int] = []
         if slow:
             self._slow(slow, skip, (parts, key_parts, {id(obj)}), owners, dirty)
         if not parts:
             return list(dirty)
-        try:
-            findings = self.redactor.find("\n".join(parts))
-        except Exception:
-            return [k for k in obj if k not in skip]
+        if findings is None:
+            try:
+                findings = self.redactor.find("\n".join(parts))
+            except Exception:
+                return [k for k in obj if k not in skip]
         bad: set[int] = set()
         if findings:  # which strings hold a finding, and so which items are dirty
             starts, pos = [], 0
@@ -166,7 +179,7 @@ class CleanProof:
                 del key_parts[first_key:]
             owners.extend([k] * (len(parts) - len(owners)))
 
-    def _remember(self, parts: list[str], key_parts: list[int], bad: set[int]) -> None:
+    def _remember(self, parts: list[str], key_parts: Sequence[int], bad: Collection[int]) -> None:
         if key_parts:
             keys = self._keys
             if len(keys) + len(key_parts) > _CACHE_SIZE:
@@ -226,13 +239,18 @@ def _maskable(value: object) -> bool:
 
 
 def redact_mapping(
-    proof: CleanProof, obj: Mapping[Any, Any], skip: frozenset[str] = frozenset()
+    proof: CleanProof,
+    obj: Mapping[Any, Any],
+    skip: frozenset[str] = frozenset(),
+    dirty: Sequence[Any] | None = None,
 ) -> Mapping[Any, Any]:
     """``obj`` itself when nothing needs masking, else a dict with only the dirty items walked.
 
-    Items under a key in ``skip`` are copied as they are.
+    Items under a key in ``skip`` are copied as they are; ``dirty`` is a result of
+    :meth:`CleanProof.dirty` for ``obj`` already at hand.
     """
-    dirty = proof.dirty(obj, skip)
+    if dirty is None:
+        dirty = proof.dirty(obj, skip)
     if not dirty:
         return obj
     redact_obj = proof.redactor.redact_obj
