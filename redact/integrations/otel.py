@@ -182,25 +182,26 @@ class SpanRedactor:
             return attrs
         # A finished span's BoundedAttributes is immutable; read its dict directly.
         items = attrs._dict if isinstance(attrs, BoundedAttributes) else attrs
-        out: dict[str, AnyValue] = {}
-        changed = False
+        out: dict[str, AnyValue] | None = None  # built on the first change only
         kinds = self._kinds
         clean = self._clean[_PLAIN]
         for k, v in items.items():
             kind = kinds.get(k)
             if kind is None:
                 kind = self._kind(k)
-            new: AnyValue
             if kind == _PLAIN and type(v) is str:
-                new = v if v in clean else self._text(_PLAIN, v)
+                if v in clean:
+                    continue
+                new: AnyValue = self._text(_PLAIN, v)
             elif type(v) in (int, bool, float) and kind != _WHOLE:
-                new = v
+                continue
             else:
                 new = self.value(k, v)
             if new is not v:
-                changed = True
-            out[k] = new
-        return _bounded(out, attrs) if changed else attrs
+                if out is None:
+                    out = dict(items)
+                out[k] = new
+        return attrs if out is None else _bounded(out, attrs)
 
     def resource(self, resource: Resource) -> Resource:
         """Redacted resource, computed once per resource object (and registry generation)."""
@@ -227,7 +228,7 @@ class SpanRedactor:
             return self._span(span, _placeholder, _placeholder_attrs, _placeholder_resource)
 
     def _name(self, text: str) -> str:
-        return self._text(_PLAIN, text)
+        return text if text in self._clean[_PLAIN] else self._text(_PLAIN, text)
 
     def _span(
         self,
@@ -240,7 +241,7 @@ class SpanRedactor:
         attributes = attrs(span._attributes)
         changed = name is not span.name or attributes is not span._attributes
         events = span.events if span._events else ()  # one tuple per access: read once
-        new_events = [self._event(e, attrs) for e in events] if events else []
+        new_events = [self._event(e, text, attrs) for e in events] if events else []
         for a, b in zip(new_events, events, strict=True):
             if a is not b:
                 changed = True
@@ -271,10 +272,12 @@ class SpanRedactor:
         )
 
     @staticmethod
-    def _event(event: Event, attrs: Callable[[Attributes], Attributes]) -> Event:
-        name = event.name
+    def _event(
+        event: Event, text: Callable[[str], str], attrs: Callable[[Attributes], Attributes]
+    ) -> Event:
+        name = text(event.name)
         attributes = attrs(event.attributes)
-        if attributes is event.attributes:
+        if attributes is event.attributes and name is event.name:
             return event
         return Event(name, attributes, event.timestamp)
 
