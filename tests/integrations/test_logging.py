@@ -388,7 +388,7 @@ def root_handlers(tmp_path: Path) -> Iterator[list[logging.Handler]]:
     saved, level = list(root.handlers), root.level
     for handler in saved:
         root.removeHandler(handler)
-    mine = [logging.FileHandler(tmp_path / f"root{i}.log") for i in range(2)]
+    mine: list[logging.Handler] = [logging.FileHandler(tmp_path / f"root{i}.log") for i in range(2)]
     for handler in mine:
         root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -106,7 +106,7 @@ def _emit(carrier: str, text: str, path: Path, tmp_path: Path) -> None:
     """Log ``text`` through the carrier named ``carrier`` into a fresh chain writing ``path``."""
     with path.open("a") as out:
         dict_tb = structlog.processors.ExceptionRenderer(
-            structlog.tracebacks.ExceptionDictTransformer(show_locals=True, locals_max_string=None)
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=True, locals_max_string=4096)
         )
         tracebacks = dict_tb if carrier == "dict-tracebacks-locals" else None
         configure(out, RedactProcessor(PLANTED.redactor), tracebacks=tracebacks)
