@@ -155,6 +155,12 @@ def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Basel
     baseline = None
     if args.baseline:
         baseline = load_baseline(args.baseline, key=key, missing_ok=args.update_baseline)
+        if args.update_baseline and baseline.kind != "redact-baseline":
+            msg = (
+                f"--update-baseline would overwrite the detect-secrets baseline {args.baseline!r}; "
+                "write a redact baseline to another file (e.g. --baseline .redact-baseline.json)"
+            )
+            raise ConfigError(msg)
     options = ScanOptions(
         fingerprint_key=key,
         show_secrets=args.show_secrets,

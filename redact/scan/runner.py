@@ -12,6 +12,7 @@ from __future__ import annotations
 import lzma
 import multiprocessing
 import os
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -279,7 +280,13 @@ class Scanner:
         return self._redactor
 
     def _pool(self) -> ProcessPoolExecutor:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        methods = multiprocessing.get_all_start_methods()
+        # fork is the cheapest start, but forking while another thread runs (the progress bar)
+        # can copy a held lock into the child: use the fork server then.
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
         return ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=multiprocessing.get_context(method),
@@ -346,35 +353,36 @@ class Scanner:
         """Scan every added line of every commit on every ref (or after ``since``)."""
         started = time.perf_counter()
         result = ScanResult()
-        commits: set[str] = set()
         stats: dict[str, int] = {}
         size = 0
-        if self.jobs == 1:
+        # Start in-process; hand batches to worker processes only once the history proves
+        # big enough to pay for starting them (small repositories finish before that).
+        pool: ProcessPoolExecutor | None = None
+        pending: list[Future[list[ScanFinding]]] = []
+        batch: list[AddedText] = []
+        batch_size = 0
+        try:
             for added in iter_added(repo, since=since, stats=stats):
-                commits.add(added.commit)
                 size += added.size
-                result.findings.extend(scan_added(self.redactor, self.options, [added]))
-                if self.progress:
-                    self.progress(stats.get("commits", 0), 0)
-        else:
-            pending: list[Future[list[ScanFinding]]] = []
-            with self._pool() as pool:
-                batch: list[AddedText] = []
-                batch_size = 0
-                for added in iter_added(repo, since=since, stats=stats):
-                    commits.add(added.commit)
-                    size += added.size
+                if pool is None:
+                    result.findings.extend(scan_added(self.redactor, self.options, [added]))
+                    if self.jobs > 1 and size >= INPROCESS_BYTES:
+                        pool = self._pool()
+                else:
                     batch.append(added)
                     batch_size += added.size
                     if batch_size >= (1 << 20) or len(batch) >= 512:
                         pending.append(pool.submit(_work_added, batch))
                         batch, batch_size = [], 0
                         pending = self._drain(pending, result, limit=self.jobs * 4)
-                        if self.progress:
-                            self.progress(stats.get("commits", 0), 0)
-                if batch:
-                    pending.append(pool.submit(_work_added, batch))
-                self._drain(pending, result, limit=0)
+                if self.progress:
+                    self.progress(stats.get("commits", 0), 0)
+            if batch and pool is not None:
+                pending.append(pool.submit(_work_added, batch))
+            self._drain(pending, result, limit=0)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         result.commits = stats.get("commits", 0)
         result.bytes = size
         result.outcomes.append(

@@ -315,6 +315,10 @@ class _Walker:
                 self.skip(root, "skipped", "not a regular file")
             return
         top = _git_toplevel(root) if self.gitignore else None
+        if top is not None and _git_ignored(top, [(root.absolute(), True)]):
+            # A directory named explicitly is scanned even when git ignores it; the
+            # .gitignore files inside it still apply (through our matcher).
+            top = None
         self.seen_dirs.add((st.st_dev, st.st_ino))
         self._walk(root, top)
 

@@ -26,10 +26,12 @@ from redact.scan.model import FINGERPRINT_LENGTH, ScanFinding, ScanOptions
 
 __all__ = [
     "ALLOW_COMMENT",
+    "CODE_SUFFIXES",
     "OVERLAP",
     "Segment",
     "allow_reason",
     "detect_encoding",
+    "is_code_path",
     "iter_segments",
     "scan_text",
 ]
@@ -39,6 +41,58 @@ ALLOW_COMMENT = re.compile(r"(?:#|//|--)\s*redact:allow\s+([A-Za-z0-9._*-]+)(?:[
 #: Characters shared by two windows of one long line; the longest rule match is 16 KiB.
 OVERLAP = 1 << 16
 _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
+_SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+#: Languages where a bare word after ``password =`` is a reference to a variable, not a value.
+CODE_SUFFIXES = frozenset(
+    [
+        ".py",
+        ".pyi",
+        ".pyx",
+        ".js",
+        ".jsx",
+        ".mjs",
+        ".cjs",
+        ".ts",
+        ".tsx",
+        ".go",
+        ".java",
+        ".kt",
+        ".kts",
+        ".scala",
+        ".groovy",
+        ".rb",
+        ".rs",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".cxx",
+        ".hpp",
+        ".cs",
+        ".fs",
+        ".php",
+        ".swift",
+        ".m",
+        ".mm",
+        ".dart",
+        ".lua",
+        ".ex",
+        ".exs",
+        ".erl",
+        ".clj",
+        ".vue",
+        ".svelte",
+    ]
+)
+_QUOTES = frozenset("\"'`")
+
+
+def is_code_path(path: str) -> bool:
+    """True when ``path`` names a source file of a language with variables (see CODE_SUFFIXES)."""
+    dot = path.rfind(".")
+    return dot > path.rfind("/") and path[dot:].lower() in CODE_SUFFIXES
+
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -121,7 +175,14 @@ def _select(findings: list[Finding], lo: int, hi: int) -> list[Finding]:
     inside = [f for f in findings if lo <= f.start < hi]
     if len(inside) < 2:
         return inside
-    inside.sort(key=lambda f: (_PRIORITY.get(f.detector, 1), -(f.end - f.start), f.start))
+    inside.sort(
+        key=lambda f: (
+            _PRIORITY.get(f.detector, 1),
+            _SEVERITY.get(f.severity, 2),
+            -(f.end - f.start),
+            f.start,
+        )
+    )
     kept: list[Finding] = []
     for f in inside:
         if all(f.end <= k.start or f.start >= k.end for k in kept):
@@ -151,6 +212,14 @@ def scan_text(
     (git hunks: the added lines of a file are not contiguous).
     """
     raw = redactor.find(text)
+    if raw and is_code_path(path):
+        # In code, ``password = settings.password`` names a variable: only a string literal
+        # assigned to a sensitive name is a value. Rules (provider formats) are kept as found.
+        raw = [
+            f
+            for f in raw
+            if f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES)
+        ]
     if not raw:
         return []
     chosen = _select(raw, own_start, len(text) if own_end is None else own_end)

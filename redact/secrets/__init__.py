@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from redact.secrets.model import AuditSink, Category, Secret, SecretVersion, Stage
 from redact.secrets.providers import (
+    AwsSecretsManagerProvider,
     BaseProvider,
+    ChainProvider,
     EnvProvider,
     FileProvider,
+    MemoryProvider,
+    RotationError,
     ScopedProvider,
     SecretProvider,
     VaultProvider,
@@ -15,10 +19,14 @@ from redact.secrets.providers import (
 
 __all__ = [
     "AuditSink",
+    "AwsSecretsManagerProvider",
     "BaseProvider",
     "Category",
+    "ChainProvider",
     "EnvProvider",
     "FileProvider",
+    "MemoryProvider",
+    "RotationError",
     "ScopedProvider",
     "Secret",
     "SecretProvider",

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, TypedDict, TypeVar, runtime_checkable
+from typing import Literal, Protocol, TypedDict, TypeVar
 
 from redact.exceptions import (
     ConfigError,
@@ -30,6 +30,7 @@ from redact.exceptions import (
     SecretNotFoundError,
     SecretTooShortError,
 )
+from redact.secrets._scope import ScopedProvider, check_name
 from redact.secrets.model import STAGES, AuditSink, Category, Secret, SecretVersion, Stage
 from redact.secrets.model import sensitive_parts as _sensitive_parts
 
@@ -38,8 +39,6 @@ __all__ = [
     "Fetched",
     "ProviderOptions",
     "Registry",
-    "ScopedProvider",
-    "SecretProvider",
 ]
 
 _log = logging.getLogger("redact.secrets")
@@ -68,33 +67,6 @@ class Registry(Protocol):
 class _HasKnown(Protocol):
     @property
     def known(self) -> Registry: ...
-
-
-@runtime_checkable
-class SecretProvider(Protocol):
-    """Where secrets come from. Every implementation registers values before returning them."""
-
-    name: str
-
-    def get(self, name: str, stage: Stage = "current", version: str | None = None) -> Secret:
-        """The secret ``name`` at ``stage``, or at ``version`` when given."""
-
-    def versions(self, name: str) -> list[SecretVersion]:
-        """Metadata of the stored versions of ``name``, newest first."""
-
-    def refresh(self, name: str | None = None) -> None:
-        """Forget cached values of ``name`` (or of every secret) so the next read goes out."""
-
-    def category_of(self, name: str) -> Category:
-        """The category ``name`` is configured with (decides scoped access)."""
-
-    def scoped(
-        self,
-        *,
-        categories: Iterable[Category] | None = None,
-        names: Iterable[str] | None = None,
-    ) -> SecretProvider:
-        """A handle that can read only the given categories and names (glob patterns)."""
 
 
 class ProviderOptions(TypedDict, total=False):
@@ -144,17 +116,6 @@ def describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     text = text[:160]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def check_name(name: object) -> str:
-    """Refuse names that are empty, absurdly long or contain control characters."""
-    if not isinstance(name, str) or not name or len(name) > 512:
-        msg = "a secret name must be a non-empty string of at most 512 characters"
-        raise ConfigError(msg)
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        msg = f"secret name {name!r} contains a control character"
-        raise ConfigError(msg)
-    return name
 
 
 def resolve_known(known: Registry | None, redactor: _HasKnown | None) -> Registry:
@@ -222,6 +183,7 @@ class BaseProvider:
         self._failures = 0
         self._retry_at = 0.0
         self._stale: set[str] = set()
+        self._last_cause = ""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
@@ -248,17 +210,22 @@ class BaseProvider:
                 return entry.secret
             backing_off = now < self._retry_at
         if backing_off:
-            return self._stale_or_raise(name, key, entry, "backing off after a failure")
+            cause = f"backing off after: {self._last_cause}"
+            return self._stale_or_raise(name, key, entry, cause)
         try:
             fetched = self._call(name, lambda: self._fetch(name, stage, version))
         except _Unavailable as exc:
             if exc.kind == "auth":
-                self._audit("secret.access_denied", name=name, outcome="auth_failed")
+                self._audit(
+                    "secret.access_denied", name=name, outcome="denied", reason="auth_failed"
+                )
                 raise ProviderUnavailableError(self._message(name, exc.cause)) from exc
-            self._note_failure()
+            self._note_failure(exc.cause)
             return self._stale_or_raise(name, key, entry, exc.cause)
         except SecretNotFoundError:
-            self._audit("secret_config.read", name=name, stage=stage, outcome="not_found")
+            self._audit(
+                "secret_config.read", name=name, stage=stage, outcome="failure", reason="not_found"
+            )
             raise
         self._note_success()
         return self._admit(name, key, stage if version is None else None, fetched, token)
@@ -267,7 +234,7 @@ class BaseProvider:
         """Metadata of the stored versions of ``name`` (never values), newest first."""
         check_name(name)
         found = self._run(name, lambda: self._list_versions(name))
-        self._audit("secret_config.listed", name=name, outcome="ok", count=len(found))
+        self._audit("secret_config.listed", name=name, outcome="success", count=len(found))
         return found
 
     def refresh(self, name: str | None = None) -> None:
@@ -380,20 +347,23 @@ class BaseProvider:
                 self._current_version[name] = secret.version
         self._audit(
             "secret_config.read",
+            secret.reveal(),
             name=name,
             version=secret.version,
             stage=stage,
             category=secret.category.value,
-            outcome="ok",
+            outcome="success",
         )
         if before is not None and before != secret.version:
             _log.info("%s: secret %r rotated from %s to %s", self, name, before, secret.version)
             self._audit(
                 "secret.rotated",
+                secret.reveal(),
                 name=name,
                 version=secret.version,
                 previous_version=before,
-                outcome="observed",
+                outcome="success",
+                reason="observed",
             )
         return secret
 
@@ -414,7 +384,8 @@ class BaseProvider:
                 "secret_config.read",
                 name=secret.name,
                 version=secret.version,
-                outcome="refused_too_short",
+                outcome="refused",
+                reason="too_short",
             )
             msg = (
                 f"provider {self.name!r}: secret {secret.name!r} (version {secret.version}) "
@@ -452,13 +423,15 @@ class BaseProvider:
                 "provider.stale",
                 name=name,
                 version=entry.secret.version,
-                outcome="serving_stale",
+                outcome="failure",
+                reason="serving_stale",
                 cause=cause,
             )
         return entry.secret
 
-    def _note_failure(self) -> None:
+    def _note_failure(self, cause: str) -> None:
         with self._lock:
+            self._last_cause = cause
             self._failures += 1
             delay = min(self.max_backoff, self.backoff * 2 ** (self._failures - 1))
             self._retry_at = self._clock() + delay * (0.5 + random.random() / 2)
@@ -472,88 +445,16 @@ class BaseProvider:
         if recovered:
             _log.info("%s: backend answers again; stale secrets recovered", self)
             for name in recovered:
-                self._audit("provider.stale", name=name, outcome="recovered")
+                self._audit("provider.stale", name=name, outcome="success", reason="recovered")
 
-    def _audit(self, event: str, **fields: object) -> None:
+    def _audit(self, event: str, /, secret_value: str | None = None, **fields: object) -> None:
+        """Emit ``event``; with ``secret_value``, add the sink's keyed fingerprint if it has one."""
         if self.audit is None:
             return
         try:
+            fingerprint = getattr(self.audit, "fingerprint", None)
+            if secret_value is not None and callable(fingerprint):
+                fields["fingerprint"] = fingerprint(secret_value)
             self.audit.emit(event, provider=self.name, **fields)
         except Exception as exc:
             _log.error("%s: audit sink failed on %s: %s", self, event, type(exc).__name__)
-
-
-class ScopedProvider:
-    """A least-privilege view of a provider: other categories and names raise ``ScopeError``."""
-
-    def __init__(
-        self,
-        inner: SecretProvider,
-        *,
-        categories: Iterable[Category] | None = None,
-        names: Iterable[str] | None = None,
-    ) -> None:
-        self.inner = inner
-        self.name = f"{inner.name}[scoped]"
-        self.categories = None if categories is None else frozenset(map(Category, categories))
-        self.names = None if names is None else tuple(names)
-        self.audit: AuditSink | None = getattr(inner, "audit", None)
-
-    def __repr__(self) -> str:
-        cats = sorted(c.value for c in self.categories) if self.categories is not None else "*"
-        return f"<ScopedProvider of {self.inner.name!r} categories={cats} names={self.names}>"
-
-    def _allow(self, name: str) -> None:
-        check_name(name)
-        category = self.inner.category_of(name)
-        in_names = self.names is None or any(fnmatch.fnmatchcase(name, p) for p in self.names)
-        in_cats = self.categories is None or category in self.categories
-        if in_names and in_cats:
-            return
-        why = "name" if not in_names else f"category {category.value}"
-        if self.audit is not None:
-            try:
-                self.audit.emit(
-                    "secret.access_denied",
-                    provider=self.inner.name,
-                    name=name,
-                    category=category.value,
-                    outcome="denied",
-                    reason=f"{why} outside scope",
-                )
-            except Exception as exc:
-                _log.error("scoped %s: audit sink failed: %s", self.inner.name, type(exc).__name__)
-        _log.warning(
-            "scoped %s: access to %r refused (%s outside scope)", self.inner.name, name, why
-        )
-        msg = f"secret {name!r} is outside this handle's scope ({why} not granted)"
-        raise ScopeError(msg)
-
-    def get(self, name: str, stage: Stage = "current", version: str | None = None) -> Secret:
-        """The secret, if ``name`` and its category are inside the scope."""
-        self._allow(name)
-        return self.inner.get(name, stage, version)
-
-    def versions(self, name: str) -> list[SecretVersion]:
-        """Version metadata, if ``name`` is inside the scope."""
-        self._allow(name)
-        return self.inner.versions(name)
-
-    def refresh(self, name: str | None = None) -> None:
-        """Expire cached values (of ``name`` if in scope, or all)."""
-        if name is not None:
-            self._allow(name)
-        self.inner.refresh(name)
-
-    def category_of(self, name: str) -> Category:
-        """The category of ``name`` as the wrapped provider configures it."""
-        return self.inner.category_of(name)
-
-    def scoped(
-        self,
-        *,
-        categories: Iterable[Category] | None = None,
-        names: Iterable[str] | None = None,
-    ) -> SecretProvider:
-        """A narrower handle: both scopes must allow a name (they can only shrink)."""
-        return ScopedProvider(self, categories=categories, names=names)

@@ -117,13 +117,14 @@ class LocalHistory:
 
 
 def check_file_name(name: str) -> None:
-    """Refuse a name that is not one plain path component (``a/b``, ``..``, ``..data``)."""
-    if "/" in name or "\\" in name or "\0" in name or name.startswith(".."):
-        msg = f"secret name {name!r} must be a single file name inside the mount"
-        raise ConfigError(msg)
-    if name in (".", ""):
-        msg = f"secret name {name!r} is not a file name"
-        raise ConfigError(msg)
+    """Refuse a name that is not one plain path component (``a/b``, ``..``, ``..data``).
+
+    It is reported as not found (no such file can be in the mount), so a chain of
+    providers moves on to the next one; nothing outside the mount is ever touched.
+    """
+    if "/" in name or "\\" in name or "\0" in name or name.startswith("..") or name == ".":
+        msg = f"secret name {name!r} is not a single file name inside the mount; not looked up"
+        raise SecretNotFoundError(msg)
 
 
 class FileProvider(BaseProvider):
@@ -209,8 +210,9 @@ class FileProvider(BaseProvider):
                 target = os.readlink(link)
             except FileNotFoundError:
                 raise SecretNotFoundError(f"no {DATA_LINK} link in {self.root!r}") from None
-            data_dir = self._inside(name, os.path.join(self.root, target))
-            path = self._inside(name, os.path.join(data_dir, name))
+            # One resolution of <root>/<target>/<name>: it must land inside the root
+            # whichever link (the ..data target or the file) tries to leave it.
+            path = self._inside(name, os.path.join(self.root, target, name))
             try:
                 value = self._read(path)
             except FileNotFoundError:
@@ -228,16 +230,24 @@ class FileProvider(BaseProvider):
         raise OSError(errno.EAGAIN, f"{DATA_LINK} kept changing while reading {name!r}")
 
     def _read_flat(self, name: str) -> Fetched:
+        """Read ``<root>/<name>``; re-read if the file changed while it was being read."""
         path = self._inside(name, os.path.join(self.root, name))
-        try:
-            info = os.stat(path)
-            value = self._read(path)
-        except FileNotFoundError:
-            msg = f"secret {name!r} not found in {self.root!r}"
-            raise SecretNotFoundError(msg) from None
-        version = f"{info.st_mtime_ns:x}.{info.st_ino:x}"
+        for _attempt in range(5):
+            try:
+                before = os.stat(path)
+                value = self._read(path)
+                after = os.stat(path)
+            except FileNotFoundError:
+                msg = f"secret {name!r} not found in {self.root!r}"
+                raise SecretNotFoundError(msg) from None
+            stamp = (before.st_ino, before.st_mtime_ns, before.st_size)
+            if stamp == (after.st_ino, after.st_mtime_ns, after.st_size):
+                break
+        else:
+            raise OSError(errno.EAGAIN, f"secret file {name!r} kept changing while being read")
+        version = f"{before.st_mtime_ns:x}.{before.st_ino:x}"
         self._history.observe(name, version, value)
-        created = datetime.fromtimestamp(info.st_mtime, UTC)
+        created = datetime.fromtimestamp(before.st_mtime, UTC)
         return Fetched(value, version, created, ("current",))
 
     def _read(self, path: str) -> str:

@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from redact.exceptions import ConfigError, SecretNotFoundError, SecretsError
-from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions, check_name
+from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions
+from redact.secrets._scope import check_name
 from redact.secrets.model import Secret, SecretVersion, Stage
 
 __all__ = ["VaultProvider", "VersionConflictError"]
@@ -99,13 +100,18 @@ class VaultProvider(BaseProvider):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> VaultProvider:
         """Build from ``VAULT_ADDR`` (or ``BAO_ADDR``), ``VAULT_TOKEN`` or ``VAULT_ROLE_ID`` +
-        ``VAULT_SECRET_ID``, ``VAULT_NAMESPACE``; keyword arguments override."""
+        ``VAULT_SECRET_ID``, ``VAULT_NAMESPACE``, ``VAULT_CACERT``/``VAULT_SKIP_VERIFY``;
+        keyword arguments override."""
         env = os.environ if environ is None else environ
         url = env.get("VAULT_ADDR") or env.get("BAO_ADDR")
         if not url:
             msg = "VaultProvider.from_env: VAULT_ADDR (or BAO_ADDR) is not set"
             raise ConfigError(msg)
         found: dict[str, Any] = {"namespace": env.get("VAULT_NAMESPACE")}
+        if env.get("VAULT_CACERT"):
+            found["verify"] = env["VAULT_CACERT"]
+        elif env.get("VAULT_SKIP_VERIFY", "").lower() in ("1", "true"):
+            found["verify"] = False
         if env.get("VAULT_ROLE_ID"):
             found["role_id"] = env["VAULT_ROLE_ID"]
             found["secret_id"] = env.get("VAULT_SECRET_ID")
@@ -332,16 +338,18 @@ class VaultProvider(BaseProvider):
         try:
             result = self._run(name, write)
         except VersionConflictError:
-            self._audit("secret.updated", name=name, outcome="cas_conflict", cas=cas)
+            self._audit(
+                "secret.updated", name=name, outcome="refused", reason="cas_conflict", cas=cas
+            )
             raise
         except Exception as exc:
-            self._audit("secret.updated", name=name, outcome="error", error=type(exc).__name__)
+            self._audit("secret.updated", name=name, outcome="failure", reason=type(exc).__name__)
             raise
         self.refresh(name)
         version = SecretVersion(
             str(result.get("version")), _parse_time(result.get("created_time")), ("current",)
         )
-        self._audit("secret.updated", name=name, version=version.version_id, outcome="ok")
+        self._audit("secret.updated", name=name, version=version.version_id, outcome="success")
         return version
 
     def _conflict(self, name: str, cas: int | None) -> str:

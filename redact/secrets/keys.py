@@ -37,10 +37,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
+from redact.secrets.model import AuditSink
 
 __all__ = [
     "KEYS_FORMAT",
     "KEYS_VERSION",
+    "AwsKeyStore",
     "FileKeyStore",
     "KeyRecord",
     "KeyRegistry",
@@ -465,6 +467,161 @@ class VaultKeyStore:
         )
 
 
+class AwsKeyStore:
+    """Key state in AWS Secrets Manager: the manifest is one secret, each PEM another.
+
+    The ``AWSCURRENT`` staging label marks the manifest version in force. A writer
+    puts its new version under a private label, then moves ``AWSCURRENT`` to it
+    with ``RemoveFromVersionId`` = the version it read: Secrets Manager refuses the
+    move if another replica moved the label first (check-and-set), and the writer
+    re-reads and retries. Readers poll at most every ``poll_interval`` seconds
+    (keep it at or below ``clock_skew``). ``client`` is a boto3 Secrets Manager client.
+    """
+
+    _STAGED = "REDACT_STAGED"
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        name: str = "redact/keys",
+        poll_interval: float = 2.0,
+        retries: int = 20,
+    ) -> None:
+        self._client = client
+        self.name = name.strip("/")
+        self.poll_interval = poll_interval
+        self.retries = retries
+        self._polled = -float("inf")
+        self._marker: object = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<AwsKeyStore {self.name}>"
+
+    @property
+    def _manifest_id(self) -> str:
+        return f"{self.name}/manifest"
+
+    def _error_code(self, exc: Exception) -> str:
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict):
+            return str(response.get("Error", {}).get("Code", ""))
+        return ""
+
+    def _read_manifest(self) -> tuple[Manifest, str | None]:
+        try:
+            resp = self._client.get_secret_value(
+                SecretId=self._manifest_id, VersionStage="AWSCURRENT"
+            )
+        except Exception as exc:
+            if self._error_code(exc) == "ResourceNotFoundException":
+                return Manifest(), None
+            raise
+        source = f"aws secret {self._manifest_id}"
+        try:
+            data = json.loads(resp["SecretString"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"{source}: not a JSON document"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=source), str(resp["VersionId"])
+
+    def marker(self) -> object:
+        """The manifest's ``AWSCURRENT`` version id, polled at most every ``poll_interval``."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        try:
+            stages = self._client.describe_secret(SecretId=self._manifest_id).get(
+                "VersionIdsToStages", {}
+            )
+            marker: object = next((v for v, s in stages.items() if "AWSCURRENT" in s), None)
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceNotFoundException":
+                raise
+            marker = None
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the ``AWSCURRENT`` manifest (empty when the secret does not exist)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read, apply ``change``, publish by moving ``AWSCURRENT``; retry if another won."""
+        for _ in range(self.retries):
+            current, version = self._read_manifest()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), sort_keys=True)
+            try:
+                if version is None:
+                    resp = self._client.create_secret(Name=self._manifest_id, SecretString=doc)
+                else:
+                    staged = self._client.put_secret_value(
+                        SecretId=self._manifest_id, SecretString=doc, VersionStages=[self._STAGED]
+                    )
+                    self._client.update_secret_version_stage(
+                        SecretId=self._manifest_id,
+                        VersionStage="AWSCURRENT",
+                        RemoveFromVersionId=version,
+                        MoveToVersionId=staged["VersionId"],
+                    )
+                    resp = staged
+            except Exception as exc:
+                if self._error_code(exc) in (
+                    "InvalidParameterException",
+                    "ResourceExistsException",
+                    "InvalidRequestException",
+                ):
+                    time.sleep(0.01)
+                    continue  # another replica published first: re-read and re-apply
+                raise
+            with self._lock:
+                self._polled, self._marker = time.monotonic(), str(resp["VersionId"])
+            return new
+        msg = f"could not update the key manifest at {self!r} after {self.retries} attempts"
+        raise KeyStateError(msg)
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store the PEM as the secret ``<name>/private/<kid>`` (idempotent on retries)."""
+        secret_id, text = f"{self.name}/private/{kid}", pem.decode("ascii")
+        try:
+            self._client.create_secret(Name=secret_id, SecretString=text)
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceExistsException":
+                raise
+            self._client.put_secret_value(SecretId=secret_id, SecretString=text)
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<name>/private/<kid>``."""
+        try:
+            resp = self._client.get_secret_value(SecretId=f"{self.name}/private/{kid}")
+        except Exception as exc:
+            if self._error_code(exc) in ("ResourceNotFoundException", "InvalidRequestException"):
+                msg = f"private key for kid {kid!r} is not in {self!r}"
+                raise KeyStateError(msg) from exc
+            raise
+        return str(resp["SecretString"]).encode("ascii")
+
+    def delete_private(self, kid: str) -> None:
+        """Delete ``<name>/private/<kid>`` without a recovery window."""
+        try:
+            self._client.delete_secret(
+                SecretId=f"{self.name}/private/{kid}", ForceDeleteWithoutRecovery=True
+            )
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceNotFoundException":
+                raise
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -520,10 +677,6 @@ class _Known(Protocol):
     ) -> None: ...
 
 
-class _Audit(Protocol):
-    def emit(self, event: str, **fields: object) -> None: ...
-
-
 @dataclass(frozen=True)
 class _View:
     marker: object
@@ -539,7 +692,7 @@ class KeyRegistry:
         store: KeyStore | str | os.PathLike[str],
         *,
         known: _Known | None = None,
-        audit: _Audit | None = None,
+        audit: AuditSink | None = None,
         clock: Callable[[], float] = time.time,
         jwks_cache_ttl: float = 300.0,
         max_token_ttl: float = 3600.0,
@@ -549,6 +702,7 @@ class KeyRegistry:
         issuer: str | None = None,
         audience: str | None = None,
         actor: str = "system",
+        reload_interval: float = 1.0,
     ) -> None:
         if key_size < 2048:
             msg = f"RSA key_size must be at least 2048 bits, got {key_size}"
@@ -577,9 +731,39 @@ class KeyRegistry:
         self._kid_for = kid_for
         self._lock = threading.RLock()
         self._view = _View(object(), Manifest())
+        self._loaded_at = -float("inf")
+        self.reload_interval = float(reload_interval)
         self._private: dict[str, rsa.RSAPrivateKey] = {}
         self._registered: set[str] = set()
         self.reload(force=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> KeyRegistry:
+        """Build from ``REDACT_KEYS_DIR`` and the optional ``REDACT_KEYS_JWKS_TTL``,
+        ``REDACT_KEYS_MAX_TOKEN_TTL``, ``REDACT_KEYS_CLOCK_SKEW``, ``REDACT_KEYS_ISSUER``,
+        ``REDACT_KEYS_AUDIENCE``; keyword arguments (``known=``, ``audit=``, ...) override."""
+        env = os.environ if environ is None else environ
+        directory = env.get("REDACT_KEYS_DIR")
+        if not directory:
+            msg = "KeyRegistry.from_env: REDACT_KEYS_DIR is not set"
+            raise ConfigError(msg)
+        found: dict[str, Any] = {}
+        for var, option in (
+            ("REDACT_KEYS_JWKS_TTL", "jwks_cache_ttl"),
+            ("REDACT_KEYS_MAX_TOKEN_TTL", "max_token_ttl"),
+            ("REDACT_KEYS_CLOCK_SKEW", "clock_skew"),
+        ):
+            if env.get(var):
+                try:
+                    found[option] = float(env[var])
+                except ValueError:
+                    msg = f"KeyRegistry.from_env: {var} must be a number of seconds"
+                    raise ConfigError(msg) from None
+        for var, option in (("REDACT_KEYS_ISSUER", "issuer"), ("REDACT_KEYS_AUDIENCE", "audience")):
+            if env.get(var):
+                found[option] = env[var]
+        found.update(kwargs)
+        return cls(directory, **found)
 
     def __repr__(self) -> str:
         view = self._view
@@ -591,15 +775,19 @@ class KeyRegistry:
     # -- state -------------------------------------------------------------------------------
 
     def reload(self, *, force: bool = False) -> None:
-        """Re-read the manifest when the store's marker changed (or always with ``force``)."""
+        """Re-read the manifest when the store's marker changed, at least every second
+        (a marker of inode, mtime and size can repeat after rapid rewrites), or with ``force``."""
         marker = self.store.marker()
-        if not force and marker == self._view.marker:
+        fresh = time.monotonic() - self._loaded_at < self.reload_interval
+        if not force and fresh and marker == self._view.marker:
             return
         with self._lock:
             marker = self.store.marker()
-            if not force and marker == self._view.marker:
+            fresh = time.monotonic() - self._loaded_at < self.reload_interval
+            if not force and fresh and marker == self._view.marker:
                 return
             self._install(self.store.load(), marker)
+            self._loaded_at = time.monotonic()
 
     def _install(self, manifest: Manifest, marker: object) -> None:
         public: dict[str, Any] = {}

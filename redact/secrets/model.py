@@ -163,7 +163,7 @@ class Secret:
         return same_value and (self.name, self.version) == (other.name, other.version)
 
     def __hash__(self) -> int:
-        return hash((Secret, self.name, self.version, self.provider))
+        return hash((Secret, self.name, self.version))
 
 
 def _pem_bodies(value: str) -> Iterator[str]:

@@ -241,3 +241,14 @@ def test_precommit_hook_definition() -> None:
     assert hook["entry"] == "redact scan"
     assert hook["language"] == "python"
     assert hook["types"] == ["text"]
+
+
+def test_update_baseline_never_overwrites_a_detect_secrets_file(tmp_path: Path) -> None:
+    """--update-baseline on a detect-secrets baseline is a usage error; the file is untouched."""
+    ds = tmp_path / ".secrets.baseline"
+    ds.write_text(json.dumps({"version": "1.5.0", "plugins_used": [], "results": {}}))
+    before = ds.read_bytes()
+    proc = run_redact("scan", "--baseline", str(ds), "--update-baseline", ".", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert b"would overwrite the detect-secrets baseline" in proc.stderr
+    assert ds.read_bytes() == before

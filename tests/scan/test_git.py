@@ -101,8 +101,13 @@ def test_since_limits_to_newer_commits(history: dict[str, object]) -> None:
         list(iter_added(repo.root, since="no-such-ref"))
 
 
-def test_parallel_git_scan_matches_serial(history: dict[str, object]) -> None:
+def test_parallel_git_scan_matches_serial(
+    history: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Worker processes give the same findings as the in-process scan."""
+    from redact.scan import runner
+
+    monkeypatch.setattr(runner, "INPROCESS_BYTES", 0)  # hand batches to workers at once
     repo = history["repo"]
     assert isinstance(repo, Repo)
     serial = Scanner(ScanOptions(), jobs=1).scan_git(repo.root)

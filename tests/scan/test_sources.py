@@ -214,3 +214,44 @@ def test_parallel_and_serial_scans_agree(tmp_path: Path, secret: Callable[..., s
     assert len(key) == 14
     assert sorted((f.path, f.line, f.fingerprint) for f in parallel.findings) == key
     assert parallel.bytes == serial.bytes > 4 << 20
+
+
+def test_an_explicitly_named_ignored_directory_is_scanned(make_repo: Callable[..., Repo]) -> None:
+    """Naming a git-ignored directory scans it; .gitignore files inside it still apply."""
+    repo = make_repo()
+    _tree(
+        repo.root,
+        {
+            ".gitignore": "logs/\n",
+            "logs/a.log": "x\n",
+            "logs/.gitignore": "*.tmp\n",
+            "logs/b.tmp": "y",
+        },
+    )
+    assert discover([str(repo.root)], cwd=repo.root)[0] == [
+        t for t in discover([str(repo.root)], cwd=repo.root)[0] if t.display == ".gitignore"
+    ]
+    tasks, _ = discover([str(repo.root / "logs")], cwd=repo.root)
+    assert _names(tasks) == {"logs/a.log", "logs/.gitignore"}
+
+
+def test_workers_start_safely_while_another_thread_runs(
+    tmp_path: Path, secret: Callable[..., str]
+) -> None:
+    """With a live thread (a progress bar) the pool uses the fork server, and results agree."""
+    import threading
+
+    for i in range(6):
+        (tmp_path / f"f{i}.log").write_text("x = 1\n" * 200_000 + f"t={secret('github')}\n")
+    tasks, _ = discover([str(tmp_path)], cwd=tmp_path)
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        result = Scanner(ScanOptions(), jobs=2).scan_files(tasks)
+    finally:
+        stop.set()
+        worker.join()
+    assert sorted((f.path, f.line) for f in result.findings) == [
+        (f"f{i}.log", 200_001) for i in range(6)
+    ]

@@ -177,3 +177,27 @@ def test_overlapping_detectors_report_the_most_specific(redactor: Redactor) -> N
     """A password caught by a rule and by the key-name detector is one finding, the rule's."""
     found = scan_text(redactor, 'DB_PASSWORD="hunter2hunter2"\n', OPTIONS, path="e")
     assert [f.rule_id for f in found] == ["generic-password-assignment"]
+
+
+def test_in_code_only_string_literals_under_sensitive_names_count(redactor: Redactor) -> None:
+    """`client_secret = settings.client_secret` in a .py file is code; a quoted literal is not."""
+    code = (
+        "client_secret = settings.client_secret\n"
+        "token = await get_token()\n"
+        'auth_token = request.headers.get("x")\n'
+        "api_key: 'q8Zr2LmN0pX7rTz1'\n"
+    )
+    in_code = scan_text(redactor, code, OPTIONS, path="svc/app.py")
+    assert [f.line for f in in_code] == [4]
+    in_config = scan_text(redactor, code, OPTIONS, path="deploy/app.env")
+    assert [f.line for f in in_config] == [1, 2, 3, 4]
+
+
+def test_provider_rule_wins_over_generic_on_the_same_span(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """When a provider rule and a generic rule match the same value, the provider rule reports."""
+    text = f'stripe.api_key = "{secret("stripe")}"\n'
+    assert [f.rule_id for f in scan_text(redactor, text, OPTIONS, path="pay.py")] == [
+        "stripe-secret-key"
+    ]

@@ -475,3 +475,34 @@ def test_workload_leaves_no_value_in_logs_audit_or_errors(tmp_path: Path) -> Non
     assert key_forms
     texts = [log_file.read_text(), audit_file.read_text(), *errors]
     assert not any(form in text for form in key_forms for text in texts)
+
+
+def test_from_env_builds_file_and_logger_sinks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """from_env wires a keyed chained file, a named logger and the fingerprint key."""
+    fp_key = tmp_path / "fp.key"
+    fp_key.write_bytes(secrets.token_hex(16).encode() + b"\n")
+    chain_key = tmp_path / "chain.key"
+    chain_key.write_bytes(secrets.token_hex(16).encode())
+    env = {
+        "REDACT_AUDIT_FILE": str(tmp_path / "audit.jsonl"),
+        "REDACT_AUDIT_CHAIN_KEY_FILE": str(chain_key),
+        "REDACT_AUDIT_LOGGER": "redact.audit.env",
+        "REDACT_AUDIT_KEY_FILE": str(fp_key),
+    }
+    audit = AuditLog.from_env(env, actor="svc")
+    value = _value()
+    with caplog.at_level(logging.INFO, logger="redact.audit.env"):
+        audit.emit("secret.read", name="db", fingerprint=audit.fingerprint(value))
+    assert audit.fingerprint(value) == AuditLog(
+        fingerprint_key=fp_key.read_bytes().rstrip(b"\n")
+    ).fingerprint(value)
+    assert verify(tmp_path / "audit.jsonl", chain_key=chain_key.read_bytes()).ok
+    assert [r.audit["actor"] for r in caplog.records] == ["svc"]  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match="REDACT_AUDIT_FILE"):
+        AuditLog.from_env({})
+    short = tmp_path / "short.key"
+    short.write_bytes(b"abc")
+    with pytest.raises(ConfigError, match="at least 16 bytes"):
+        AuditLog.from_env({**env, "REDACT_AUDIT_KEY_FILE": str(short)})

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hvac
 import jwt
@@ -27,6 +28,7 @@ from redact.exceptions import ConfigError, KeyStateError
 from redact.secrets.audit import AuditLog, MemorySink
 from redact.secrets.keys import (
     KEYS_FORMAT,
+    AwsKeyStore,
     FileKeyStore,
     KeyRegistry,
     KeyState,
@@ -36,7 +38,8 @@ from redact.secrets.keys import (
     VaultKeyStore,
     jwk_thumbprint,
 )
-from tests.secrets._bao_server import run_bao
+from tests.secrets._moto import moto_clients
+from tests.secrets.conftest import OpenBao
 
 T0 = 1_800_000_000.0
 
@@ -287,6 +290,9 @@ def test_retiring_key_verifies_until_window_then_sweep_retires(
     clock.advance(registry.max_token_ttl + registry.clock_skew - registry.jwks_cache_ttl)
     assert registry.verify(token)["sub"] == "u"  # still inside its own exp + skew
     clock.advance(registry.jwks_cache_ttl + 1)
+    with pytest.raises(TokenError, match="retiring or outside its verification window"):
+        registry.verify(token)  # window closed even before sweep() runs
+    assert [k["kid"] for k in registry.jwks()["keys"]] == [new]
     assert registry.sweep() == [old]
     assert next(k for k in registry.status() if k.kid == old).state is KeyState.RETIRED
     assert [k["kid"] for k in registry.jwks()["keys"]] == [new]
@@ -523,17 +529,39 @@ def test_concurrent_writers_serialise_through_the_lock(tmp_path: Path, clock: Cl
 
 
 @pytest.fixture(scope="module")
-def bao() -> Iterator[hvac.Client]:
-    """A real OpenBao dev server on 127.0.0.1 (KV v2 at secret/); stopped afterwards."""
-    with run_bao() as client:
-        yield client
+def bao(openbao: OpenBao) -> Iterator[hvac.Client]:
+    """A client of the session's real OpenBao dev server (KV v2 at secret/)."""
+    client = hvac.Client(url=openbao.url, token=openbao.root_token, timeout=5)
+    yield client
+    client.adapter.close()
 
 
-@pytest.fixture(params=["file", pytest.param("vault", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module")
+def secretsmanager() -> Iterator[Any]:
+    """A boto3 Secrets Manager client against moto's server on 127.0.0.1 (random port)."""
+    with moto_clients() as client:
+        yield client("secretsmanager")
+
+
+@pytest.fixture(
+    params=[
+        "file",
+        pytest.param("vault", marks=pytest.mark.slow),
+        pytest.param("aws", marks=pytest.mark.slow),
+    ]
+)
 def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[KeyStore, KeyStore, int]:
-    """Two store handles on the same state (a directory, or a Vault KV path), and a work quota."""
+    """Two handles on the same state (directory, Vault KV path, AWS secret) and a work quota."""
     if request.param == "file":
         return FileKeyStore(tmp_path), FileKeyStore(tmp_path), 200
+    if request.param == "aws":
+        client = request.getfixturevalue("secretsmanager")
+        name = f"redact/keys/{secrets.token_hex(6)}"
+        return (
+            AwsKeyStore(client, name=name, poll_interval=0),
+            AwsKeyStore(client, name=name, poll_interval=0),
+            20,
+        )
     client = request.getfixturevalue("bao")
     path = f"redact/keys/{secrets.token_hex(6)}"
     return (
@@ -616,3 +644,63 @@ def test_rotation_under_concurrent_verification_has_zero_failures(
     assert states.count(KeyState.ACTIVE) == 1
     assert sink.events().count("key.retired") == 4
     assert sink.events().count("key.promoted") == 5
+
+
+def test_from_env_reads_the_store_and_windows(tmp_path: Path, clock: Clock) -> None:
+    """from_env takes the directory and lifetimes from REDACT_KEYS_*; errors name the variable."""
+    env = {
+        "REDACT_KEYS_DIR": str(tmp_path),
+        "REDACT_KEYS_JWKS_TTL": "5",
+        "REDACT_KEYS_MAX_TOKEN_TTL": "120",
+        "REDACT_KEYS_CLOCK_SKEW": "3",
+        "REDACT_KEYS_ISSUER": "https://auth.test",
+    }
+    registry = KeyRegistry.from_env(env, clock=clock)
+    assert (registry.jwks_cache_ttl, registry.max_token_ttl, registry.clock_skew) == (5, 120, 3)
+    registry.stage()
+    clock.advance(5)
+    registry.promote()
+    assert registry.verify(registry.sign({"sub": "u"}))["iss"] == "https://auth.test"
+    with pytest.raises(ConfigError, match="REDACT_KEYS_DIR is not set"):
+        KeyRegistry.from_env({})
+    with pytest.raises(ConfigError, match="REDACT_KEYS_CLOCK_SKEW must be a number"):
+        KeyRegistry.from_env({**env, "REDACT_KEYS_CLOCK_SKEW": "soon"})
+
+
+def test_replica_reloads_within_reload_interval_even_if_marker_repeats(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """A store whose change marker repeats (inode reuse, coarse mtime) is re-read on interval."""
+
+    class BlindStore(FileKeyStore):
+        """A file store whose marker never changes."""
+
+        def marker(self) -> object:
+            return "same"
+
+    writer = KeyRegistry(tmp_path, clock=clock)
+    reader = KeyRegistry(BlindStore(tmp_path), clock=clock, reload_interval=0.05)
+    kid = writer.stage()
+    time.sleep(0.06)
+    assert [k["kid"] for k in reader.jwks()["keys"]] == [kid]
+
+
+@pytest.mark.slow
+def test_aws_store_serialises_writers_by_moving_awscurrent(
+    secretsmanager: Any, clock: Clock
+) -> None:
+    """Four replicas staging at once through Secrets Manager label moves lose no update."""
+    name = f"redact/keys/{secrets.token_hex(6)}"
+    replicas = [
+        KeyRegistry(AwsKeyStore(secretsmanager, name=name, poll_interval=0), clock=clock)
+        for _ in range(4)
+    ]
+    kids: list[str] = []
+    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    manifest = AwsKeyStore(secretsmanager, name=name).load()
+    assert sorted(k.kid for k in manifest.keys) == sorted(kids)
+    assert manifest.generation == 4

@@ -68,7 +68,7 @@ def test_missing_is_not_found_and_audited(known: KnownSecrets, audit: RecordingA
     p = EnvProvider("APP_", environ={}, known=known, audit=audit)
     with pytest.raises(SecretNotFoundError, match="APP_NOPE nor APP_NOPE_FILE"):
         p.get("nope")
-    assert audit.named("secret_config.read")[-1]["outcome"] == "not_found"
+    assert audit.named("secret_config.read")[-1]["reason"] == "not_found"
     with pytest.raises(SecretNotFoundError):
         p.get("nope", stage="pending")
 
@@ -85,7 +85,7 @@ def test_too_short_refused_with_warning(
     assert short not in str(info.value)
     assert short not in ks
     assert any("'tiny'" in r.getMessage() and r.levelno == logging.WARNING for r in logs.records)
-    assert audit.named("secret_config.read")[-1]["outcome"] == "refused_too_short"
+    assert audit.named("secret_config.read")[-1]["reason"] == "too_short"
     assert_no_leak([short], logs.text, audit.text())
 
 

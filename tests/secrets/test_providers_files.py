@@ -141,10 +141,10 @@ def test_docker_flat_layout(tmp_path: Path, known: KnownSecrets) -> None:
 
 
 def test_bad_names_missing_files_and_non_regular(tmp_path: Path, known: KnownSecrets) -> None:
-    """Path-like names are ConfigErrors, missing files SecretNotFoundError, a FIFO is refused."""
+    """Path-like names are never looked up (not found), a FIFO is refused as not a regular file."""
     p = FileProvider(tmp_path, known=known)
-    for bad in ("../etc/passwd", "a/b", "..data", ".."):
-        with pytest.raises(ConfigError):
+    for bad in ("../etc/passwd", "a/b", "..data", "..", "."):
+        with pytest.raises(SecretNotFoundError, match="not a single file name"):
             p.get(bad)
     with pytest.raises(SecretNotFoundError):
         p.get("absent")
@@ -170,3 +170,28 @@ def test_watcher_registers_new_value_without_a_get(
             time.sleep(0.01)
     assert v2 in known
     assert audit.named("secret.rotated")
+
+
+def test_flat_layout_atomic_replace_never_torn(tmp_path: Path, known: KnownSecrets) -> None:
+    """In the flat layout a writer that replaces by rename is never seen half-written."""
+    values = [planted() * 50 for _ in range(3)]
+    target = tmp_path / "token"
+    target.write_text(values[0])
+    p = FileProvider(tmp_path, known=known, layout="flat", ttl=0)
+    stop = threading.Event()
+    seen: set[str] = set()
+
+    def reader() -> None:
+        while not stop.is_set():
+            seen.add(p.get("token").reveal())
+
+    t = threading.Thread(target=reader)
+    t.start()
+    for i in range(200):
+        tmp = tmp_path / f".token.{i}"
+        tmp.write_text(values[i % 3])
+        os.replace(tmp, target)
+    stop.set()
+    t.join()
+    assert seen <= set(values)
+    assert len(seen) >= 2

@@ -71,7 +71,11 @@ def test_token_auth_versions_and_check_and_set(
         p.get(_path())
     for v in (v1, v2, v3):
         assert v in known
-    assert [f["outcome"] for f in audit.named("secret.updated")] == ["ok", "ok", "cas_conflict"]
+    assert [f["outcome"] for f in audit.named("secret.updated")] == [
+        "success",
+        "success",
+        "refused",
+    ]
     assert audit.named("secret.rotated")[0]["previous_version"] == "1"
     assert_no_leak([v1, v2, v3], logs.text, audit.text(), repr(p), repr(s))
 
@@ -127,7 +131,7 @@ def test_approle_login_renewal_and_relogin(
     with pytest.raises(ProviderUnavailableError, match="outside-") as info:
         p.get(f"outside-{uuid.uuid4().hex}")  # the policy allows app/* only
     assert value not in str(info.value)
-    assert audit.named("secret.access_denied")[-1]["outcome"] == "auth_failed"
+    assert audit.named("secret.access_denied")[-1]["reason"] == "auth_failed"
 
 
 def test_outage_serves_stale_then_recovers(
@@ -162,7 +166,7 @@ def test_outage_serves_stale_then_recovers(
             assert p.get(name).reveal() == v1  # stale, not an error
         stale = audit.named("provider.stale")
         assert len(stale) == 1
-        assert stale[0]["outcome"] == "serving_stale"
+        assert stale[0]["reason"] == "serving_stale"
         assert stale[0]["version"] == "1"
         other = _path()
         with pytest.raises(ProviderUnavailableError, match=f"'vault'.*'{other}'"):
@@ -172,7 +176,7 @@ def test_outage_serves_stale_then_recovers(
         while p.get(name).reveal() != v2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert p.get(name).reveal() == v2
-        assert audit.named("provider.stale")[-1]["outcome"] == "recovered"
+        assert audit.named("provider.stale")[-1]["reason"] == "recovered"
     finally:
         proxy.stop()
     assert_no_leak([v1, v2], logs.text, audit.text())
