@@ -302,6 +302,7 @@ def test_no_planted_secret_reaches_any_sink(world: World) -> None:
     assert all(e["http_headers"]["authorization"] == "[REDACTED:authorization]" for e in attempts)
     assert any("exception" in e for e in structlog_lines)
     assert b"Traceback" in sinks["stdlib.log"]
+    assert b"redact.access INFO GET /crash?kind=db-password 500 " in sinks["stdlib.log"]
     assert b"Exception in ASGI application" in sinks["uvicorn.log"]
     assert b"[REDACTED:access_token]" in sinks["uvicorn.log"]
     assert len(world.receiver.span_names()) >= len(p.all)
