@@ -135,13 +135,19 @@ def iter_segments(
     it = iter(chunks)
     eof = False
     while True:
-        while not eof and len(buf) < block + overlap:
-            chunk = next(it, None)
-            if chunk is None:
-                buf += decoder.decode(b"", final=True)
-                eof = True
-            else:
-                buf += decoder.decode(chunk)
+        if not eof and len(buf) < block + overlap:
+            # Collect pieces and join once: appending to one big str would copy it each time.
+            pieces, have = [buf], len(buf)
+            while have < block + overlap:
+                chunk = next(it, None)
+                if chunk is None:
+                    pieces.append(decoder.decode(b"", final=True))
+                    eof = True
+                    break
+                piece = decoder.decode(chunk)
+                pieces.append(piece)
+                have += len(piece)
+            buf = "".join(pieces)
         if not buf:
             return
         if eof and len(buf) <= block:
@@ -150,11 +156,10 @@ def iter_segments(
         cut = buf.rfind("\n", block // 2, block)
         advance = cut + 1 if cut >= 0 else block
         yield Segment(buf[: advance + overlap], line, column, 0, advance)
-        consumed = buf[:advance]
-        newlines = consumed.count("\n")
+        newlines = buf.count("\n", 0, advance)
         if newlines:
             line += newlines
-            column = advance - (consumed.rfind("\n") + 1)
+            column = advance - (buf.rfind("\n", 0, advance) + 1)
         else:
             column += advance
         buf = buf[advance:]
