@@ -417,7 +417,10 @@ class Redactor:
         )
         if unchanged:
             return exc
-        clone = copy.copy(exc)
+        try:
+            clone = copy.copy(exc)
+        except Exception:  # an exception type that cannot be rebuilt from its args
+            return f"{type(exc).__name__}: {redacted_shown}"
         clone.args = args if isinstance(args, tuple) else (str(args),)
         if isinstance(attrs, dict) and attrs is not vars(exc):
             clone.__dict__.update(attrs)

@@ -19,6 +19,7 @@ from redact.keynames import normalize
 __all__ = [
     "DEFAULT_SENSITIVE_HEADERS",
     "DEFAULT_SENSITIVE_QUERY_PARAMS",
+    "CleanCache",
     "NameSet",
     "mask_for",
     "mask_query",
@@ -67,6 +68,10 @@ DEFAULT_SENSITIVE_QUERY_PARAMS: tuple[str, ...] = (
 )
 
 
+_CACHE_SIZE = 4096
+_CLEAN_MAX_LEN = 256
+
+
 def mask_for(label: str) -> str:
     """The mask that replaces a value found by its name: ``[REDACTED:<label>]``."""
     return "[REDACTED:" + (re.sub(r"[^A-Za-z0-9._\-]", "-", label)[:80] or "secret") + "]"
@@ -75,24 +80,64 @@ def mask_for(label: str) -> str:
 class NameSet:
     """Names compared after :func:`redact.keynames.normalize`, plus the redactor's key names."""
 
-    __slots__ = ("_names", "_redactor")
+    __slots__ = ("_cache", "_names", "_redactor")
 
     def __init__(self, redactor: Redactor, names: Iterable[str]) -> None:
         self._redactor = redactor
         self._names = frozenset(normalize(n) for n in names)
+        self._cache: dict[str, bool] = {}
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        return normalize(name) in self._names or self._redactor.is_sensitive_key(name)
+        hit = self._cache.get(name)
+        if hit is None:
+            hit = normalize(name) in self._names or self._redactor.is_sensitive_key(name)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache = {}
+            self._cache[name] = hit
+        return hit
 
 
-def mask_query(query: str, names: NameSet, redactor: Redactor) -> str:
+class CleanCache:
+    """``redactor.redact`` that remembers values with no finding, per registry generation.
+
+    Header values, paths and attribute values repeat from one request or span to
+    the next; each clean one is scanned once. Values with a finding are never
+    remembered, and the memory is dropped whenever a secret is added or removed.
+    """
+
+    __slots__ = ("_clean", "_generation", "_redactor")
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._clean: set[str] = set()
+        self._generation = -1
+
+    def redact(self, text: str) -> str:
+        """``redactor.redact(text)``; the same object when clean."""
+        generation = self._redactor.known.snapshot.generation
+        if generation != self._generation:
+            self._clean = set()
+            self._generation = generation
+        clean = self._clean
+        if text in clean:
+            return text
+        out = self._redactor.redact(text)
+        if out is text and len(text) <= _CLEAN_MAX_LEN:
+            if len(clean) >= _CACHE_SIZE:
+                clean.clear()
+            clean.add(text)
+        return out
+
+
+def mask_query(query: str, names: NameSet, redactor: Redactor | CleanCache) -> str:
     """Mask the values of sensitive parameters in a raw query string, keep its layout.
 
-    The parameter names, their order and the encoding of the other values are
-    kept as sent; the whole result then goes through the redactor's value
-    detectors. Returns ``query`` itself when nothing was found.
+    Parameters are split on ``&``: a value under a sensitive name is masked
+    whole; every other value (percent-decoded when encoded) goes through the
+    redactor's detectors. Names, order and the encoding of untouched values are
+    kept as sent. Returns ``query`` itself when nothing was found.
     """
     if not query:
         return query
@@ -100,21 +145,24 @@ def mask_query(query: str, names: NameSet, redactor: Redactor) -> str:
     parts = query.split("&")
     for i, part in enumerate(parts):
         name, sep, value = part.partition("=")
-        if sep and value and unquote_plus(name) in names:
-            parts[i] = name + "=" + mask_for(unquote_plus(name))
+        if not sep:
+            name, value = "", part
+        elif not value:
+            continue
+        plain = unquote_plus(name) if ("%" in name or "+" in name) else name
+        if plain and plain in names:
+            parts[i] = name + "=" + mask_for(plain)
             changed = True
-    out = "&".join(parts) if changed else query
-    redacted = redactor.redact(out)
-    if redacted is out and _decoded_differs(out):
-        # A value may hide behind percent-encoding; scan the decoded form too.
-        decoded = unquote_plus(out)
-        if redactor.redact(decoded) is not decoded:
-            redacted = redactor.redact(decoded)
-    return redacted if (changed or redacted is not out) else query
-
-
-def _decoded_differs(text: str) -> bool:
-    return "%" in text or "+" in text
+            continue
+        masked = redactor.redact(value)
+        if masked is value and ("%" in value or "+" in value):
+            decoded = unquote_plus(value)
+            masked = redactor.redact(decoded)
+            masked = value if masked is decoded else masked
+        if masked is not value:
+            parts[i] = name + sep + masked
+            changed = True
+    return "&".join(parts) if changed else query
 
 
 _USERINFO = re.compile(

@@ -26,6 +26,7 @@ from redact import Redactor
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
+    CleanCache,
     NameSet,
     mask_for,
     mask_query,
@@ -142,6 +143,7 @@ class RedactMiddleware:
         self.params = NameSet(
             self.redactor, (*DEFAULT_SENSITIVE_QUERY_PARAMS, *sensitive_query_params)
         )
+        self._values = CleanCache(self.redactor)
         self.buffer_limit = buffer_limit
         self.window = window
         self._contextvars = (
@@ -180,13 +182,13 @@ class RedactMiddleware:
             for raw_name, raw_value in scope.get("headers", ()):
                 name = raw_name.decode("latin-1").lower()
                 value = raw_value.decode("latin-1")
-                value = mask_for(name) if name in self.headers else self.redactor.redact(value)
+                value = mask_for(name) if name in self.headers else self._values.redact(value)
                 headers[name] = f"{headers[name]}, {value}" if name in headers else value
             client = scope.get("client")
             return {
                 "method": scope.get("method", "GET"),
-                "path": self.redactor.redact(scope.get("path", "")),
-                "query": mask_query(query, self.params, self.redactor),
+                "path": self._values.redact(scope.get("path", "")),
+                "query": mask_query(query, self.params, self._values),
                 "headers": headers,
                 "client": f"{client[0]}:{client[1]}" if client else None,
             }

@@ -65,6 +65,10 @@ _QUERY_KEYS = frozenset({"url.query"})
 _SQL_KEYS = frozenset({"db.statement", "db.query.text"})
 _HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
 _RESOURCE_CACHE_SIZE = 64
+_CACHE_SIZE = 4096
+_CLEAN_MAX_LEN = 256
+_PLAIN, _URL, _QUERY, _SQL, _WHOLE = range(5)
+_KINDS = 5
 
 
 class _Once:
@@ -96,19 +100,25 @@ class SpanRedactor:
         self.redactor = redactor if redactor is not None else Redactor.default()
         self._headers = NameSet(self.redactor, sensitive_headers)
         self._params = NameSet(self.redactor, sensitive_query_params)
-        self._resources: dict[int, tuple[Resource, Resource]] = {}
+        self._resources: dict[int, tuple[Resource, Resource, int]] = {}
+        self._kinds: dict[str, int] = {}
+        self._clean: list[set[str]] = [set() for _ in range(_KINDS)]
+        self._generation = -1
         self._lock = threading.Lock()
         self.report_error = _Once()
 
     # -- values ---------------------------------------------------------------------------
     def value(self, key: str, value: AnyValue) -> AnyValue:
         """Redact one attribute value, by its key first, then by what it contains."""
-        if self._sensitive_header(key) or self.redactor.is_sensitive_key(key):
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kind(key)
+        if kind == _WHOLE:
             return _mask_whole(value, key)
         if isinstance(value, str):
-            return self._text(key, value)
+            return self._text(kind, value)
         if isinstance(value, tuple | list):
-            items = [self._text(key, v) if isinstance(v, str) else v for v in value]
+            items = [self._text(kind, v) if isinstance(v, str) else v for v in value]
             return (
                 tuple(items)
                 if any(a is not b for a, b in zip(items, value, strict=True))
@@ -119,34 +129,84 @@ class SpanRedactor:
             return out
         return value
 
-    def _sensitive_header(self, key: str) -> bool:
-        for prefix in _HEADER_PREFIXES:
-            if key.startswith(prefix):
-                return key[len(prefix) :] in self._headers
-        return False
-
-    def _text(self, key: str, text: str) -> str:
+    def _kind(self, key: str) -> int:
+        """How values under ``key`` are redacted; cached, keys repeat on every span."""
+        kind = _PLAIN
         if key in _URL_KEYS:
-            return mask_url(text, self._params, self.redactor)
-        if key in _QUERY_KEYS:
-            return mask_query(text, self._params, self.redactor)
-        if key in _SQL_KEYS:
-            return mask_sql(text, self.redactor)
-        return self.redactor.redact(text)
+            kind = _URL
+        elif key in _QUERY_KEYS:
+            kind = _QUERY
+        elif key in _SQL_KEYS:
+            kind = _SQL
+        if self.redactor.is_sensitive_key(key):
+            kind = _WHOLE
+        for prefix in _HEADER_PREFIXES:
+            if key.startswith(prefix) and key[len(prefix) :] in self._headers:
+                kind = _WHOLE
+        if len(self._kinds) >= _CACHE_SIZE:
+            self._kinds = {}
+        self._kinds[key] = kind
+        return kind
+
+    def refresh(self) -> None:
+        """Forget remembered clean values when the registry has changed."""
+        generation = self.redactor.known.snapshot.generation
+        if generation != self._generation:
+            self._clean = [set() for _ in range(_KINDS)]
+            self._generation = generation
+
+    def _text(self, kind: int, text: str) -> str:
+        # Values repeat across spans ("GET", routes, user agents): remember the clean ones
+        # for the current registry generation (see refresh), so each is scanned once.
+        # Only values with no finding are remembered.
+        clean = self._clean[kind]
+        if text in clean:
+            return text
+        if kind == _URL:
+            out = mask_url(text, self._params, self.redactor)
+        elif kind == _QUERY:
+            out = mask_query(text, self._params, self.redactor)
+        elif kind == _SQL:
+            out = mask_sql(text, self.redactor)
+        else:
+            out = self.redactor.redact(text)
+        if out is text and len(text) <= _CLEAN_MAX_LEN:
+            if len(clean) >= _CACHE_SIZE:
+                clean.clear()
+            clean.add(text)
+        return out
 
     def attributes(self, attrs: Attributes) -> Attributes:
         """Redacted copy of an attribute mapping (the same object when nothing changed)."""
         if not attrs:
             return attrs
-        out = {k: self.value(k, v) for k, v in attrs.items()}
-        if all(out[k] is v for k, v in attrs.items()):
-            return attrs
-        return _bounded(out, attrs)
+        # A finished span's BoundedAttributes is immutable; read its dict directly.
+        items = attrs._dict if isinstance(attrs, BoundedAttributes) else attrs
+        out: dict[str, AnyValue] | None = None  # built on the first change only
+        kinds = self._kinds
+        clean = self._clean[_PLAIN]
+        for k, v in items.items():
+            kind = kinds.get(k)
+            if kind is None:
+                kind = self._kind(k)
+            if kind == _PLAIN and type(v) is str:
+                if v in clean:
+                    continue
+                new: AnyValue = self._text(_PLAIN, v)
+            elif type(v) in (int, bool, float) and kind != _WHOLE:
+                continue
+            else:
+                new = self.value(k, v)
+            if new is not v:
+                if out is None:
+                    out = dict(items)
+                out[k] = new
+        return attrs if out is None else _bounded(out, attrs)
 
     def resource(self, resource: Resource) -> Resource:
-        """Redacted resource, computed once per resource object."""
+        """Redacted resource, computed once per resource object (and registry generation)."""
         hit = self._resources.get(id(resource))
-        if hit is not None and hit[0] is resource:
+        if hit is not None and hit[0] is resource and hit[2] == self._generation:
             return hit[1]
         source = resource.attributes
         attrs = self.attributes(source)
@@ -154,17 +214,21 @@ class SpanRedactor:
         with self._lock:
             if len(self._resources) >= _RESOURCE_CACHE_SIZE:
                 self._resources.clear()
-            self._resources[id(resource)] = (resource, redacted)
+            self._resources[id(resource)] = (resource, redacted, self._generation)
         return redacted
 
     # -- spans ----------------------------------------------------------------------------
     def span(self, span: ReadableSpan) -> ReadableSpan:
         """A redacted copy of ``span``, ``span`` itself when nothing needs redacting."""
         try:
-            return self._span(span, self.redactor.redact, self.attributes, self.resource)
+            self.refresh()
+            return self._span(span, self._name, self.attributes, self.resource)
         except Exception as exc:
             self.report_error("span redaction", exc)
             return self._span(span, _placeholder, _placeholder_attrs, _placeholder_resource)
+
+    def _name(self, text: str) -> str:
+        return text if text in self._clean[_PLAIN] else self._text(_PLAIN, text)
 
     def _span(
         self,
@@ -175,38 +239,45 @@ class SpanRedactor:
     ) -> ReadableSpan:
         name = text(span.name)
         attributes = attrs(span._attributes)
-        events = [self._event(e, attrs) for e in span.events]
-        links = [self._link(link, attrs) for link in span.links]
+        changed = name is not span.name or attributes is not span._attributes
+        events = span.events if span._events else ()  # one tuple per access: read once
+        new_events = [self._event(e, text, attrs) for e in events] if events else []
+        for a, b in zip(new_events, events, strict=True):
+            if a is not b:
+                changed = True
+                break
+        links = span.links if span._links else ()
+        new_links = [self._link(link, attrs) for link in links] if links else []
+        for la, lb in zip(new_links, links, strict=True):
+            if la is not lb:
+                changed = True
+                break
         status = span.status
         if status.description:
             desc = text(status.description)
             if desc is not status.description:
                 status = Status(StatusCode.ERROR, desc)
+                changed = True
         res = resource(span.resource)
-        if (
-            name is span.name
-            and attributes is span._attributes
-            and all(a is b for a, b in zip(events, span.events, strict=True))
-            and all(a is b for a, b in zip(links, span.links, strict=True))
-            and status is span.status
-            and res is span.resource
-        ):
+        if not changed and res is span.resource:
             return span
         return copy_span(
             span,
             name=name,
             attributes=attributes,
-            events=_bounded_list(events, span.dropped_events),
-            links=_bounded_list(links, span.dropped_links),
+            events=_bounded_list(new_events, span.dropped_events),
+            links=_bounded_list(new_links, span.dropped_links),
             status=status,
             resource=res,
         )
 
     @staticmethod
-    def _event(event: Event, attrs: Callable[[Attributes], Attributes]) -> Event:
-        name = event.name
+    def _event(
+        event: Event, text: Callable[[str], str], attrs: Callable[[Attributes], Attributes]
+    ) -> Event:
+        name = text(event.name)
         attributes = attrs(event.attributes)
-        if attributes is event.attributes:
+        if attributes is event.attributes and name is event.name:
             return event
         return Event(name, attributes, event.timestamp)
 
@@ -350,6 +421,7 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
         """Redact body, attributes (``exception.*`` included), event name and resource."""
         try:
+            self._spans.refresh()
             redacted = self._record(
                 log_record, self._body, self._spans.attributes, self._spans.resource
             )

@@ -153,6 +153,28 @@ class AuditLog:
         self._redactor = redactor
         self._clock = clock
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> AuditLog:
+        """Sinks from ``REDACT_AUDIT_FILE`` (hash-chained, keyed by ``REDACT_AUDIT_CHAIN_KEY_FILE``
+        if set) and ``REDACT_AUDIT_LOGGER`` (a stdlib logger name); the fingerprint key from
+        ``REDACT_AUDIT_KEY_FILE``; keyword arguments (``redactor=``, ``actor=``) override."""
+        env = os.environ if environ is None else environ
+        sinks: list[AuditRecordSink] = []
+        if env.get("REDACT_AUDIT_FILE"):
+            chain_key = _key_file(env, "REDACT_AUDIT_CHAIN_KEY_FILE")
+            sinks.append(JsonLinesFileSink(env["REDACT_AUDIT_FILE"], chain_key=chain_key))
+        if env.get("REDACT_AUDIT_LOGGER"):
+            sinks.append(LoggerSink(logging.getLogger(env["REDACT_AUDIT_LOGGER"])))
+        if not sinks:
+            msg = "AuditLog.from_env: set REDACT_AUDIT_FILE and/or REDACT_AUDIT_LOGGER"
+            raise ConfigError(msg)
+        options: dict[str, Any] = {"sinks": sinks}
+        key = _key_file(env, "REDACT_AUDIT_KEY_FILE")
+        if key is not None:
+            options["fingerprint_key"] = key
+        options.update(kwargs)
+        return cls(**options)
+
     def __repr__(self) -> str:
         return f"<AuditLog sinks={len(self.sinks)}>"
 
@@ -252,6 +274,22 @@ class AuditLog:
         if scrubbed:
             record["scrubbed"] = sorted(scrubbed)
         return record
+
+
+def _key_file(env: Mapping[str, str], var: str) -> bytes | None:
+    """The bytes of the key file named by ``var`` (trailing newline dropped), if set."""
+    path = env.get(var)
+    if not path:
+        return None
+    try:
+        key = Path(path).read_bytes().rstrip(b"\n")
+    except OSError as exc:
+        msg = f"AuditLog.from_env: cannot read {var} file: {exc.strerror or type(exc).__name__}"
+        raise ConfigError(msg) from exc
+    if len(key) < 16:
+        msg = f"AuditLog.from_env: the key in {var} must be at least 16 bytes"
+        raise ConfigError(msg)
+    return key
 
 
 def _holds_known(value: object, known: _Known) -> bool:

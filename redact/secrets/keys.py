@@ -37,10 +37,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
+from redact.secrets.model import AuditSink
 
 __all__ = [
     "KEYS_FORMAT",
     "KEYS_VERSION",
+    "AwsKeyStore",
     "FileKeyStore",
     "KeyRecord",
     "KeyRegistry",
@@ -48,6 +50,7 @@ __all__ = [
     "KeyStore",
     "Manifest",
     "TokenError",
+    "VaultKeyStore",
     "jwk_thumbprint",
 ]
 
@@ -328,6 +331,297 @@ class FileKeyStore:
             self._pem_path(kid).unlink()
 
 
+class VaultKeyStore:
+    """Key state in Vault/OpenBao KV v2: the manifest and each PEM are KV secrets.
+
+    Writers serialise through check-and-set on the manifest's KV version (no lock
+    file); readers poll the manifest's version at most every ``poll_interval``
+    seconds, so keep ``poll_interval`` at or below the registry's ``clock_skew``.
+    ``client`` is an ``hvac.Client`` with read/write on ``<path>/*``.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        path: str = "redact/keys",
+        mount_point: str = "secret",
+        poll_interval: float = 2.0,
+        retries: int = 20,
+    ) -> None:
+        self._client = client
+        self.path = path.strip("/")
+        self.mount_point = mount_point
+        self.poll_interval = poll_interval
+        self.retries = retries
+        self._polled = -float("inf")
+        self._marker: object = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<VaultKeyStore {self.mount_point}/{self.path}>"
+
+    @property
+    def _kv(self) -> Any:
+        return self._client.secrets.kv.v2
+
+    def _read_manifest(self) -> tuple[Manifest, int]:
+        import hvac.exceptions
+
+        try:
+            resp = self._kv.read_secret_version(
+                path=f"{self.path}/manifest",
+                mount_point=self.mount_point,
+                raise_on_deleted_version=True,
+            )
+        except hvac.exceptions.InvalidPath:
+            return Manifest(), 0
+        source = f"vault {self.mount_point}/{self.path}/manifest"
+        try:
+            data = json.loads(resp["data"]["data"]["manifest"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"{source}: no JSON 'manifest' field"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=source), int(resp["data"]["metadata"]["version"])
+
+    def marker(self) -> object:
+        """The manifest's KV version, polled at most every ``poll_interval`` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        import hvac.exceptions
+
+        try:
+            meta = self._kv.read_secret_metadata(
+                path=f"{self.path}/manifest", mount_point=self.mount_point
+            )
+            marker: object = int(meta["data"]["current_version"])
+        except hvac.exceptions.InvalidPath:
+            marker = 0
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the manifest (empty when none was written yet)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read, apply ``change``, write with check-and-set; retry when another writer won."""
+        import hvac.exceptions
+
+        for _ in range(self.retries):
+            current, version = self._read_manifest()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), sort_keys=True)
+            try:
+                resp = self._kv.create_or_update_secret(
+                    path=f"{self.path}/manifest",
+                    secret={"manifest": doc},
+                    cas=version,
+                    mount_point=self.mount_point,
+                )
+            except hvac.exceptions.InvalidRequest:
+                time.sleep(0.01)
+                continue  # another replica wrote first: re-read and re-apply
+            with self._lock:
+                self._polled, self._marker = time.monotonic(), int(resp["data"]["version"])
+            return new
+        msg = f"could not update the key manifest at {self!r} after {self.retries} attempts"
+        raise KeyStateError(msg)
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store the PEM as ``<path>/private/<kid>``."""
+        self._kv.create_or_update_secret(
+            path=f"{self.path}/private/{kid}",
+            secret={"pem": pem.decode("ascii")},
+            mount_point=self.mount_point,
+        )
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<path>/private/<kid>``."""
+        import hvac.exceptions
+
+        try:
+            resp = self._kv.read_secret_version(
+                path=f"{self.path}/private/{kid}",
+                mount_point=self.mount_point,
+                raise_on_deleted_version=True,
+            )
+        except hvac.exceptions.InvalidPath as exc:
+            msg = f"private key for kid {kid!r} is not in {self!r}"
+            raise KeyStateError(msg) from exc
+        return str(resp["data"]["data"]["pem"]).encode("ascii")
+
+    def delete_private(self, kid: str) -> None:
+        """Destroy every version of ``<path>/private/<kid>``."""
+        self._kv.delete_metadata_and_all_versions(
+            path=f"{self.path}/private/{kid}", mount_point=self.mount_point
+        )
+
+
+class AwsKeyStore:
+    """Key state in AWS Secrets Manager: the manifest is one secret, each PEM another.
+
+    The ``AWSCURRENT`` staging label marks the manifest version in force. A writer
+    puts its new version under a private label, then moves ``AWSCURRENT`` to it
+    with ``RemoveFromVersionId`` = the version it read: Secrets Manager refuses the
+    move if another replica moved the label first (check-and-set), and the writer
+    re-reads and retries. Readers poll at most every ``poll_interval`` seconds
+    (keep it at or below ``clock_skew``). ``client`` is a boto3 Secrets Manager client.
+    """
+
+    _STAGED = "REDACT_STAGED"
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        name: str = "redact/keys",
+        poll_interval: float = 2.0,
+        retries: int = 20,
+    ) -> None:
+        self._client = client
+        self.name = name.strip("/")
+        self.poll_interval = poll_interval
+        self.retries = retries
+        self._polled = -float("inf")
+        self._marker: object = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<AwsKeyStore {self.name}>"
+
+    @property
+    def _manifest_id(self) -> str:
+        return f"{self.name}/manifest"
+
+    def _error_code(self, exc: Exception) -> str:
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict):
+            return str(response.get("Error", {}).get("Code", ""))
+        return ""
+
+    def _read_manifest(self) -> tuple[Manifest, str | None]:
+        try:
+            resp = self._client.get_secret_value(
+                SecretId=self._manifest_id, VersionStage="AWSCURRENT"
+            )
+        except Exception as exc:
+            if self._error_code(exc) == "ResourceNotFoundException":
+                return Manifest(), None
+            raise
+        source = f"aws secret {self._manifest_id}"
+        try:
+            data = json.loads(resp["SecretString"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"{source}: not a JSON document"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=source), str(resp["VersionId"])
+
+    def marker(self) -> object:
+        """The manifest's ``AWSCURRENT`` version id, polled at most every ``poll_interval``."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        try:
+            stages = self._client.describe_secret(SecretId=self._manifest_id).get(
+                "VersionIdsToStages", {}
+            )
+            marker: object = next((v for v, s in stages.items() if "AWSCURRENT" in s), None)
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceNotFoundException":
+                raise
+            marker = None
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the ``AWSCURRENT`` manifest (empty when the secret does not exist)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read, apply ``change``, publish by moving ``AWSCURRENT``; retry if another won."""
+        for _ in range(self.retries):
+            current, version = self._read_manifest()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), sort_keys=True)
+            try:
+                if version is None:
+                    resp = self._client.create_secret(Name=self._manifest_id, SecretString=doc)
+                else:
+                    staged = self._client.put_secret_value(
+                        SecretId=self._manifest_id, SecretString=doc, VersionStages=[self._STAGED]
+                    )
+                    self._client.update_secret_version_stage(
+                        SecretId=self._manifest_id,
+                        VersionStage="AWSCURRENT",
+                        RemoveFromVersionId=version,
+                        MoveToVersionId=staged["VersionId"],
+                    )
+                    resp = staged
+            except Exception as exc:
+                if self._error_code(exc) in (
+                    "InvalidParameterException",
+                    "ResourceExistsException",
+                    "InvalidRequestException",
+                ):
+                    time.sleep(0.01)
+                    continue  # another replica published first: re-read and re-apply
+                raise
+            with self._lock:
+                self._polled, self._marker = time.monotonic(), str(resp["VersionId"])
+            return new
+        msg = f"could not update the key manifest at {self!r} after {self.retries} attempts"
+        raise KeyStateError(msg)
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store the PEM as the secret ``<name>/private/<kid>`` (idempotent on retries)."""
+        secret_id, text = f"{self.name}/private/{kid}", pem.decode("ascii")
+        try:
+            self._client.create_secret(Name=secret_id, SecretString=text)
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceExistsException":
+                raise
+            self._client.put_secret_value(SecretId=secret_id, SecretString=text)
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<name>/private/<kid>``."""
+        try:
+            resp = self._client.get_secret_value(SecretId=f"{self.name}/private/{kid}")
+        except Exception as exc:
+            if self._error_code(exc) in ("ResourceNotFoundException", "InvalidRequestException"):
+                msg = f"private key for kid {kid!r} is not in {self!r}"
+                raise KeyStateError(msg) from exc
+            raise
+        return str(resp["SecretString"]).encode("ascii")
+
+    def delete_private(self, kid: str) -> None:
+        """Delete ``<name>/private/<kid>`` without a recovery window."""
+        try:
+            self._client.delete_secret(
+                SecretId=f"{self.name}/private/{kid}", ForceDeleteWithoutRecovery=True
+            )
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceNotFoundException":
+                raise
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -346,6 +640,21 @@ def jwk_thumbprint(jwk: Mapping[str, str]) -> str:
     members = {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}
     canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
     return _b64url(hashlib.sha256(canonical).digest())
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The JOSE header of a compact JWS (PyJWT checks the rest during decode)."""
+    segment = token.split(".", 1)[0]
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = f"token rejected: malformed header ({type(exc).__name__})"
+        raise TokenError(msg) from exc
+    if token.count(".") != 2 or not isinstance(header, dict):
+        msg = "token rejected: malformed header (not a compact JWS)"
+        raise TokenError(msg)
+    return header
 
 
 def _private_forms(key: rsa.RSAPrivateKey, pem: bytes, min_length: int) -> list[str]:
@@ -368,10 +677,6 @@ class _Known(Protocol):
     ) -> None: ...
 
 
-class _Audit(Protocol):
-    def emit(self, event: str, **fields: object) -> None: ...
-
-
 @dataclass(frozen=True)
 class _View:
     marker: object
@@ -387,7 +692,7 @@ class KeyRegistry:
         store: KeyStore | str | os.PathLike[str],
         *,
         known: _Known | None = None,
-        audit: _Audit | None = None,
+        audit: AuditSink | None = None,
         clock: Callable[[], float] = time.time,
         jwks_cache_ttl: float = 300.0,
         max_token_ttl: float = 3600.0,
@@ -397,6 +702,7 @@ class KeyRegistry:
         issuer: str | None = None,
         audience: str | None = None,
         actor: str = "system",
+        reload_interval: float = 1.0,
     ) -> None:
         if key_size < 2048:
             msg = f"RSA key_size must be at least 2048 bits, got {key_size}"
@@ -425,9 +731,39 @@ class KeyRegistry:
         self._kid_for = kid_for
         self._lock = threading.RLock()
         self._view = _View(object(), Manifest())
+        self._loaded_at = -float("inf")
+        self.reload_interval = float(reload_interval)
         self._private: dict[str, rsa.RSAPrivateKey] = {}
         self._registered: set[str] = set()
         self.reload(force=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> KeyRegistry:
+        """Build from ``REDACT_KEYS_DIR`` and the optional ``REDACT_KEYS_JWKS_TTL``,
+        ``REDACT_KEYS_MAX_TOKEN_TTL``, ``REDACT_KEYS_CLOCK_SKEW``, ``REDACT_KEYS_ISSUER``,
+        ``REDACT_KEYS_AUDIENCE``; keyword arguments (``known=``, ``audit=``, ...) override."""
+        env = os.environ if environ is None else environ
+        directory = env.get("REDACT_KEYS_DIR")
+        if not directory:
+            msg = "KeyRegistry.from_env: REDACT_KEYS_DIR is not set"
+            raise ConfigError(msg)
+        found: dict[str, Any] = {}
+        for var, option in (
+            ("REDACT_KEYS_JWKS_TTL", "jwks_cache_ttl"),
+            ("REDACT_KEYS_MAX_TOKEN_TTL", "max_token_ttl"),
+            ("REDACT_KEYS_CLOCK_SKEW", "clock_skew"),
+        ):
+            if env.get(var):
+                try:
+                    found[option] = float(env[var])
+                except ValueError:
+                    msg = f"KeyRegistry.from_env: {var} must be a number of seconds"
+                    raise ConfigError(msg) from None
+        for var, option in (("REDACT_KEYS_ISSUER", "issuer"), ("REDACT_KEYS_AUDIENCE", "audience")):
+            if env.get(var):
+                found[option] = env[var]
+        found.update(kwargs)
+        return cls(directory, **found)
 
     def __repr__(self) -> str:
         view = self._view
@@ -439,15 +775,19 @@ class KeyRegistry:
     # -- state -------------------------------------------------------------------------------
 
     def reload(self, *, force: bool = False) -> None:
-        """Re-read the manifest when the store's marker changed (or always with ``force``)."""
+        """Re-read the manifest when the store's marker changed, at least every second
+        (a marker of inode, mtime and size can repeat after rapid rewrites), or with ``force``."""
         marker = self.store.marker()
-        if not force and marker == self._view.marker:
+        fresh = time.monotonic() - self._loaded_at < self.reload_interval
+        if not force and fresh and marker == self._view.marker:
             return
         with self._lock:
             marker = self.store.marker()
-            if not force and marker == self._view.marker:
+            fresh = time.monotonic() - self._loaded_at < self.reload_interval
+            if not force and fresh and marker == self._view.marker:
                 return
             self._install(self.store.load(), marker)
+            self._loaded_at = time.monotonic()
 
     def _install(self, manifest: Manifest, marker: object) -> None:
         public: dict[str, Any] = {}
@@ -616,6 +956,7 @@ class KeyRegistry:
         done: list[str] = []
 
         def change(m: Manifest) -> Manifest:
+            done.clear()  # a store may retry the change (check-and-set)
             out = m
             for rec in m.in_state(KeyState.RETIRING):
                 if rec.verify_until is not None and now > rec.verify_until:
@@ -699,11 +1040,7 @@ class KeyRegistry:
         if not isinstance(token, str) or len(token) > _MAX_TOKEN_BYTES:
             msg = "token must be a compact JWS string of at most 16 KiB"
             raise TokenError(msg)
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            msg = f"token rejected: malformed header ({type(exc).__name__})"
-            raise TokenError(msg) from exc
+        header = _header(token)
         if header.get("alg") != _ALG:
             msg = f"token rejected: alg must be {_ALG}"
             raise TokenError(msg)

@@ -3,9 +3,10 @@
 Each record gets a fresh 256-bit data key; the value is sealed with AES-256-GCM
 under it, and the data key is wrapped by a key-encryption key (:class:`Kek`:
 :class:`LocalKek` from a key file by default, :class:`VaultTransitKek` for
-Vault/OpenBao transit). Associated data binds tenant, name and version (and
-the category) on both layers, so a row copied to another tenant, name or
-version fails to decrypt. The database holds ciphertext and metadata only.
+Vault/OpenBao transit, :class:`AwsKmsKek` for AWS KMS). Associated data binds
+tenant, name and version (and the category) on both layers, so a row copied
+to another tenant, name or version fails to decrypt. The database holds
+ciphertext and metadata only.
 
 Every call names its ``tenant_id`` (keyword-only, validated); nothing lists
 across tenants; :meth:`TenantSecretStore.for_tenant` returns a handle that
@@ -36,10 +37,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretsError
 from redact.masks import fingerprint as _hmac
+from redact.secrets.model import AuditSink, Category
 
 __all__ = [
     "TENANTS_FORMAT",
     "TENANTS_VERSION",
+    "AwsKmsKek",
     "Kek",
     "LocalKek",
     "SecretMetadata",
@@ -54,7 +57,7 @@ TENANTS_FORMAT = "redact-tenant-secrets"
 TENANTS_VERSION = 1
 _TENANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,255}")
-_CATEGORIES = frozenset({"application", "infrastructure", "cryptographic"})
+_CATEGORIES = frozenset(c.value for c in Category)
 _WRAP_V1 = b"\x01"
 
 
@@ -214,6 +217,48 @@ class VaultTransitKek:
             raise UnwrapError(msg) from exc
 
 
+class AwsKmsKek:
+    """Wraps data keys with AWS KMS; the context is the KMS encryption context.
+
+    KMS refuses to decrypt unless the same encryption context (tenant, name, version,
+    category) is given, and CloudTrail records it. ``client`` is a boto3 KMS client.
+    """
+
+    def __init__(self, client: Any, *, kms_key_id: str) -> None:
+        self._client = client
+        self.kms_key_id = kms_key_id
+
+    def __repr__(self) -> str:
+        return f"<AwsKmsKek {self.key_id}>"
+
+    @property
+    def key_id(self) -> str:
+        """``aws-kms:<key id or ARN>``."""
+        return f"aws-kms:{self.kms_key_id}"
+
+    def wrap(self, data_key: bytes, *, context: Mapping[str, str]) -> bytes:
+        """``kms:Encrypt`` with the context."""
+        try:
+            resp = self._client.encrypt(
+                KeyId=self.kms_key_id, Plaintext=data_key, EncryptionContext=dict(context)
+            )
+        except Exception as exc:
+            msg = f"KMS encrypt with {self.key_id} failed ({type(exc).__name__})"
+            raise SecretsError(msg) from exc
+        return bytes(resp["CiphertextBlob"])
+
+    def unwrap(self, wrapped: bytes, *, context: Mapping[str, str]) -> bytes:
+        """``kms:Decrypt`` with the context; a wrong context raises UnwrapError."""
+        try:
+            resp = self._client.decrypt(
+                CiphertextBlob=wrapped, KeyId=self.kms_key_id, EncryptionContext=dict(context)
+            )
+        except Exception as exc:
+            msg = f"KMS decrypt with {self.key_id} failed ({type(exc).__name__})"
+            raise UnwrapError(msg) from exc
+        return bytes(resp["Plaintext"])
+
+
 @dataclass(frozen=True)
 class SecretMetadata:
     """What the store knows about a record besides its value."""
@@ -227,6 +272,8 @@ class SecretMetadata:
 
 
 class _Known(Protocol):
+    def __contains__(self, value: object) -> bool: ...
+
     def add(
         self,
         value: str | bytes,
@@ -235,10 +282,6 @@ class _Known(Protocol):
         category: str | None = ...,
         version: str | None = ...,
     ) -> None: ...
-
-
-class _Audit(Protocol):
-    def emit(self, event: str, **fields: object) -> None: ...
 
 
 _SCHEMA = """
@@ -287,7 +330,7 @@ class TenantSecretStore:
         *,
         kek: Kek,
         known: _Known | None = None,
-        audit: _Audit | None = None,
+        audit: AuditSink | None = None,
         actor: str = "system",
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -309,6 +352,25 @@ class TenantSecretStore:
         self._db.execute("PRAGMA journal_mode = DELETE")
         self._db.executescript(_SCHEMA)
         self._check_format()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> TenantSecretStore:
+        """Build from ``REDACT_TENANTS_DB`` and ``REDACT_TENANTS_KEK_FILE`` (a 0600 local KEK);
+        keyword arguments (``kek=``, ``known=``, ``audit=``, ...) override."""
+        env = os.environ if environ is None else environ
+        path = env.get("REDACT_TENANTS_DB")
+        if not path:
+            msg = "TenantSecretStore.from_env: REDACT_TENANTS_DB is not set"
+            raise ConfigError(msg)
+        if "kek" not in kwargs:
+            kek_file = env.get("REDACT_TENANTS_KEK_FILE")
+            if not kek_file:
+                msg = (
+                    "TenantSecretStore.from_env: REDACT_TENANTS_KEK_FILE is not set (or pass kek=)"
+                )
+                raise ConfigError(msg)
+            kwargs["kek"] = LocalKek.from_file(kek_file)
+        return cls(path, **kwargs)
 
     def __repr__(self) -> str:
         return f"<TenantSecretStore {str(self.path)!r} kek={self.kek.key_id}>"
@@ -359,6 +421,17 @@ class TenantSecretStore:
         if self.audit is not None:
             self.audit.emit(event, actor=self.actor, **fields)
 
+    def _ids(self, tenant_id: object, name: object = None) -> None:
+        """Validate identifiers; refuse one that is a registered secret (it would be echoed)."""
+        checks = [("tenant_id", tenant_id, _TENANT)]
+        if name is not None:
+            checks.append(("secret name", name, _NAME))
+        for kind, value, pattern in checks:
+            _check(kind, value, pattern)
+            if self.known is not None and value in self.known:
+                msg = f"{kind} is a registered secret value and was refused (not shown)"
+                raise ConfigError(msg)
+
     def _fingerprint(self, value: str | bytes) -> str | None:
         fp = getattr(self.audit, "fingerprint", None)
         return fp(value) if callable(fp) else None
@@ -379,7 +452,7 @@ class TenantSecretStore:
         tenant_id: str,
         name: str,
         value: str | bytes,
-        category: str = "application",
+        category: str | Category = Category.APPLICATION,
     ) -> int:
         """Store a new version of ``name`` for ``tenant_id``; return its version number."""
         return self._write(tenant_id, name, value, category, rotated=False)
@@ -397,11 +470,12 @@ class TenantSecretStore:
         *,
         rotated: bool,
     ) -> int:
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
-        if category is not None and category not in _CATEGORIES:
-            msg = f"category must be one of {sorted(_CATEGORIES)}, got {category!r}"
-            raise ConfigError(msg)
+        self._ids(tenant_id, name)
+        if category is not None:
+            if category not in _CATEGORIES:
+                msg = f"category must be one of {sorted(_CATEGORIES)}, got {category!r}"
+                raise ConfigError(msg)
+            category = str(Category(category).value)
         if not isinstance(value, str | bytes) or not value:
             msg = f"value of {tenant_id}/{name} must be non-empty str or bytes"
             raise ConfigError(msg)
@@ -455,8 +529,7 @@ class TenantSecretStore:
 
     def delete(self, *, tenant_id: str, name: str) -> int:
         """Remove every version of ``name`` for ``tenant_id``; return how many rows went."""
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         with self._tx() as db:
             cur = db.execute(
                 "DELETE FROM tenant_secrets WHERE tenant_id = ? AND name = ?", (tenant_id, name)
@@ -501,8 +574,7 @@ class TenantSecretStore:
         return tuple(row)
 
     def _read(self, tenant_id: str, name: str, version: int | None) -> tuple[bytes, bool]:
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         row = self._row(tenant_id, name, version)
         _t, _n, ver, category, _c, kek_id, wrapped, nonce, ciphertext, is_text = row
         if kek_id != self.kek.key_id:
@@ -544,16 +616,14 @@ class TenantSecretStore:
 
     def metadata(self, *, tenant_id: str, name: str, version: int | None = None) -> SecretMetadata:
         """Metadata of one version (latest by default) without decrypting it."""
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         t, n, ver, category, created, kek_id, *_ = self._row(tenant_id, name, version)
         self._emit("secret_config.read", tenant=tenant_id, name=name, version=ver)
         return SecretMetadata(t, n, ver, category, created, kek_id)
 
     def versions(self, *, tenant_id: str, name: str) -> list[int]:
         """Version numbers of ``name`` for ``tenant_id``, ascending."""
-        _check("tenant_id", tenant_id, _TENANT)
-        _check("secret name", name, _NAME)
+        self._ids(tenant_id, name)
         with self._lock:
             rows = self._db.execute(
                 "SELECT version FROM tenant_secrets WHERE tenant_id = ? AND name = ?"
@@ -565,7 +635,7 @@ class TenantSecretStore:
 
     def names(self, *, tenant_id: str) -> list[str]:
         """Secret names of one tenant (there is no cross-tenant listing)."""
-        _check("tenant_id", tenant_id, _TENANT)
+        self._ids(tenant_id)
         with self._lock:
             rows = self._db.execute(
                 "SELECT DISTINCT name FROM tenant_secrets WHERE tenant_id = ? ORDER BY name",
@@ -594,7 +664,14 @@ class TenantSecretStore:
                     msg = f"a record is wrapped by unknown KEK {kek_id}; nothing was rewrapped"
                     raise ConfigError(msg)
                 ctx = _aad("data-key", tenant_id, name, version, category)
-                data_key = old.unwrap(bytes(wrapped), context=ctx)
+                try:
+                    data_key = old.unwrap(bytes(wrapped), context=ctx)
+                except UnwrapError as exc:
+                    msg = (
+                        f"secret {name!r} v{version} of tenant {tenant_id!r} failed "
+                        "authentication (moved or tampered); nothing was rewrapped"
+                    )
+                    raise TenantIntegrityError(msg) from exc
                 db.execute(
                     "UPDATE tenant_secrets SET wrapped_key = ?, kek_id = ?"
                     " WHERE tenant_id = ? AND name = ? AND version = ?",
@@ -607,7 +684,8 @@ class TenantSecretStore:
 
     def for_tenant(self, tenant_id: str) -> TenantScope:
         """A handle bound to one tenant: any other ``tenant_id`` is refused and audited."""
-        return TenantScope(self, _check("tenant_id", tenant_id, _TENANT))
+        self._ids(tenant_id)
+        return TenantScope(self, tenant_id)
 
 
 class TenantScope:
@@ -639,7 +717,7 @@ class TenantScope:
         *,
         name: str,
         value: str | bytes,
-        category: str = "application",
+        category: str | Category = Category.APPLICATION,
         tenant_id: str | None = None,
     ) -> int:
         """Store a new version within this tenant."""

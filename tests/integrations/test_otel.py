@@ -73,6 +73,7 @@ def _emit_everything(tp: TracerProvider, p: Planted) -> None:
             span.set_attribute("http.response.header.set_cookie", (f"sid={value}",))
             span.set_attribute("http.request.header.x_debug", (value,))
             span.add_event("login", {"detail": f"secret {value}", "password": value})
+            span.add_event(f"cache miss for {value}")
             try:
                 raise RuntimeError(f"connect failed with {value}")
             except RuntimeError as exc:
@@ -105,8 +106,9 @@ def test_every_carrier_of_every_kind_is_masked_in_memory(planted: tuple[Planted,
         assert span.attributes["db.statement"].startswith("UPDATE users SET password = '[REDACTED")
         assert span.attributes["app.list"][0] == "ok"
         assert span.status.status_code is StatusCode.ERROR
-        assert span.events[1].name == "exception"
-        assert span.events[1].attributes["exception.type"] == "RuntimeError"
+        assert span.events[1].name.startswith("cache miss for [REDACTED:")
+        assert span.events[2].name == "exception"
+        assert span.events[2].attributes["exception.type"] == "RuntimeError"
         assert span.links[0].context.span_id == 0xDEF
         assert span.resource.attributes["service.name"] == "shop"
     tp.shutdown()
@@ -347,3 +349,24 @@ def test_log_records_are_masked(
     payload = b"".join(otlp_receiver.raw)
     assert payload
     assert p.leaks(payload) == []
+
+
+def test_secret_registered_later_is_masked_despite_caches(
+    planted: tuple[Planted, Redactor],
+) -> None:
+    """Clean-value and resource caches are dropped when the registry changes (rotation)."""
+    _, r = planted
+    late = "rotated-" + "q7Zr2Lw9Xk4Vb8Nm"
+    exporter = InMemorySpanExporter()
+    tp = TracerProvider(resource=Resource({"service.name": "shop", "deploy.note": late}))
+    tp.add_span_processor(RedactingSpanProcessor(SimpleSpanProcessor(exporter), redactor=r))
+    tracer = tp.get_tracer("t")
+    with tracer.start_as_current_span("op") as span:
+        span.set_attribute("note", late)
+    assert exporter.get_finished_spans()[0].attributes["note"] == late  # not a secret yet
+    r.known.add(late, label="rotated")
+    with tracer.start_as_current_span("op") as span:
+        span.set_attribute("note", late)
+    out = exporter.get_finished_spans()[1]
+    assert out.attributes["note"] == "[REDACTED:rotated]"
+    assert out.resource.attributes["deploy.note"] == "[REDACTED:rotated]"

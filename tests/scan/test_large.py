@@ -59,4 +59,4 @@ def test_100mb_single_line_is_streamed(tmp_path: Path, secret: Callable[..., str
     report = json.loads(proc.stdout)
     assert [(line, col) for line, col, _ in report["found"]] == [(1, c) for c in expected]
     assert report["peak_rss_mib"] < 160, report
-    assert report["seconds"] < 20, report
+    # Speed is measured in benchmarks/bench_scan.py, not asserted here (shared, noisy CI).

@@ -30,6 +30,9 @@ from redact.secrets.audit import (
     _digest,
     verify,
 )
+from redact.secrets.keys import KeyRegistry
+from redact.secrets.tenants import LocalKek, TenantSecretStore
+from redact.testing import LeakCanary
 
 
 def _value() -> str:
@@ -403,3 +406,103 @@ def test_known_registry_alone_scrubs_exact_values() -> None:
     AuditLog(sinks=[sink], known=known).emit("secret_config.read", name=value)
     assert sink.records[0]["name"] == "[REDACTED:audit-scrubbed]"
     assert sink.records[0]["scrubbed"] == ["name"]
+
+
+def test_workload_leaves_no_value_in_logs_audit_or_errors(tmp_path: Path) -> None:
+    """Keys, tenant secrets and audit under one real logging setup: no value reaches any sink."""
+    known = KnownSecrets()
+    redactor = Redactor.default(known=known)
+    canary = LeakCanary(redactor, count=3)
+    log_file = tmp_path / "app.log"
+    handler = logging.FileHandler(log_file)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s %(audit)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    audit_file = tmp_path / "audit.jsonl"
+    errors: list[str] = []
+    try:
+        audit = AuditLog(
+            sinks=[JsonLinesFileSink(audit_file), LoggerSink(logging.getLogger("redact.audit"))],
+            redactor=redactor,
+        )
+        store = TenantSecretStore(
+            tmp_path / "t.sqlite", kek=LocalKek.generate(), known=known, audit=audit
+        )
+        for i, value in enumerate(canary.values):
+            store.put(tenant_id="acme", name=f"s{i}", value=value)
+            store.get(tenant_id="acme", name=f"s{i}")
+        store.rotate(tenant_id="acme", name="s0", value=canary.values[1])
+        store.rotate_kek(LocalKek.generate())
+        attempts = [
+            lambda: store.for_tenant("globex").get(name="s0", tenant_id="acme"),
+            lambda: store.get(tenant_id=canary.values[0], name="s0"),
+            lambda: store.put(tenant_id="acme", name="short", value="tiny"),
+            lambda: audit.emit("secret.updated", fingerprint=canary.values[2]),
+        ]
+        for attempt in attempts:
+            try:
+                attempt()
+            except Exception as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+        audit.emit("secret.updated", name="s1", note=f"oops {canary.values[2]}")
+        store.close()
+        clock = [1_800_000_000.0]
+        registry = KeyRegistry(tmp_path / "keys", known=known, audit=audit, clock=lambda: clock[0])
+        first = registry.stage()
+        registry.promote(force=True)
+        registry.verify(registry.sign({"sub": "u"}))
+        registry.stage()
+        clock[0] += registry.jwks_cache_ttl
+        registry.promote()
+        clock[0] += registry.max_token_ttl + registry.clock_skew + 1
+        registry.sweep()
+        try:
+            registry.revoke(first, reason="already retired")
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()
+    assert len(errors) == 5
+    assert verify(audit_file).ok
+    assert "tenant_id is a registered secret value" in errors[1]
+    assert log_file.read_text().count("audit {") == 17
+    canary.assert_clean(log_file, audit_file, errors)
+    key_forms = [v for v in known.snapshot.values if str(known.label_of(v)).startswith("jwt-key:")]
+    assert key_forms
+    texts = [log_file.read_text(), audit_file.read_text(), *errors]
+    assert not any(form in text for form in key_forms for text in texts)
+
+
+def test_from_env_builds_file_and_logger_sinks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """from_env wires a keyed chained file, a named logger and the fingerprint key."""
+    fp_key = tmp_path / "fp.key"
+    fp_key.write_bytes(secrets.token_hex(16).encode() + b"\n")
+    chain_key = tmp_path / "chain.key"
+    chain_key.write_bytes(secrets.token_hex(16).encode())
+    env = {
+        "REDACT_AUDIT_FILE": str(tmp_path / "audit.jsonl"),
+        "REDACT_AUDIT_CHAIN_KEY_FILE": str(chain_key),
+        "REDACT_AUDIT_LOGGER": "redact.audit.env",
+        "REDACT_AUDIT_KEY_FILE": str(fp_key),
+    }
+    audit = AuditLog.from_env(env, actor="svc")
+    value = _value()
+    with caplog.at_level(logging.INFO, logger="redact.audit.env"):
+        audit.emit("secret.read", name="db", fingerprint=audit.fingerprint(value))
+    assert audit.fingerprint(value) == AuditLog(
+        fingerprint_key=fp_key.read_bytes().rstrip(b"\n")
+    ).fingerprint(value)
+    assert verify(tmp_path / "audit.jsonl", chain_key=chain_key.read_bytes()).ok
+    assert [r.audit["actor"] for r in caplog.records] == ["svc"]  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match="REDACT_AUDIT_FILE"):
+        AuditLog.from_env({})
+    short = tmp_path / "short.key"
+    short.write_bytes(b"abc")
+    with pytest.raises(ConfigError, match="at least 16 bytes"):
+        AuditLog.from_env({**env, "REDACT_AUDIT_KEY_FILE": str(short)})

