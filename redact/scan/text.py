@@ -85,6 +85,8 @@ CODE_SUFFIXES = frozenset(
     ]
 )
 _QUOTES = frozenset("\"'`")
+#: In code, a "secret" that starts like this is an interpolation (f-string, template), not a value.
+_PLACEHOLDER_STARTS = ("{", "${", "#{", "%(", "<%")
 
 
 def is_code_path(path: str) -> bool:
@@ -219,11 +221,13 @@ def scan_text(
     raw = redactor.find(text)
     if raw and is_code_path(path):
         # In code, ``password = settings.password`` names a variable: only a string literal
-        # assigned to a sensitive name is a value. Rules (provider formats) are kept as found.
+        # assigned to a sensitive name is a value; and ``f"postgres://app:{pw}@db"`` holds an
+        # interpolation, not a password. Provider formats (ghp_..., AKIA...) are kept as found.
         raw = [
             f
             for f in raw
-            if f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES)
+            if (f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES))
+            and not text.startswith(_PLACEHOLDER_STARTS, f.start)
         ]
     if not raw:
         return []
