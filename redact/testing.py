@@ -7,6 +7,9 @@ raw or in any encoding the registry knows — reached a sink::
     logger.info("login", password=canary.value)
     canary.assert_clean(log_file.read_text())
 
+:class:`~redact.secrets.MemoryProvider` is an in-memory secret provider that goes
+through the real provider machinery (registration, versions, audit, outages).
+
 With pytest, the ``leak_canary`` fixture (from the plugin this distribution
 registers) gives a canary bound to a fresh default redactor.
 """
@@ -19,8 +22,9 @@ from pathlib import Path
 
 from redact.engine import Redactor
 from redact.registry import KnownSecrets
+from redact.secrets._memory import MemoryProvider
 
-__all__ = ["LeakCanary", "LeakError"]
+__all__ = ["LeakCanary", "LeakError", "MemoryProvider"]
 
 
 class LeakError(AssertionError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from redact.secrets.model import AuditSink, Category, Secret, SecretVersion, Stage
 from redact.secrets.providers import (
     AwsSecretsManagerProvider,
@@ -17,7 +19,32 @@ from redact.secrets.providers import (
     VersionConflictError,
 )
 
+if TYPE_CHECKING:
+    from redact.secrets.audit import AuditLog
+    from redact.secrets.keys import KeyRegistry
+    from redact.secrets.tenants import TenantSecretStore
+
+# Imported on first use: the key registry and tenant store need the ``secrets`` extra
+# (cryptography, PyJWT); providers alone do not.
+_LAZY = {
+    "AuditLog": "redact.secrets.audit",
+    "KeyRegistry": "redact.secrets.keys",
+    "TenantSecretStore": "redact.secrets.tenants",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'redact.secrets' has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
+    "AuditLog",
     "AuditSink",
     "AwsSecretsManagerProvider",
     "BaseProvider",
@@ -25,6 +52,7 @@ __all__ = [
     "ChainProvider",
     "EnvProvider",
     "FileProvider",
+    "KeyRegistry",
     "MemoryProvider",
     "RotationError",
     "ScopedProvider",
@@ -32,6 +60,7 @@ __all__ = [
     "SecretProvider",
     "SecretVersion",
     "Stage",
+    "TenantSecretStore",
     "VaultProvider",
     "VersionConflictError",
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "Fetched",
     "ProviderOptions",
     "Registry",
+    "describe",
 ]
 
 _log = logging.getLogger("redact.secrets")

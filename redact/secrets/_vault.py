@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from redact.exceptions import ConfigError, SecretNotFoundError, SecretsError
-from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions
+from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions, describe
 from redact.secrets._scope import check_name
 from redact.secrets.model import Secret, SecretVersion, Stage
 
-__all__ = ["VaultProvider", "VersionConflictError"]
+__all__ = ["TokenKeeper", "VaultProvider", "VersionConflictError"]
 
 _log = logging.getLogger("redact.secrets")
 
@@ -174,6 +174,18 @@ class VaultProvider(BaseProvider):
                         "%s: renewal refused (%s); logging in again", self, type(exc).__name__
                     )
             self._login()
+
+    def keep_alive(self) -> TokenKeeper:
+        """Start a thread that renews the token at ⅔ of its TTL even when no reads happen."""
+        keeper = TokenKeeper(self)
+        keeper.start()
+        return keeper
+
+    def _seconds_to_renewal(self) -> float | None:
+        """Seconds until the token is due for renewal (``None``: not logged in yet)."""
+        with self._auth_lock:
+            due = self._renew_at
+        return None if due is None else max(0.0, due - self._clock())
 
     def _reauthenticate(self) -> None:
         with self._auth_lock:
@@ -354,3 +366,41 @@ class VaultProvider(BaseProvider):
 
     def _conflict(self, name: str, cas: int | None) -> str:
         return f"check-and-set write of {name!r} refused: it is no longer at version {cas}"
+
+
+class TokenKeeper:
+    """Renews a :class:`VaultProvider` token in the background; call :meth:`stop` when done."""
+
+    def __init__(self, provider: VaultProvider, *, max_sleep: float = 60.0) -> None:
+        self.provider = provider
+        self.max_sleep = max_sleep
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="redact-vault-keeper", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread (logs in first if needed)."""
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop renewing and wait for the thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> TokenKeeper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        delay = 0.0
+        while not self._stop.wait(delay):
+            try:
+                self.provider._ensure_token()
+                wait = self.provider._seconds_to_renewal()
+                delay = min(self.max_sleep, wait if wait is not None else self.max_sleep)
+                delay = max(delay, 0.05)
+            except Exception as exc:  # an outage: try again soon, never die silently
+                _log.warning("%s: background renewal failed: %s", self.provider, describe(exc))
+                delay = min(self.max_sleep, 1.0)

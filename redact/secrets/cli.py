@@ -1,4 +1,8 @@
-"""``redact keys ...`` over a key store directory and ``redact audit verify FILE``.
+"""``redact keys ...`` over a key store and ``redact audit verify FILE``.
+
+``--store`` is a directory (:class:`FileKeyStore`), ``vault:<kv-path>``
+(:class:`VaultKeyStore`, from ``VAULT_ADDR``/``VAULT_TOKEN``) or
+``aws-sm:<name>`` (:class:`AwsKeyStore`, boto3's usual credential chain).
 
 Exit codes: 0 done, 1 refused (a lifecycle rule said no) or tampered (audit
 verify), 2 usage (bad arguments, unreadable store or file). Only public
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +21,7 @@ from typing import Any
 
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
 from redact.secrets.audit import AuditLog, JsonLinesFileSink, verify
-from redact.secrets.keys import KeyRegistry
+from redact.secrets.keys import AwsKeyStore, FileKeyStore, KeyRegistry, KeyStore, VaultKeyStore
 
 __all__ = ["register"]
 
@@ -24,7 +29,13 @@ __all__ = ["register"]
 def register(subparsers: Any) -> None:
     """Add the ``keys`` and ``audit`` commands to the ``redact`` parser."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", required=True, type=Path, help="key store directory")
+    common.add_argument(
+        "--store",
+        required=True,
+        help="key store: a directory, vault:<kv-path> (VAULT_ADDR/VAULT_TOKEN) "
+        "or aws-sm:<name> (boto3 credentials)",
+    )
+    common.add_argument("--vault-mount", default="secret", help="KV v2 mount for vault:")
     common.add_argument("--audit", type=Path, help="append audit events to this JSON-lines file")
     common.add_argument("--jwks-ttl", type=float, default=300.0, help="JWKS cache TTL (s)")
     common.add_argument("--max-token-ttl", type=float, default=3600.0, help="longest token (s)")
@@ -72,12 +83,31 @@ def _fail(prefix: str, exc: BaseException, code: int) -> int:
     return code
 
 
+def _store(args: argparse.Namespace) -> KeyStore:
+    spec: str = args.store
+    if spec.startswith("vault:"):
+        import hvac
+
+        url = os.environ.get("VAULT_ADDR") or os.environ.get("BAO_ADDR")
+        token = os.environ.get("VAULT_TOKEN") or os.environ.get("BAO_TOKEN")
+        if not url or not token:
+            msg = "--store vault:... needs VAULT_ADDR and VAULT_TOKEN (or BAO_ADDR, BAO_TOKEN)"
+            raise ConfigError(msg)
+        client = hvac.Client(url=url, token=token, timeout=10)
+        return VaultKeyStore(client, path=spec[len("vault:") :], mount_point=args.vault_mount)
+    if spec.startswith("aws-sm:"):
+        import boto3
+
+        return AwsKeyStore(boto3.client("secretsmanager"), name=spec[len("aws-sm:") :])
+    return FileKeyStore(Path(spec))
+
+
 def _registry(args: argparse.Namespace) -> KeyRegistry:
     audit = None
     if args.audit is not None:
         audit = AuditLog(sinks=[JsonLinesFileSink(args.audit)], actor="cli")
     return KeyRegistry(
-        args.store,
+        _store(args),
         audit=audit,
         jwks_cache_ttl=args.jwks_ttl,
         max_token_ttl=args.max_token_ttl,
@@ -94,6 +124,12 @@ def _run(args: argparse.Namespace, action: Any) -> int:
         return _fail("keys", exc, 1)
     except (ConfigError, SecretsError, OSError) as exc:
         return _fail("keys", exc, 2)
+    except Exception as exc:  # a remote store failed: name the failure, not its payload
+        print(
+            f"redact keys: error: key store {args.store!r} failed: {type(exc).__name__}",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def _stage(args: argparse.Namespace) -> int:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+import hvac
 import jwt
 import pytest
 
 from redact.secrets.cli import register
-from redact.secrets.keys import KeyRegistry, KeyState
+from redact.secrets.keys import AwsKeyStore, KeyRegistry, KeyState, VaultKeyStore
+from tests.secrets._moto import moto_clients
+from tests.secrets.conftest import OpenBao
 
 
 def _run(argv: list[str]) -> int:
@@ -150,3 +154,49 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     assert tampered.returncode == 1
     assert ":2: record digest mismatch" in tampered.stdout
     assert run("audit", "verify").returncode == 2
+
+
+@pytest.mark.slow
+def test_cli_over_a_vault_store(
+    openbao: OpenBao, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--store vault:<path> stages and promotes in OpenBao KV; a replica there verifies."""
+    monkeypatch.setenv("VAULT_ADDR", openbao.url)
+    monkeypatch.setenv("VAULT_TOKEN", openbao.root_token)
+    path = f"redact/cli/{secrets.token_hex(6)}"
+    assert _run(["keys", "stage", "--store", f"vault:{path}"]) == 0
+    kid = capsys.readouterr().out.strip()
+    assert _run(["keys", "promote", "--force", "--store", f"vault:{path}"]) == 0
+    client = hvac.Client(url=openbao.url, token=openbao.root_token)
+    replica = KeyRegistry(VaultKeyStore(client, path=path))
+    assert replica.active_kid == kid
+    assert replica.verify(replica.sign({"sub": "v"}))["sub"] == "v"
+    client.adapter.close()
+    monkeypatch.delenv("VAULT_TOKEN")
+    monkeypatch.delenv("BAO_TOKEN", raising=False)
+    assert _run(["keys", "status", "--store", f"vault:{path}"]) == 2
+    assert "needs VAULT_ADDR and VAULT_TOKEN" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_over_an_aws_store(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--store aws-sm:<name> works through boto3's environment (moto on 127.0.0.1)."""
+    with moto_clients() as client:
+        sm = client("secretsmanager")
+        monkeypatch.setenv("AWS_ENDPOINT_URL", sm.meta.endpoint_url)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA" + secrets.token_hex(8).upper())
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secrets.token_urlsafe(30))
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        name = f"redact/cli/{secrets.token_hex(6)}"
+        assert _run(["keys", "stage", "--store", f"aws-sm:{name}"]) == 0
+        kid = capsys.readouterr().out.strip()
+        assert _run(["keys", "promote", "--force", "--store", f"aws-sm:{name}"]) == 0
+        assert _run(["keys", "jwks", "--store", f"aws-sm:{name}"]) == 0
+        assert json.loads(capsys.readouterr().out.split("\n", 1)[1])["keys"][0]["kid"] == kid
+        replica = KeyRegistry(AwsKeyStore(sm, name=name))
+        assert replica.verify(replica.sign({"sub": "a"}))["sub"] == "a"
+    assert _run(["keys", "status", "--store", f"aws-sm:{name}"]) == 2  # the server is gone
+    assert "failed: EndpointConnectionError" in capsys.readouterr().err

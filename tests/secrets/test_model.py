@@ -12,6 +12,8 @@ import secrets
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from redact.secrets import Category, Secret, SecretVersion
 from redact.secrets.model import sensitive_parts
@@ -145,3 +147,21 @@ def test_plain_values_have_no_parts() -> None:
     assert sensitive_parts(_value()) == []
     assert sensitive_parts('{"user": "a", "password": "b"}') == []
     assert sensitive_parts("{not json") == []
+
+
+@given(
+    name=st.from_regex(r"[a-z0-9._/-]{1,40}", fullmatch=True),
+    version=st.from_regex(r"[0-9a-f-]{1,36}", fullmatch=True),
+    body=st.text(min_size=7, max_size=200),
+)
+def test_value_never_rendered_property(name: str, version: str, body: str) -> None:
+    """For any name, version and value, no rendering or refusal message contains the value."""
+    value = "\u2603" + body  # a character no name or version can contain
+    s = Secret(name, value, version=version, category=Category.CRYPTOGRAPHIC, provider="p")
+    texts = [repr(s), str(s), f"{s}", f"{s:^300}", s.label]
+    try:
+        pickle.dumps(s)
+    except TypeError as exc:
+        texts.append(str(exc))
+    for text in texts:
+        assert value not in text

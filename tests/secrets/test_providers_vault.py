@@ -205,3 +205,21 @@ def _no_env_leak(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep a developer's VAULT_* variables out of these tests."""
     for var in ("VAULT_ADDR", "VAULT_TOKEN", "BAO_ADDR", "BAO_TOKEN"):
         monkeypatch.delenv(var, raising=False)
+
+
+def test_keep_alive_renews_an_idle_token(
+    openbao: OpenBao, root: hvac.Client, approle: tuple[str, str], known: KnownSecrets
+) -> None:
+    """With keep_alive() a token with a 2 s TTL survives 3 s without reads, renewed not re-issued."""
+    root.auth.approle.create_or_update_approle(
+        "redact-keeper", token_policies=["redact-app"], token_ttl="2s", token_max_ttl="60s"
+    )
+    role_id = root.auth.approle.read_role_id("redact-keeper")["data"]["role_id"]
+    secret_id = root.auth.approle.generate_secret_id("redact-keeper")["data"]["secret_id"]
+    p = VaultProvider(openbao.url, role_id=role_id, secret_id=secret_id, known=known)
+    with p.keep_alive():
+        time.sleep(3.0)
+        token = p.client.token
+        assert root.auth.token.lookup(token)["data"]["ttl"] > 0  # still alive after 3 s
+    assert p.logins == 1
+    assert p.renewals >= 2
