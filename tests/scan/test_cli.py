@@ -282,3 +282,21 @@ def test_non_utf8_file_is_scanned(tmp_path: Path, secret: Callable[..., str]) ->
     assert proc.returncode == 1, proc.stderr
     [f] = json.loads(proc.stdout)["findings"]
     assert (f["line"], f["column"], f["rule_id"]) == (3, 9, "github-token")
+
+
+def test_non_utf8_file_names_in_every_format(tmp_path: Path, secret: Callable[..., str]) -> None:
+    """A Latin-1 file name and reason: SARIF percent-encodes the raw byte, JSON/text show U+FFFD."""
+    token = secret("github")
+    line = f"t = {token}  # redact:allow github-token r\xe9ason\n".encode("latin-1")
+    (tmp_path / "caf\udce9.txt").write_bytes(line)  # the name's byte 0xE9, as os.fsencode keeps it
+    sarif = run_redact("scan", "--format", "sarif", ".", cwd=tmp_path)
+    assert sarif.returncode == 0, sarif.stderr
+    doc = json.loads(sarif.stdout)
+    assert list(jsonschema.Draft7Validator(SCHEMA).iter_errors(doc)) == []
+    [result] = doc["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%E9.txt"
+    assert result["suppressions"][0]["justification"] == "r\ufffdason"
+    as_json = json.loads(run_redact("scan", "--format", "json", ".", cwd=tmp_path).stdout)
+    assert as_json["findings"][0]["path"] == "caf\ufffd.txt"
+    text = run_redact("scan", ".", cwd=tmp_path)
+    assert text.returncode == 0 and "caf\ufffd.txt" in text.stdout.decode()
