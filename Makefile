@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict tests/typing
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider

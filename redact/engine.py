@@ -22,9 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-import regex
-
-from redact.keynames import KeyNames
+from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
     MASK_TOKEN,
     JwtMask,
@@ -48,6 +46,10 @@ _KNOWN_RULE_ID = "known-secret"
 _SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", ""})
 _ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID, enum.Enum)
 _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
+#: Texts longer than this run rules only around their keywords' occurrences.
+_REGION_MIN = 8192
+#: How far before its keyword a rule's match may start.
+_LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
 _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
 
@@ -160,19 +162,10 @@ class Redactor:
         )
         self._default_mask: Mask = default or LabelledMask()
         self._masks: dict[str, Mask] = {}
-        all_rules: list[Rule] = list(self.rules.rules)
-        self._key_rule: Rule | None = None
+        all_rules: list[Rule | KeyValueDetector] = list(self.rules.rules)
+        self._key_rule: KeyValueDetector | None = None
         if key_names_in_text:
-            self._key_rule = Rule(
-                id=_KEY_RULE_ID,
-                regex=self.key_names.text_regex(),
-                description="value assigned to a sensitive key name",
-                secret_group="secret",
-                keywords=tuple(self.key_names.keywords()),
-                category="sensitive-key",
-                severity="medium",
-                compiled=regex.compile(self.key_names.text_regex(), regex.VERSION1),
-            )
+            self._key_rule = self.key_names.text_detector()
             all_rules.append(self._key_rule)
         for r in all_rules:
             spec = r.mask or (mask if mask == "partial" else None)
@@ -236,10 +229,13 @@ class Redactor:
             selected: set[int] = set(self._always)
             for w in words:
                 selected.update(self._kw_rules.get(w, ()))
+            positions = None
+            if len(text) > _REGION_MIN and text.isascii():
+                positions = self.known.snapshot.matcher.keyword_positions(text)
             for i in sorted(selected):
                 rule = self._rules[i]
                 detector = "key-name" if rule is self._key_rule else "rule"
-                for s, e in self._rule_spans(rule, text, detector):
+                for s, e in self._rule_spans(rule, text, detector, positions):
                     findings.append(
                         Finding(rule.id, s, e, rule.category, rule.severity, "", detector)
                     )
@@ -250,14 +246,26 @@ class Redactor:
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
         return findings
 
-    def _rule_spans(self, rule: Rule, text: str, detector: str) -> Iterable[tuple[int, int]]:
+    def _rule_spans(
+        self,
+        rule: Rule | KeyValueDetector,
+        text: str,
+        detector: str,
+        positions: dict[str, list[int]] | None = None,
+    ) -> Iterable[tuple[int, int]]:
         n = len(text)
-        if n <= self._chunk:
-            windows: Iterable[tuple[int, int]] = ((0, n),)
-        else:
-            windows = (
-                (i, min(n, i + self._chunk + self._overlap)) for i in range(0, n, self._chunk)
+        if positions is not None and rule.keywords:
+            # A match contains one of its rule's keywords: only the regions around the
+            # keyword occurrences can hold one, so large texts run each regex there only.
+            windows = _regions(
+                (p for k in rule.keywords for p in positions.get(k, ())), n, self._overlap
             )
+        elif n <= self._chunk:
+            windows = [(0, n)]
+        else:
+            windows = [
+                (i, min(n, i + self._chunk + self._overlap)) for i in range(0, n, self._chunk)
+            ]
         seen: set[tuple[int, int]] = set()
         for lo, hi in windows:
             for s, e in rule.finditer(text, lo, hi, timeout=self._timeout):
@@ -409,7 +417,10 @@ class Redactor:
         )
         if unchanged:
             return exc
-        clone = copy.copy(exc)
+        try:
+            clone = copy.copy(exc)
+        except Exception:  # an exception type that cannot be rebuilt from its args
+            return f"{type(exc).__name__}: {redacted_shown}"
         clone.args = args if isinstance(args, tuple) else (str(args),)
         if isinstance(attrs, dict) and attrs is not vars(exc):
             clone.__dict__.update(attrs)
@@ -447,6 +458,18 @@ def _maskable(value: object) -> bool:
     if value is None or isinstance(value, bool):
         return False
     return not (isinstance(value, str) and (value == "" or is_mask(value)))
+
+
+def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]:
+    """Merged windows [p - _LOOKBACK, p + reach) around keyword offsets ``starts``."""
+    out: list[tuple[int, int]] = []
+    for p in sorted(starts):
+        lo, hi = max(0, p - _LOOKBACK), min(n, p + reach)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:

@@ -9,10 +9,8 @@ A name is sensitive when it equals one of ``exact`` or ends with one of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from re import escape as regex_escape
 
 __all__ = ["DEFAULT_EXACT", "DEFAULT_SUFFIXES", "KeyNames", "normalize"]
 
@@ -90,10 +88,12 @@ class KeyNames:
     allow: frozenset[str] = field(default_factory=frozenset)
     _exact_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _suffix_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _cache: dict[str, bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_exact_norm", frozenset(normalize(n) for n in self.exact))
         object.__setattr__(self, "_suffix_norm", tuple(normalize(n) for n in self.suffixes))
+        object.__setattr__(self, "_cache", {})
 
     @classmethod
     def default(cls) -> KeyNames:
@@ -112,7 +112,14 @@ class KeyNames:
         """True when a value under ``name`` must be masked whole."""
         if not isinstance(name, str) or not name:
             return False
-        return _is_sensitive(self, name)
+        hit = self._cache.get(name)
+        if hit is None:
+            n = normalize(name)
+            hit = n not in self.allow and (n in self._exact_norm or n.endswith(self._suffix_norm))
+            if len(self._cache) > 8192:
+                self._cache.clear()
+            self._cache[name] = hit
+        return hit
 
     def keywords(self) -> list[str]:
         """Lower-case spellings used as prefilter keywords for the free-text detector."""
@@ -123,48 +130,62 @@ class KeyNames:
                 words.add(sep.join(parts))
         return sorted(w for w in words if w)
 
-    def text_regex(self) -> str:
-        """A regex finding ``name=value``, ``name: value`` and ``"name": "value"`` in text.
-
-        The value is group ``value``. Header-style names (authorization, cookie)
-        take the scheme and token, or the rest of the line for cookies.
-        """
-
-        def alt(names: Iterable[str]) -> str:
-            forms = sorted(
-                {
-                    r"[-_.]?".join(regex_escape(p) for p in _SPLIT.split(n.lower()) if p)
-                    for n in names
-                },
-                key=len,
-                reverse=True,
-            )
-            return "|".join(forms)
-
-        line_names = [n for n in self.exact if normalize(n) in _LINE_VALUED]
-        auth_names = [n for n in self.exact if normalize(n) in _AUTH_VALUED]
-        other_exact = [n for n in self.exact if n not in line_names and n not in auth_names]
-        key = (
-            rf"(?:(?P<line>{alt(line_names)})|(?P<auth>{alt(auth_names)})"
-            rf"|[A-Za-z0-9_.\-]{{0,64}}?(?:{alt(self.suffixes)})|(?:{alt(other_exact)}))"
-        )
-        quoted = r"""(?:"(?P<secret>(?:[^"\\\n]|\\.){1,2048})"|'(?P<secret>[^'\n]{1,2048})')"""
-        scheme = r"(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?"
-        value = (
-            rf"(?:{quoted}"
-            r"""|(?(line)(?P<secret>[^"\r\n]{1,4096})"""
-            rf"""|(?(auth){scheme}(?P<secret>[^\s"']{{1,4096}})"""
-            r"""|(?P<secret>[^\s"'`,;&<>(){}\[\]]{1,2048}+)(?!\[REDACTED))))"""
-        )
-        return (
-            rf"""(?i)(?<![A-Za-z0-9_])["']?(?P<key>{key})["']?"""
-            rf"[ \t]*(?::|=>|=)[ \t]*{value}"
-        )
+    def text_detector(self) -> KeyValueDetector:
+        """A detector for ``name=value``, ``name: value`` and ``"name": "value"`` in text."""
+        return KeyValueDetector(self)
 
 
-@lru_cache(maxsize=4096)
-def _is_sensitive(names: KeyNames, name: str) -> bool:
-    n = normalize(name)
-    if n in names.allow:
-        return False
-    return n in names._exact_norm or n.endswith(names._suffix_norm)
+# A key followed by its separator; the key is then checked with is_sensitive().
+_KEY_SEP = re.compile(r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})["']?[ \t]*(?::|=>|=)[ \t]*""")
+_QUOTED = re.compile(r""""((?:[^"\\\n]|\\.){1,2048})"|'([^'\n]{1,2048})'""")
+_LINE_VALUE = re.compile(r"""([^"\r\n]{1,4096})""")
+_AUTH_VALUE = re.compile(
+    r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']{1,4096})""", re.I
+)
+_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]{1,2048}+)(?!\[REDACTED)""")
+
+
+class KeyValueDetector:
+    """Finds values assigned to sensitive names in free text, with the same name rules.
+
+    It looks for separators first (cheap, few per line), then asks
+    :meth:`KeyNames.is_sensitive` about the word before each one, so text and
+    mappings agree on what is sensitive.
+    """
+
+    id = "sensitive-key"
+    category = "sensitive-key"
+    severity = "medium"
+    mask: str | None = None
+    prefix = ""
+
+    def __init__(self, names: KeyNames) -> None:
+        self.names = names
+        self.keywords = tuple(names.keywords())
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Spans of values under sensitive names in ``text[pos:endpos]``."""
+        end = len(text) if endpos is None else endpos
+        for m in _KEY_SEP.finditer(text, pos, end):
+            key = m.group(1)
+            if not self.names.is_sensitive(key):
+                continue
+            if text.startswith("//", m.start() - 2):
+                continue  # URL userinfo (scheme://user:pass@host): the URL rules own it
+            at = m.end()
+            q = _QUOTED.match(text, at, end)
+            if q:
+                g = 1 if q.group(1) is not None else 2
+                yield q.span(g)
+                continue
+            n = normalize(key)
+            if n in _LINE_VALUED:
+                v = _LINE_VALUE.match(text, at, end)
+            elif n in _AUTH_VALUED:
+                v = _AUTH_VALUE.match(text, at, end)
+            else:
+                v = _BARE_VALUE.match(text, at, end)
+            if v:
+                yield v.span(1)

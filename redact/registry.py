@@ -80,17 +80,36 @@ def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    """One immutable generation of the registry: values, keywords and their automaton."""
+    """One immutable generation: values, their forms, keywords, and the automata.
+
+    Forms live in a large *base* automaton (with the rule keywords) and a small
+    *delta* automaton holding forms added since the base was built, so adding one
+    value to a large registry rebuilds only the delta; a background compaction
+    folds the delta into the base shortly afterwards.
+    """
 
     values: dict[str, _Entry]
     literals: dict[str, str]
+    delta_literals: dict[str, str]
     keywords: frozenset[str]
     matcher: LiteralMatcher
+    delta: LiteralMatcher | None
     generation: int
 
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
         """Known-secret spans in ``text`` and the rule keywords present in it."""
-        return self.matcher.scan(text)
+        hits, words = self.matcher.scan(text)
+        if self.delta is not None:
+            more, _ = self.delta.scan(text)
+            if more:
+                hits = sorted({*hits, *more})
+        return hits, words
+
+
+#: A delta automaton larger than this is folded into the base at once.
+_DELTA_MAX = 4096
+#: Seconds after the last add before the background compaction runs.
+_COMPACT_DELAY = 0.25
 
 
 class KnownSecrets:
@@ -108,7 +127,7 @@ class KnownSecrets:
         self.min_length = min_length
         self.backend = backend
         self._write_lock = threading.Lock()
-        self._keyword_sets: dict[frozenset[str], int] = {}
+        self._timer: threading.Timer | None = None
         self._snap = self._build({}, {}, frozenset(), 0)
 
     def __repr__(self) -> str:
@@ -143,7 +162,10 @@ class KnownSecrets:
         category: str | None = None,
         version: str | None = None,
     ) -> None:
-        """Register ``value`` and its encodings; refuse values below ``min_length``."""
+        """Register ``value`` and its encodings; refuse values below ``min_length``.
+
+        When this returns, every redaction started afterwards masks the value.
+        """
         self.add_many([(value, label)], category=category, version=version)
 
     def add_many(
@@ -161,17 +183,33 @@ class KnownSecrets:
         if not checked:
             return
         with self._write_lock:
-            values = dict(self._snap.values)
-            literals = dict(self._snap.literals)
-            changed = False
+            snap = self._snap
+            values = dict(snap.values)
+            new: dict[str, str] = {}
             for text, entry in checked:
                 if values.get(text) != entry:
                     values[text] = entry
                     for form in variants(text, self.min_length):
-                        literals.setdefault(form, entry.label)
-                    changed = True
-            if changed:
-                self._swap(values, literals, self._snap.keywords)
+                        if form not in snap.literals:
+                            new.setdefault(form, entry.label)
+            if len(values) == len(snap.values) and not new and values == snap.values:
+                return
+            delta = {**snap.delta_literals, **new}
+            if len(delta) > _DELTA_MAX or len(delta) * 4 > len(snap.literals) + 1:
+                self._snap = self._build(
+                    values, {**snap.literals, **delta}, snap.keywords, snap.generation + 1
+                )
+            else:
+                self._snap = _Snapshot(
+                    values,
+                    snap.literals,
+                    delta,
+                    snap.keywords,
+                    snap.matcher,
+                    build_matcher(delta, frozenset(), backend=self.backend) if delta else None,
+                    snap.generation + 1,
+                )
+                self._schedule_compaction()
 
     def remove(self, value: str | bytes) -> None:
         """Forget ``value`` (no error if it was not registered)."""
@@ -180,7 +218,7 @@ class KnownSecrets:
             if text in self._snap.values:
                 values = dict(self._snap.values)
                 del values[text]
-                self._swap(values, None, self._snap.keywords)
+                self._rebuild(values)
 
     def remove_label(self, label: str) -> int:
         """Forget every value registered under ``label``; return how many."""
@@ -188,13 +226,21 @@ class KnownSecrets:
             values = {v: e for v, e in self._snap.values.items() if e.label != label}
             removed = len(self._snap.values) - len(values)
             if removed:
-                self._swap(values, None, self._snap.keywords)
+                self._rebuild(values)
             return removed
 
     def label_of(self, value: str) -> str | None:
         """The label a value was registered under, if any."""
         entry = self._snap.values.get(value)
         return entry.label if entry else None
+
+    def compact(self) -> None:
+        """Fold the delta automaton into the base one now (normally done in the background)."""
+        with self._write_lock:
+            snap = self._snap
+            if snap.delta is not None:
+                literals = {**snap.literals, **snap.delta_literals}
+                self._snap = self._build(snap.values, literals, snap.keywords, snap.generation + 1)
 
     # -- keywords shared with redactors -------------------------------------------------
 
@@ -206,12 +252,27 @@ class KnownSecrets:
                 msg = f"rule keyword {w!r} must be ASCII"
                 raise ConfigError(msg)
         with self._write_lock:
-            self._keyword_sets[words] = self._keyword_sets.get(words, 0) + 1
-            if not words <= self._snap.keywords:
-                snap = self._snap
-                self._swap(snap.values, snap.literals, snap.keywords | words)
+            snap = self._snap
+            if not words <= snap.keywords:
+                literals = {**snap.literals, **snap.delta_literals}
+                self._snap = self._build(
+                    snap.values, literals, snap.keywords | words, snap.generation + 1
+                )
 
     # -- internals -------------------------------------------------------------------------
+
+    def _schedule_compaction(self) -> None:
+        if self._timer is not None and self._timer.is_alive():
+            return
+        self._timer = threading.Timer(_COMPACT_DELAY, self._compact_quietly)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _compact_quietly(self) -> None:
+        try:
+            self.compact()
+        except Exception:  # the delta keeps serving; the next add retries
+            pass
 
     def _coerce(self, value: str | bytes, label: str) -> str:
         if not isinstance(label, str) or not label:
@@ -230,19 +291,13 @@ class KnownSecrets:
             raise SecretTooShortError(msg)
         return value
 
-    def _swap(
-        self,
-        values: dict[str, _Entry],
-        literals: dict[str, str] | None,
-        keywords: frozenset[str],
-    ) -> None:
-        """Build the next generation and publish it with one reference assignment."""
-        if literals is None:  # a removal: recompute the forms of what is left
-            literals = {}
-            for value, entry in values.items():
-                for form in variants(value, self.min_length):
-                    literals.setdefault(form, entry.label)
-        self._snap = self._build(values, literals, keywords, self._snap.generation + 1)
+    def _rebuild(self, values: dict[str, _Entry]) -> None:
+        """Recompute every form of what is left (after a removal) and swap."""
+        literals: dict[str, str] = {}
+        for value, entry in values.items():
+            for form in variants(value, self.min_length):
+                literals.setdefault(form, entry.label)
+        self._snap = self._build(values, literals, self._snap.keywords, self._snap.generation + 1)
 
     def _build(
         self,
@@ -252,4 +307,4 @@ class KnownSecrets:
         generation: int,
     ) -> _Snapshot:
         matcher = build_matcher(literals, keywords, backend=self.backend)
-        return _Snapshot(values, literals, keywords, matcher, generation)
+        return _Snapshot(values, literals, {}, keywords, matcher, None, generation)

@@ -380,3 +380,59 @@ def test_extra_detector_source() -> None:
 
     r = Redactor(detectors=[detector])
     assert r.redact("a magic-123456 b") == "a [REDACTED:magic] b"
+
+
+def test_large_text_regions_find_what_lines_find(r: Redactor) -> None:
+    """On large texts rules run near their keywords only; findings equal the per-piece ones."""
+    pieces = []
+    for rule in r.rules:
+        pieces.extend(rule.examples)
+        pieces.append("filler line with nothing to see " * 20)
+    expected = set()
+    offset = 0
+    for piece in pieces:
+        for f in r.find(piece):
+            expected.add((f.rule_id, f.start + offset, f.end + offset))
+        offset += len(piece) + 1
+    big = "\n".join(pieces)
+    assert len(big) > 8192
+    got = {(f.rule_id, f.start, f.end) for f in r.find(big)}
+    assert expected <= got
+    assert all(p not in r.redact(big) for p in _example_secrets(r))
+
+
+def _example_secrets(r: Redactor) -> list[str]:
+    out = []
+    for rule in r.rules:
+        for ex in rule.examples:
+            out.extend(ex[f.start : f.end] for f in r.find(ex) if f.rule_id == rule.id)
+    return out
+
+
+def test_add_to_large_registry_uses_delta_then_compacts() -> None:
+    """Adding to a big registry rebuilds only a small delta; the value is masked at once."""
+    ks = KnownSecrets()
+    ks.add_many([(f"bulk-value-{i:06d}", f"b{i}") for i in range(2000)])
+    r = Redactor(known=ks)
+    fresh = _secret()
+    ks.add(fresh, label="fresh")
+    assert ks.snapshot.delta is not None, "one add must not rebuild the base automaton"
+    assert r.redact(f"a {fresh} b bulk-value-000007") == "a [REDACTED:fresh] b [REDACTED:b7]"
+    ks.compact()
+    assert ks.snapshot.delta is None
+    assert r.redact(f"a {fresh}") == "a [REDACTED:fresh]"
+    ks.remove(fresh)
+    assert r.redact(f"a {fresh}") == f"a {fresh}"
+
+
+def test_exception_that_cannot_be_copied(r: Redactor) -> None:
+    """An exception whose constructor rejects its own args falls back to masked text."""
+    s = _secret()
+    r.known.add(s, label="s")
+
+    class Strict(Exception):
+        def __init__(self, *, detail: str) -> None:
+            super().__init__(f"failed with {detail}")
+
+    out = r.redact_obj(Strict(detail=s))
+    assert out == "Strict: failed with [REDACTED:s]"

@@ -1,0 +1,217 @@
+"""Private helpers shared by the web adapters (ASGI and OpenTelemetry).
+
+URLs, query strings, header names and SQL literals are the places where a
+secret travels *under a name*: ``?access_token=...``, ``user:pass@host``,
+``Authorization: ...``, ``password = '...'``. These helpers mask such values
+whole, by name, before the value detectors of the :class:`~redact.Redactor`
+run over the rest. Nothing here imports a web framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote_plus
+
+from redact import Redactor
+from redact.keynames import normalize
+
+__all__ = [
+    "DEFAULT_SENSITIVE_HEADERS",
+    "DEFAULT_SENSITIVE_QUERY_PARAMS",
+    "CleanCache",
+    "NameSet",
+    "mask_for",
+    "mask_query",
+    "mask_sql",
+    "mask_url",
+]
+
+#: Header names whose values are always masked in what observability records.
+DEFAULT_SENSITIVE_HEADERS: tuple[str, ...] = (
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "x-auth-token",
+    "x-csrf-token",
+    "x-amz-security-token",
+)
+
+#: Query parameter names whose values are always masked (besides sensitive key names).
+DEFAULT_SENSITIVE_QUERY_PARAMS: tuple[str, ...] = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "api_key",
+    "apikey",
+    "key",
+    "secret",
+    "client_secret",
+    "password",
+    "pass",
+    "pwd",
+    "auth",
+    "code",
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+    "session",
+    "sessionid",
+    "jwt",
+)
+
+
+_CACHE_SIZE = 4096
+_CLEAN_MAX_LEN = 256
+
+
+def mask_for(label: str) -> str:
+    """The mask that replaces a value found by its name: ``[REDACTED:<label>]``."""
+    return "[REDACTED:" + (re.sub(r"[^A-Za-z0-9._\-]", "-", label)[:80] or "secret") + "]"
+
+
+class NameSet:
+    """Names compared after :func:`redact.keynames.normalize`, plus the redactor's key names."""
+
+    __slots__ = ("_cache", "_names", "_redactor")
+
+    def __init__(self, redactor: Redactor, names: Iterable[str]) -> None:
+        self._redactor = redactor
+        self._names = frozenset(normalize(n) for n in names)
+        self._cache: dict[str, bool] = {}
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        hit = self._cache.get(name)
+        if hit is None:
+            hit = normalize(name) in self._names or self._redactor.is_sensitive_key(name)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache = {}
+            self._cache[name] = hit
+        return hit
+
+
+class CleanCache:
+    """``redactor.redact`` that remembers values with no finding, per registry generation.
+
+    Header values, paths and attribute values repeat from one request or span to
+    the next; each clean one is scanned once. Values with a finding are never
+    remembered, and the memory is dropped whenever a secret is added or removed.
+    """
+
+    __slots__ = ("_clean", "_generation", "_redactor")
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._clean: set[str] = set()
+        self._generation = -1
+
+    def redact(self, text: str) -> str:
+        """``redactor.redact(text)``; the same object when clean."""
+        generation = self._redactor.known.snapshot.generation
+        if generation != self._generation:
+            self._clean = set()
+            self._generation = generation
+        clean = self._clean
+        if text in clean:
+            return text
+        out = self._redactor.redact(text)
+        if out is text and len(text) <= _CLEAN_MAX_LEN:
+            if len(clean) >= _CACHE_SIZE:
+                clean.clear()
+            clean.add(text)
+        return out
+
+
+def mask_query(query: str, names: NameSet, redactor: Redactor | CleanCache) -> str:
+    """Mask the values of sensitive parameters in a raw query string, keep its layout.
+
+    Parameters are split on ``&``: a value under a sensitive name is masked
+    whole; every other value (percent-decoded when encoded) goes through the
+    redactor's detectors. Names, order and the encoding of untouched values are
+    kept as sent. Returns ``query`` itself when nothing was found.
+    """
+    if not query:
+        return query
+    changed = False
+    parts = query.split("&")
+    for i, part in enumerate(parts):
+        name, sep, value = part.partition("=")
+        if not sep:
+            name, value = "", part
+        elif not value:
+            continue
+        plain = unquote_plus(name) if ("%" in name or "+" in name) else name
+        if plain and plain in names:
+            parts[i] = name + "=" + mask_for(plain)
+            changed = True
+            continue
+        masked = redactor.redact(value)
+        if masked is value and ("%" in value or "+" in value):
+            decoded = unquote_plus(value)
+            masked = redactor.redact(decoded)
+            masked = value if masked is decoded else masked
+        if masked is not value:
+            parts[i] = name + sep + masked
+            changed = True
+    return "&".join(parts) if changed else query
+
+
+_USERINFO = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@:]*):(?P<pw>[^/?#@]*)@"
+)
+
+
+def mask_url(url: str, names: NameSet, redactor: Redactor) -> str:
+    """Mask the password of ``user:pass@`` and sensitive query parameters of a URL.
+
+    The user name and the rest of the URL are kept; the result goes through the
+    redactor's value detectors. Returns ``url`` itself when nothing was found.
+    """
+    out = url
+    m = _USERINFO.match(out)
+    if m and m.group("pw"):
+        out = f"{m.group('scheme')}{m.group('user')}:{mask_for('url-password')}@{out[m.end() :]}"
+    path, qmark, rest = out.partition("?")
+    if qmark:
+        query, hash_, fragment = rest.partition("#")
+        masked = mask_query(query, names, redactor)
+        if masked is not query:
+            out = path + "?" + masked + hash_ + fragment
+    redacted = redactor.redact(out)
+    return url if redacted == url else redacted
+
+
+# ``password = 'x'``, ``"api_key"='x'``, ``token:=$$x$$`` in SQL text: a literal assigned to,
+# or compared with, a sensitive column name.
+_SQL_ASSIGN = re.compile(
+    r"""(?P<col>[`"\[]?[A-Za-z_][A-Za-z0-9_]*[`"\]]?)\s*(?P<op>=|:=|!=|<>|\bLIKE\b)\s*"""
+    r"""(?P<q>')(?P<val>(?:[^']|'')*)'""",
+    re.IGNORECASE,
+)
+
+
+def mask_sql(statement: str, redactor: Redactor) -> str:
+    """Mask string literals assigned to or compared with sensitive columns, then detect values."""
+    changed = False
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal changed
+        col = m.group("col").strip('`"[]')
+        if m.group("val") and redactor.is_sensitive_key(col):
+            changed = True
+            return f"{m.group('col')} {m.group('op')} '{mask_for(col)}'"
+        return m.group(0)
+
+    out = _SQL_ASSIGN.sub(repl, statement) if "'" in statement else statement
+    out = out if changed else statement
+    redacted = redactor.redact(out)
+    return redacted if (changed or redacted is not out) else statement

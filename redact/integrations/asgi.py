@@ -1,0 +1,590 @@
+"""ASGI adapter: observability sees a masked request, clients never see a registered secret.
+
+:class:`RedactMiddleware` is a pure ASGI middleware (Starlette, FastAPI, any ASGI
+app). The application receives the real request untouched. What observability
+records about it is masked: a view of the request (method, path, query string
+with sensitive parameters masked, headers with credentials masked) is bound into
+``structlog.contextvars`` and set on the current OpenTelemetry span, when those
+libraries are installed (both imported lazily; this module imports only the core).
+
+The egress guard checks response headers and text bodies for registered secret
+values (the redactor's :class:`~redact.KnownSecrets`; rule findings optionally),
+streaming-safe across ``http.response.body`` messages, and masks (default),
+blocks (500) or reports them. :class:`UvicornAccessFilter` masks what uvicorn's own
+``uvicorn.access`` / ``uvicorn.error`` loggers write.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
+from typing import Any, Literal
+
+from redact import Redactor
+from redact.integrations._web import (
+    DEFAULT_SENSITIVE_HEADERS,
+    DEFAULT_SENSITIVE_QUERY_PARAMS,
+    CleanCache,
+    NameSet,
+    mask_for,
+    mask_query,
+)
+
+__all__ = [
+    "RedactMiddleware",
+    "UvicornAccessFilter",
+    "install_uvicorn_filter",
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Egress = Literal["mask", "block", "report"]
+
+PLACEHOLDER = "[REDACTED:redaction-error]"
+_egress_log = logging.getLogger("redact.egress")
+_log = logging.getLogger(__name__)
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+_TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded", "ndjson", "graphql", "yaml")
+_BLOCKED_BODY = b"Internal Server Error"
+
+
+class _Scanner:
+    """Finds registered secret values (and optionally rule findings) in response text."""
+
+    def __init__(self, redactor: Redactor, *, rules: bool, window: int) -> None:
+        self._redactor = redactor
+        self._rules = rules
+        self._window = window
+        self._holdback = (-1, 0)
+
+    def holdback(self) -> int:
+        """Bytes kept between body chunks: the longest registered form (or ``window``)."""
+        if self._rules:
+            return self._window
+        snap = self._redactor.known.snapshot
+        generation, size = self._holdback
+        if generation != snap.generation:
+            longest = max(
+                (len(lit.encode("utf-8", "surrogatepass")) for lit in snap.literals), default=0
+            )
+            size = min(max(longest - 1, 0), self._window)
+            self._holdback = (snap.generation, size)
+        return size
+
+    def mask(self, text: str) -> str:
+        """``text`` with findings masked; the same object when there are none."""
+        if self._rules:
+            return self._redactor.redact(text)
+        hits, _ = self._redactor.known.snapshot.scan(text)
+        if not hits:
+            return text
+        out: list[str] = []
+        pos = 0
+        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+            if hit.end <= pos:
+                continue
+            out.append(text[pos : max(pos, hit.start)])
+            out.append(mask_for(hit.label))
+            pos = hit.end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def scan(self, text: str) -> tuple[list[str], int]:
+        """Labels of what was found and where the last finding ends (0 when none)."""
+        if self._rules:
+            found = self._redactor.find(text)
+            return sorted({f.mask_label for f in found}), max((f.end for f in found), default=0)
+        hits, _ = self._redactor.known.snapshot.scan(text)
+        return sorted({h.label for h in hits}), max((h.end for h in hits), default=0)
+
+    def labels(self, text: str) -> list[str]:
+        """Names of what was found (never values)."""
+        if self._rules:
+            return sorted({f.mask_label for f in self._redactor.find(text)})
+        hits, _ = self._redactor.known.snapshot.scan(text)
+        return sorted({h.label for h in hits})
+
+
+class RedactMiddleware:
+    """Pure ASGI middleware: masked request view for observability plus an egress guard."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        redactor: Redactor | None = None,
+        egress: Egress = "mask",
+        egress_rules: bool = False,
+        sensitive_headers: Sequence[str] = (),
+        sensitive_query_params: Sequence[str] = (),
+        bind_context: bool | None = None,
+        annotate_span: bool | None = None,
+        access_log: bool = False,
+        access_logger: str = "redact.access",
+        buffer_limit: int = 65536,
+        window: int = 4096,
+    ) -> None:
+        if egress not in ("mask", "block", "report"):
+            msg = f"RedactMiddleware egress must be 'mask', 'block' or 'report', got {egress!r}"
+            raise ValueError(msg)
+        if buffer_limit < 0 or window < 1:
+            msg = "RedactMiddleware buffer_limit must be >= 0 and window >= 1"
+            raise ValueError(msg)
+        self.app = app
+        self.redactor = redactor if redactor is not None else Redactor.default()
+        self.egress: Egress = egress
+        self.scanner = _Scanner(self.redactor, rules=egress_rules, window=window)
+        self.headers = NameSet(self.redactor, (*DEFAULT_SENSITIVE_HEADERS, *sensitive_headers))
+        self.params = NameSet(
+            self.redactor, (*DEFAULT_SENSITIVE_QUERY_PARAMS, *sensitive_query_params)
+        )
+        self._values = CleanCache(self.redactor)
+        self.buffer_limit = buffer_limit
+        self.window = window
+        self._contextvars = (
+            _optional("structlog.contextvars") if bind_context is not False else None
+        )
+        self._trace = _optional("opentelemetry.trace") if annotate_span is not False else None
+        self._access = logging.getLogger(access_logger) if access_log else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Bind the masked view, guard what is sent, hand the app the real request."""
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        view = self.view(scope)
+        tokens = self._bind(view)
+        self._annotate(view, scope)
+        guard = (
+            _HttpGuard(self, view, send) if kind == "http" else _WebSocketGuard(self, view, send)
+        )
+        try:
+            await self.app(scope, receive, guard.send)
+        finally:
+            if tokens is not None and self._contextvars is not None:
+                self._contextvars.reset_contextvars(**tokens)
+            if self._access is not None and kind == "http":
+                self._log_access(view, guard.status, time.perf_counter() - start)
+
+    # -- the masked view ------------------------------------------------------------------
+    def view(self, scope: Scope) -> dict[str, Any]:
+        """Method, path, masked query string, masked headers and client of a request."""
+        try:
+            query = scope.get("query_string", b"").decode("latin-1")
+            headers: dict[str, str] = {}
+            for raw_name, raw_value in scope.get("headers", ()):
+                name = raw_name.decode("latin-1").lower()
+                value = raw_value.decode("latin-1")
+                value = mask_for(name) if name in self.headers else self._values.redact(value)
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
+            client = scope.get("client")
+            return {
+                "method": scope.get("method", "GET"),
+                "path": self._values.redact(scope.get("path", "")),
+                "query": mask_query(query, self.params, self._values),
+                "headers": headers,
+                "client": f"{client[0]}:{client[1]}" if client else None,
+            }
+        except Exception as exc:
+            _log.error("redact: request view failed (%s)", type(exc).__name__)
+            return {
+                "method": PLACEHOLDER,
+                "path": PLACEHOLDER,
+                "query": "",
+                "headers": {},
+                "client": None,
+            }
+
+    def _bind(self, view: dict[str, Any]) -> Any:
+        if self._contextvars is None:
+            return None
+        return self._contextvars.bind_contextvars(
+            http_method=view["method"],
+            http_path=view["path"],
+            http_query=view["query"],
+            http_headers=view["headers"],
+        )
+
+    def _annotate(self, view: dict[str, Any], scope: Scope) -> None:
+        if self._trace is None:
+            return
+        try:
+            span = self._trace.get_current_span()
+            if not span.is_recording():
+                return
+            attrs: dict[str, Any] = {
+                "http.request.method": view["method"],
+                "url.path": view["path"],
+            }
+            if view["query"]:
+                attrs["url.query"] = view["query"]
+            target = view["path"] + ("?" + view["query"] if view["query"] else "")
+            existing = getattr(span, "attributes", None) or {}
+            for key in ("http.target", "http.url", "url.full"):
+                if key in existing:
+                    attrs[key] = self._full_url(scope, target) if key != "http.target" else target
+            for name, value in view["headers"].items():
+                if name in self.headers:
+                    attrs[f"http.request.header.{name.replace('-', '_')}"] = (value,)
+            span.set_attributes(attrs)
+        except Exception as exc:
+            _log.error("redact: span annotation failed (%s)", type(exc).__name__)
+
+    @staticmethod
+    def _full_url(scope: Scope, target: str) -> str:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+        return f"{scope.get('scheme', 'http')}://{host}{target}"
+
+    def _log_access(self, view: dict[str, Any], status: int, seconds: float) -> None:
+        if self._access is None:
+            return
+        query = "?" + view["query"] if view["query"] else ""
+        self._access.info(
+            "%s %s%s %s %.1fms",
+            view["method"],
+            view["path"],
+            query,
+            status,
+            seconds * 1000,
+            extra={
+                "http_method": view["method"],
+                "http_path": view["path"],
+                "http_query": view["query"],
+                "http_status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "client": view["client"],
+            },
+        )
+
+    # -- egress ---------------------------------------------------------------------------
+    def check_headers(
+        self, headers: Iterable[tuple[bytes, bytes]]
+    ) -> tuple[list[tuple[bytes, bytes]], list[str]]:
+        """Headers with registered secrets masked, plus the labels of what was found."""
+        out: list[tuple[bytes, bytes]] = []
+        labels: list[str] = []
+        for name, value in headers:
+            text = value.decode("latin-1")
+            masked = self.scanner.mask(text)
+            if masked is not text:
+                labels.extend(self.scanner.labels(text))
+            out.append((name, value if masked is text else masked.encode("latin-1", "replace")))
+        return out, labels
+
+    def report(self, action: str, where: str, labels: Iterable[str], view: dict[str, Any]) -> None:
+        """Log an egress event: what kind of secret, where, which request — never the value."""
+        _egress_log.warning(
+            "redact egress guard %s: registered secret(s) %s in response %s of %s %s",
+            action,
+            ",".join(sorted(set(labels))) or "unknown",
+            where,
+            view["method"],
+            view["path"],
+        )
+
+
+class _HttpGuard:
+    """Per-request egress state for one HTTP response."""
+
+    def __init__(self, mw: RedactMiddleware, view: dict[str, Any], send: Send) -> None:
+        self.mw = mw
+        self.view = view
+        self._send = send
+        self.status = 0
+        self.pending: Message | None = None
+        self.passthrough = False
+        self.streaming = False
+        self.blocked = False
+        self.buffer = bytearray()
+        self.carry = b""
+
+    async def send(self, message: Message) -> None:
+        """The ``send`` the application sees."""
+        if self.blocked:
+            return
+        kind = message["type"]
+        if kind == "http.response.start":
+            await self._start(message)
+        elif kind == "http.response.body" and not self.passthrough:
+            await self._body(message.get("body", b""), bool(message.get("more_body", False)))
+        else:  # pathsend, trailers, extensions: headers go first, unchanged body
+            if self.pending is not None and not self.streaming:
+                self.streaming = True
+                await self._send(self.pending)
+            await self._send(message)
+
+    async def _start(self, message: Message) -> None:
+        mw = self.mw
+        self.status = int(message["status"])
+        headers, labels = mw.check_headers(message.get("headers", ()))
+        if labels:
+            if mw.egress == "block":
+                mw.report("blocked", "headers", labels, self.view)
+                await self._send_blocked()
+                return
+            mw.report("masked" if mw.egress == "mask" else "reported", "headers", labels, self.view)
+            if mw.egress == "mask":
+                message = {**message, "headers": headers}
+        self.passthrough = not _is_text(message.get("headers", ()))
+        if self.passthrough or mw.egress == "report":
+            self.streaming = True
+            await self._send(message)
+        else:
+            self.pending = message
+
+    async def _send_blocked(self) -> None:
+        self.blocked = True
+        self.status = 500
+        await self._send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(_BLOCKED_BODY)).encode()),
+                ],
+            }
+        )
+        await self._send({"type": "http.response.body", "body": _BLOCKED_BODY, "more_body": False})
+
+    async def _body(self, chunk: bytes, more: bool) -> None:
+        mw = self.mw
+        if mw.egress == "report":
+            await self._report_chunk(chunk, more)
+            return
+        if not self.streaming:
+            self.buffer += chunk
+            if more and len(self.buffer) <= mw.buffer_limit:
+                return
+            if not more:
+                await self._whole(bytes(self.buffer))
+                return
+            await self._commit_streaming()
+            chunk, self.buffer = bytes(self.buffer), bytearray()
+        await self._stream_chunk(chunk, more)
+
+    async def _whole(self, body: bytes) -> None:
+        if self.pending is None:
+            return
+        text = body.decode("utf-8", "surrogateescape")
+        masked = self.mw.scanner.mask(text)
+        start = self.pending
+        if masked is not text:
+            labels = self.mw.scanner.labels(text)
+            if self.mw.egress == "block":
+                self.mw.report("blocked", "body", labels, self.view)
+                await self._send_blocked()
+                return
+            self.mw.report("masked", "body", labels, self.view)
+            body = masked.encode("utf-8", "surrogateescape")
+            start = {**start, "headers": _with_length(start.get("headers", ()), len(body))}
+        self.streaming = True
+        await self._send(start)
+        await self._send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _commit_streaming(self) -> None:
+        if self.pending is None:
+            return
+        start = self.pending
+        if self.mw.egress == "mask":  # masking may change the length of what follows
+            start = {**start, "headers": _with_length(start.get("headers", ()), None)}
+        self.streaming = True
+        await self._send(start)
+
+    async def _stream_chunk(self, chunk: bytes, more: bool) -> None:
+        window = self.carry + chunk
+        text = window.decode("utf-8", "surrogateescape")
+        masked = self.mw.scanner.mask(text)
+        if masked is not text:
+            labels = self.mw.scanner.labels(text)
+            if self.mw.egress == "block":
+                self.mw.report("blocked (response aborted)", "body", labels, self.view)
+                self.blocked = True
+                msg = "response aborted by the redact egress guard after its headers were sent"
+                raise RuntimeError(msg)
+            self.mw.report("masked", "body", labels, self.view)
+            window = masked.encode("utf-8", "surrogateescape")
+        hold = self.mw.scanner.holdback() if more else 0
+        out, self.carry = (window[:-hold], window[-hold:]) if hold else (window, b"")
+        if out or not more:
+            await self._send({"type": "http.response.body", "body": out, "more_body": more})
+
+    async def _report_chunk(self, chunk: bytes, more: bool) -> None:
+        window = self.carry + chunk
+        if not self.passthrough:
+            text = window.decode("utf-8", "surrogateescape")
+            labels, end = self.mw.scanner.scan(text)
+            if labels:
+                self.mw.report("reported", "body", labels, self.view)
+                window = text[end:].encode("utf-8", "surrogateescape")  # report each hit once
+            hold = self.mw.scanner.holdback() if more else 0
+            self.carry = window[-hold:] if hold else b""
+        await self._send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+
+class _WebSocketGuard:
+    """Per-connection egress state for one WebSocket: accept headers and outgoing messages."""
+
+    def __init__(self, mw: RedactMiddleware, view: dict[str, Any], send: Send) -> None:
+        self.mw = mw
+        self.view = view
+        self._send = send
+        self.status = 101
+        self.blocked = False
+
+    async def send(self, message: Message) -> None:
+        """The ``send`` the application sees."""
+        if self.blocked:
+            return
+        mw = self.mw
+        kind = message["type"]
+        labels: list[str] = []
+        if kind == "websocket.accept" and message.get("headers"):
+            headers, labels = mw.check_headers(message["headers"])
+            if labels and mw.egress == "mask":
+                message = {**message, "headers": headers}
+        elif kind == "websocket.send":
+            message, labels = self._message(message)
+        if labels:
+            if mw.egress == "block":
+                mw.report("blocked (connection closed)", "websocket message", labels, self.view)
+                self.blocked = True
+                await self._send({"type": "websocket.close", "code": 1011, "reason": ""})
+                return
+            mw.report(
+                "masked" if mw.egress == "mask" else "reported",
+                "websocket message",
+                labels,
+                self.view,
+            )
+        await self._send(message)
+
+    def _message(self, message: Message) -> tuple[Message, list[str]]:
+        scanner = self.mw.scanner
+        text_value = message.get("text")
+        if isinstance(text_value, str):
+            masked = scanner.mask(text_value)
+            if masked is text_value:
+                return message, []
+            return {**message, "text": masked}, scanner.labels(text_value)
+        data = message.get("bytes")
+        if isinstance(data, bytes):
+            text = data.decode("utf-8", "surrogateescape")
+            masked = scanner.mask(text)
+            if masked is text:
+                return message, []
+            return {**message, "bytes": masked.encode("utf-8", "surrogateescape")}, scanner.labels(
+                text
+            )
+        return message, []
+
+
+def _is_text(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Text bodies are checked; compressed and binary bodies pass through (documented)."""
+    content_type = ""
+    for name, value in headers:
+        lname = name.lower()
+        if lname == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+            return False
+        if lname == b"content-type":
+            content_type = value.decode("latin-1").split(";", 1)[0].strip().lower()
+    if not content_type:
+        return True
+    return content_type.startswith(_TEXT_TYPES) or content_type.endswith(_TEXT_SUFFIXES)
+
+
+def _with_length(
+    headers: Iterable[tuple[bytes, bytes]], length: int | None
+) -> list[tuple[bytes, bytes]]:
+    out = [(n, v) for n, v in headers if n.lower() != b"content-length"]
+    if length is not None:
+        out.append((b"content-length", str(length).encode()))
+    return out
+
+
+def _optional(module: str) -> Any:
+    """Import an optional integration target, or ``None`` when it is not installed."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+class UvicornAccessFilter(logging.Filter):
+    """Masks query strings and credentials in ``uvicorn.access`` and ``uvicorn.error`` records."""
+
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        *,
+        sensitive_query_params: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.redactor = redactor if redactor is not None else Redactor.default()
+        self.params = NameSet(
+            self.redactor, (*DEFAULT_SENSITIVE_QUERY_PARAMS, *sensitive_query_params)
+        )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; always let it through, masked."""
+        try:
+            self._rewrite(record)
+        except Exception:
+            record.msg, record.args = PLACEHOLDER, None
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+    def _rewrite(self, record: logging.LogRecord) -> None:
+        r = self.redactor
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and record.name == "uvicorn.access":
+            client, method, full_path, version, status = args
+            path, qmark, query = str(full_path).partition("?")
+            full_path = r.redact(path) + (
+                qmark + mask_query(query, self.params, r) if qmark else ""
+            )
+            record.args = (client, method, full_path, version, status)
+        elif isinstance(args, tuple):
+            record.args = tuple(self._arg(a) for a in args)
+        elif isinstance(args, dict):
+            record.args = {k: self._arg(v) for k, v in args.items()}
+        if isinstance(record.msg, str):
+            record.msg = r.redact(record.msg)
+        else:
+            record.msg = r.redact(str(record.msg))
+        if record.exc_info:
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text, record.exc_info = r.redact(text), None
+        elif record.exc_text:
+            record.exc_text = r.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = r.redact(record.stack_info)
+
+    def _arg(self, value: object) -> object:
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        text = value if isinstance(value, str) else str(value)
+        return self.redactor.redact(text)
+
+
+def install_uvicorn_filter(
+    redactor: Redactor | None = None,
+    *,
+    loggers: Sequence[str] = ("uvicorn.access", "uvicorn.error"),
+) -> UvicornAccessFilter:
+    """Attach one :class:`UvicornAccessFilter` to uvicorn's loggers (idempotent); returns it."""
+    filt = UvicornAccessFilter(redactor)
+    for name in loggers:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, UvicornAccessFilter)]:
+            logger.removeFilter(old)
+        logger.addFilter(filt)
+    return filt

@@ -1,0 +1,480 @@
+"""OpenTelemetry adapters: spans and log records leave the process redacted.
+
+A finished :class:`~opentelemetry.sdk.trace.ReadableSpan` is frozen, so
+:class:`RedactingSpanProcessor` wraps the *next* processor (usually a
+``BatchSpanProcessor``) and hands it a redacted copy; :class:`RedactingSpanExporter`
+does the same one level down, around an exporter. Covered: the span name, its
+attributes (by key name and by value; URLs, query strings, ``db.statement`` and
+captured ``http.*.header.*`` get name-aware masking), events (including the
+``exception.*`` attributes of ``record_exception``), links' attributes, the
+status description and the resource's attributes (redacted once per resource
+object). A span with nothing to redact is handed on as it is, without a copy.
+
+:class:`RedactingLogRecordProcessor` does the same for the logs SDK
+(``opentelemetry.sdk._logs``): body, attributes (with ``exception.*``), event name.
+
+The hooks never raise: on an internal error the span or record is handed on with
+every string replaced by a fixed placeholder, and the error is logged once.
+Tested against ``opentelemetry-sdk`` 1.4x (``<2`` is pinned in pyproject); a
+contract test fails when the SDK adds a field to ``ReadableSpan``.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from opentelemetry.attributes import BoundedAttributes
+from opentelemetry.context import Context
+from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.sdk.util import BoundedList
+from opentelemetry.trace import Link, Status, StatusCode
+from opentelemetry.util.types import AnyValue, Attributes
+
+from redact import Redactor
+from redact.integrations._web import (
+    DEFAULT_SENSITIVE_HEADERS,
+    DEFAULT_SENSITIVE_QUERY_PARAMS,
+    NameSet,
+    mask_for,
+    mask_query,
+    mask_sql,
+    mask_url,
+)
+
+__all__ = [
+    "PLACEHOLDER",
+    "RedactingLogRecordProcessor",
+    "RedactingSpanExporter",
+    "RedactingSpanProcessor",
+    "SpanRedactor",
+]
+
+#: What every string becomes when redaction itself fails (fail closed).
+PLACEHOLDER = "[REDACTED:redaction-error]"
+
+_log = logging.getLogger(__name__)
+_URL_KEYS = frozenset({"http.url", "url.full", "http.target", "url.original", "server.url"})
+_QUERY_KEYS = frozenset({"url.query"})
+_SQL_KEYS = frozenset({"db.statement", "db.query.text"})
+_HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
+_RESOURCE_CACHE_SIZE = 64
+_CACHE_SIZE = 4096
+_CLEAN_MAX_LEN = 256
+_PLAIN, _URL, _QUERY, _SQL, _WHOLE = range(5)
+_KINDS = 5
+
+
+class _Once:
+    """Log an internal error once per adapter, without any value."""
+
+    def __init__(self) -> None:
+        self._done = False
+
+    def __call__(self, what: str, exc: BaseException) -> None:
+        if not self._done:
+            self._done = True
+            _log.error(
+                "redact: %s failed (%s); handing on a placeholder-masked copy",
+                what,
+                type(exc).__name__,
+            )
+
+
+class SpanRedactor:
+    """Turns a finished span into a redacted copy; shared by the processor and the exporter."""
+
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        *,
+        sensitive_headers: Sequence[str] = DEFAULT_SENSITIVE_HEADERS,
+        sensitive_query_params: Sequence[str] = DEFAULT_SENSITIVE_QUERY_PARAMS,
+    ) -> None:
+        self.redactor = redactor if redactor is not None else Redactor.default()
+        self._headers = NameSet(self.redactor, sensitive_headers)
+        self._params = NameSet(self.redactor, sensitive_query_params)
+        self._resources: dict[int, tuple[Resource, Resource, int]] = {}
+        self._kinds: dict[str, int] = {}
+        self._clean: list[set[str]] = [set() for _ in range(_KINDS)]
+        self._generation = -1
+        self._lock = threading.Lock()
+        self.report_error = _Once()
+
+    # -- values ---------------------------------------------------------------------------
+    def value(self, key: str, value: AnyValue) -> AnyValue:
+        """Redact one attribute value, by its key first, then by what it contains."""
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kind(key)
+        if kind == _WHOLE:
+            return _mask_whole(value, key)
+        if isinstance(value, str):
+            return self._text(kind, value)
+        if isinstance(value, tuple | list):
+            items = [self._text(kind, v) if isinstance(v, str) else v for v in value]
+            return (
+                tuple(items)
+                if any(a is not b for a, b in zip(items, value, strict=True))
+                else value
+            )
+        if isinstance(value, bytes | Mapping):
+            out: AnyValue = self.redactor.redact_obj(value)
+            return out
+        return value
+
+    def _kind(self, key: str) -> int:
+        """How values under ``key`` are redacted; cached, keys repeat on every span."""
+        kind = _PLAIN
+        if key in _URL_KEYS:
+            kind = _URL
+        elif key in _QUERY_KEYS:
+            kind = _QUERY
+        elif key in _SQL_KEYS:
+            kind = _SQL
+        if self.redactor.is_sensitive_key(key):
+            kind = _WHOLE
+        for prefix in _HEADER_PREFIXES:
+            if key.startswith(prefix) and key[len(prefix) :] in self._headers:
+                kind = _WHOLE
+        if len(self._kinds) >= _CACHE_SIZE:
+            self._kinds = {}
+        self._kinds[key] = kind
+        return kind
+
+    def refresh(self) -> None:
+        """Forget remembered clean values when the registry has changed."""
+        generation = self.redactor.known.snapshot.generation
+        if generation != self._generation:
+            self._clean = [set() for _ in range(_KINDS)]
+            self._generation = generation
+
+    def _text(self, kind: int, text: str) -> str:
+        # Values repeat across spans ("GET", routes, user agents): remember the clean ones
+        # for the current registry generation (see refresh), so each is scanned once.
+        # Only values with no finding are remembered.
+        clean = self._clean[kind]
+        if text in clean:
+            return text
+        if kind == _URL:
+            out = mask_url(text, self._params, self.redactor)
+        elif kind == _QUERY:
+            out = mask_query(text, self._params, self.redactor)
+        elif kind == _SQL:
+            out = mask_sql(text, self.redactor)
+        else:
+            out = self.redactor.redact(text)
+        if out is text and len(text) <= _CLEAN_MAX_LEN:
+            if len(clean) >= _CACHE_SIZE:
+                clean.clear()
+            clean.add(text)
+        return out
+
+    def attributes(self, attrs: Attributes) -> Attributes:
+        """Redacted copy of an attribute mapping (the same object when nothing changed)."""
+        if not attrs:
+            return attrs
+        # A finished span's BoundedAttributes is immutable; read its dict directly.
+        items = attrs._dict if isinstance(attrs, BoundedAttributes) else attrs
+        out: dict[str, AnyValue] | None = None  # built on the first change only
+        kinds = self._kinds
+        clean = self._clean[_PLAIN]
+        for k, v in items.items():
+            kind = kinds.get(k)
+            if kind is None:
+                kind = self._kind(k)
+            if kind == _PLAIN and type(v) is str:
+                if v in clean:
+                    continue
+                new: AnyValue = self._text(_PLAIN, v)
+            elif type(v) in (int, bool, float) and kind != _WHOLE:
+                continue
+            else:
+                new = self.value(k, v)
+            if new is not v:
+                if out is None:
+                    out = dict(items)
+                out[k] = new
+        return attrs if out is None else _bounded(out, attrs)
+
+    def resource(self, resource: Resource) -> Resource:
+        """Redacted resource, computed once per resource object (and registry generation)."""
+        hit = self._resources.get(id(resource))
+        if hit is not None and hit[0] is resource and hit[2] == self._generation:
+            return hit[1]
+        source = resource.attributes
+        attrs = self.attributes(source)
+        redacted = resource if attrs is source else Resource(attrs or {}, resource.schema_url)
+        with self._lock:
+            if len(self._resources) >= _RESOURCE_CACHE_SIZE:
+                self._resources.clear()
+            self._resources[id(resource)] = (resource, redacted, self._generation)
+        return redacted
+
+    # -- spans ----------------------------------------------------------------------------
+    def span(self, span: ReadableSpan) -> ReadableSpan:
+        """A redacted copy of ``span``, ``span`` itself when nothing needs redacting."""
+        try:
+            self.refresh()
+            return self._span(span, self._name, self.attributes, self.resource)
+        except Exception as exc:
+            self.report_error("span redaction", exc)
+            return self._span(span, _placeholder, _placeholder_attrs, _placeholder_resource)
+
+    def _name(self, text: str) -> str:
+        return text if text in self._clean[_PLAIN] else self._text(_PLAIN, text)
+
+    def _span(
+        self,
+        span: ReadableSpan,
+        text: Callable[[str], str],
+        attrs: Callable[[Attributes], Attributes],
+        resource: Callable[[Resource], Resource],
+    ) -> ReadableSpan:
+        name = text(span.name)
+        attributes = attrs(span._attributes)
+        changed = name is not span.name or attributes is not span._attributes
+        events = span.events if span._events else ()  # one tuple per access: read once
+        new_events = [self._event(e, text, attrs) for e in events] if events else []
+        for a, b in zip(new_events, events, strict=True):
+            if a is not b:
+                changed = True
+                break
+        links = span.links if span._links else ()
+        new_links = [self._link(link, attrs) for link in links] if links else []
+        for la, lb in zip(new_links, links, strict=True):
+            if la is not lb:
+                changed = True
+                break
+        status = span.status
+        if status.description:
+            desc = text(status.description)
+            if desc is not status.description:
+                status = Status(StatusCode.ERROR, desc)
+                changed = True
+        res = resource(span.resource)
+        if not changed and res is span.resource:
+            return span
+        return copy_span(
+            span,
+            name=name,
+            attributes=attributes,
+            events=_bounded_list(new_events, span.dropped_events),
+            links=_bounded_list(new_links, span.dropped_links),
+            status=status,
+            resource=res,
+        )
+
+    @staticmethod
+    def _event(
+        event: Event, text: Callable[[str], str], attrs: Callable[[Attributes], Attributes]
+    ) -> Event:
+        name = text(event.name)
+        attributes = attrs(event.attributes)
+        if attributes is event.attributes and name is event.name:
+            return event
+        return Event(name, attributes, event.timestamp)
+
+    @staticmethod
+    def _link(link: Link, attrs: Callable[[Attributes], Attributes]) -> Link:
+        attributes = attrs(link.attributes)
+        return link if attributes is link.attributes else Link(link.context, attributes)
+
+
+def copy_span(span: ReadableSpan, **changes: Any) -> ReadableSpan:
+    """A new ``ReadableSpan`` carrying every field of ``span``, with ``changes`` applied."""
+    fields: dict[str, Any] = {
+        "name": span.name,
+        "context": span.get_span_context(),
+        "parent": span.parent,
+        "resource": span.resource,
+        "attributes": span._attributes,
+        "events": span._events,
+        "links": span._links,
+        "kind": span.kind,
+        "instrumentation_info": span._instrumentation_info,
+        "status": span.status,
+        "start_time": span.start_time,
+        "end_time": span.end_time,
+        "instrumentation_scope": span.instrumentation_scope,
+    }
+    fields.update(changes)
+    return ReadableSpan(**fields)
+
+
+def _mask_whole(value: AnyValue, key: str) -> AnyValue:
+    label = key.rsplit(".", 1)[-1] if key.startswith(_HEADER_PREFIXES) else key
+    if isinstance(value, tuple | list):
+        return tuple(mask_for(label) if v not in (None, "") else v for v in value)
+    if value in (None, "") or isinstance(value, bool):
+        return value
+    return mask_for(label)
+
+
+def _bounded(attrs: dict[str, AnyValue], like: Mapping[str, AnyValue]) -> BoundedAttributes:
+    out = BoundedAttributes(maxlen=None, attributes=attrs, immutable=True, max_value_len=None)
+    out.dropped = getattr(like, "dropped", 0)
+    return out
+
+
+def _bounded_list(items: list[Any], dropped: int) -> BoundedList:  # type: ignore[type-arg]
+    out = BoundedList.from_seq(None, items)
+    out.dropped = dropped
+    return out
+
+
+def _placeholder(_text: str) -> str:
+    return PLACEHOLDER
+
+
+def _placeholder_value(value: AnyValue) -> AnyValue:
+    if isinstance(value, str | bytes | Mapping):
+        return PLACEHOLDER
+    if isinstance(value, tuple | list):
+        return tuple(_placeholder_value(v) for v in value)
+    return value
+
+
+def _placeholder_attrs(attrs: Attributes) -> Attributes:
+    if not attrs:
+        return attrs
+    return _bounded({k: _placeholder_value(v) for k, v in attrs.items()}, attrs)
+
+
+def _placeholder_resource(resource: Resource) -> Resource:
+    return Resource(_placeholder_attrs(resource.attributes) or {}, resource.schema_url)
+
+
+class RedactingSpanProcessor(SpanProcessor):
+    """Wraps the next span processor and hands it a redacted copy of every finished span."""
+
+    def __init__(self, next_processor: SpanProcessor, *, redactor: Redactor | None = None) -> None:
+        self._next = next_processor
+        self._spans = SpanRedactor(redactor)
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        """Delegate: a live span is not exported yet."""
+        self._next.on_start(span, parent_context=parent_context)
+
+    def _on_ending(self, span: Span) -> None:
+        self._next._on_ending(span)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Hand the next processor a redacted copy; never raise into the SDK."""
+        try:
+            redacted = self._spans.span(span)
+        except Exception as exc:  # the placeholder path failed too: drop, never leak
+            self._spans.report_error("span placeholder", exc)
+            return
+        self._next.on_end(redacted)
+
+    def shutdown(self) -> None:
+        """Delegate."""
+        self._next.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Delegate."""
+        return self._next.force_flush(timeout_millis)
+
+
+class RedactingSpanExporter(SpanExporter):
+    """Wraps a span exporter and exports redacted copies of the spans it is given."""
+
+    def __init__(self, exporter: SpanExporter, *, redactor: Redactor | None = None) -> None:
+        self._exporter = exporter
+        self._spans = SpanRedactor(redactor)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Redact every span, then export them with the wrapped exporter."""
+        out: list[ReadableSpan] = []
+        for span in spans:
+            try:
+                out.append(self._spans.span(span))
+            except Exception as exc:
+                self._spans.report_error("span placeholder", exc)
+        return self._exporter.export(out)
+
+    def shutdown(self) -> None:
+        """Delegate."""
+        self._exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Delegate."""
+        return self._exporter.force_flush(timeout_millis)
+
+
+class RedactingLogRecordProcessor(LogRecordProcessor):
+    """Wraps the next log record processor and hands it a redacted copy of every record."""
+
+    def __init__(
+        self, next_processor: LogRecordProcessor, *, redactor: Redactor | None = None
+    ) -> None:
+        self._next = next_processor
+        self._spans = SpanRedactor(redactor)
+
+    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
+        """Redact body, attributes (``exception.*`` included), event name and resource."""
+        try:
+            self._spans.refresh()
+            redacted = self._record(
+                log_record, self._body, self._spans.attributes, self._spans.resource
+            )
+        except Exception as exc:
+            self._spans.report_error("log record redaction", exc)
+            try:
+                redacted = self._record(
+                    log_record, _placeholder_value, _placeholder_attrs, _placeholder_resource
+                )
+            except Exception:
+                return
+        self._next.on_emit(redacted)
+
+    def _body(self, body: AnyValue) -> AnyValue:
+        if isinstance(body, str):
+            return self._spans.redactor.redact(body)
+        if body is None or isinstance(body, bool | int | float):
+            return body
+        out: AnyValue = self._spans.redactor.redact_obj(body)
+        return out
+
+    @staticmethod
+    def _record(
+        record: ReadWriteLogRecord,
+        body: Callable[[AnyValue], AnyValue],
+        attrs: Callable[[Attributes], Attributes],
+        resource: Callable[[Resource], Resource],
+    ) -> ReadWriteLogRecord:
+        inner = copy.copy(record.log_record)
+        inner.body = body(record.log_record.body)
+        attributes = attrs(record.log_record.attributes)
+        inner.attributes = dict(attributes) if attributes else attributes
+        if isinstance(inner.event_name, str):
+            inner.event_name = str(body(inner.event_name))
+        inner.exception = None  # its message and traceback are already in the attributes
+        out = ReadWriteLogRecord(
+            log_record=inner,
+            resource=resource(record.resource) if record.resource is not None else None,
+            instrumentation_scope=record.instrumentation_scope,
+            limits=record.limits,
+        )
+        if isinstance(out.log_record.attributes, BoundedAttributes):
+            out.log_record.attributes.dropped = record.dropped_attributes
+        return out
+
+    def enabled(self, **kwargs: Any) -> bool:
+        """Delegate."""
+        return bool(self._next.enabled(**kwargs))
+
+    def shutdown(self) -> None:
+        """Delegate."""
+        self._next.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Delegate."""
+        return self._next.force_flush(timeout_millis)

@@ -1,0 +1,256 @@
+"""The ``redact scan`` and ``redact filter`` sub-commands.
+
+Exit codes of ``scan``: 0 no (new, not allowed) findings, 1 findings, 2 usage
+or configuration error — the message names the argument, file or setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from redact.exceptions import ConfigError, RedactError
+from redact.rules import RulePack
+from redact.scan.baseline import Baseline, load_baseline, write_baseline
+from redact.scan.filter import MAX_LINE, filter_stream
+from redact.scan.git import resolve_repo
+from redact.scan.model import ScanFinding, ScanOptions, resolve_fingerprint_key
+from redact.scan.report import (
+    ProgressDisplay,
+    ReportContext,
+    render_json,
+    render_sarif,
+    render_text,
+    rule_catalogue,
+)
+from redact.scan.runner import Scanner, ScanResult, build_redactor
+from redact.scan.sources import discover, load_config
+
+__all__ = ["register", "run_filter", "run_scan"]
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        msg = f"expected a positive integer, got {value!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if n < 1:
+        msg = f"expected a positive integer, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return n
+
+
+def register(subparsers: Any) -> None:
+    """Add ``scan`` and ``filter`` to the ``redact`` command."""
+    scan = subparsers.add_parser(
+        "scan",
+        help="find secrets in files, git history, logs and container images",
+        description="Find secrets in paths (directories, files, compressed logs, docker save "
+        "tarballs), stdin ('-') or git history (--git). Exit 0: clean, 1: findings, "
+        "2: usage or configuration error.",
+    )
+    scan.add_argument("paths", nargs="*", default=["."], help="files/directories; '-' = stdin")
+    scan.add_argument("--git", action="store_true", help="scan every commit's added lines")
+    scan.add_argument("--since", metavar="REV", help="with --git: only commits not in REV")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    scan.add_argument("-o", "--output", metavar="FILE", help="write the report here")
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    scan.add_argument(
+        "--update-baseline", action="store_true", help="write current findings to --baseline"
+    )
+    scan.add_argument(
+        "--show-secrets", action="store_true", help="print secret values (never in CI logs!)"
+    )
+    scan.add_argument(
+        "--fingerprint-key",
+        metavar="KEY",
+        help="HMAC key for fingerprints (default: $REDACT_FINGERPRINT_KEY, else a public key)",
+    )
+    scan.add_argument("-j", "--jobs", type=_positive, help="worker processes (default: cores)")
+    scan.add_argument("--config", metavar="FILE", help="redact.toml or pyproject.toml to use")
+    scan.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style glob"
+    )
+    scan.add_argument("--no-gitignore", action="store_true", help="scan ignored files too")
+    scan.add_argument(
+        "--pack", action="append", metavar="NAME", help="rule pack(s) (default: default)"
+    )
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    scan.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    scan.set_defaults(handler=run_scan)
+
+    filt = subparsers.add_parser(
+        "filter",
+        help="redact stdin to stdout, line by line (log pipelines)",
+        description="Copy stdin to stdout with secrets masked, one line at a time, in "
+        "constant memory. Unchanged lines are written back byte for byte.",
+    )
+    filt.add_argument(
+        "--pack", action="append", metavar="NAME", help="rule pack(s) (default: default)"
+    )
+    filt.add_argument("--max-line", type=_positive, default=MAX_LINE, metavar="BYTES")
+    filt.set_defaults(handler=run_filter)
+
+
+def _packs(names: Sequence[str] | None) -> tuple[str, ...]:
+    packs = tuple(names or ("default",))
+    for name in packs:
+        RulePack.builtin(name)  # raises RulePackError naming the pack
+    return packs
+
+
+def _error(command: str, exc: BaseException) -> int:
+    print(f"redact {command}: error: {exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_filter(args: argparse.Namespace) -> int:
+    """Handler of ``redact filter``."""
+    try:
+        options = ScanOptions(packs=_packs(args.pack))
+        redactor = build_redactor(options)
+    except (RedactError, ValueError) as exc:
+        return _error("filter", exc)
+    try:
+        filter_stream(redactor, sys.stdin.buffer, sys.stdout.buffer, max_line=args.max_line)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, like other filters.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_CLEAN
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.since and not args.git:
+        msg = "--since needs --git"
+        raise ConfigError(msg)
+    if args.update_baseline and not args.baseline:
+        msg = "--update-baseline needs --baseline FILE"
+        raise ConfigError(msg)
+    if args.git and len(args.paths) > 1:
+        msg = "--git scans one repository; give at most one path"
+        raise ConfigError(msg)
+    if args.git and "-" in args.paths:
+        msg = "--git cannot read stdin ('-')"
+        raise ConfigError(msg)
+    for p in args.paths:
+        if p != "-" and not os.path.lexists(p):
+            msg = f"path {p!r} does not exist"
+            raise ConfigError(msg)
+
+
+def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Baseline | None, Any]:
+    _check_args(args)
+    key = resolve_fingerprint_key(args.fingerprint_key)
+    baseline = None
+    if args.baseline:
+        baseline = load_baseline(args.baseline, key=key, missing_ok=args.update_baseline)
+        if args.update_baseline and baseline.kind != "redact-baseline":
+            msg = (
+                f"--update-baseline would overwrite the detect-secrets baseline {args.baseline!r}; "
+                "write a redact baseline to another file (e.g. --baseline .redact-baseline.json)"
+            )
+            raise ConfigError(msg)
+    options = ScanOptions(
+        fingerprint_key=key,
+        show_secrets=args.show_secrets,
+        want_sha1=baseline is not None and baseline.needs_sha1,
+        packs=_packs(args.pack),
+    )
+    progress = ProgressDisplay(sys.stderr, enabled=not args.no_progress)
+    scanner = Scanner(options, jobs=args.jobs, progress=progress)
+    try:
+        if args.git:
+            repo = resolve_repo(args.paths[0] if args.paths else ".")
+            result = scanner.scan_git(repo, since=args.since)
+        else:
+            config = load_config(args.config)
+            result = ScanResult()
+            files = [p for p in args.paths if p != "-"]
+            if "-" in args.paths:
+                part = scanner.scan_stream(sys.stdin.buffer)
+                result.merge(part.findings, part.outcomes)
+                result.seconds += part.seconds
+            if files:
+                tasks, skipped = discover(
+                    files,
+                    config=config,
+                    extra_excludes=args.exclude,
+                    gitignore=not args.no_gitignore,
+                )
+                part = scanner.scan_files(tasks)
+                result.merge(part.findings, [*skipped, *part.outcomes])
+                result.seconds += part.seconds
+    finally:
+        progress.close()
+    findings = sorted(
+        result.findings, key=lambda f: (f.path, f.line, f.column, f.commit or "", f.rule_id)
+    )
+    return findings, result, baseline, scanner
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    """Handler of ``redact scan``."""
+    try:
+        findings, result, baseline, scanner = _run(args)
+        known = 0
+        if args.update_baseline:
+            count = write_baseline(args.baseline, findings, key=scanner.options.fingerprint_key)
+            print(
+                f"redact scan: wrote {count} baseline entries to {args.baseline}", file=sys.stderr
+            )
+            _, known = Baseline(keys={f.key for f in findings}).split(findings)
+            findings = [f for f in findings if f.allowed is not None]
+        elif baseline is not None:
+            findings, known = baseline.split(findings)
+        findings = [f.public() for f in findings]
+        ctx = ReportContext(
+            outcomes=result.outcomes,
+            rules=rule_catalogue(scanner.redactor),
+            baseline_known=known,
+            bytes=result.bytes,
+            seconds=result.seconds,
+            commits=result.commits,
+            root=Path.cwd(),
+        )
+        _write_report(args, findings, ctx)
+    except (RedactError, ValueError) as exc:
+        return _error("scan", exc)
+    except OSError as exc:
+        return _error("scan", exc)
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_FINDINGS if any(f.allowed is None for f in findings) else EXIT_CLEAN
+
+
+def _write_report(
+    args: argparse.Namespace, findings: list[ScanFinding], ctx: ReportContext
+) -> None:
+    buf = io.StringIO()
+    if args.format == "json":
+        render_json(findings, ctx, buf)
+    elif args.format == "sarif":
+        render_sarif(findings, ctx, buf)
+    else:
+        color = {"always": True, "never": False}.get(args.color)
+        if color is None and args.output:
+            color = False
+        render_text(findings, ctx, buf, color=color)
+    if not args.output:
+        sys.stdout.write(buf.getvalue())
+    else:
+        try:
+            Path(args.output).write_text(buf.getvalue(), encoding="utf-8")
+        except OSError as exc:
+            msg = f"cannot write report to {args.output!r}: {exc.strerror or exc}"
+            raise ConfigError(msg) from exc

@@ -1,0 +1,179 @@
+"""Git history: every line ever added, on every branch, with its commit and author date.
+
+One ``git log -p -U0 --all`` process streams the patches; we keep only the
+``+`` lines of each file (their new line numbers come from the ``@@`` hunk
+headers), so a secret that was committed and later deleted is still found in
+the commit that added it. Merge commits show no patch (``git log``'s default),
+so lines that appear only in a conflict resolution are not seen.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redact.exceptions import ConfigError
+
+__all__ = ["AddedText", "iter_added", "log_command", "resolve_repo"]
+
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_FLUSH_BYTES = 4 << 20
+
+
+@dataclass(slots=True)
+class AddedText:
+    """The lines one commit added to one file (joined by ``\\n``) and their line numbers."""
+
+    commit: str
+    author_date: str
+    path: str
+    lines: list[int] = field(default_factory=list)
+    chunks: list[bytes] = field(default_factory=list)
+    size: int = 0
+
+    @property
+    def text(self) -> str:
+        """The added lines as text (undecodable bytes kept as surrogate escapes)."""
+        return b"\n".join(self.chunks).decode("utf-8", "surrogateescape")
+
+
+def resolve_repo(path: str) -> Path:
+    """The top of the git work tree (or bare repository) at ``path``; ConfigError if none."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", path, "rev-parse", "--show-toplevel", "--git-dir"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except OSError as exc:
+        msg = f"cannot run git: {exc}"
+        raise ConfigError(msg) from exc
+    if proc.returncode != 0:
+        msg = f"{path!r} is not inside a git repository"
+        raise ConfigError(msg)
+    first = os.fsdecode(proc.stdout.splitlines()[0]) if proc.stdout.strip() else path
+    return Path(first)
+
+
+def log_command(repo: Path, *, since: str | None = None) -> list[str]:
+    """The ``git log`` invocation: all refs, added lines only, no colour, no external diff."""
+    cmd = [
+        "git",
+        "-C",
+        str(repo),
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "-p",
+        "-U0",
+        "--all",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--format=%x01%H %aI",
+    ]
+    if since:
+        cmd.append(f"^{since}")
+    return cmd
+
+
+def _verify(repo: Path, rev: str) -> None:
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    if proc.returncode != 0:
+        msg = f"--since {rev!r} does not name a commit in {str(repo)!r}"
+        raise ConfigError(msg)
+
+
+def _path(raw: bytes) -> str:
+    raw = raw.rstrip(b"\n")
+    if raw.endswith(b"\t"):  # git appends a TAB to unquoted names that contain a space
+        raw = raw[:-1]
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        raw = codecs.escape_decode(raw[1:-1])[0]
+    if raw.startswith(b"b/"):
+        raw = raw[2:]
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def iter_added(
+    repo: Path, *, since: str | None = None, stats: dict[str, int] | None = None
+) -> Iterator[AddedText]:
+    """Yield the added lines of every (commit, file); ``stats["commits"]`` counts commits."""
+    counts = stats if stats is not None else {}
+    counts.setdefault("commits", 0)
+    if since:
+        _verify(repo, since)
+    proc = subprocess.Popen(
+        log_command(repo, since=since),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    if proc.stdout is None:  # pragma: no cover - Popen(stdout=PIPE) always sets it
+        msg = "git log produced no output stream"
+        raise ConfigError(msg)
+    commit, date = "", ""
+    current: AddedText | None = None
+    next_line = 0
+    in_hunk = False
+    try:
+        for line in proc.stdout:
+            first = line[:1]
+            if first == b"+" and in_hunk:
+                if current is not None:
+                    body = line[1:-1] if line.endswith(b"\n") else line[1:]
+                    current.chunks.append(body)
+                    current.lines.append(next_line)
+                    current.size += len(body) + 1
+                    if current.size >= _FLUSH_BYTES:
+                        yield current
+                        current = AddedText(commit, date, current.path)
+                next_line += 1
+            elif first == b"-" and in_hunk:
+                continue
+            elif first == b"@":
+                m = _HUNK.match(line)
+                if m:
+                    in_hunk = True
+                    next_line = int(m.group(1))
+            elif first == b"\x01":
+                if current is not None and current.chunks:
+                    yield current
+                current = None
+                in_hunk = False
+                counts["commits"] += 1
+                head = line[1:].decode("ascii", "replace").split()
+                commit, date = head[0], head[1] if len(head) > 1 else ""
+            elif line.startswith(b"diff --git "):
+                if current is not None and current.chunks:
+                    yield current
+                current = None
+                in_hunk = False
+            elif line.startswith(b"+++ ") and not in_hunk:
+                target = line[4:]
+                current = (
+                    None
+                    if target.startswith(b"/dev/null")
+                    else AddedText(commit, date, _path(target))
+                )
+        if current is not None and current.chunks:
+            yield current
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read() if proc.stderr else b""
+        if proc.stderr:
+            proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        msg = f"git log failed in {str(repo)!r}: {stderr.decode('utf-8', 'replace').strip()}"
+        raise ConfigError(msg)

@@ -1,0 +1,123 @@
+"""The scanner's data: one finding, one file outcome, and the options of a scan.
+
+Everything here is a plain frozen dataclass so worker processes can send it
+back through a pipe. A finding carries a keyed-HMAC fingerprint of the
+secret, never the secret itself, unless the user asked for ``--show-secrets``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from redact.exceptions import ConfigError
+
+__all__ = [
+    "DEFAULT_FINGERPRINT_KEY",
+    "FINGERPRINT_ENV",
+    "FINGERPRINT_LENGTH",
+    "FileOutcome",
+    "ScanFinding",
+    "ScanOptions",
+    "resolve_fingerprint_key",
+]
+
+#: The documented fixed default key: fingerprints are stable across runs and machines, but
+#: anyone can recompute them, so a short secret could be guessed from one. Set
+#: ``REDACT_FINGERPRINT_KEY`` (a CI secret) to make published fingerprints unguessable.
+DEFAULT_FINGERPRINT_KEY = b"redact-scan/fingerprint/v1/public-default-key"
+FINGERPRINT_ENV = "REDACT_FINGERPRINT_KEY"
+FINGERPRINT_LENGTH = 32
+_MIN_KEY_BYTES = 16
+
+
+def resolve_fingerprint_key(cli_value: str | None, env: dict[str, str] | None = None) -> bytes:
+    """The fingerprint key from the option, else the environment, else the public default."""
+    environ = os.environ if env is None else env
+    raw = cli_value if cli_value is not None else environ.get(FINGERPRINT_ENV)
+    if raw is None or raw == "":
+        return DEFAULT_FINGERPRINT_KEY
+    key = raw.encode("utf-8", "surrogateescape")
+    if len(key) < _MIN_KEY_BYTES:
+        source = "--fingerprint-key" if cli_value is not None else FINGERPRINT_ENV
+        msg = f"{source} must be at least {_MIN_KEY_BYTES} bytes long (got {len(key)})"
+        raise ConfigError(msg)
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFinding:
+    """One secret found by the scanner: where, which rule, and a fingerprint of the value."""
+
+    rule_id: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fingerprint: str
+    commit: str | None = None
+    author_date: str | None = None
+    field: str | None = None
+    layer: str | None = None
+    allowed: str | None = None
+    """The reason given by an inline ``redact:allow`` comment, when the finding is allowed."""
+    secret: str | None = None
+    """The value itself: set only under ``--show-secrets``."""
+    secret_sha1: str | None = None
+    """Unkeyed SHA-1 of the value: set only to match a detect-secrets baseline, never reported."""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The baseline key: (rule, path, fingerprint) — deliberately not the line."""
+        return (self.rule_id, self.path, self.fingerprint)
+
+    def public(self) -> ScanFinding:
+        """A copy without the baseline-only SHA-1 (what the reports see)."""
+        if self.secret_sha1 is None:
+            return self
+        return ScanFinding(
+            self.rule_id,
+            self.category,
+            self.severity,
+            self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.fingerprint,
+            self.commit,
+            self.author_date,
+            self.field,
+            self.layer,
+            self.allowed,
+            self.secret,
+            None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What happened to one input: scanned, or skipped and why."""
+
+    path: str
+    status: str
+    """``scanned``, ``binary``, ``unreadable``, ``excluded`` or ``skipped``."""
+    reason: str = ""
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Options every worker needs to scan the same way (picklable)."""
+
+    fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY
+    show_secrets: bool = False
+    want_sha1: bool = False
+    packs: tuple[str, ...] = ("default",)
+    block_size: int = 4 << 20
+    max_line_window: int = 1 << 20
+    json_fields: bool = True
+    extra: dict[str, str] = field(default_factory=dict)

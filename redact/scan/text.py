@@ -1,0 +1,278 @@
+"""Text to findings: stream bytes into bounded segments, scan each, map spans to lines.
+
+A file is never held whole: bytes are decoded incrementally (UTF-8 with
+``surrogateescape`` unless a BOM says UTF-16/32, so undecodable bytes never
+stop a scan) and cut into segments of at most ``block`` characters at a line
+end. A single line longer than a block (a minified bundle, a 100 MB log line)
+is cut into windows. Every segment carries ``OVERLAP`` characters of the next
+one and *owns* only the findings that start before that tail, so nothing is
+reported twice and a secret (or PEM block) shorter than the overlap is always
+seen whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from redact.engine import Finding, Redactor
+from redact.masks import fingerprint
+from redact.scan.jsonlog import field_path
+from redact.scan.model import FINGERPRINT_LENGTH, ScanFinding, ScanOptions
+
+__all__ = [
+    "ALLOW_COMMENT",
+    "CODE_SUFFIXES",
+    "OVERLAP",
+    "Segment",
+    "allow_reason",
+    "detect_encoding",
+    "is_code_path",
+    "iter_segments",
+    "scan_text",
+]
+
+#: ``# redact:allow <rule-id> <reason>`` (also after ``//`` and ``--``).
+ALLOW_COMMENT = re.compile(r"(?:#|//|--)\s*redact:allow\s+([A-Za-z0-9._*-]+)(?:[ \t]+([^\r\n]*))?")
+#: Characters shared by two windows of one long line; the longest rule match is 16 KiB.
+OVERLAP = 1 << 16
+_PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
+_SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+#: Languages where a bare word after ``password =`` is a reference to a variable, not a value.
+CODE_SUFFIXES = frozenset(
+    [
+        ".py",
+        ".pyi",
+        ".pyx",
+        ".js",
+        ".jsx",
+        ".mjs",
+        ".cjs",
+        ".ts",
+        ".tsx",
+        ".go",
+        ".java",
+        ".kt",
+        ".kts",
+        ".scala",
+        ".groovy",
+        ".rb",
+        ".rs",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".cxx",
+        ".hpp",
+        ".cs",
+        ".fs",
+        ".php",
+        ".swift",
+        ".m",
+        ".mm",
+        ".dart",
+        ".lua",
+        ".ex",
+        ".exs",
+        ".erl",
+        ".clj",
+        ".vue",
+        ".svelte",
+    ]
+)
+_QUOTES = frozenset("\"'`")
+
+
+def is_code_path(path: str) -> bool:
+    """True when ``path`` names a source file of a language with variables (see CODE_SUFFIXES)."""
+    dot = path.rfind(".")
+    return dot > path.rfind("/") and path[dot:].lower() in CODE_SUFFIXES
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def detect_encoding(head: bytes) -> str:
+    """``utf-16``/``utf-32``/``utf-8-sig`` when a BOM says so, else ``utf-8``."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return "utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of text, where it starts, and the part of it whose findings it reports."""
+
+    text: str
+    line: int
+    """1-based line number of ``text[0]``."""
+    column: int
+    """0-based column (in code points) of ``text[0]`` within its line."""
+    own_start: int
+    own_end: int
+
+
+def iter_segments(
+    chunks: Iterable[bytes], *, encoding: str = "utf-8", block: int = 4 << 20
+) -> Iterator[Segment]:
+    """Decode ``chunks`` incrementally and yield bounded segments (see the module doc)."""
+    errors = "surrogateescape" if encoding.startswith("utf-8") else "replace"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    overlap = min(OVERLAP, block // 4)
+    buf = ""
+    line, column = 1, 0
+    it = iter(chunks)
+    eof = False
+    while True:
+        while not eof and len(buf) < block + overlap:
+            chunk = next(it, None)
+            if chunk is None:
+                buf += decoder.decode(b"", final=True)
+                eof = True
+            else:
+                buf += decoder.decode(chunk)
+        if not buf:
+            return
+        if eof and len(buf) <= block:
+            yield Segment(buf, line, column, 0, len(buf))
+            return
+        cut = buf.rfind("\n", block // 2, block)
+        advance = cut + 1 if cut >= 0 else block
+        yield Segment(buf[: advance + overlap], line, column, 0, advance)
+        consumed = buf[:advance]
+        newlines = consumed.count("\n")
+        if newlines:
+            line += newlines
+            column = advance - (consumed.rfind("\n") + 1)
+        else:
+            column += advance
+        buf = buf[advance:]
+
+
+def allow_reason(line_text: str, rule_id: str) -> str | None:
+    """The reason of a ``redact:allow`` comment on ``line_text`` for ``rule_id``, if any."""
+    if "redact:allow" not in line_text:
+        return None
+    for m in ALLOW_COMMENT.finditer(line_text):
+        if m.group(1) in (rule_id, "*", "all"):
+            return (m.group(2) or "").strip() or "allowed inline (no reason given)"
+    return None
+
+
+def _select(findings: list[Finding], lo: int, hi: int) -> list[Finding]:
+    """Keep findings that start in ``[lo, hi)``; of overlapping ones, the most specific."""
+    inside = [f for f in findings if lo <= f.start < hi]
+    if len(inside) < 2:
+        return inside
+    inside.sort(
+        key=lambda f: (
+            _PRIORITY.get(f.detector, 1),
+            _SEVERITY.get(f.severity, 2),
+            -(f.end - f.start),
+            f.start,
+        )
+    )
+    kept: list[Finding] = []
+    for f in inside:
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    kept.sort(key=lambda f: f.start)
+    return kept
+
+
+def scan_text(
+    redactor: Redactor,
+    text: str,
+    options: ScanOptions,
+    *,
+    path: str,
+    line: int = 1,
+    column: int = 0,
+    own_start: int = 0,
+    own_end: int | None = None,
+    line_map: Sequence[int] | None = None,
+    commit: str | None = None,
+    author_date: str | None = None,
+    layer: str | None = None,
+) -> list[ScanFinding]:
+    """Scan ``text`` and return findings with 1-based line/column positions.
+
+    ``line_map`` maps the 0-based line index inside ``text`` to a real line number
+    (git hunks: the added lines of a file are not contiguous).
+    """
+    raw = redactor.find(text)
+    if raw and is_code_path(path):
+        # In code, ``password = settings.password`` names a variable: only a string literal
+        # assigned to a sensitive name is a value. Rules (provider formats) are kept as found.
+        raw = [
+            f
+            for f in raw
+            if f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES)
+        ]
+    if not raw:
+        return []
+    chosen = _select(raw, own_start, len(text) if own_end is None else own_end)
+    if not chosen:
+        return []
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    out: list[ScanFinding] = []
+    for f in chosen:
+        idx = bisect_right(newlines, f.start - 1)
+        line_start = newlines[idx - 1] + 1 if idx else 0
+        line_end = newlines[idx] if idx < len(newlines) else len(text)
+        end_idx = bisect_right(newlines, max(f.end - 1, f.start) - 1)
+        end_line_start = newlines[end_idx - 1] + 1 if end_idx else 0
+        col = f.start - line_start + 1 + (column if idx == 0 else 0)
+        end_col = f.end - end_line_start + 1 + (column if end_idx == 0 else 0)
+        if line_map is not None:
+            lineno, end_lineno = line_map[idx], line_map[min(end_idx, len(line_map) - 1)]
+        else:
+            lineno, end_lineno = line + idx, line + end_idx
+        line_text = text[line_start:line_end]
+        reason = allow_reason(line_text, f.rule_id)
+        if reason is None and idx:
+            prev = text[(newlines[idx - 2] + 1 if idx > 1 else 0) : line_start - 1]
+            if prev.lstrip().startswith(("#", "//", "--")):
+                reason = allow_reason(prev, f.rule_id)
+        json_field = None
+        if options.json_fields and line_text.lstrip().startswith("{"):
+            json_field = field_path(line_text, f.start - line_start)
+        secret = text[f.start : f.end]
+        out.append(
+            ScanFinding(
+                rule_id=f.rule_id,
+                category=f.category,
+                severity=f.severity,
+                path=path,
+                line=lineno,
+                column=col,
+                end_line=end_lineno,
+                end_column=end_col,
+                fingerprint=fingerprint(secret, options.fingerprint_key, length=FINGERPRINT_LENGTH),
+                commit=commit,
+                author_date=author_date,
+                field=json_field,
+                layer=layer,
+                allowed=reason,
+                secret=secret if options.show_secrets else None,
+                secret_sha1=_sha1(secret) if options.want_sha1 else None,
+            )
+        )
+    return out
+
+
+def _sha1(secret: str) -> str:
+    """detect-secrets' ``hashed_secret``: plain SHA-1 of the UTF-8 value."""
+    data = secret.encode("utf-8", "surrogateescape")
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()

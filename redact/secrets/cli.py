@@ -1,0 +1,183 @@
+"""``redact keys ...`` over a key store directory and ``redact audit verify FILE``.
+
+Exit codes: 0 done, 1 refused (a lifecycle rule said no) or tampered (audit
+verify), 2 usage (bad arguments, unreadable store or file). Only public
+material is printed: kids, states, timestamps and the JWKS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from redact.exceptions import ConfigError, KeyStateError, SecretsError
+from redact.secrets.audit import AuditLog, JsonLinesFileSink, verify
+from redact.secrets.keys import KeyRegistry
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``keys`` and ``audit`` commands to the ``redact`` parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", required=True, type=Path, help="key store directory")
+    common.add_argument("--audit", type=Path, help="append audit events to this JSON-lines file")
+    common.add_argument("--jwks-ttl", type=float, default=300.0, help="JWKS cache TTL (s)")
+    common.add_argument("--max-token-ttl", type=float, default=3600.0, help="longest token (s)")
+    common.add_argument("--clock-skew", type=float, default=60.0, help="allowed skew (s)")
+
+    keys = subparsers.add_parser("keys", help="manage RS256 signing keys (kid lifecycle)")
+    actions = keys.add_subparsers(dest="keys_action", metavar="ACTION", required=True)
+
+    stage = actions.add_parser("stage", parents=[common], help="create a pending key")
+    stage.add_argument("--key-size", type=int, default=2048)
+    stage.add_argument("--import", dest="import_pem", type=Path, help="stage this PEM key")
+    stage.set_defaults(handler=_stage)
+
+    promote = actions.add_parser("promote", parents=[common], help="make a pending key active")
+    promote.add_argument("kid", nargs="?", help="the pending kid (default: the only one)")
+    promote.add_argument("--force", action="store_true", help="skip the JWKS TTL wait")
+    promote.set_defaults(handler=_promote)
+
+    sweep = actions.add_parser("sweep", parents=[common], help="retire expired retiring keys")
+    sweep.set_defaults(handler=_sweep)
+
+    revoke = actions.add_parser("revoke", parents=[common], help="withdraw a key now")
+    revoke.add_argument("kid")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(handler=_revoke)
+
+    jwks = actions.add_parser("jwks", parents=[common], help="print the public JWK Set")
+    jwks.set_defaults(handler=_jwks)
+
+    status = actions.add_parser("status", parents=[common], help="list keys and states")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=_status)
+
+    audit = subparsers.add_parser("audit", help="audit log tools")
+    audit_actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
+    check = audit_actions.add_parser("verify", help="check a hash-chained audit log")
+    check.add_argument("file", type=Path)
+    check.add_argument("--chain-key-file", type=Path, help="file holding the chain HMAC key")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(handler=_audit_verify)
+
+
+def _fail(prefix: str, exc: BaseException, code: int) -> int:
+    print(f"redact {prefix}: error: {exc}", file=sys.stderr)
+    return code
+
+
+def _registry(args: argparse.Namespace) -> KeyRegistry:
+    audit = None
+    if args.audit is not None:
+        audit = AuditLog(sinks=[JsonLinesFileSink(args.audit)], actor="cli")
+    return KeyRegistry(
+        args.store,
+        audit=audit,
+        jwks_cache_ttl=args.jwks_ttl,
+        max_token_ttl=args.max_token_ttl,
+        clock_skew=args.clock_skew,
+        key_size=getattr(args, "key_size", 2048),
+        actor="cli",
+    )
+
+
+def _run(args: argparse.Namespace, action: Any) -> int:
+    try:
+        return int(action(_registry(args)))
+    except KeyStateError as exc:
+        return _fail("keys", exc, 1)
+    except (ConfigError, SecretsError, OSError) as exc:
+        return _fail("keys", exc, 2)
+
+
+def _stage(args: argparse.Namespace) -> int:
+    def action(reg: KeyRegistry) -> int:
+        pem = args.import_pem.read_bytes() if args.import_pem is not None else None
+        print(reg.stage(private_key_pem=pem))
+        return 0
+
+    return _run(args, action)
+
+
+def _promote(args: argparse.Namespace) -> int:
+    def action(reg: KeyRegistry) -> int:
+        print(reg.promote(args.kid, force=args.force))
+        return 0
+
+    return _run(args, action)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    def action(reg: KeyRegistry) -> int:
+        for kid in reg.sweep():
+            print(kid)
+        return 0
+
+    return _run(args, action)
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    def action(reg: KeyRegistry) -> int:
+        reg.revoke(args.kid, reason=args.reason)
+        print(args.kid)
+        return 0
+
+    return _run(args, action)
+
+
+def _jwks(args: argparse.Namespace) -> int:
+    def action(reg: KeyRegistry) -> int:
+        print(json.dumps(reg.jwks(), indent=2, sort_keys=True))
+        return 0
+
+    return _run(args, action)
+
+
+def _iso(ts: float | None) -> str:
+    return "-" if ts is None else datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def _status(args: argparse.Namespace) -> int:
+    def action(reg: KeyRegistry) -> int:
+        records = reg.status()
+        if args.json:
+            print(json.dumps([r.to_json() for r in records], indent=2, sort_keys=True))
+            return 0
+        print(f"{'KID':<44} {'STATE':<9} {'CREATED':<25} {'ACTIVATED':<25} VERIFIES UNTIL")
+        for r in records:
+            until = _iso(r.verify_until) if r.verify_until is not None else "-"
+            print(
+                f"{r.kid:<44} {r.state.value:<9} {_iso(r.created_at):<25} "
+                f"{_iso(r.activated_at):<25} {until}"
+            )
+        return 0
+
+    return _run(args, action)
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    try:
+        key = args.chain_key_file.read_bytes().rstrip(b"\n") if args.chain_key_file else None
+        result = verify(args.file, chain_key=key)
+    except (ConfigError, OSError) as exc:
+        return _fail("audit verify", exc, 2)
+    if args.json:
+        doc = {
+            "ok": result.ok,
+            "records": result.records,
+            "head": result.head,
+            "line": result.line,
+            "reason": result.reason,
+        }
+        print(json.dumps(doc, sort_keys=True))
+    elif result.ok:
+        print(f"{args.file}: ok, {result.records} records, head {result.head}")
+    else:
+        print(f"{args.file}:{result.line}: {result.reason}")
+    return 0 if result.ok else 1

@@ -1,0 +1,1114 @@
+"""KeyRegistry: RS256 signing keys by ``kid`` with a lifecycle several replicas share.
+
+States: ``pending`` → ``active`` → ``retiring`` → ``retired``, and ``revoked``
+from any state but ``retired``. Pending keys are published in the JWKS and
+verify before they sign (replicas promote at different moments); ``promote``
+waits until the pending key has been published for the JWKS cache TTL;
+retiring keys verify until ``deactivated_at + max_token_ttl + clock_skew`` and
+``sweep`` retires them after that; retired and revoked keys are gone from the
+JWKS, never verify, and their private PEM is deleted.
+
+State lives in a :class:`KeyStore`, not in one process: :class:`FileKeyStore`
+keeps a versioned JSON manifest beside ``<kid>.pem`` files (0600), both written
+atomically, with a lock file serialising writers. Every registry on the same
+directory reloads the manifest when it changes, so replicas agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from redact.exceptions import ConfigError, KeyStateError, SecretsError
+from redact.secrets.model import AuditSink
+
+__all__ = [
+    "KEYS_FORMAT",
+    "KEYS_VERSION",
+    "AwsKeyStore",
+    "FileKeyStore",
+    "KeyRecord",
+    "KeyRegistry",
+    "KeyState",
+    "KeyStore",
+    "Manifest",
+    "TokenError",
+    "VaultKeyStore",
+    "jwk_thumbprint",
+]
+
+KEYS_FORMAT = "redact-keys"
+KEYS_VERSION = 1
+_ALG = "RS256"
+_FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c", "crit")
+_MAX_TOKEN_BYTES = 16 * 1024
+_PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi")
+
+
+class TokenError(SecretsError, ValueError):
+    """A token was rejected: bad header, unknown or expired key, signature or claims."""
+
+
+class KeyState(StrEnum):
+    """Where a key is in its lifecycle."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    RETIRING = "retiring"
+    RETIRED = "retired"
+    REVOKED = "revoked"
+
+
+_PUBLISHED = frozenset({KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRING})
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """One key's public half and lifecycle timestamps (epoch seconds) as the manifest holds it."""
+
+    kid: str
+    state: KeyState
+    public_jwk: Mapping[str, str]
+    created_at: float
+    published_at: float
+    activated_at: float | None = None
+    deactivated_at: float | None = None
+    verify_until: float | None = None
+    retired_at: float | None = None
+    revoked_at: float | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The manifest entry."""
+        out: dict[str, object] = {
+            "kid": self.kid,
+            "state": self.state.value,
+            "public_jwk": dict(self.public_jwk),
+            "created_at": self.created_at,
+            "published_at": self.published_at,
+        }
+        for name in ("activated_at", "deactivated_at", "verify_until", "retired_at", "revoked_at"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KeyRecord:
+        """Parse a manifest entry; raises KeyError, ValueError or TypeError when malformed."""
+        jwk = data["public_jwk"]
+        if not isinstance(jwk, dict) or jwk.get("kty") != "RSA" or "n" not in jwk:
+            msg = "public_jwk must be an RSA JWK"
+            raise ValueError(msg)
+        if any(m in jwk for m in _PRIVATE_MEMBERS):
+            msg = "public_jwk holds private members"
+            raise ValueError(msg)
+
+        def opt(name: str) -> float | None:
+            value = data.get(name)
+            return None if value is None else float(value)
+
+        return cls(
+            kid=str(data["kid"]),
+            state=KeyState(data["state"]),
+            public_jwk={str(k): str(v) for k, v in jwk.items()},
+            created_at=float(data["created_at"]),
+            published_at=float(data["published_at"]),
+            activated_at=opt("activated_at"),
+            deactivated_at=opt("deactivated_at"),
+            verify_until=opt("verify_until"),
+            retired_at=opt("retired_at"),
+            revoked_at=opt("revoked_at"),
+            reason=str(data.get("reason", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Every key the store knows, and a generation number bumped on each write."""
+
+    generation: int = 0
+    keys: tuple[KeyRecord, ...] = ()
+
+    def get(self, kid: str) -> KeyRecord | None:
+        """The record for ``kid``, if any."""
+        return next((k for k in self.keys if k.kid == kid), None)
+
+    def in_state(self, *states: KeyState) -> list[KeyRecord]:
+        """Records in any of ``states``, oldest first."""
+        return [k for k in self.keys if k.state in states]
+
+    def with_key(self, record: KeyRecord) -> Manifest:
+        """A copy with ``record`` added or replaced."""
+        keys = [k for k in self.keys if k.kid != record.kid]
+        keys.append(record)
+        keys.sort(key=lambda k: (k.created_at, k.kid))
+        return replace(self, keys=tuple(keys))
+
+    def to_json(self) -> dict[str, object]:
+        """The versioned manifest document."""
+        return {
+            "format": KEYS_FORMAT,
+            "version": KEYS_VERSION,
+            "generation": self.generation,
+            "keys": [k.to_json() for k in self.keys],
+        }
+
+    @classmethod
+    def from_json(cls, data: object, *, source: str = "manifest") -> Manifest:
+        """Parse and upgrade a manifest document; errors name the source and the problem."""
+        if not isinstance(data, dict) or data.get("format") != KEYS_FORMAT:
+            msg = f"{source}: not a '{KEYS_FORMAT}' manifest"
+            raise ConfigError(msg)
+        version = data.get("version")
+        if not isinstance(version, int) or version > KEYS_VERSION or version < 1:
+            msg = f"{source}: unsupported manifest version {version!r} (this build reads 1)"
+            raise ConfigError(msg)
+        try:
+            keys = tuple(KeyRecord.from_json(k) for k in data.get("keys", []))
+            generation = int(data.get("generation", 0))
+        except (KeyError, ValueError, TypeError) as exc:
+            msg = f"{source}: malformed key entry ({type(exc).__name__}: {exc})"
+            raise ConfigError(msg) from exc
+        if len({k.kid for k in keys}) != len(keys):
+            msg = f"{source}: duplicate kid"
+            raise ConfigError(msg)
+        if sum(1 for k in keys if k.state is KeyState.ACTIVE) > 1:
+            msg = f"{source}: more than one active key"
+            raise ConfigError(msg)
+        return cls(generation=generation, keys=keys)
+
+
+class KeyStore(Protocol):
+    """Where key state lives so that several registries (replicas) agree."""
+
+    def marker(self) -> object:
+        """A cheap value that changes whenever the manifest changes."""
+        ...
+
+    def load(self) -> Manifest:
+        """The current manifest (empty when none was written yet)."""
+        ...
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Under the store's lock: load, apply ``change``, write if it returned a new object."""
+        ...
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store a private key (PKCS#8 PEM) durably, readable by the owner only."""
+        ...
+
+    def read_private(self, kid: str) -> bytes:
+        """Load a private key's PEM; raise :class:`KeyStateError` when it is gone."""
+        ...
+
+    def delete_private(self, kid: str) -> None:
+        """Destroy a private key (no error if it is already gone)."""
+        ...
+
+
+def _atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class FileKeyStore:
+    """A directory: ``manifest.json`` + ``<kid>.pem`` (0600), atomic writes, a ``.lock`` file."""
+
+    MANIFEST = "manifest.json"
+    LOCK = ".lock"
+
+    def __init__(self, directory: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.directory = Path(directory)
+        if not self.directory.is_dir():
+            if not create:
+                msg = f"key store directory {str(self.directory)!r} does not exist"
+                raise ConfigError(msg)
+            self.directory.mkdir(mode=0o700, parents=True)
+        self._manifest = self.directory / self.MANIFEST
+
+    def __repr__(self) -> str:
+        return f"<FileKeyStore {str(self.directory)!r}>"
+
+    def marker(self) -> object:
+        """Inode, mtime and size of the manifest: ``os.replace`` always changes the inode."""
+        try:
+            st = os.stat(self._manifest)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def load(self) -> Manifest:
+        """Read and parse the manifest."""
+        try:
+            raw = self._manifest.read_bytes()
+        except FileNotFoundError:
+            return Manifest()
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            msg = f"{self._manifest}: not valid JSON ({exc.args[0] if exc.args else exc})"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=str(self._manifest))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        fd = os.open(self.directory / self.LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Load under the lock, apply ``change``, write atomically with the next generation."""
+        with self._locked():
+            current = self.load()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), indent=2, sort_keys=True).encode("ascii")
+            _atomic_write(self._manifest, doc + b"\n", mode=0o644)
+            return new
+
+    def _pem_path(self, kid: str) -> Path:
+        if not kid or any(c in kid for c in "/\\\0") or kid.startswith("."):
+            msg = f"kid {kid!r} cannot name a key file"
+            raise ConfigError(msg)
+        return self.directory / f"{kid}.pem"
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Write ``<kid>.pem`` atomically with mode 0600."""
+        _atomic_write(self._pem_path(kid), pem, mode=0o600)
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<kid>.pem``."""
+        try:
+            return self._pem_path(kid).read_bytes()
+        except FileNotFoundError as exc:
+            msg = f"private key for kid {kid!r} is not in {str(self.directory)!r}"
+            raise KeyStateError(msg) from exc
+
+    def delete_private(self, kid: str) -> None:
+        """Remove ``<kid>.pem``."""
+        with contextlib.suppress(FileNotFoundError):
+            self._pem_path(kid).unlink()
+
+
+class VaultKeyStore:
+    """Key state in Vault/OpenBao KV v2: the manifest and each PEM are KV secrets.
+
+    Writers serialise through check-and-set on the manifest's KV version (no lock
+    file); readers poll the manifest's version at most every ``poll_interval``
+    seconds, so keep ``poll_interval`` at or below the registry's ``clock_skew``.
+    ``client`` is an ``hvac.Client`` with read/write on ``<path>/*``.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        path: str = "redact/keys",
+        mount_point: str = "secret",
+        poll_interval: float = 2.0,
+        retries: int = 20,
+    ) -> None:
+        self._client = client
+        self.path = path.strip("/")
+        self.mount_point = mount_point
+        self.poll_interval = poll_interval
+        self.retries = retries
+        self._polled = -float("inf")
+        self._marker: object = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<VaultKeyStore {self.mount_point}/{self.path}>"
+
+    @property
+    def _kv(self) -> Any:
+        return self._client.secrets.kv.v2
+
+    def _read_manifest(self) -> tuple[Manifest, int]:
+        import hvac.exceptions
+
+        try:
+            resp = self._kv.read_secret_version(
+                path=f"{self.path}/manifest",
+                mount_point=self.mount_point,
+                raise_on_deleted_version=True,
+            )
+        except hvac.exceptions.InvalidPath:
+            return Manifest(), 0
+        source = f"vault {self.mount_point}/{self.path}/manifest"
+        try:
+            data = json.loads(resp["data"]["data"]["manifest"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"{source}: no JSON 'manifest' field"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=source), int(resp["data"]["metadata"]["version"])
+
+    def marker(self) -> object:
+        """The manifest's KV version, polled at most every ``poll_interval`` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        import hvac.exceptions
+
+        try:
+            meta = self._kv.read_secret_metadata(
+                path=f"{self.path}/manifest", mount_point=self.mount_point
+            )
+            marker: object = int(meta["data"]["current_version"])
+        except hvac.exceptions.InvalidPath:
+            marker = 0
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the manifest (empty when none was written yet)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read, apply ``change``, write with check-and-set; retry when another writer won."""
+        import hvac.exceptions
+
+        for _ in range(self.retries):
+            current, version = self._read_manifest()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), sort_keys=True)
+            try:
+                resp = self._kv.create_or_update_secret(
+                    path=f"{self.path}/manifest",
+                    secret={"manifest": doc},
+                    cas=version,
+                    mount_point=self.mount_point,
+                )
+            except hvac.exceptions.InvalidRequest:
+                time.sleep(0.01)
+                continue  # another replica wrote first: re-read and re-apply
+            with self._lock:
+                self._polled, self._marker = time.monotonic(), int(resp["data"]["version"])
+            return new
+        msg = f"could not update the key manifest at {self!r} after {self.retries} attempts"
+        raise KeyStateError(msg)
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store the PEM as ``<path>/private/<kid>``."""
+        self._kv.create_or_update_secret(
+            path=f"{self.path}/private/{kid}",
+            secret={"pem": pem.decode("ascii")},
+            mount_point=self.mount_point,
+        )
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<path>/private/<kid>``."""
+        import hvac.exceptions
+
+        try:
+            resp = self._kv.read_secret_version(
+                path=f"{self.path}/private/{kid}",
+                mount_point=self.mount_point,
+                raise_on_deleted_version=True,
+            )
+        except hvac.exceptions.InvalidPath as exc:
+            msg = f"private key for kid {kid!r} is not in {self!r}"
+            raise KeyStateError(msg) from exc
+        return str(resp["data"]["data"]["pem"]).encode("ascii")
+
+    def delete_private(self, kid: str) -> None:
+        """Destroy every version of ``<path>/private/<kid>``."""
+        self._kv.delete_metadata_and_all_versions(
+            path=f"{self.path}/private/{kid}", mount_point=self.mount_point
+        )
+
+
+class AwsKeyStore:
+    """Key state in AWS Secrets Manager: the manifest is one secret, each PEM another.
+
+    The ``AWSCURRENT`` staging label marks the manifest version in force. A writer
+    puts its new version under a private label, then moves ``AWSCURRENT`` to it
+    with ``RemoveFromVersionId`` = the version it read: Secrets Manager refuses the
+    move if another replica moved the label first (check-and-set), and the writer
+    re-reads and retries. Readers poll at most every ``poll_interval`` seconds
+    (keep it at or below ``clock_skew``). ``client`` is a boto3 Secrets Manager client.
+    """
+
+    _STAGED = "REDACT_STAGED"
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        name: str = "redact/keys",
+        poll_interval: float = 2.0,
+        retries: int = 20,
+    ) -> None:
+        self._client = client
+        self.name = name.strip("/")
+        self.poll_interval = poll_interval
+        self.retries = retries
+        self._polled = -float("inf")
+        self._marker: object = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<AwsKeyStore {self.name}>"
+
+    @property
+    def _manifest_id(self) -> str:
+        return f"{self.name}/manifest"
+
+    def _error_code(self, exc: Exception) -> str:
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict):
+            return str(response.get("Error", {}).get("Code", ""))
+        return ""
+
+    def _read_manifest(self) -> tuple[Manifest, str | None]:
+        try:
+            resp = self._client.get_secret_value(
+                SecretId=self._manifest_id, VersionStage="AWSCURRENT"
+            )
+        except Exception as exc:
+            if self._error_code(exc) == "ResourceNotFoundException":
+                return Manifest(), None
+            raise
+        source = f"aws secret {self._manifest_id}"
+        try:
+            data = json.loads(resp["SecretString"])
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"{source}: not a JSON document"
+            raise ConfigError(msg) from exc
+        return Manifest.from_json(data, source=source), str(resp["VersionId"])
+
+    def marker(self) -> object:
+        """The manifest's ``AWSCURRENT`` version id, polled at most every ``poll_interval``."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        try:
+            stages = self._client.describe_secret(SecretId=self._manifest_id).get(
+                "VersionIdsToStages", {}
+            )
+            marker: object = next((v for v, s in stages.items() if "AWSCURRENT" in s), None)
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceNotFoundException":
+                raise
+            marker = None
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the ``AWSCURRENT`` manifest (empty when the secret does not exist)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+    def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read, apply ``change``, publish by moving ``AWSCURRENT``; retry if another won."""
+        for _ in range(self.retries):
+            current, version = self._read_manifest()
+            new = change(current)
+            if new is current:
+                return current
+            new = replace(new, generation=current.generation + 1)
+            doc = json.dumps(new.to_json(), sort_keys=True)
+            try:
+                if version is None:
+                    resp = self._client.create_secret(Name=self._manifest_id, SecretString=doc)
+                else:
+                    staged = self._client.put_secret_value(
+                        SecretId=self._manifest_id, SecretString=doc, VersionStages=[self._STAGED]
+                    )
+                    self._client.update_secret_version_stage(
+                        SecretId=self._manifest_id,
+                        VersionStage="AWSCURRENT",
+                        RemoveFromVersionId=version,
+                        MoveToVersionId=staged["VersionId"],
+                    )
+                    resp = staged
+            except Exception as exc:
+                if self._error_code(exc) in (
+                    "InvalidParameterException",
+                    "ResourceExistsException",
+                    "InvalidRequestException",
+                ):
+                    time.sleep(0.01)
+                    continue  # another replica published first: re-read and re-apply
+                raise
+            with self._lock:
+                self._polled, self._marker = time.monotonic(), str(resp["VersionId"])
+            return new
+        msg = f"could not update the key manifest at {self!r} after {self.retries} attempts"
+        raise KeyStateError(msg)
+
+    def write_private(self, kid: str, pem: bytes) -> None:
+        """Store the PEM as the secret ``<name>/private/<kid>`` (idempotent on retries)."""
+        secret_id, text = f"{self.name}/private/{kid}", pem.decode("ascii")
+        try:
+            self._client.create_secret(Name=secret_id, SecretString=text)
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceExistsException":
+                raise
+            self._client.put_secret_value(SecretId=secret_id, SecretString=text)
+
+    def read_private(self, kid: str) -> bytes:
+        """Read ``<name>/private/<kid>``."""
+        try:
+            resp = self._client.get_secret_value(SecretId=f"{self.name}/private/{kid}")
+        except Exception as exc:
+            if self._error_code(exc) in ("ResourceNotFoundException", "InvalidRequestException"):
+                msg = f"private key for kid {kid!r} is not in {self!r}"
+                raise KeyStateError(msg) from exc
+            raise
+        return str(resp["SecretString"]).encode("ascii")
+
+    def delete_private(self, kid: str) -> None:
+        """Delete ``<name>/private/<kid>`` without a recovery window."""
+        try:
+            self._client.delete_secret(
+                SecretId=f"{self.name}/private/{kid}", ForceDeleteWithoutRecovery=True
+            )
+        except Exception as exc:
+            if self._error_code(exc) != "ResourceNotFoundException":
+                raise
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_int(value: int) -> str:
+    return _b64url(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+
+def _public_jwk(key: rsa.RSAPublicKey) -> dict[str, str]:
+    numbers = key.public_numbers()
+    return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
+
+
+def jwk_thumbprint(jwk: Mapping[str, str]) -> str:
+    """RFC 7638 SHA-256 thumbprint of an RSA JWK (base64url, no padding)."""
+    members = {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
+    return _b64url(hashlib.sha256(canonical).digest())
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The JOSE header of a compact JWS (PyJWT checks the rest during decode)."""
+    segment = token.split(".", 1)[0]
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = f"token rejected: malformed header ({type(exc).__name__})"
+        raise TokenError(msg) from exc
+    if token.count(".") != 2 or not isinstance(header, dict):
+        msg = "token rejected: malformed header (not a compact JWS)"
+        raise TokenError(msg)
+    return header
+
+
+def _private_forms(key: rsa.RSAPrivateKey, pem: bytes, min_length: int) -> list[str]:
+    """Every text form of a private key that could end up in a log line."""
+    text = pem.decode("ascii")
+    body = [ln for ln in text.splitlines() if ln and not ln.startswith("-----")]
+    nums = key.private_numbers()
+    members = [nums.d, nums.p, nums.q, nums.dmp1, nums.dmq1, nums.iqmp]
+    forms = [text, "".join(body), *body, *(_b64url_int(m) for m in members)]
+    return [f for f in dict.fromkeys(forms) if len(f) >= max(min_length, 16)]
+
+
+class _Known(Protocol):
+    def add_many(
+        self,
+        items: Any,
+        *,
+        category: str | None = ...,
+        version: str | None = ...,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class _View:
+    marker: object
+    manifest: Manifest
+    public: dict[str, Any] = field(default_factory=dict)
+
+
+class KeyRegistry:
+    """Signs with the single active key and verifies with any published key, by ``kid``."""
+
+    def __init__(
+        self,
+        store: KeyStore | str | os.PathLike[str],
+        *,
+        known: _Known | None = None,
+        audit: AuditSink | None = None,
+        clock: Callable[[], float] = time.time,
+        jwks_cache_ttl: float = 300.0,
+        max_token_ttl: float = 3600.0,
+        clock_skew: float = 60.0,
+        key_size: int = 2048,
+        kid_for: Callable[[Mapping[str, str]], str] = jwk_thumbprint,
+        issuer: str | None = None,
+        audience: str | None = None,
+        actor: str = "system",
+        reload_interval: float = 1.0,
+    ) -> None:
+        if key_size < 2048:
+            msg = f"RSA key_size must be at least 2048 bits, got {key_size}"
+            raise ConfigError(msg)
+        for name, value in (
+            ("jwks_cache_ttl", jwks_cache_ttl),
+            ("max_token_ttl", max_token_ttl),
+            ("clock_skew", clock_skew),
+        ):
+            if value < 0:
+                msg = f"{name} must not be negative, got {value}"
+                raise ConfigError(msg)
+        if isinstance(store, str | os.PathLike):
+            store = FileKeyStore(store)
+        self.store: KeyStore = store
+        self.known = known
+        self.audit = audit
+        self.jwks_cache_ttl = float(jwks_cache_ttl)
+        self.max_token_ttl = float(max_token_ttl)
+        self.clock_skew = float(clock_skew)
+        self.key_size = key_size
+        self.issuer = issuer
+        self.audience = audience
+        self.actor = actor
+        self._clock = clock
+        self._kid_for = kid_for
+        self._lock = threading.RLock()
+        self._view = _View(object(), Manifest())
+        self._loaded_at = -float("inf")
+        self.reload_interval = float(reload_interval)
+        self._private: dict[str, rsa.RSAPrivateKey] = {}
+        self._registered: set[str] = set()
+        self.reload(force=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> KeyRegistry:
+        """Build from ``REDACT_KEYS_DIR`` and the optional ``REDACT_KEYS_JWKS_TTL``,
+        ``REDACT_KEYS_MAX_TOKEN_TTL``, ``REDACT_KEYS_CLOCK_SKEW``, ``REDACT_KEYS_ISSUER``,
+        ``REDACT_KEYS_AUDIENCE``; keyword arguments (``known=``, ``audit=``, ...) override."""
+        env = os.environ if environ is None else environ
+        directory = env.get("REDACT_KEYS_DIR")
+        if not directory:
+            msg = "KeyRegistry.from_env: REDACT_KEYS_DIR is not set"
+            raise ConfigError(msg)
+        found: dict[str, Any] = {}
+        for var, option in (
+            ("REDACT_KEYS_JWKS_TTL", "jwks_cache_ttl"),
+            ("REDACT_KEYS_MAX_TOKEN_TTL", "max_token_ttl"),
+            ("REDACT_KEYS_CLOCK_SKEW", "clock_skew"),
+        ):
+            if env.get(var):
+                try:
+                    found[option] = float(env[var])
+                except ValueError:
+                    msg = f"KeyRegistry.from_env: {var} must be a number of seconds"
+                    raise ConfigError(msg) from None
+        for var, option in (("REDACT_KEYS_ISSUER", "issuer"), ("REDACT_KEYS_AUDIENCE", "audience")):
+            if env.get(var):
+                found[option] = env[var]
+        found.update(kwargs)
+        return cls(directory, **found)
+
+    def __repr__(self) -> str:
+        view = self._view
+        return (
+            f"<KeyRegistry store={self.store!r} keys={len(view.manifest.keys)} "
+            f"generation={view.manifest.generation}>"
+        )
+
+    # -- state -------------------------------------------------------------------------------
+
+    def reload(self, *, force: bool = False) -> None:
+        """Re-read the manifest when the store's marker changed, at least every second
+        (a marker of inode, mtime and size can repeat after rapid rewrites), or with ``force``."""
+        marker = self.store.marker()
+        fresh = time.monotonic() - self._loaded_at < self.reload_interval
+        if not force and fresh and marker == self._view.marker:
+            return
+        with self._lock:
+            marker = self.store.marker()
+            fresh = time.monotonic() - self._loaded_at < self.reload_interval
+            if not force and fresh and marker == self._view.marker:
+                return
+            self._install(self.store.load(), marker)
+            self._loaded_at = time.monotonic()
+
+    def _install(self, manifest: Manifest, marker: object) -> None:
+        public: dict[str, Any] = {}
+        old = self._view.public
+        for rec in manifest.keys:
+            if rec.state in _PUBLISHED:
+                public[rec.kid] = old.get(rec.kid) or RSAAlgorithm.from_jwk(dict(rec.public_jwk))
+        for kid in list(self._private):
+            held = manifest.get(kid)
+            if held is None or held.state not in _PUBLISHED:
+                del self._private[kid]
+        self._view = _View(marker, manifest, public)
+        if self.known is None:
+            return
+        for rec in manifest.keys:  # every replica masks every private key in the store
+            if rec.state in _PUBLISHED and rec.kid not in self._registered:
+                with contextlib.suppress(KeyStateError):
+                    self._load_private(rec)
+
+    def _load_private(self, rec: KeyRecord) -> rsa.RSAPrivateKey:
+        key = self._private.get(rec.kid)
+        if key is not None:
+            return key
+        pem = self.store.read_private(rec.kid)
+        try:
+            loaded = serialization.load_pem_private_key(pem, password=None)
+        except (ValueError, TypeError) as exc:
+            msg = f"private key file for kid {rec.kid!r} is not an unencrypted PEM key"
+            raise KeyStateError(msg) from exc
+        if not isinstance(loaded, rsa.RSAPrivateKey):
+            msg = f"private key for kid {rec.kid!r} is not RSA"
+            raise KeyStateError(msg)
+        self._register(rec.kid, loaded, pem)
+        if _public_jwk(loaded.public_key()) != {k: rec.public_jwk[k] for k in ("kty", "n", "e")}:
+            msg = f"private key file for kid {rec.kid!r} does not match the manifest's public key"
+            raise KeyStateError(msg)
+        self._private[rec.kid] = loaded
+        return loaded
+
+    def _register(self, kid: str, key: rsa.RSAPrivateKey, pem: bytes) -> None:
+        if self.known is not None and kid not in self._registered:
+            min_length = int(getattr(self.known, "min_length", 8))
+            forms = _private_forms(key, pem, min_length)
+            self.known.add_many(
+                [(f, f"jwt-key:{kid}") for f in forms], category="cryptographic", version=kid
+            )
+        self._registered.add(kid)
+
+    def _emit(self, event: str, **fields: object) -> None:
+        if self.audit is not None:
+            self.audit.emit(event, actor=self.actor, **fields)
+
+    def status(self) -> list[KeyRecord]:
+        """Every key the store knows (all states), oldest first."""
+        self.reload()
+        return list(self._view.manifest.keys)
+
+    @property
+    def active_kid(self) -> str | None:
+        """The kid that signs now, if any."""
+        self.reload()
+        active = self._view.manifest.in_state(KeyState.ACTIVE)
+        return active[0].kid if active else None
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """Public halves of pending, active and retiring keys, as a JWK Set."""
+        self.reload()
+        now = self._clock()
+        out = []
+        for rec in self._view.manifest.keys:
+            if self._verifies(rec, now):
+                out.append({**rec.public_jwk, "kid": rec.kid, "alg": _ALG, "use": "sig"})
+        return {"keys": out}
+
+    @staticmethod
+    def _verifies(rec: KeyRecord, now: float) -> bool:
+        if rec.state is KeyState.RETIRING:
+            return rec.verify_until is None or now <= rec.verify_until
+        return rec.state in (KeyState.PENDING, KeyState.ACTIVE)
+
+    # -- transitions ---------------------------------------------------------------------------
+
+    def stage(self, *, private_key_pem: bytes | None = None) -> str:
+        """Generate (or import) an RSA key as ``pending``: published, verifying, not signing."""
+        if private_key_pem is None:
+            key = rsa.generate_private_key(public_exponent=65537, key_size=self.key_size)
+        else:
+            try:
+                loaded = serialization.load_pem_private_key(private_key_pem, password=None)
+            except (ValueError, TypeError) as exc:
+                msg = "imported key is not an unencrypted PEM private key"
+                raise ConfigError(msg) from exc
+            if not isinstance(loaded, rsa.RSAPrivateKey) or loaded.key_size < 2048:
+                msg = "imported key must be an RSA key of at least 2048 bits"
+                raise ConfigError(msg)
+            key = loaded
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        jwk = _public_jwk(key.public_key())
+        kid = self._kid_for(jwk)
+        self._register(kid, key, pem)
+        now = self._clock()
+
+        def change(m: Manifest) -> Manifest:
+            if m.get(kid) is not None:
+                msg = f"kid {kid!r} is already in the store"
+                raise KeyStateError(msg)
+            self.store.write_private(kid, pem)
+            rec = KeyRecord(kid, KeyState.PENDING, jwk, created_at=now, published_at=now)
+            return m.with_key(rec)
+
+        self._commit(change)
+        self._emit("key.staged", kid=kid, key_size=key.key_size)
+        return kid
+
+    def promote(self, kid: str | None = None, *, force: bool = False) -> str:
+        """Make a pending key active; the previous active key starts retiring."""
+        now = self._clock()
+        result: dict[str, str] = {}
+
+        def change(m: Manifest) -> Manifest:
+            pending = m.in_state(KeyState.PENDING)
+            if kid is None:
+                if len(pending) != 1:
+                    msg = f"{len(pending)} pending keys; name the kid to promote"
+                    raise KeyStateError(msg)
+                rec = pending[0]
+            else:
+                found = m.get(kid)
+                if found is None:
+                    msg = f"unknown kid {kid!r}"
+                    raise KeyStateError(msg)
+                rec = found
+            if rec.state is not KeyState.PENDING:
+                msg = f"key {rec.kid!r} is {rec.state.value}; only a pending key can be promoted"
+                raise KeyStateError(msg)
+            published_for = now - rec.published_at
+            if not force and published_for < self.jwks_cache_ttl:
+                msg = (
+                    f"key {rec.kid!r} has been published for {published_for:.0f}s, less than the "
+                    f"JWKS cache TTL of {self.jwks_cache_ttl:.0f}s; wait or pass force=True"
+                )
+                raise KeyStateError(msg)
+            self._load_private(rec)  # the new signer must be usable before it is promoted
+            result["kid"] = rec.kid
+            for old in m.in_state(KeyState.ACTIVE):
+                until = now + self.max_token_ttl + self.clock_skew
+                m = m.with_key(
+                    replace(old, state=KeyState.RETIRING, deactivated_at=now, verify_until=until)
+                )
+                result["previous"] = old.kid
+            return m.with_key(replace(rec, state=KeyState.ACTIVE, activated_at=now))
+
+        self._commit(change)
+        self._emit("key.promoted", kid=result["kid"], forced=force)
+        if "previous" in result:
+            self._emit("key.deactivated", kid=result["previous"], replaced_by=result["kid"])
+        return result["kid"]
+
+    def sweep(self) -> list[str]:
+        """Retire every retiring key whose verification window has closed; return their kids."""
+        now = self._clock()
+        done: list[str] = []
+
+        def change(m: Manifest) -> Manifest:
+            done.clear()  # a store may retry the change (check-and-set)
+            out = m
+            for rec in m.in_state(KeyState.RETIRING):
+                if rec.verify_until is not None and now > rec.verify_until:
+                    out = out.with_key(replace(rec, state=KeyState.RETIRED, retired_at=now))
+                    done.append(rec.kid)
+            return out
+
+        self._commit(change)
+        for kid in done:
+            self.store.delete_private(kid)
+            self._emit("key.retired", kid=kid)
+        return done
+
+    def revoke(self, kid: str, *, reason: str) -> None:
+        """Withdraw a key at once (compromise): gone from the JWKS, never verifies or signs."""
+        if not reason:
+            msg = "revoke needs a reason"
+            raise ConfigError(msg)
+        now = self._clock()
+
+        def change(m: Manifest) -> Manifest:
+            rec = m.get(kid)
+            if rec is None:
+                msg = f"unknown kid {kid!r}"
+                raise KeyStateError(msg)
+            if rec.state in (KeyState.RETIRED, KeyState.REVOKED):
+                msg = f"key {kid!r} is already {rec.state.value}"
+                raise KeyStateError(msg)
+            return m.with_key(replace(rec, state=KeyState.REVOKED, revoked_at=now, reason=reason))
+
+        self._commit(change)
+        self.store.delete_private(kid)
+        self._emit("key.revoked", kid=kid, reason=reason)
+
+    def _commit(self, change: Callable[[Manifest], Manifest]) -> None:
+        with self._lock:
+            try:
+                self.store.update(change)
+            except SecretsError as exc:
+                self._emit("key.transition_refused", outcome="refused", reason=str(exc))
+                raise
+            self.reload(force=True)
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    def sign(self, claims: Mapping[str, object], *, ttl: float | None = None) -> str:
+        """A compact RS256 JWS of ``claims`` with ``kid``, ``iat`` and ``exp`` set."""
+        self.reload()
+        ttl = self.max_token_ttl if ttl is None else float(ttl)
+        if not 0 < ttl <= self.max_token_ttl:
+            msg = f"token ttl must be in (0, {self.max_token_ttl:.0f}] seconds, got {ttl}"
+            raise ConfigError(msg)
+        with self._lock:
+            active = self._view.manifest.in_state(KeyState.ACTIVE)
+            if not active:
+                msg = "no active signing key: stage a key and promote it"
+                raise KeyStateError(msg)
+            rec = active[0]
+            key = self._load_private(rec)
+        now = self._clock()
+        payload: dict[str, object] = dict(claims)
+        if "exp" in payload:
+            msg = "claims must not set exp; pass ttl= instead"
+            raise ConfigError(msg)
+        payload["iat"] = int(now)
+        payload["exp"] = int(now + ttl)
+        if self.issuer is not None:
+            payload.setdefault("iss", self.issuer)
+        if self.audience is not None:
+            payload.setdefault("aud", self.audience)
+        return jwt.encode(payload, key, algorithm=_ALG, headers={"kid": rec.kid, "typ": "JWT"})
+
+    def verify(
+        self,
+        token: str,
+        *,
+        audience: str | None = None,
+        issuer: str | None = None,
+    ) -> dict[str, Any]:
+        """The claims of a valid token; raises :class:`TokenError` (never echoes the token)."""
+        if not isinstance(token, str) or len(token) > _MAX_TOKEN_BYTES:
+            msg = "token must be a compact JWS string of at most 16 KiB"
+            raise TokenError(msg)
+        header = _header(token)
+        if header.get("alg") != _ALG:
+            msg = f"token rejected: alg must be {_ALG}"
+            raise TokenError(msg)
+        for name in _FORBIDDEN_HEADERS:
+            if name in header:
+                msg = f"token rejected: header {name!r} is not accepted (keys are never fetched)"
+                raise TokenError(msg)
+        self.reload()
+        view = self._view
+        now = self._clock()
+        candidates = {
+            rec.kid: view.public[rec.kid]
+            for rec in view.manifest.keys
+            if rec.kid in view.public and self._verifies(rec, now)
+        }
+        kid = header.get("kid")
+        if kid is None:
+            if len(candidates) != 1:
+                msg = f"token rejected: no kid and {len(candidates)} keys could verify it"
+                raise TokenError(msg)
+            key = next(iter(candidates.values()))
+        else:
+            if not isinstance(kid, str) or kid not in candidates:
+                known = view.manifest.get(kid) if isinstance(kid, str) else None
+                state = known.state.value if known is not None else "unknown"
+                msg = f"token rejected: kid is {state} or outside its verification window"
+                raise TokenError(msg)
+            key = candidates[kid]
+        audience = audience if audience is not None else self.audience
+        issuer = issuer if issuer is not None else self.issuer
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=[_ALG],
+                audience=audience,
+                issuer=issuer,
+                options={
+                    "require": ["exp", "iat"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
+            )
+        except jwt.PyJWTError as exc:
+            msg = f"token rejected: {type(exc).__name__}"
+            raise TokenError(msg) from exc
+        self._check_times(claims, now)
+        return claims
+
+    def _check_times(self, claims: Mapping[str, Any], now: float) -> None:
+        skew = self.clock_skew
+        exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
+        for name, value in (("exp", exp), ("iat", iat), ("nbf", nbf)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                msg = f"token rejected: {name} is not a number"
+                raise TokenError(msg)
+        if exp is not None and now > exp + skew:
+            msg = "token rejected: expired"
+            raise TokenError(msg)
+        if iat is not None and iat > now + skew:
+            msg = "token rejected: issued in the future"
+            raise TokenError(msg)
+        if nbf is not None and nbf > now + skew:
+            msg = "token rejected: not yet valid"
+            raise TokenError(msg)
+        if exp is not None and iat is not None and exp - iat > self.max_token_ttl + skew:
+            msg = "token rejected: lifetime exceeds max_token_ttl"
+            raise TokenError(msg)

@@ -1,0 +1,144 @@
+"""Git history: every added line on every branch, with commit, author date, file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from redact.exceptions import ConfigError
+from redact.masks import fingerprint
+from redact.scan.git import iter_added
+from redact.scan.model import DEFAULT_FINGERPRINT_KEY, FINGERPRINT_LENGTH, ScanOptions
+from redact.scan.runner import Scanner
+
+from .conftest import Repo
+
+
+def _fp(value: str) -> str:
+    return fingerprint(value, DEFAULT_FINGERPRINT_KEY, length=FINGERPRINT_LENGTH)
+
+
+@pytest.fixture
+def history(make_repo: Callable[..., Repo], secret: Callable[..., str]) -> dict[str, object]:
+    """A repo where secrets are added, then deleted, on main and on a side branch."""
+    repo = make_repo()
+    t_main, t_branch, t_renamed = secret("github"), secret("stripe"), secret("github")
+    repo.write("README.md", "hello\n")
+    first = repo.commit("init", date="2023-05-01T10:00:00+00:00")
+    repo.write("config/settings.py", f"DEBUG = True\nTOKEN = '{t_main}'\n")
+    leak = repo.commit("add settings", date="2023-05-02T10:00:00+00:00")
+    repo.write("config/settings.py", "DEBUG = True\n")
+    repo.commit("remove token", date="2023-05-03T10:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("pay.py", "\n" * 9 + f"STRIPE = '{t_branch}'\n")
+    side = repo.commit("stripe on a branch", date="2023-05-04T10:00:00+00:00")
+    repo.git("rm", "-q", "pay.py")
+    repo.commit("drop it", date="2023-05-05T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    repo.write("dir with space/ü.txt", f"x\ny\n{t_renamed}\n")
+    late = repo.commit("unicode path", date="2023-05-06T10:00:00+00:00")
+    return {
+        "repo": repo,
+        "first": first,
+        "leak": leak,
+        "side": side,
+        "late": late,
+        "t_main": t_main,
+        "t_branch": t_branch,
+        "t_late": t_renamed,
+    }
+
+
+def test_deleted_secrets_on_all_branches_are_found(history: dict[str, object]) -> None:
+    """Secrets removed later, and ones only on another branch, are reported where they were added."""
+    repo = history["repo"]
+    assert isinstance(repo, Repo)
+    assert str(history["t_main"]) not in (repo.root / "config" / "settings.py").read_text()
+    result = Scanner(ScanOptions(), jobs=1).scan_git(repo.root)
+    got = sorted(
+        (f.commit, f.author_date, f.path, f.line, f.rule_id, f.fingerprint) for f in result.findings
+    )
+    assert got == sorted(
+        [
+            (
+                history["leak"],
+                "2023-05-02T10:00:00+00:00",
+                "config/settings.py",
+                2,
+                "github-token",
+                _fp(str(history["t_main"])),
+            ),
+            (
+                history["side"],
+                "2023-05-04T10:00:00+00:00",
+                "pay.py",
+                10,
+                "stripe-secret-key",
+                _fp(str(history["t_branch"])),
+            ),
+            (
+                history["late"],
+                "2023-05-06T10:00:00+00:00",
+                "dir with space/ü.txt",
+                3,
+                "github-token",
+                _fp(str(history["t_late"])),
+            ),
+        ]
+    )
+    assert result.commits == 6
+
+
+def test_since_limits_to_newer_commits(history: dict[str, object]) -> None:
+    """--since REV scans only commits not reachable from REV (on every branch)."""
+    repo = history["repo"]
+    assert isinstance(repo, Repo)
+    result = Scanner(ScanOptions(), jobs=1).scan_git(repo.root, since=str(history["leak"]))
+    assert sorted(f.commit for f in result.findings) == sorted([history["side"], history["late"]])
+    with pytest.raises(ConfigError, match="does not name a commit"):
+        list(iter_added(repo.root, since="no-such-ref"))
+
+
+def test_parallel_git_scan_matches_serial(
+    history: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes give the same findings as the in-process scan."""
+    from redact.scan import runner
+
+    monkeypatch.setattr(runner, "INPROCESS_BYTES", 0)  # hand batches to workers at once
+    repo = history["repo"]
+    assert isinstance(repo, Repo)
+    serial = Scanner(ScanOptions(), jobs=1).scan_git(repo.root)
+    parallel = Scanner(ScanOptions(), jobs=2).scan_git(repo.root)
+    assert sorted((*f.key, f.commit or "") for f in parallel.findings) == sorted(
+        (*f.key, f.commit or "") for f in serial.findings
+    )
+
+
+def test_added_lines_carry_real_line_numbers(
+    make_repo: Callable[..., Repo], secret: Callable[..., str]
+) -> None:
+    """Hunks in the middle of a file report the new file's line numbers."""
+    repo = make_repo()
+    repo.write("a.txt", "".join(f"line {i}\n" for i in range(1, 101)))
+    repo.commit("base")
+    lines = [f"line {i}\n" for i in range(1, 101)]
+    token = secret("github")
+    lines.insert(49, f"k = {token}\n")
+    lines[89] = "changed\n"
+    repo.write("a.txt", "".join(lines))
+    repo.commit("edit")
+    added = [a for a in iter_added(repo.root) if a.commit == repo.git("rev-parse", "HEAD")]
+    assert [(a.path, a.lines) for a in added] == [("a.txt", [50, 90])]
+    [f] = Scanner(ScanOptions(), jobs=1).scan_git(repo.root).findings
+    assert (f.path, f.line, f.column) == ("a.txt", 50, 5)
+
+
+def test_not_a_repository_is_a_config_error(tmp_path: Path) -> None:
+    """Scanning history outside a git repository is a configuration error naming the path."""
+    from redact.scan.git import resolve_repo
+
+    with pytest.raises(ConfigError, match="not inside a git repository"):
+        resolve_repo(str(tmp_path))

@@ -1,0 +1,203 @@
+"""Segmenting streams and turning spans into lines, columns, allow comments and fingerprints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from redact import Redactor
+from redact.masks import fingerprint
+from redact.scan.model import DEFAULT_FINGERPRINT_KEY, FINGERPRINT_LENGTH, ScanOptions
+from redact.scan.text import allow_reason, detect_encoding, iter_segments, scan_text
+
+OPTIONS = ScanOptions()
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    """One default Redactor for the module."""
+    return Redactor.default()
+
+
+def _pieces(data: bytes, size: int) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i : i + size]
+
+
+def _scan_stream(redactor: Redactor, data: bytes, *, block: int, piece: int = 7) -> list:  # type: ignore[type-arg]
+    out = []
+    for seg in iter_segments(_pieces(data, piece), block=block):
+        out.extend(
+            scan_text(
+                redactor,
+                seg.text,
+                OPTIONS,
+                path="f",
+                line=seg.line,
+                column=seg.column,
+                own_start=seg.own_start,
+                own_end=seg.own_end,
+            )
+        )
+    return out
+
+
+def test_segments_reassemble_the_text_exactly() -> None:
+    """The owned parts of all segments, in order, are the decoded input, nothing lost or doubled."""
+    text = "".join(f"line {i} é ü\n" for i in range(5000)) + "tail without newline"
+    owned = "".join(
+        s.text[s.own_start : s.own_end]
+        for s in iter_segments(_pieces(text.encode(), 1000), block=4096)
+    )
+    assert owned == text
+
+
+def test_positions_are_one_based_line_and_code_point_column(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """A finding reports the 1-based line and the column in code points (not bytes)."""
+    token = secret("github")
+    text = f"first\nsecond\n  ééé = '{token}'\n"
+    [f] = scan_text(redactor, text, OPTIONS, path="a.py")
+    assert (f.line, f.column) == (3, 10)
+    assert f.end_column == 10 + len(token)
+    assert f.rule_id == "github-token"
+    assert f.fingerprint == fingerprint(token, DEFAULT_FINGERPRINT_KEY, length=FINGERPRINT_LENGTH)
+    assert f.secret is None
+    assert token not in repr(f)
+
+
+def test_findings_across_segment_boundaries_are_reported_once(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """Secrets at every position around block edges are found exactly once with the right line."""
+    tokens = [secret("github") for _ in range(60)]
+    lines = []
+    for i, tok in enumerate(tokens):
+        lines.append("x" * (i * 37 % 300) + f" {tok} " + "y" * (i * 11 % 200))
+    data = ("\n".join(lines) + "\n").encode()
+    found = _scan_stream(redactor, data, block=1024)
+    assert sorted((f.line, f.fingerprint) for f in found) == sorted(
+        (i + 1, fingerprint(t, DEFAULT_FINGERPRINT_KEY, length=FINGERPRINT_LENGTH))
+        for i, t in enumerate(tokens)
+    )
+
+
+def test_a_single_long_line_is_windowed_without_losing_or_doubling(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """A line far longer than a block is cut into overlapping windows; columns stay exact."""
+    tokens = [secret("github") for _ in range(20)]
+    parts, cols = [], []
+    pos = 0
+    for i, tok in enumerate(tokens):
+        filler = "a," * (500 + i * 97)
+        parts.append(filler)
+        pos += len(filler)
+        cols.append(pos + 1)
+        parts.append(tok)
+        pos += len(tok)
+    data = "".join(parts).encode()
+    found = _scan_stream(redactor, data, block=4096, piece=333)
+    assert [(f.line, f.column) for f in found] == [(1, c) for c in cols]
+
+
+def test_undecodable_bytes_do_not_stop_the_scan(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """Latin-1 and random invalid UTF-8 bytes around a secret: the scan goes on and finds it."""
+    token = secret("github")
+    data = b"caf\xe9 \xff\xfe\x80 garbage\n" + f"key {token}\n".encode() + b"\xc3"
+    [f] = _scan_stream(redactor, data, block=4096)
+    assert f.line == 2
+
+
+def test_utf16_with_bom_is_decoded(redactor: Redactor, secret: Callable[..., str]) -> None:
+    """A UTF-16 file (with BOM) is decoded as UTF-16, not skipped as binary."""
+    token = secret("github")
+    data = f"hello\ntoken = {token}\n".encode("utf-16")
+    assert detect_encoding(data[:4]) == "utf-16"
+    segs = list(iter_segments(_pieces(data, 5), encoding="utf-16"))
+    found = [
+        f
+        for s in segs
+        for f in scan_text(redactor, s.text, OPTIONS, path="u", line=s.line, column=s.column)
+    ]
+    assert [(f.line, f.column) for f in found] == [(2, 9)]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("x = 1  # redact:allow github-token test fixture", "test fixture"),
+        ("x = 1  // redact:allow github-token used in docs", "used in docs"),
+        ("x = 1  -- redact:allow github-token sql seed", "sql seed"),
+        ("x = 1  # redact:allow github-token", "allowed inline (no reason given)"),
+        ("x = 1  # redact:allow other-rule reason", None),
+        ("x = 1  # nothing here", None),
+    ],
+)
+def test_allow_comment_syntax(line: str, expected: str | None) -> None:
+    """``redact:allow <rule-id> <reason>`` after #, // or -- applies to that rule only."""
+    assert allow_reason(line, "github-token") == expected
+
+
+def test_allowed_finding_keeps_its_reason(redactor: Redactor, secret: Callable[..., str]) -> None:
+    """An inline allow marks the finding allowed (still reported) with the reason kept."""
+    token = secret("github")
+    text = (
+        f"a = '{token}'  # redact:allow github-token fixture for the parser test\n"
+        f"b = '{secret('github')}'\n"
+        f"# redact:allow github-token the next line is a documented sample\n"
+        f"c = '{secret('github')}'\n"
+    )
+    found = scan_text(redactor, text, OPTIONS, path="t.py")
+    assert [(f.line, f.allowed) for f in found] == [
+        (1, "fixture for the parser test"),
+        (2, None),
+        (4, "the next line is a documented sample"),
+    ]
+
+
+def test_show_secrets_and_sha1_only_when_asked(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """The value is attached only under show_secrets; the SHA-1 only for detect-secrets input."""
+    token = secret("github")
+    [plain] = scan_text(redactor, token, OPTIONS, path="p")
+    assert plain.secret is None and plain.secret_sha1 is None
+    [shown] = scan_text(redactor, token, ScanOptions(show_secrets=True, want_sha1=True), path="p")
+    assert shown.secret == token
+    assert shown.secret_sha1 is not None and len(shown.secret_sha1) == 40
+    assert shown.public().secret_sha1 is None
+
+
+def test_overlapping_detectors_report_the_most_specific(redactor: Redactor) -> None:
+    """A password caught by a rule and by the key-name detector is one finding, the rule's."""
+    found = scan_text(redactor, 'DB_PASSWORD="hunter2hunter2"\n', OPTIONS, path="e")
+    assert [f.rule_id for f in found] == ["generic-password-assignment"]
+
+
+def test_in_code_only_string_literals_under_sensitive_names_count(redactor: Redactor) -> None:
+    """`client_secret = settings.client_secret` in a .py file is code; a quoted literal is not."""
+    code = (
+        "client_secret = settings.client_secret\n"
+        "token = await get_token()\n"
+        'auth_token = request.headers.get("x")\n'
+        "api_key: 'q8Zr2LmN0pX7rTz1'\n"
+    )
+    in_code = scan_text(redactor, code, OPTIONS, path="svc/app.py")
+    assert [f.line for f in in_code] == [4]
+    in_config = scan_text(redactor, code, OPTIONS, path="deploy/app.env")
+    assert [f.line for f in in_config] == [1, 2, 3, 4]
+
+
+def test_provider_rule_wins_over_generic_on_the_same_span(
+    redactor: Redactor, secret: Callable[..., str]
+) -> None:
+    """When a provider rule and a generic rule match the same value, the provider rule reports."""
+    text = f'stripe.api_key = "{secret("stripe")}"\n'
+    assert [f.rule_id for f in scan_text(redactor, text, OPTIONS, path="pay.py")] == [
+        "stripe-secret-key"
+    ]

@@ -1,0 +1,152 @@
+"""``redact keys ...`` and ``redact audit verify``: handlers through argparse, and the real script."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jwt
+import pytest
+
+from redact.secrets.cli import register
+from redact.secrets.keys import KeyRegistry, KeyState
+
+
+def _run(argv: list[str]) -> int:
+    """Parse ``argv`` with a parser built by register() and call the chosen handler."""
+    parser = argparse.ArgumentParser(prog="redact")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+def _keys(store: Path, action: str, *extra: str) -> list[str]:
+    """argv for ``redact keys <action> --store DIR ...``."""
+    return ["keys", action, "--store", str(store), *extra]
+
+
+def test_full_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stage, promote, status, jwks, sweep and revoke work and print only public data."""
+    store = tmp_path / "keys"
+    audit = tmp_path / "audit.jsonl"
+    assert _run(_keys(store, "stage", "--audit", str(audit))) == 0
+    first = capsys.readouterr().out.strip()
+    assert _run(_keys(store, "promote", "--audit", str(audit))) == 1  # JWKS TTL not yet over
+    err = capsys.readouterr().err
+    assert "JWKS cache TTL" in err
+    assert _run(_keys(store, "promote", first, "--force", "--audit", str(audit))) == 0
+    assert capsys.readouterr().out.strip() == first
+    assert _run(_keys(store, "stage", "--audit", str(audit))) == 0
+    second = capsys.readouterr().out.strip()
+    assert _run(_keys(store, "promote", "--jwks-ttl", "0", "--audit", str(audit))) == 0
+    assert capsys.readouterr().out.strip() == second
+
+    assert _run(_keys(store, "jwks")) == 0
+    jwks = json.loads(capsys.readouterr().out)
+    assert {k["kid"] for k in jwks["keys"]} == {first, second}
+    assert all(set(k) == {"kty", "n", "e", "kid", "alg", "use"} for k in jwks["keys"])
+
+    assert _run(_keys(store, "status", "--json")) == 0
+    states = {r["kid"]: r["state"] for r in json.loads(capsys.readouterr().out)}
+    assert states == {first: "retiring", second: "active"}
+    assert _run(_keys(store, "status")) == 0
+    table = capsys.readouterr().out
+    assert "retiring" in table
+    assert second in table
+
+    assert _run(_keys(store, "sweep", "--max-token-ttl", "0", "--clock-skew", "0")) == 0
+    assert capsys.readouterr().out.strip() == ""  # verify_until was fixed at promotion
+    assert _run(_keys(store, "revoke", first, "--reason", "drill", "--audit", str(audit))) == 0
+    capsys.readouterr()
+    assert KeyRegistry(store).status()[0].state is KeyState.REVOKED
+
+    assert _run(["audit", "verify", str(audit)]) == 0
+    assert "ok, 7 records" in capsys.readouterr().out
+    pems = [p.read_text() for p in store.glob("*.pem")]
+    assert pems
+    logged = audit.read_text()
+    assert all(p not in logged for p in pems)
+
+
+def test_sweep_retires_after_the_window(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A key deactivated with a zero window is retired by the next sweep and leaves the JWKS."""
+    store = tmp_path / "keys"
+    opts = ["--max-token-ttl", "0", "--clock-skew", "0", "--jwks-ttl", "0"]
+    for _ in range(2):
+        assert _run(_keys(store, "stage", *opts)) == 0
+        assert _run(_keys(store, "promote", *opts)) == 0
+    first = capsys.readouterr().out.split()[0]
+    assert _run(_keys(store, "sweep", *opts)) == 0
+    assert capsys.readouterr().out.split() == [first]
+    assert _run(_keys(store, "jwks")) == 0
+    assert first not in capsys.readouterr().out
+
+
+def test_refusals_and_usage_errors_have_distinct_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lifecycle refusals exit 1, a broken store exits 2, argparse errors exit 2."""
+    store = tmp_path / "keys"
+    assert _run(_keys(store, "promote", "--force")) == 1
+    assert "0 pending keys" in capsys.readouterr().err
+    assert _run(_keys(store, "revoke", "nope", "--reason", "x")) == 1
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("{broken")
+    assert _run(_keys(bad, "status")) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        _run(["keys", "revoke", "--store", str(store), "kid-without-reason"])
+    assert info.value.code == 2
+    pem = tmp_path / "weak.pem"
+    pem.write_text("not a key")
+    assert _run(_keys(store, "stage", "--import", str(pem))) == 2
+
+
+def test_audit_verify_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """audit verify: 0 for an intact log, 1 naming the line for a tampered one, 2 if unreadable."""
+    store = tmp_path / "keys"
+    audit = tmp_path / "audit.jsonl"
+    for _ in range(3):
+        _run(_keys(store, "stage", "--audit", str(audit)))
+    capsys.readouterr()
+    assert _run(["audit", "verify", str(audit), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["records"] == 3
+    lines = audit.read_text().splitlines()
+    del lines[2]
+    audit.write_text("\n".join(lines) + "\n")
+    assert _run(["audit", "verify", str(audit)]) == 1
+    assert f"{audit}:3: seq jumps" in capsys.readouterr().out
+    assert _run(["audit", "verify", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_console_script_end_to_end(tmp_path: Path) -> None:
+    """The installed ``redact`` script stages and promotes; a token it makes verifies here."""
+    script = Path(sys.executable).parent / "redact"
+    store = tmp_path / "keys"
+    audit = tmp_path / "audit.jsonl"
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(script), *argv], capture_output=True, text=True, timeout=60, check=False
+        )
+
+    staged = run("keys", "stage", "--store", str(store), "--audit", str(audit))
+    assert staged.returncode == 0, staged.stderr
+    kid = staged.stdout.strip()
+    promoted = run("keys", "promote", "--force", "--store", str(store), "--audit", str(audit))
+    assert promoted.returncode == 0, promoted.stderr
+    replica = KeyRegistry(store)
+    token = replica.sign({"sub": "cli"})
+    assert jwt.get_unverified_header(token)["kid"] == kid
+    assert replica.verify(token)["sub"] == "cli"
+    assert run("audit", "verify", str(audit)).returncode == 0
+    audit.write_text(audit.read_text().replace('"key.staged"', '"key.stagex"'))
+    tampered = run("audit", "verify", str(audit))
+    assert tampered.returncode == 1
+    assert ":2: record digest mismatch" in tampered.stdout
+    assert run("audit", "verify").returncode == 2
