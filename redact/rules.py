@@ -33,6 +33,7 @@ Errors name the file, the rule id and the problem (:class:`RulePackError`).
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 import zlib
@@ -217,13 +218,8 @@ class RulePack:
 
     @classmethod
     def builtin(cls, name: str = "default") -> RulePack:
-        """A pack shipped in ``redact/patterns/<name>.toml``."""
-        ref = resources.files("redact.patterns").joinpath(f"{name}.toml")
-        if not ref.is_file():
-            available = ", ".join(builtin_pack_names())
-            msg = f"no built-in rule pack {name!r}; available: {available}"
-            raise RulePackError(msg)
-        return cls.from_toml(ref.read_text("utf-8"), source=f"redact/patterns/{name}.toml")
+        """A pack shipped in ``redact/patterns/<name>.toml`` (parsed and compiled once)."""
+        return _builtin(name)
 
     @classmethod
     def load(cls, path: str | Path) -> RulePack:
@@ -285,6 +281,17 @@ class RulePack:
             for r in p.rules:
                 by_id[r.id] = r
         return cls(name, tuple(by_id.values()))
+
+
+@functools.lru_cache(maxsize=16)
+def _builtin(name: str) -> RulePack:
+    """Shipped packs are immutable, so each is parsed and compiled once per process."""
+    ref = resources.files("redact.patterns").joinpath(f"{name}.toml")
+    if not ref.is_file():
+        available = ", ".join(builtin_pack_names())
+        msg = f"no built-in rule pack {name!r}; available: {available}"
+        raise RulePackError(msg)
+    return RulePack.from_toml(ref.read_text("utf-8"), source=f"redact/patterns/{name}.toml")
 
 
 def builtin_pack_names() -> list[str]:
