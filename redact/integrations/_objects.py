@@ -22,7 +22,7 @@ import decimal
 import enum
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from redact import Redactor
@@ -65,90 +65,135 @@ class CleanProof:
     registry changes generation.
     """
 
-    __slots__ = ("_generation", "_keys", "_values", "redactor")
+    __slots__ = ("_generation", "_keys", "_known", "_values", "redactor")
 
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
+        self._known = redactor.known
         self._generation = -1
         self._keys: set[str] = set()
         self._values: set[str] = set()
 
-    def dirty(self, obj: Mapping[Any, Any], skip: frozenset[str] = frozenset()) -> list[Any]:
+    def remembered(self, obj: Mapping[str, Any], keys: Iterable[str]) -> bool:
+        """True when every ``obj[key]`` is a remembered-clean item (no scan needed)."""
+        if self._known.snapshot.generation != self._generation:
+            return False
+        known_keys, known_values = self._keys, self._values
+        for k in keys:
+            v = obj[k]
+            t = type(v)
+            if k not in known_keys or not (t in _SCALARS or (t is str and v in known_values)):
+                return False
+        return True
+
+    def dirty(self, obj: Mapping[Any, Any], skip: frozenset[str] = frozenset()) -> Sequence[Any]:
         """Keys of ``obj`` whose items must be walked; empty when nothing would change.
 
         Items under a key in ``skip`` are left out (neither proven nor redacted).
         """
-        generation = self.redactor.known.snapshot.generation
+        generation = self._known.snapshot.generation
         if generation != self._generation:
             self._keys, self._values = set(), set()
             self._generation = generation
         known_keys, known_values = self._keys, self._values
-        sensitive = self.redactor.key_names.is_sensitive
-        parts: list[str] = []
-        key_parts: list[int] = []
-        acc: _Acc = (parts, key_parts, {id(obj)})
-        items: list[tuple[int, Any]] = []  # (index of the item's first part, key)
-        dirty: dict[Any, None] = {}
-        for k, v in obj.items():
-            if k in skip:
-                continue
-            first = len(parts)
+        parts: list[str] = []  # strings to scan
+        owners: list[Any] = []  # the top-level key each string belongs to
+        slow: list[tuple[Any, Any]] = []
+        for k, v in obj.items():  # the common case: remembered keys, short or clean values
             if k in known_keys:
-                pass
-            elif type(k) is str:
-                if not sensitive(k):
-                    key_parts.append(first)
-                elif _maskable(v):
-                    dirty[k] = None  # masked whole by the walk
+                t = type(v)
+                if t is str:
+                    if v not in known_values:
+                        parts.append(v)
+                        owners.append(k)
                     continue
-                parts.append(k)
-            items.append((first, k))
-            t = type(v)
-            if t is str:
-                if v not in known_values:
-                    parts.append(v)
-                continue
-            if t in _SCALARS and type(k) is str:
-                continue
+                if t in _SCALARS:
+                    continue
+            slow.append((k, v))
+        findings = None
+        if not slow:  # the steady state: at most a timestamp or a message to scan
+            if not parts:
+                return ()
             try:
-                if type(k) is not str:
-                    self._add(k, 1, acc)
-                self._add(v, 1, acc)
-            except Exception:  # _Unknown, or anything the proof cannot reason about
-                dirty[k] = None
-                del parts[first:]
-                while key_parts and key_parts[-1] >= first:
-                    key_parts.pop()
+                findings = self.redactor.find("\n".join(parts))
+            except Exception:
+                return [k for k in obj if k not in skip]
+            if not findings:
+                self._remember(parts, (), ())
+                return ()
+        dirty: dict[Any, None] = {}
+        key_parts: list[int] = []
+        if slow:
+            self._slow(slow, skip, (parts, key_parts, {id(obj)}), owners, dirty)
         if not parts:
             return list(dirty)
-        try:
-            findings = self.redactor.find("\n".join(parts))
-        except Exception:
-            return [k for k in obj if k not in skip]
+        if findings is None:
+            try:
+                findings = self.redactor.find("\n".join(parts))
+            except Exception:
+                return [k for k in obj if k not in skip]
         bad: set[int] = set()
-        if findings:
+        if findings:  # which strings hold a finding, and so which items are dirty
             starts, pos = [], 0
             for part in parts:
                 starts.append(pos)
                 pos += len(part) + 1
-            firsts = [first for first, _ in items]
             for f in findings:
-                lo = bisect.bisect_right(starts, f.start) - 1
-                hi = bisect.bisect_left(starts, f.end)
-                for i in range(max(lo, 0), max(hi, lo + 1)):
+                lo = max(bisect.bisect_right(starts, f.start) - 1, 0)
+                hi = max(bisect.bisect_left(starts, f.end), lo + 1)
+                for i in range(lo, hi):
                     bad.add(i)
-                    dirty[items[bisect.bisect_right(firsts, i) - 1][1]] = None
+                    dirty[owners[i]] = None
         self._remember(parts, key_parts, bad)
         return list(dirty)
 
-    def _remember(self, parts: list[str], key_parts: list[int], bad: set[int]) -> None:
-        keys, values = self._keys, self._values
-        if len(keys) + len(key_parts) > _CACHE_SIZE:
-            keys.clear()
-        keys.update(parts[i] for i in key_parts if i not in bad)
+    def _slow(
+        self,
+        items: list[tuple[Any, Any]],
+        skip: frozenset[str],
+        acc: _Acc,
+        owners: list[Any],
+        dirty: dict[Any, None],
+    ) -> None:
+        """Collect the strings of items the fast loop could not settle, or mark them dirty."""
+        parts, key_parts, _ = acc
+        sensitive = self.redactor.key_names.is_sensitive
+        for k, v in items:
+            if k in skip:
+                continue
+            first, first_key = len(parts), len(key_parts)
+            try:
+                if type(k) is not str:
+                    self._add(k, 1, acc)
+                elif k not in self._keys:
+                    if not sensitive(k):
+                        key_parts.append(len(parts))
+                    elif _maskable(v):
+                        dirty[k] = None  # masked whole by the walk
+                        continue
+                    parts.append(k)
+                self._add(v, 1, acc)
+            except Exception:  # _Unknown, or anything the proof cannot reason about
+                dirty[k] = None
+                del parts[first:]
+                del key_parts[first_key:]
+            owners.extend([k] * (len(parts) - len(owners)))
+
+    def _remember(self, parts: list[str], key_parts: Sequence[int], bad: Collection[int]) -> None:
+        if key_parts:
+            keys = self._keys
+            if len(keys) + len(key_parts) > _CACHE_SIZE:
+                keys.clear()
+            keys.update(parts[i] for i in key_parts if i not in bad)
+        values = self._values
         if len(values) + len(parts) > _CACHE_SIZE:
             values.clear()
-        values.update(p for i, p in enumerate(parts) if len(p) <= _CACHE_STR_MAX and i not in bad)
+        if not bad and max(map(len, parts)) <= _CACHE_STR_MAX:
+            values.update(parts)
+        else:
+            values.update(
+                p for i, p in enumerate(parts) if len(p) <= _CACHE_STR_MAX and i not in bad
+            )
 
     def _add(self, obj: Any, depth: int, acc: _Acc) -> None:
         parts, key_parts, active = acc
@@ -194,13 +239,18 @@ def _maskable(value: object) -> bool:
 
 
 def redact_mapping(
-    proof: CleanProof, obj: Mapping[Any, Any], skip: frozenset[str] = frozenset()
+    proof: CleanProof,
+    obj: Mapping[Any, Any],
+    skip: frozenset[str] = frozenset(),
+    dirty: Sequence[Any] | None = None,
 ) -> Mapping[Any, Any]:
     """``obj`` itself when nothing needs masking, else a dict with only the dirty items walked.
 
-    Items under a key in ``skip`` are copied as they are.
+    Items under a key in ``skip`` are copied as they are; ``dirty`` is a result of
+    :meth:`CleanProof.dirty` for ``obj`` already at hand.
     """
-    dirty = proof.dirty(obj, skip)
+    if dirty is None:
+        dirty = proof.dirty(obj, skip)
     if not dirty:
         return obj
     redact_obj = proof.redactor.redact_obj

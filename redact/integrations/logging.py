@@ -39,6 +39,8 @@ _STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), No
     "taskName",
 }
 _TRACEBACK = logging.Formatter()
+#: The message's slot in the mapping scanned with the extras (no extra can be named so).
+_MSG = "msg"
 
 
 def _build(redactor: Redactor | None, factory: Callable[[], Redactor] | None) -> Redactor:
@@ -80,31 +82,35 @@ class RedactFilter(logging.Filter):
     def _redact(self, record: logging.LogRecord) -> None:
         r = self.redactor
         d = record.__dict__
-        msg = record.msg
-        if record.args:
+        merged = bool(record.args)
+        if merged:
             try:
-                text = record.getMessage()
+                msg: object = record.getMessage()
             except Exception as exc:
-                text = _unmergeable(r, record, exc)
-            record.msg = r.redact(text)
+                msg = _unmergeable(r, record, exc)
+        else:
+            msg = record.msg
+        names = d.keys() - _STANDARD
+        if not names or self._proof.remembered(d, names):
+            out = r.redact(msg) if isinstance(msg, str) else redact_value(self._proof, msg)
+        else:
+            # One scan proves the message and every extra= attribute clean (the usual
+            # case); only what holds a finding is redacted.
+            probe = {k: d[k] for k in names if not isinstance(d[k], logging.Logger)}
+            extras = len(probe)
+            probe[_MSG] = msg
+            red = redact_mapping(self._proof, probe)
+            out = msg
+            if red is not probe:
+                out = red[_MSG]
+                if extras:
+                    for key in probe:
+                        if key != _MSG:
+                            del d[key]
+                    d.update((k, v) for k, v in red.items() if k != _MSG)
+        if merged or out is not record.msg:
+            record.msg = out
             record.args = ()
-        elif isinstance(msg, str):
-            out = r.redact(msg)
-            if out is not msg:
-                record.msg = out
-        else:  # a dict from structlog's ProcessorFormatter.wrap_for_formatter, or any object
-            out = redact_value(self._proof, msg)
-            if out is not msg:
-                record.msg = out
-        extras = {
-            k: v for k, v in d.items() if k not in _STANDARD and not isinstance(v, logging.Logger)
-        }
-        if extras:
-            red = redact_mapping(self._proof, extras)
-            if red is not extras:
-                for key in extras:
-                    del d[key]
-                d.update(red)
         if record.exc_info:
             text = record.exc_text or _TRACEBACK.formatException(record.exc_info)
             record.exc_text = r.redact(text)

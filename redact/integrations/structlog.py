@@ -86,17 +86,24 @@ class RedactProcessor:
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
         """Return ``event_dict`` with every secret masked (the same dict when clean)."""
         try:
+            if type(event_dict) is dict:
+                if event_dict.get("exc_info"):
+                    self._exc_info(event_dict)
+                dirty = self._proof.dirty(event_dict, _META)
+                if not dirty:
+                    return event_dict
+                return redact_mapping(self._proof, event_dict, _META, dirty)
             return self._process(event_dict)
         except Exception as exc:
             self._warn(exc)
             return _placeholder(event_dict)
 
     def _process(self, event: Any) -> Any:
-        if type(event) is not dict and not isinstance(event, MutableMapping):
+        if not isinstance(event, MutableMapping):
             r = self._redactor
             # Placed after a renderer: the event is already text (or bytes).
             return r.redact(event) if isinstance(event, str) else r.redact_obj(event)
-        if event.get("exc_info"):
+        if type(event) is not dict and event.get("exc_info"):
             self._exc_info(event)
         return redact_mapping(self._proof, event, _META)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -388,7 +389,7 @@ def root_handlers(tmp_path: Path) -> Iterator[list[logging.Handler]]:
     saved, level = list(root.handlers), root.level
     for handler in saved:
         root.removeHandler(handler)
-    mine = [logging.FileHandler(tmp_path / f"root{i}.log") for i in range(2)]
+    mine: list[logging.Handler] = [logging.FileHandler(tmp_path / f"root{i}.log") for i in range(2)]
     for handler in mine:
         root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -457,3 +458,46 @@ def test_property_registered_secret_never_reaches_the_formatted_line(
     assert secret not in out
     assert secret not in json.dumps(json.loads(out), ensure_ascii=False)
     assert not (set(vars(record)) - _STANDARD - {"detail"})
+
+
+def test_cyclic_extra_is_emitted_with_a_cycle_marker(planted: Planted) -> None:
+    """A self-referencing extra value does not break the filter; its secret is masked."""
+    loop: dict[str, Any] = {"note": planted.carriers["github-token"]}
+    loop["self"] = loop
+    record = logging.makeLogRecord({"msg": "evt", "data": loop})
+    assert RedactFilter(planted.redactor).filter(record) is True
+    assert record.data == {"note": "[REDACTED:github-token]", "self": "<cycle>"}  # type: ignore[attr-defined]
+    assert loop["note"] == planted.carriers["github-token"]  # the caller's object is untouched
+
+
+def test_filter_keeps_structlog_event_dicts_for_processor_formatter(
+    planted: Planted, tmp_path: Path
+) -> None:
+    """On a ProcessorFormatter handler the filter masks structlog's event dict and keeps it a dict."""
+    handler = logging.FileHandler(tmp_path / "bridge.log")
+    handler.addFilter(RedactFilter(planted.redactor))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ]
+        )
+    )
+    target = logging.getLogger(f"bridge{rand(6)}")
+    target.propagate = False
+    target.setLevel(logging.INFO)
+    target.addHandler(handler)
+    log = structlog.wrap_logger(
+        target,
+        processors=[structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        wrapper_class=structlog.stdlib.BoundLogger,
+    )
+    try:
+        log.info("native", detail=planted.carriers["aws-access-key-id"], user="alice")
+    finally:
+        target.removeHandler(handler)
+        handler.close()
+    event = json.loads((tmp_path / "bridge.log").read_text())
+    assert event["detail"] == "[REDACTED:aws-access-key-id]"
+    assert event["user"] == "alice"

@@ -106,7 +106,7 @@ def _emit(carrier: str, text: str, path: Path, tmp_path: Path) -> None:
     """Log ``text`` through the carrier named ``carrier`` into a fresh chain writing ``path``."""
     with path.open("a") as out:
         dict_tb = structlog.processors.ExceptionRenderer(
-            structlog.tracebacks.ExceptionDictTransformer(show_locals=True, locals_max_string=None)
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=True, locals_max_string=4096)
         )
         tracebacks = dict_tb if carrier == "dict-tracebacks-locals" else None
         configure(out, RedactProcessor(PLANTED.redactor), tracebacks=tracebacks)
@@ -463,3 +463,42 @@ def _strings(obj: Any) -> Iterator[str]:
     elif isinstance(obj, list):
         for v in obj:
             yield from _strings(v)
+
+
+_EQ_REDACTOR = make_planted().redactor
+_eq_keys = st.one_of(
+    st.sampled_from(["password", "user", "note", "api_key", "path", "level", "x-api-key"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=6),
+)
+_eq_leaves = st.one_of(
+    filler,
+    st.sampled_from(["ghp_" + rand(36), "AKIA" + "ABCDEFGHIJKLMNOP", "password=hunter22", ""]),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.binary(max_size=12),
+)
+_eq_trees = st.recursive(
+    _eq_leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.tuples(children),
+        st.dictionaries(_eq_keys, children, max_size=3),
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(event=st.dictionaries(_eq_keys, _eq_trees, max_size=6), repeat=st.booleans())
+def test_property_processor_result_equals_a_full_redact_obj_walk(
+    event: dict[str, Any], repeat: bool
+) -> None:
+    """The one-scan shortcut never changes the result: same as walking everything with redact_obj."""
+    proc = RedactProcessor(_EQ_REDACTOR)
+    if repeat:
+        proc(None, "info", dict(event))  # warm the remembered clean strings
+    expected = _EQ_REDACTOR.redact_obj(event)
+    out = proc(None, "info", event)
+    assert out == expected
+    assert (out is event) == (expected is event)
