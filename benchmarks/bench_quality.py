@@ -234,9 +234,8 @@ def clean_log_lines(n: int, seed: int = 11) -> list[str]:
         elif kind == 5:
             out.append('password = "${DB_PASSWORD}"  # injected at deploy time')
         elif kind == 6:
-            out.append(
-                f"commit {hashlib.sha1(str(i).encode(), usedforsecurity=False).hexdigest()} merged by bot"
-            )
+            sha = hashlib.sha1(str(i).encode(), usedforsecurity=False).hexdigest()
+            out.append(f"commit {sha} merged by bot")
         else:
             out.append("api_key: {{ vault_api_key }}  # template, rendered by the chart")
     return out
