@@ -126,7 +126,9 @@ class KeyNames:
         words: set[str] = set()
         for name in (*self.exact, *self.suffixes):
             parts = [p for p in _SPLIT.split(name.lower()) if p]
-            for sep in ("", "_", "-", "."):
+            # "__" too: nested env/config names (APP__API__KEY) normalise to a sensitive
+            # name, so the text detector must be woken by that spelling as well.
+            for sep in ("", "_", "-", ".", "__"):
                 words.add(sep.join(parts))
         return sorted(w for w in words if w)
 
@@ -136,13 +138,24 @@ class KeyNames:
 
 
 # A key followed by its separator; the key is then checked with is_sensitive().
-_KEY_SEP = re.compile(r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})["']?[ \t]*(?::|=>|=)[ \t]*""")
+# The key may be closed by a quote or by an escaped quote (JSON inside a JSON string:
+# {\"password\":\"...\"}); any horizontal whitespace (NBSP too) may surround the separator.
+_KEY_SEP = re.compile(
+    r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})(?:\\?["'])?[^\S\r\n]*(?::|=>|=)[^\S\r\n]*"""
+)
 _QUOTED = re.compile(r""""((?:[^"\\\n]|\\.){1,2048})"|'([^'\n]{1,2048})'""")
+_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\n]|\\[^"\n]){1,2048})\\"')
+# An opening quote without its closing one (a truncated line) does not hide the value.
+_OPEN_QUOTE = re.compile(r"""\\?["']""")
 _LINE_VALUE = re.compile(r"""([^"\r\n]{1,4096})""")
 _AUTH_VALUE = re.compile(
     r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']{1,4096})""", re.I
 )
-_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]{1,2048}+)(?!\[REDACTED)""")
+_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]{1,2048}+)""")
+#: A YAML block scalar header (``password: |`` / ``key: >-``): the value is on the next lines.
+_YAML_BLOCK = re.compile(r"""[|>][+-]?[1-9]?[+-]?[^\S\r\n]*(?:#[^\r\n]*)?(?:\r?\n|\r)""")
+#: userinfo of a URL: ``scheme://user:password@host`` (the URL rules own it).
+_USERINFO_REST = re.compile(r"""[^\s/?#@]{0,256}@""")
 
 
 class KeyValueDetector:
@@ -159,9 +172,11 @@ class KeyValueDetector:
     mask: str | None = None
     prefix = ""
 
-    def __init__(self, names: KeyNames) -> None:
+    def __init__(self, names: KeyNames, *, prefixes: Iterable[str] = ()) -> None:
         self.names = names
         self.keywords = tuple(names.keywords())
+        #: Non-secret prefixes that partial masks keep in front of ``[REDACTED``.
+        self.prefixes = frozenset(prefixes)
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
@@ -172,13 +187,27 @@ class KeyValueDetector:
             key = m.group(1)
             if not self.names.is_sensitive(key):
                 continue
-            if text.startswith("//", m.start() - 2):
-                continue  # URL userinfo (scheme://user:pass@host): the URL rules own it
             at = m.end()
-            q = _QUOTED.match(text, at, end)
+            if (
+                m.start() >= 2
+                and text.startswith("//", m.start() - 2)
+                and m.group(0).rstrip().endswith(":")
+                and _USERINFO_REST.match(text, at, end)
+            ):
+                continue  # URL userinfo (scheme://user:pass@host): the URL rules own it
+            q = _QUOTED.match(text, at, end) or _ESC_QUOTED.match(text, at, end)
             if q:
                 g = 1 if q.group(1) is not None else 2
                 yield q.span(g)
+                continue
+            o = _OPEN_QUOTE.match(text, at, end)
+            if o:
+                at = o.end()
+            b = _YAML_BLOCK.match(text, at, end)
+            if b:
+                span = _yaml_block(text, m.start(), b.end(), end)
+                if span:
+                    yield span
                 continue
             n = normalize(key)
             if n in _LINE_VALUED:
@@ -187,5 +216,28 @@ class KeyValueDetector:
                 v = _AUTH_VALUE.match(text, at, end)
             else:
                 v = _BARE_VALUE.match(text, at, end)
+                if v and text.startswith("[REDACTED", v.end()) and v.group(1) in self.prefixes:
+                    continue  # the kept prefix of a partial mask (ghp_[REDACTED:...])
             if v:
                 yield v.span(1)
+
+
+def _yaml_block(text: str, key_at: int, body: int, end: int) -> tuple[int, int] | None:
+    """The span of a YAML block scalar's lines (indented deeper than its key), if any."""
+    line_start = text.rfind("\n", 0, key_at) + 1
+    head = text[line_start:key_at]
+    indent = len(head) - len(head.lstrip(" -"))
+    pos, first, last = body, body, None
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line = text[pos:stop].rstrip("\r")
+        stripped = line.lstrip(" ")
+        if stripped and len(line) - len(stripped) <= indent:
+            break
+        if stripped:
+            if last is None:
+                first = pos + len(line) - len(stripped)
+            last = pos + len(line)
+        pos = stop + 1
+    return (first, last) if last is not None else None

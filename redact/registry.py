@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import unicodedata
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,6 +62,15 @@ def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
     """Every form of ``value`` that is registered: raw, encoded and per-line."""
     raw = value.encode("utf-8", "surrogatepass")
     forms = {value}
+    if not value.isascii():
+        # The same text in the other Unicode normal form renders identically (é as one
+        # code point or as e + combining accent): register both, raw and escaped.
+        for nf in ("NFC", "NFD"):
+            other = unicodedata.normalize(nf, value)
+            if other != value:
+                forms.add(other)
+                forms.add(json.dumps(other)[1:-1])
+                forms.add(urllib.parse.quote(other, safe="", errors="surrogatepass"))
     forms |= _b64_forms(raw)
     forms.add(urllib.parse.quote(value, safe="", errors="surrogatepass"))
     forms.add(urllib.parse.quote_plus(value, safe="", errors="surrogatepass"))
