@@ -10,6 +10,7 @@ occur run at all. Overlapping spans are merged before masking.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import datetime as _dt
@@ -272,6 +273,11 @@ class Redactor:
         seen: set[tuple[int, int]] = set()
         for lo, hi in windows:
             for s, e in rule.finditer(text, lo, hi, timeout=self._timeout):
+                if e == hi < n:
+                    # Cut by the window's end: the value may go on (a 20 KB token=...).
+                    # Match again from its start over the rest of the text.
+                    more = _rematch_end(rule, text, lo, s, reach=self._chunk, timeout=self._timeout)
+                    e = more or e
                 if detector == "key-name" and text[s:e].strip().lower() in _SKIP_VALUES:
                     continue
                 if (s, e) not in seen:
@@ -475,6 +481,16 @@ def _maskable(value: object) -> bool:
     return not (isinstance(value, str) and (value == "" or is_mask(value)))
 
 
+def _rematch_end(
+    rule: Rule | KeyValueDetector, text: str, lo: int, start: int, *, reach: int, timeout: float
+) -> int:
+    """End of ``rule``'s span at ``start`` once ``reach`` more characters are visible."""
+    for s, e in rule.finditer(text, lo, min(len(text), start + reach), timeout=timeout):
+        if s >= start:
+            return e if s == start else 0
+    return 0
+
+
 def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]:
     """Merged windows [p - _LOOKBACK, p + reach) around keyword offsets ``starts``."""
     out: list[tuple[int, int]] = []
@@ -498,17 +514,22 @@ def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
     registered value that is itself mask-shaped is masked like any other.
     """
     masks = [m.span() for m in MASK_TOKEN.finditer(text)]
-    return [
-        f
-        for f in findings
-        if not any(
-            s <= f.start
-            and f.end <= e
-            and not (f.detector == "known" and (f.start, f.end) == (s, e))
-            and (f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"))
-            for s, e in masks
-        )
-    ]
+    starts = [m[0] for m in masks]
+    kept = []
+    for f in findings:
+        # Masks do not overlap: only the last one starting at or before f can hold it
+        # (a bisection, so many findings among many masks stay O(n log n)).
+        k = bisect.bisect_right(starts, f.start) - 1
+        if k >= 0:
+            s, e = masks[k]
+            if (
+                f.end <= e
+                and not (f.detector == "known" and (f.start, f.end) == (s, e))
+                and (f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"))
+            ):
+                continue
+        kept.append(f)
+    return kept
 
 
 def _merge(findings: list[Finding]) -> Iterable[tuple[int, int, Finding]]:

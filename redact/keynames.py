@@ -143,15 +143,17 @@ class KeyNames:
 _KEY_SEP = re.compile(
     r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})(?:\\?["'])?[^\S\r\n]*(?::|=>|=)[^\S\r\n]*"""
 )
-_QUOTED = re.compile(r""""((?:[^"\\\n]|\\.){1,2048})"|'([^'\n]{1,2048})'""")
-_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\n]|\\[^"\n]){1,2048})\\"')
+# Values are masked whole however long (a 4 KB session token must not leave a tail):
+# every form is an unbounded possessive run (linear, no backtracking).
+_QUOTED = re.compile(r""""((?:[^"\\\n]|\\.)++)"|'([^'\n]++)'""")
+_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\n]|\\[^"\n])++)\\"')
 # An opening quote without its closing one (a truncated line) does not hide the value.
 _OPEN_QUOTE = re.compile(r"""\\?["']""")
-_LINE_VALUE = re.compile(r"""([^"\r\n]{1,4096})""")
+_LINE_VALUE = re.compile(r"""([^"\r\n]++)""")
 _AUTH_VALUE = re.compile(
-    r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']{1,4096})""", re.I
+    r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']++)""", re.I
 )
-_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]{1,2048}+)""")
+_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]++)""")
 #: A YAML block scalar header (``password: |`` / ``key: >-``): the value is on the next lines.
 _YAML_BLOCK = re.compile(r"""[|>][+-]?[1-9]?[+-]?[^\S\r\n]*(?:#[^\r\n]*)?(?:\r?\n|\r)""")
 #: userinfo of a URL: ``scheme://user:password@host`` (the URL rules own it).
@@ -181,45 +183,65 @@ class KeyValueDetector:
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
     ) -> Iterator[tuple[int, int]]:
-        """Spans of values under sensitive names in ``text[pos:endpos]``."""
-        end = len(text) if endpos is None else endpos
-        for m in _KEY_SEP.finditer(text, pos, end):
-            key = m.group(1)
-            if not self.names.is_sensitive(key):
+        """Spans of values whose key lies in ``text[pos:endpos]``.
+
+        A value may run past ``endpos``: the key decides, and the value is masked whole
+        (a window cut in the middle of a 20 KB token must not leave its tail). Values
+        are unbounded, so the scan stays linear: keys inside a masked value are not
+        looked at again, and an opening quote found unclosed up to the end of its line
+        is not searched again for later keys on that line.
+        """
+        end = len(text)
+        kend = end if endpos is None else endpos
+        unclosed: dict[str, int] = {}  # quote kind -> end of the line it is known unclosed to
+        while pos < kend:
+            m = _KEY_SEP.search(text, pos, kend)
+            if m is None:
+                return
+            pos = m.end()
+            if not self.names.is_sensitive(m.group(1)):
                 continue
-            at = m.end()
-            if (
-                m.start() >= 2
-                and text.startswith("//", m.start() - 2)
-                and m.group(0).rstrip().endswith(":")
-                and _USERINFO_REST.match(text, at, end)
-            ):
-                continue  # URL userinfo (scheme://user:pass@host): the URL rules own it
-            q = _QUOTED.match(text, at, end) or _ESC_QUOTED.match(text, at, end)
+            span = self._value(text, m, unclosed)
+            if span is not None:
+                pos = max(pos, span[1])
+                yield span
+
+    def _value(
+        self, text: str, m: re.Match[str], unclosed: dict[str, int]
+    ) -> tuple[int, int] | None:
+        """The value after the sensitive key matched by ``m``, if any."""
+        end = len(text)
+        at = m.end()
+        if (
+            m.start() >= 2
+            and text.startswith("//", m.start() - 2)
+            and m.group(0).rstrip().endswith(":")
+            and _USERINFO_REST.match(text, at, end)
+        ):
+            return None  # URL userinfo (scheme://user:pass@host): the URL rules own it
+        kind = "\\" if text.startswith('\\"', at) else text[at : at + 1]
+        if kind in ('"', "'", "\\") and unclosed.get(kind, -1) < at:
+            q = (_ESC_QUOTED if kind == "\\" else _QUOTED).match(text, at, end)
             if q:
-                g = 1 if q.group(1) is not None else 2
-                yield q.span(g)
-                continue
-            o = _OPEN_QUOTE.match(text, at, end)
-            if o:
-                at = o.end()
-            b = _YAML_BLOCK.match(text, at, end)
-            if b:
-                span = _yaml_block(text, m.start(), b.end(), end)
-                if span:
-                    yield span
-                continue
-            n = normalize(key)
-            if n in _LINE_VALUED:
-                v = _LINE_VALUE.match(text, at, end)
-            elif n in _AUTH_VALUED:
-                v = _AUTH_VALUE.match(text, at, end)
-            else:
-                v = _BARE_VALUE.match(text, at, end)
-                if v and text.startswith("[REDACTED", v.end()) and v.group(1) in self.prefixes:
-                    continue  # the kept prefix of a partial mask (ghp_[REDACTED:...])
-            if v:
-                yield v.span(1)
+                return q.span(1 if q.group(1) is not None else 2)
+            nl = text.find("\n", at)
+            unclosed[kind] = end if nl < 0 else nl
+        o = _OPEN_QUOTE.match(text, at, end)
+        if o:
+            at = o.end()
+        b = _YAML_BLOCK.match(text, at, end)
+        if b:
+            return _yaml_block(text, m.start(), b.end(), end)
+        n = normalize(m.group(1))
+        if n in _LINE_VALUED:
+            v = _LINE_VALUE.match(text, at, end)
+        elif n in _AUTH_VALUED:
+            v = _AUTH_VALUE.match(text, at, end)
+        else:
+            v = _BARE_VALUE.match(text, at, end)
+            if v and text.startswith("[REDACTED", v.end()) and v.group(1) in self.prefixes:
+                return None  # the kept prefix of a partial mask (ghp_[REDACTED:...])
+        return v.span(1) if v else None
 
 
 def _yaml_block(text: str, key_at: int, body: int, end: int) -> tuple[int, int] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import random
 import secrets
 import string
 import unicodedata
@@ -256,3 +257,90 @@ def test_non_str_dict_keys(known_r: tuple[Redactor, str], wrap: object) -> None:
     out = red.redact_obj(data)
     assert value not in repr(out)
     assert data == {key: 1, "n": 2}  # the caller's object is untouched
+
+
+# -- long values and the large-text windows --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "token={v}",
+        'token: "{v}"',
+        "x-api-key: {v}",
+        '{{\\"token\\":\\"{v}\\"}}',
+        "Cookie: sid={v}",
+        "Authorization: Bearer {v}",
+    ],
+)
+def test_value_longer_than_old_bound_is_masked_whole(r: Redactor, template: str) -> None:
+    """Values under keys were capped at 2,048 (4,096) characters; the tail leaked."""
+    value = _synthetic(4500)
+    out = r.redact(template.format(v=value))
+    assert value[-64:] not in out
+    assert len(out) < 100
+
+
+def test_quoted_value_with_spaces_longer_than_16k(r: Redactor) -> None:
+    """A long quoted value with spaces fell back to the bare form and kept everything after."""
+    words = " ".join(_synthetic(8) for _ in range(3000))
+    out = r.redact(f'password: "{words}"')
+    assert out == 'password: "[REDACTED:sensitive-key]"'
+
+
+@pytest.mark.parametrize("lead", ["x" * 9000 + " ", "\u00e9" * 9000 + " ", "y " * 40000])
+@pytest.mark.parametrize("template", ["token={v} end", 'token: "{v}" end', "token: |\n  {v}\nn: 1"])
+def test_window_does_not_cut_a_long_value(lead: str, template: str) -> None:
+    """On big texts rules run in windows around keywords; a value past the window leaked."""
+    red = Redactor.default(chunk_size=1 << 16, overlap=1 << 12)
+    value = _synthetic(21000)
+    out = red.redact(lead + template.format(v=value))
+    assert value[-64:] not in out
+    assert value[5000:5064] not in out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    size=st.integers(8200, 12000),
+    sep=st.sampled_from(["\n", " ", "\t", ", "]),
+)
+def test_big_text_finds_what_each_example_finds(
+    r: Redactor, data: st.DataObject, size: int, sep: str
+) -> None:
+    """Every shipped example embedded anywhere in a >8 KB text is masked as on its own."""
+    rule = data.draw(st.sampled_from(list(r.rules)))
+    example = data.draw(st.sampled_from(list(rule.examples)))
+    alphabet = string.ascii_letters + string.digits + " \n.:/-"
+    rnd = random.Random(data.draw(st.integers(0, 2**32)))
+    filler = "".join(rnd.choice(alphabet) for _ in range(size))
+    at = data.draw(st.integers(0, size))
+    big = filler[:at] + sep + example + sep + filler[at:]
+    offset = at + len(sep)
+    for f in r.find(example):
+        part = example[f.start : f.end]
+        hits = r.find(big)
+        assert any(h.start <= offset + f.start and offset + f.end <= h.end for h in hits), (
+            f"{rule.id}: {f.rule_id} span lost in the big text"
+        )
+        assert part not in r.redact(big)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ['token: "a\\\\', "token: 'a ", 'token: \\"a ', "token: |\n", "token=", "Cookie: "],
+)
+def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> None:
+    """100 KB of repeated keys: unbounded values and the mask filter must not go quadratic.
+
+    The mask filter compared every finding with every mask (4 s for this input);
+    unbounded values re-scanned the rest of the line for each key.
+    """
+    import time
+
+    text = unit * (100_000 // len(unit))
+    t0 = time.perf_counter()
+    out = r.redact(text)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 1.5, elapsed
+    assert r.redact(out) == out
