@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import unicodedata
 import urllib.parse
@@ -56,6 +57,9 @@ def _b64_forms(raw: bytes) -> set[str]:
 
 
 _URLSAFE = str.maketrans("+/", "-_")
+_URI_COMPONENT_SAFE = "!'()*"
+_PCT_HEX = re.compile(r"%[0-9A-F]{2}")
+_JSON_U = re.compile(r"\\u[0-9a-f]{4}")
 
 
 def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
@@ -72,11 +76,22 @@ def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
                 forms.add(json.dumps(other)[1:-1])
                 forms.add(urllib.parse.quote(other, safe="", errors="surrogatepass"))
     forms |= _b64_forms(raw)
-    forms.add(urllib.parse.quote(value, safe="", errors="surrogatepass"))
-    forms.add(urllib.parse.quote_plus(value, safe="", errors="surrogatepass"))
-    forms.add(json.dumps(value)[1:-1])
+    for safe in ("", "/", _URI_COMPONENT_SAFE):
+        # quote() keeps "/" by default; JavaScript's encodeURIComponent keeps !'()*.
+        for pct in (
+            urllib.parse.quote(value, safe=safe, errors="surrogatepass"),
+            urllib.parse.quote_plus(value, safe=safe, errors="surrogatepass"),
+        ):
+            forms.add(pct)
+            forms.add(_PCT_HEX.sub(lambda m: m.group(0).lower(), pct))  # %2f as well as %2F
+    json_ascii = json.dumps(value)[1:-1]
+    forms.add(json_ascii)
+    forms.add(_JSON_U.sub(lambda m: m.group(0).upper().replace("\\U", "\\u"), json_ascii))
+    forms.add(json_ascii.replace("/", "\\/"))  # PHP's json_encode escapes slashes
+    forms.add(json.dumps(json_ascii)[1:-1])  # a JSON document inside a JSON string
     forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
     forms.add(repr(value)[1:-1])
+    forms.add(repr(raw)[2:-1])  # the bytes logged with %r: b'...\xc3\xa9'
     forms.add(raw.hex())
     forms.add(raw.hex().upper())
     if "\n" in value or "\r" in value:

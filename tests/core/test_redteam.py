@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+import json
 import random
+import re
 import secrets
 import string
 import unicodedata
+import urllib.parse
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -344,3 +347,49 @@ def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> Non
     elapsed = time.perf_counter() - t0
     assert elapsed < 1.5, elapsed
     assert r.redact(out) == out
+
+
+# -- encodings of registered values ----------------------------------------------------------
+
+_ENCODERS = {
+    "percent-lower-hex": lambda v: re.sub(
+        "%[0-9A-F]{2}", lambda m: m.group(0).lower(), urllib.parse.quote(v, safe="")
+    ),
+    "quote-default-safe-slash": lambda v: urllib.parse.quote(v, safe="/"),
+    "quote-plus-safe-slash": lambda v: urllib.parse.quote_plus(v, safe="/"),
+    "encodeURIComponent": lambda v: urllib.parse.quote(v, safe="!'()*"),
+    "json-upper-u": lambda v: json.dumps(v).replace("\\u00e9", "\\u00E9"),
+    "json-escaped-slash": lambda v: json.dumps(v).replace("/", "\\/"),
+    "json-in-json": lambda v: json.dumps(json.dumps(v)),
+    "bytes-repr": lambda v: repr(v.encode()),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_ENCODERS))
+def test_common_encoding_variants(how: str) -> None:
+    """Each of these common spellings of a registered value leaked before."""
+    value = "p/" + _synthetic(10) + " +!'(é)"
+    known = KnownSecrets()
+    known.add(value, label="s")
+    red = Redactor(known=known)
+    shown = _ENCODERS[how](value)
+    out = red.redact(f"v={shown} end")
+    assert shown not in out
+    assert "[REDACTED:s]" in out
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    value=st.text(
+        alphabet=string.ascii_letters + string.digits + " /+!'()*é€%&=?\"\\",
+        min_size=8,
+        max_size=30,
+    ).filter(lambda v: v.strip() == v and len(set(v)) > 3),
+    how=st.sampled_from(sorted(_ENCODERS)),
+)
+def test_common_encodings_property(value: str, how: str) -> None:
+    """For any value with URL/JSON-special characters, every listed spelling is masked."""
+    known = KnownSecrets()
+    known.add(value, label="s")
+    shown = _ENCODERS[how](value)
+    assert shown not in Redactor(known=known).redact(f"<{shown}>")
