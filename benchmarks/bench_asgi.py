@@ -67,8 +67,15 @@ def serve(with_middleware: bool) -> None:
     Server(config).run()
 
 
-async def drive(port: int, total: int, concurrency: int) -> float:
-    """Send ``total`` requests with ``concurrency`` in flight; return requests/s."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def drive(port: int, pid: int, total: int, concurrency: int) -> tuple[float, float]:
+    """Send ``total`` requests, ``concurrency`` in flight: requests per wall second and per
+    server CPU second."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"authorization": "Bearer abcdefghijklmnopqrstuvwxyz012345"}
     async with httpx.AsyncClient(
@@ -83,13 +90,14 @@ async def drive(port: int, total: int, concurrency: int) -> float:
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))  # warm the connections
         queue = iter(range(total))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return total / (time.perf_counter() - t0)
+        wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - c0
+        return total / wall, total / max(cpu, 1e-9)
 
 
-def measure(with_middleware: bool, total: int, concurrency: int) -> float:
-    """Start a server process, drive it, stop it; requests/s."""
+def measure(with_middleware: bool, total: int, concurrency: int) -> tuple[float, float]:
+    """Start a server process, drive it, stop it; requests/s (wall, server CPU)."""
     proc = subprocess.Popen(
         [sys.executable, __file__, "--serve", "on" if with_middleware else "off"],
         stdout=subprocess.PIPE,
@@ -98,7 +106,7 @@ def measure(with_middleware: bool, total: int, concurrency: int) -> float:
     try:
         assert proc.stdout is not None
         port = int(proc.stdout.readline())
-        return asyncio.run(drive(port, total, concurrency))
+        return asyncio.run(drive(port, proc.pid, total, concurrency))
     finally:
         proc.terminate()
         proc.wait(10)
@@ -163,16 +171,19 @@ def main() -> int:
     if args.serve:
         serve(args.serve == "on")
         return 0
-    base: list[float] = []
-    red: list[float] = []
+    base: list[tuple[float, float]] = []
+    red: list[tuple[float, float]] = []
     for _ in range(args.repeat):
         base.append(measure(False, args.requests, args.concurrency))
         red.append(measure(True, args.requests, args.concurrency))
-    b, r = statistics.median(base), statistics.median(red)
+    bw, bc = (statistics.median(x[i] for x in base) for i in (0, 1))
+    rw, rc = (statistics.median(x[i] for x in red) for i in (0, 1))
     print(f"requests per run: {args.requests}, concurrency: {args.concurrency}", end="")
     print(f", repeats: {args.repeat}")
-    print(f"{'baseline: Starlette app':40s} {b:8.0f} req/s   ratio 1.00x")
-    print(f"{'RedactMiddleware (egress mask)':40s} {r:8.0f} req/s   ratio {r / b:4.2f}x")
+    print(f"{'':32s} {'wall req/s':>10s} {'ratio':>6s} {'req/server-CPU-s':>17s} {'ratio':>6s}")
+    print(f"{'baseline: Starlette app':32s} {bw:10.0f} {1:5.2f}x {bc:17.0f} {1:5.2f}x")
+    name = "RedactMiddleware (egress mask)"
+    print(f"{name:32s} {rw:10.0f} {rw / bw:5.2f}x {rc:17.0f} {rc / bc:5.2f}x")
     plain, guarded = direct_overhead()
     print(
         f"called directly, no server: app {plain:.1f} us/request, with middleware "

@@ -119,6 +119,7 @@ class Redactor:
         "_kw_rules",
         "_masks",
         "_overlap",
+        "_quiet",
         "_rules",
         "_timeout",
         "errors",
@@ -190,6 +191,7 @@ class Redactor:
                 kw.setdefault(k, []).append(i)
         self._kw_rules = {k: tuple(v) for k, v in kw.items()}
         self._always = tuple(always)
+        self._quiet = not self._always and not self._detectors
         self.known.attach_keywords(self._kw_rules)
 
     @classmethod
@@ -224,7 +226,10 @@ class Redactor:
         return self._find(text)
 
     def _find(self, text: str) -> list[Finding]:
-        hits, words = self.known.snapshot.scan(text)
+        snap = self.known._snap
+        hits, words = snap.matcher.scan(text) if snap.delta is None else snap.scan(text)
+        if not hits and not words and self._quiet:
+            return []  # the common case: one automaton call, nothing else
         findings = [
             Finding(_KNOWN_RULE_ID, h.start, h.end, "known-secret", "critical", h.label, "known")
             for h in hits
@@ -258,7 +263,11 @@ class Redactor:
         positions: dict[str, list[int]] | None = None,
     ) -> Iterable[tuple[int, int]]:
         n = len(text)
-        if positions is not None and rule.keywords:
+        if positions is not None and rule is self._key_rule:
+            # name=value never spans lines and the name is at most 64 characters: the
+            # window is the keyword's own line, bounded on both sides.
+            windows = _line_regions((p for k in rule.keywords for p in positions.get(k, ())), text)
+        elif positions is not None and rule.keywords:
             # A match contains one of its rule's keywords: only the regions around the
             # keyword occurrences can hold one, so large texts run each regex there only.
             windows = _regions(
@@ -291,7 +300,10 @@ class Redactor:
         if not isinstance(text, str):
             return self.redact(str(text))
         try:
-            out = self._redact_once(text)
+            findings = self._find(text)
+            if not findings:
+                return text
+            out = self._apply(text, findings)
             # Masking changes context (a quote becomes a mask): iterate to a fixed point so
             # that redact(redact(x)) == redact(x).
             for _ in range(4):
@@ -305,8 +317,9 @@ class Redactor:
 
     def _redact_once(self, text: str) -> str:
         findings = self._find(text)
-        if not findings:
-            return text
+        return self._apply(text, findings) if findings else text
+
+    def _apply(self, text: str, findings: list[Finding]) -> str:
         parts: list[str] = []
         pos = 0
         for start, end, lead in _merge(findings):
@@ -496,6 +509,23 @@ def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]
     out: list[tuple[int, int]] = []
     for p in sorted(starts):
         lo, hi = max(0, p - _LOOKBACK), min(n, p + reach)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _line_regions(starts: Iterable[int], text: str) -> list[tuple[int, int]]:
+    """Merged windows around ``starts`` clipped to their line (key=value detector)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for p in sorted(starts):
+        if out and p < out[-1][1]:
+            continue
+        lo = max(text.rfind("\n", max(0, p - 96), p) + 1, p - 96, 0)
+        end = text.find("\n", p, p + 8192)
+        hi = min(n, p + 8192) if end < 0 else end
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:

@@ -45,6 +45,7 @@ from typing import Any
 
 import regex
 
+from redact._validators import EXTRA_VALIDATORS
 from redact.exceptions import RulePackError
 from redact.masks import is_mask
 
@@ -133,6 +134,7 @@ VALIDATORS: Mapping[str, Callable[[str], bool]] = {
     "github-crc32": _github_crc32,
     "luhn": _luhn,
     "iban": _iban,
+    **EXTRA_VALIDATORS,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from redact import Redactor
@@ -72,6 +73,7 @@ _CACHE_SIZE = 4096
 _CLEAN_MAX_LEN = 256
 
 
+@lru_cache(maxsize=1024)
 def mask_for(label: str) -> str:
     """The mask that replaces a value found by its name: ``[REDACTED:<label>]``."""
     return "[REDACTED:" + (re.sub(r"[^A-Za-z0-9._\-]", "-", label)[:80] or "secret") + "]"

@@ -168,10 +168,13 @@ class RedactMiddleware:
         try:
             await self.app(scope, receive, guard.send)
         finally:
-            if tokens is not None and self._contextvars is not None:
-                self._contextvars.reset_contextvars(**tokens)
-            if self._access is not None and kind == "http":
-                self._log_access(view, guard.status, time.perf_counter() - start)
+            try:
+                if tokens is not None and self._contextvars is not None:
+                    self._contextvars.reset_contextvars(**tokens)
+                if self._access is not None and kind == "http":
+                    self._log_access(view, guard.status or 500, time.perf_counter() - start)
+            except Exception as exc:  # never mask the app's own outcome
+                _log.error("redact: request teardown failed (%s)", type(exc).__name__)
 
     # -- the masked view ------------------------------------------------------------------
     def view(self, scope: Scope) -> dict[str, Any]:
@@ -203,14 +206,19 @@ class RedactMiddleware:
             }
 
     def _bind(self, view: dict[str, Any]) -> Any:
-        if self._contextvars is None:
+        contextvars = self._contextvars
+        if contextvars is None:
             return None
-        return self._contextvars.bind_contextvars(
-            http_method=view["method"],
-            http_path=view["path"],
-            http_query=view["query"],
-            http_headers=view["headers"],
-        )
+        try:
+            return contextvars.bind_contextvars(
+                http_method=view["method"],
+                http_path=view["path"],
+                http_query=view["query"],
+                http_headers=view["headers"],
+            )
+        except Exception as exc:
+            _log.error("redact: binding the request view failed (%s)", type(exc).__name__)
+            return None
 
     def _annotate(self, view: dict[str, Any], scope: Scope) -> None:
         if self._trace is None:

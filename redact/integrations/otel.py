@@ -54,6 +54,7 @@ __all__ = [
     "RedactingSpanExporter",
     "RedactingSpanProcessor",
     "SpanRedactor",
+    "copy_span",
 ]
 
 #: What every string becomes when redaction itself fails (fail closed).

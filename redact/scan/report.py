@@ -27,6 +27,7 @@ __all__ = [
     "ProgressDisplay",
     "ReportContext",
     "RuleInfo",
+    "clean",
     "render_json",
     "render_sarif",
     "render_text",
@@ -85,6 +86,13 @@ class ReportContext:
     root: Path = field(default_factory=Path.cwd)
 
 
+def clean(text: str) -> str:
+    """Undecodable bytes (kept as surrogate escapes while scanning) shown as U+FFFD."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _summary(findings: Sequence[ScanFinding], ctx: ReportContext) -> dict[str, Any]:
     active = [f for f in findings if f.allowed is None]
     status = Counter(o.status for o in ctx.outcomes)
@@ -109,7 +117,7 @@ def _finding_dict(f: ScanFinding) -> dict[str, Any]:
         "rule_id": f.rule_id,
         "category": f.category,
         "severity": f.severity,
-        "path": f.path,
+        "path": clean(f.path),
         "line": f.line,
         "column": f.column,
         "end_line": f.end_line,
@@ -119,7 +127,7 @@ def _finding_dict(f: ScanFinding) -> dict[str, Any]:
     for name in ("commit", "author_date", "field", "layer", "allowed", "secret"):
         value = getattr(f, name)
         if value is not None:
-            d[name] = value
+            d[name] = clean(value)
     return d
 
 
@@ -130,7 +138,7 @@ def render_json(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[str
         "version": __version__,
         "findings": [_finding_dict(f) for f in findings],
         "skipped": [
-            {"path": o.path, "status": o.status, "reason": o.reason}
+            {"path": clean(o.path), "status": o.status, "reason": clean(o.reason)}
             for o in ctx.outcomes
             if o.status != "scanned"
         ],
@@ -160,7 +168,7 @@ def render_text(
     for f in findings:
         groups.setdefault(f.path, []).append(f)
     for path in sorted(groups):
-        say(f"[bold]{escape(path)}[/bold]")
+        say(f"[bold]{escape(clean(path))}[/bold]")
         for f in sorted(groups[path], key=lambda x: (x.line, x.column, x.commit or "")):
             style = _STYLE.get(f.severity, "white")
             where = f"{f.line}:{f.column}"
@@ -171,21 +179,21 @@ def render_text(
                 f"[dim]{escape(f.category)} fp={f.fingerprint[:16]}[/dim]",
             ]
             if f.field:
-                parts.append(escape(f.field))
+                parts.append(escape(clean(f.field)))
             if f.commit:
                 parts.append(f"[magenta]{f.commit[:12]}[/magenta] {escape(f.author_date or '')}")
             if f.layer:
                 parts.append(f"[dim]layer {escape(f.layer)}[/dim]")
             if f.secret is not None:
-                parts.append(f"secret={escape(repr(f.secret))}")
+                parts.append(f"secret={escape(repr(clean(f.secret)))}")
             if f.allowed is not None:
-                parts.append(f"[green]allowed: {escape(f.allowed)}[/green]")
+                parts.append(f"[green]allowed: {escape(clean(f.allowed))}[/green]")
             say(" ".join(parts))
     problems = [o for o in ctx.outcomes if o.status in ("unreadable", "error", "skipped")]
     if problems:
         say("[bold yellow]not scanned:[/bold yellow]")
         for o in problems:
-            say(f"  {escape(o.path)}: {escape(o.status)} ({escape(o.reason)})")
+            say(f"  {escape(clean(o.path))}: {escape(o.status)} ({escape(clean(o.reason))})")
     s = _summary(findings, ctx)
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
     mb = ctx.bytes / 1e6
@@ -206,9 +214,10 @@ _NAME_PART = re.compile(r"[^A-Za-z0-9]+")
 
 
 def _uri(path: str) -> tuple[str, str | None]:
+    raw = path.encode("utf-8", "surrogateescape")  # the file name's own bytes, percent-encoded
     if path.startswith("/"):
-        return "file://" + quote(path, safe="/:!$&'()*+,;=-._~@"), None
-    return quote(path, safe="/:!$&'()*+,;=-._~@"), "%SRCROOT%"
+        return "file://" + quote(raw, safe="/:!$&'()*+,;=-._~@"), None
+    return quote(raw, safe="/:!$&'()*+,;=-._~@"), "%SRCROOT%"
 
 
 def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[str]) -> None:
@@ -258,7 +267,9 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
             }
         }
         if f.field:
-            location["logicalLocations"] = [{"fullyQualifiedName": f.field, "kind": "member"}]
+            location["logicalLocations"] = [
+                {"fullyQualifiedName": clean(f.field), "kind": "member"}
+            ]
         props: dict[str, Any] = {"category": f.category, "severity": f.severity}
         if f.commit:
             props["commit"] = f.commit
@@ -266,9 +277,9 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
         if f.layer:
             props["layer"] = f.layer
         if f.secret is not None:
-            props["secret"] = f.secret
+            props["secret"] = clean(f.secret)
         where = f" in commit {f.commit[:12]}" if f.commit else ""
-        field_note = f" at {f.field}" if f.field else ""
+        field_note = f" at {clean(f.field)}" if f.field else ""
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "ruleIndex": index[f.rule_id],
@@ -282,12 +293,12 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
             "properties": props,
         }
         if f.allowed is not None:
-            result["suppressions"] = [{"kind": "inSource", "justification": f.allowed}]
+            result["suppressions"] = [{"kind": "inSource", "justification": clean(f.allowed)}]
         results.append(result)
     notifications = [
         {
             "level": "warning",
-            "message": {"text": f"{o.path}: {o.status} ({o.reason})"},
+            "message": {"text": clean(f"{o.path}: {o.status} ({o.reason})")},
         }
         for o in ctx.outcomes
         if o.status in ("unreadable", "error")

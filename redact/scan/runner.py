@@ -12,6 +12,7 @@ from __future__ import annotations
 import lzma
 import multiprocessing
 import os
+import tarfile
 import threading
 import time
 import zlib
@@ -42,7 +43,7 @@ __all__ = [
 INPROCESS_BYTES = 4 << 20
 _BATCH_BYTES = 8 << 20
 _BATCH_FILES = 256
-_READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
+_READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError, tarfile.TarError)
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)`` in bytes (paths) or commits (git, total 0 = unknown)."""
@@ -167,12 +168,16 @@ def scan_image(
             )
             continue
         layers += 1
-        for name, fh in image.iter_layer_files(task.path, part.member):
-            shown = f"{task.display}!/{name}"
-            try:
-                _scan_member(redactor, options, fh, shown=shown, lid=lid, out=out)
-            except _READ_ERRORS as exc:
-                outcomes.append(FileOutcome(shown, "unreadable", _reason(exc)))
+        try:
+            for name, fh in image.iter_layer_files(task.path, part.member):
+                shown = f"{task.display}!/{name}"
+                try:
+                    _scan_member(redactor, options, fh, shown=shown, lid=lid, out=out)
+                except _READ_ERRORS as exc:
+                    outcomes.append(FileOutcome(shown, "unreadable", _reason(exc)))
+        except _READ_ERRORS as exc:  # a corrupt layer: report it, scan the others
+            shown = f"{task.display}!/{part.member}"
+            outcomes.append(FileOutcome(shown, "unreadable", f"layer {lid}: {_reason(exc)}"))
     note = f"docker image, {layers} layer(s)"
     outcomes.append(FileOutcome(task.display, "scanned", note, task.size))
     return outcomes

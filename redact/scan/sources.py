@@ -46,6 +46,7 @@ __all__ = [
 
 HEAD_BYTES = 8192
 CHUNK = 1 << 20
+BUFFER = 1 << 16
 _COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
 
 
@@ -440,7 +441,7 @@ def open_text(path: str, *, fileobj: IO[bytes] | None = None) -> Iterator[Opened
     with open(path, "rb") if fileobj is None else _Borrowed(fileobj) as raw:
         magic = raw.read(6)
         compression = next((name for m, name in _COMPRESSED if magic.startswith(m)), "")
-        stream: io.BufferedIOBase = io.BufferedReader(_Prefixed(magic, raw), CHUNK)
+        stream: io.BufferedIOBase = io.BufferedReader(_Prefixed(magic, raw), BUFFER)
         if compression == "gzip":
             stream = gzip.GzipFile(fileobj=stream, mode="rb")
         elif compression == "bzip2":
@@ -489,6 +490,9 @@ class _Prefixed(io.RawIOBase):
             view[:n] = self._prefix[:n]
             self._prefix = self._prefix[n:]
             return n
+        readinto = getattr(self._raw, "readinto", None)
+        if readinto is not None:
+            return int(readinto(view) or 0)
         data = self._raw.read(len(view))
         view[: len(data)] = data
         return len(data)

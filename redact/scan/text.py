@@ -85,6 +85,8 @@ CODE_SUFFIXES = frozenset(
     ]
 )
 _QUOTES = frozenset("\"'`")
+#: In code, a "secret" that starts like this is an interpolation (f-string, template), not a value.
+_PLACEHOLDER_STARTS = ("{", "${", "#{", "%(", "<%")
 
 
 def is_code_path(path: str) -> bool:
@@ -135,13 +137,19 @@ def iter_segments(
     it = iter(chunks)
     eof = False
     while True:
-        while not eof and len(buf) < block + overlap:
-            chunk = next(it, None)
-            if chunk is None:
-                buf += decoder.decode(b"", final=True)
-                eof = True
-            else:
-                buf += decoder.decode(chunk)
+        if not eof and len(buf) < block + overlap:
+            # Collect pieces and join once: appending to one big str would copy it each time.
+            pieces, have = [buf], len(buf)
+            while have < block + overlap:
+                chunk = next(it, None)
+                if chunk is None:
+                    pieces.append(decoder.decode(b"", final=True))
+                    eof = True
+                    break
+                piece = decoder.decode(chunk)
+                pieces.append(piece)
+                have += len(piece)
+            buf = "".join(pieces)
         if not buf:
             return
         if eof and len(buf) <= block:
@@ -150,11 +158,10 @@ def iter_segments(
         cut = buf.rfind("\n", block // 2, block)
         advance = cut + 1 if cut >= 0 else block
         yield Segment(buf[: advance + overlap], line, column, 0, advance)
-        consumed = buf[:advance]
-        newlines = consumed.count("\n")
+        newlines = buf.count("\n", 0, advance)
         if newlines:
             line += newlines
-            column = advance - (consumed.rfind("\n") + 1)
+            column = advance - (buf.rfind("\n", 0, advance) + 1)
         else:
             column += advance
         buf = buf[advance:]
@@ -214,11 +221,13 @@ def scan_text(
     raw = redactor.find(text)
     if raw and is_code_path(path):
         # In code, ``password = settings.password`` names a variable: only a string literal
-        # assigned to a sensitive name is a value. Rules (provider formats) are kept as found.
+        # assigned to a sensitive name is a value; and ``f"postgres://app:{pw}@db"`` holds an
+        # interpolation, not a password. Provider formats (ghp_..., AKIA...) are kept as found.
         raw = [
             f
             for f in raw
-            if f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES)
+            if (f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES))
+            and not text.startswith(_PLACEHOLDER_STARTS, f.start)
         ]
     if not raw:
         return []

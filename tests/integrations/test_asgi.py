@@ -70,7 +70,8 @@ def _app(stack: Stack) -> Starlette:
         return JSONResponse({"ok": True})
 
     async def leak_header(request: Request) -> Response:
-        return PlainTextResponse("fine", headers={"x-debug": f"pw={secret}"})
+        value = p.all[request.query_params.get("kind", "db-password")]
+        return PlainTextResponse("fine", headers={"x-debug": f"pw={value}"})
 
     async def leak_body(request: Request) -> Response:
         return JSONResponse({"user": "bob", "dsn": f"postgres://app:{secret}@db/app"})
@@ -282,12 +283,14 @@ def test_app_sees_real_request_while_every_sink_is_masked(
 def test_response_header_with_registered_secret_is_masked(
     stack: Stack, client: httpx.Client
 ) -> None:
-    """A registered secret in a response header never reaches the client, nor the span."""
-    resp = client.get("/mask/leak/header")
-    assert resp.status_code == 200
-    assert resp.headers["x-debug"] == "pw=[REDACTED:db-password]"
-    assert stack.planted.leaks(str(resp.headers.raw)) == []
+    """A registered secret of every kind in a response header never reaches the client."""
+    for kind in stack.planted.known:
+        resp = client.get("/mask/leak/header", params={"kind": kind})
+        assert resp.status_code == 200
+        assert resp.headers["x-debug"] == f"pw=[REDACTED:{kind}]"
+        assert stack.planted.leaks(str(resp.headers.raw)) == []
     assert "masked: registered secret(s) db-password in response headers" in stack.log_text()
+    assert stack.planted.leaks(stack.span_text()) == []
 
 
 def test_response_body_is_masked_and_content_length_fixed(

@@ -370,3 +370,34 @@ def test_secret_registered_later_is_masked_despite_caches(
     out = exporter.get_finished_spans()[1]
     assert out.attributes["note"] == "[REDACTED:rotated]"
     assert out.resource.attributes["deploy.note"] == "[REDACTED:rotated]"
+
+
+def test_log_processor_fails_closed(
+    planted: tuple[Planted, Redactor], caplog: pytest.LogCaptureFixture
+) -> None:
+    """When redaction breaks, the log record goes on with placeholders, never raw."""
+    p, _ = planted
+
+    class Broken(Redactor):
+        def redact(self, text: str) -> str:
+            raise RuntimeError("engine broke")
+
+        def redact_obj(self, obj: object) -> object:
+            raise RuntimeError("engine broke")
+
+    memory = InMemoryLogRecordExporter()
+    provider = LoggerProvider(resource=Resource({"service.name": "shop"}))
+    provider.add_log_record_processor(
+        RedactingLogRecordProcessor(SimpleLogRecordProcessor(memory), redactor=Broken.default())
+    )
+    with caplog.at_level(logging.ERROR, logger="redact.integrations.otel"):
+        provider.get_logger("t").emit(
+            body=f"login {p.known['db-password']}", attributes={"note": p.known["api-key"]}
+        )
+    provider.shutdown()
+    (record,) = memory.get_finished_logs()
+    assert record.log_record.body == PLACEHOLDER
+    assert record.log_record.attributes is not None
+    assert record.log_record.attributes["note"] == PLACEHOLDER
+    assert p.leaks(record.to_json()) == []
+    assert p.leaks(caplog.text) == []

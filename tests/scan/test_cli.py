@@ -252,3 +252,51 @@ def test_update_baseline_never_overwrites_a_detect_secrets_file(tmp_path: Path) 
     assert proc.returncode == 2
     assert b"would overwrite the detect-secrets baseline" in proc.stderr
     assert ds.read_bytes() == before
+
+
+def test_filter_long_lines_in_bounded_pieces(secret: Callable[..., str], tmp_path: Path) -> None:
+    """Lines longer than --max-line are cut at delimiters: tokens near every cut are masked."""
+    tokens = [secret("github") for _ in range(30)]
+    parts = []
+    for i, tok in enumerate(tokens):
+        parts.append("a=1&" * (500 + 37 * i))
+        parts.append(f"t={tok}&")
+    line = "".join(parts).encode() + b"\n"
+    proc = run_redact("filter", "--max-line", "4096", cwd=tmp_path, input=line + b"tail\n")
+    assert proc.returncode == 0
+    assert not [t for t in tokens if t.encode() in proc.stdout]
+    assert proc.stdout.count(b"[REDACTED:github-token]") == len(tokens)
+    expected = line
+    for tok in tokens:
+        expected = expected.replace(tok.encode(), b"[REDACTED:github-token]")
+    assert proc.stdout == expected + b"tail\n"
+
+
+def test_non_utf8_file_is_scanned(tmp_path: Path, secret: Callable[..., str]) -> None:
+    """A cp1252 file with bytes invalid in UTF-8 is scanned, positions counted per character."""
+    token = secret("github")
+    (tmp_path / "legacy.ini").write_bytes(
+        b"[caf\xe9]\nname=r\xe9sum\xe9 \x93quoted\x94\n" + f"token_x {token}\n".encode()
+    )
+    proc = run_redact("scan", "--format", "json", "legacy.ini", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    [f] = json.loads(proc.stdout)["findings"]
+    assert (f["line"], f["column"], f["rule_id"]) == (3, 9, "github-token")
+
+
+def test_non_utf8_file_names_in_every_format(tmp_path: Path, secret: Callable[..., str]) -> None:
+    """A Latin-1 file name and reason: SARIF percent-encodes the raw byte, JSON/text show U+FFFD."""
+    token = secret("github")
+    line = f"t = {token}  # redact:allow github-token r\xe9ason\n".encode("latin-1")
+    (tmp_path / "caf\udce9.txt").write_bytes(line)  # the name's byte 0xE9, as os.fsencode keeps it
+    sarif = run_redact("scan", "--format", "sarif", ".", cwd=tmp_path)
+    assert sarif.returncode == 0, sarif.stderr
+    doc = json.loads(sarif.stdout)
+    assert list(jsonschema.Draft7Validator(SCHEMA).iter_errors(doc)) == []
+    [result] = doc["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%E9.txt"
+    assert result["suppressions"][0]["justification"] == "r\ufffdason"
+    as_json = json.loads(run_redact("scan", "--format", "json", ".", cwd=tmp_path).stdout)
+    assert as_json["findings"][0]["path"] == "caf\ufffd.txt"
+    text = run_redact("scan", ".", cwd=tmp_path)
+    assert text.returncode == 0 and "caf\ufffd.txt" in text.stdout.decode()

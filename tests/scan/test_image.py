@@ -82,3 +82,17 @@ def test_plain_tar_is_not_an_image(tmp_path: Path) -> None:
     plain = tmp_path / "plain.tar"
     plain.write_bytes(_layer({"a.txt": b"hello"}))
     assert not is_docker_image(str(plain))
+
+
+def test_a_corrupt_layer_is_reported_and_the_others_scanned(
+    tmp_path: Path, secret: Callable[..., str]
+) -> None:
+    """A layer that is not a tar is reported unreadable; the good layer is still scanned."""
+    token = secret("github")
+    good = _layer({"app/.env": f"GH={token}\n".encode()})
+    image = tmp_path / "broken.tar"
+    build_image(image, [b"\x00garbage, not a tar" * 100, good], {"config": {}})
+    result = Scanner(ScanOptions(), jobs=1).scan_files([FileTask(str(image), "broken.tar", 1)])
+    assert [(f.path, f.line) for f in result.findings] == [("broken.tar!/app/.env", 1)]
+    unreadable = [o for o in result.outcomes if o.status == "unreadable"]
+    assert len(unreadable) == 1 and unreadable[0].reason.startswith("layer sha256:")

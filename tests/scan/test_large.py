@@ -12,19 +12,26 @@ import pytest
 
 _MIB = 1 << 20
 _SCAN_AND_MEASURE = """
-import json, resource, sys
+import json, sys
 from redact.scan.model import ScanOptions
 from redact.scan.runner import Scanner
 from redact.scan.sources import FileTask
 import os
 path = sys.argv[1]
+
+
+def hwm_kib():
+    # VmHWM is this process's own peak RSS since exec; getrusage's ru_maxrss would also
+    # count the pytest process it was forked from (Linux keeps maxrss across execve).
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+
+
 result = Scanner(ScanOptions(), jobs=1).scan_files([FileTask(path, "big.txt", os.path.getsize(path))])
 print(json.dumps({
     "found": [[f.line, f.column, f.fingerprint] for f in result.findings],
     "seconds": result.seconds,
-    # VmHWM is this address space's own peak; ru_maxrss survives exec and would report
-    # the (large) pytest parent's peak when the child was forked from it.
-    "peak_rss_mib": int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024,
+    "peak_rss_mib": hwm_kib() / 1024,
 }))
 """
 
@@ -34,8 +41,8 @@ def test_100mb_single_line_is_streamed(tmp_path: Path, secret: Callable[..., str
     """A 100 MiB file with no newline: every planted secret found at its column, memory bounded.
 
     The file is generated piecewise (never held in memory here either); the scan runs in a fresh
-    interpreter so its peak RSS is its own. Holding the file whole would cost > 200 MiB (bytes
-    plus str); streaming stays well under that.
+    interpreter and reports its own peak RSS (VmHWM). Holding the file whole would cost more than
+    200 MiB (bytes plus str); streaming stays well under that.
     """
     path = tmp_path / "big.txt"
     filler = b"k=v&" * (_MIB // 4)

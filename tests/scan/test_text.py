@@ -193,6 +193,17 @@ def test_in_code_only_string_literals_under_sensitive_names_count(redactor: Reda
     assert [f.line for f in in_config] == [1, 2, 3, 4]
 
 
+def test_in_code_interpolations_are_not_secrets(redactor: Redactor) -> None:
+    """f-string and template placeholders in code are not values; a literal next to them is."""
+    code = (
+        'dsn = f"postgres://app:{db_password}@db.internal:5432/app"\n'
+        'url = "https://ci:${CI_TOKEN}@git.example.com/x.git"\n'
+        'dsn2 = "postgres://app:Zq8rT2mN0pX7vL1k@db.internal:5432/app"\n'
+    )
+    found = scan_text(redactor, code, OPTIONS, path="settings.py")
+    assert [(f.line, f.rule_id) for f in found] == [(3, "url-credentials")]
+
+
 def test_provider_rule_wins_over_generic_on_the_same_span(
     redactor: Redactor, secret: Callable[..., str]
 ) -> None:

@@ -1,0 +1,231 @@
+"""stdlib logging: :class:`RedactFilter`, :class:`RedactingFormatter` and :func:`install`.
+
+Attach the filter to **handlers**: a handler's filters see every record the
+handler emits, including those propagated from child loggers, while a logger's
+filters see only records logged on that very logger. From ``dictConfig``::
+
+    "filters": {"redact": {"()": "redact.integrations.logging.RedactFilter"}},
+    "handlers": {"file": {"class": "logging.FileHandler", "filename": "app.log",
+                          "filters": ["redact"]}},
+
+The filter rewrites the record in place (merged message with no args left,
+``extra=`` attributes, the formatted traceback in ``exc_text`` with
+``exc_info`` cleared, ``stack_info``), so every later handler and formatter
+sees only masked data. :class:`RedactingFormatter` masks a formatter's final
+output as a last line of defence. Neither ever raises into logging.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Literal
+
+from redact import ERROR_PLACEHOLDER, Redactor
+from redact.exceptions import ConfigError
+from redact.integrations._objects import (
+    CleanProof,
+    OnceWarner,
+    redact_mapping,
+    redact_value,
+)
+
+__all__ = ["RedactFilter", "RedactingFormatter", "install"]
+
+#: Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+_TRACEBACK = logging.Formatter()
+#: The message's slot in the mapping scanned with the extras (no extra can be named so).
+_MSG = "msg"
+
+
+def _build(redactor: Redactor | None, factory: Callable[[], Redactor] | None) -> Redactor:
+    if redactor is not None:
+        return redactor
+    return factory() if factory is not None else Redactor.default()
+
+
+class RedactFilter(logging.Filter):
+    """Masks every secret a ``LogRecord`` carries; always keeps the record, never raises.
+
+    ``redactor`` defaults to ``Redactor.default()``; ``factory`` (a callable
+    returning a Redactor, e.g. ``"ext://myapp.logs.build_redactor"`` in
+    ``dictConfig``) builds one instead. On an internal error the message,
+    ``extra=`` values, traceback and stack become ``[REDACTED:redaction-error]``
+    and a ``RuntimeWarning`` is issued once.
+    """
+
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        *,
+        factory: Callable[[], Redactor] | None = None,
+    ) -> None:
+        super().__init__()
+        self.redactor = _build(redactor, factory)
+        self._proof = CleanProof(self.redactor)
+        self._warn = OnceWarner("RedactFilter")
+
+    def filter(self, record: logging.LogRecord) -> Literal[True]:
+        """Redact ``record`` in place and keep it."""
+        try:
+            self._redact(record)
+        except Exception as exc:
+            _scrub(record)
+            self._warn(exc)
+        return True
+
+    def _redact(self, record: logging.LogRecord) -> None:
+        r = self.redactor
+        d = record.__dict__
+        merged = bool(record.args)
+        if merged:
+            try:
+                msg: object = record.getMessage()
+            except Exception as exc:
+                msg = _unmergeable(r, record, exc)
+        else:
+            msg = record.msg
+        names = d.keys() - _STANDARD
+        if not names or self._proof.remembered(d, names):
+            out = r.redact(msg) if isinstance(msg, str) else redact_value(self._proof, msg)
+        else:
+            # One scan proves the message and every extra= attribute clean (the usual
+            # case); only what holds a finding is redacted.
+            probe = {k: d[k] for k in names if not isinstance(d[k], logging.Logger)}
+            extras = len(probe)
+            probe[_MSG] = msg
+            red = redact_mapping(self._proof, probe)
+            out = msg
+            if red is not probe:
+                out = red[_MSG]
+                if extras:
+                    for key in probe:
+                        if key != _MSG:
+                            del d[key]
+                    d.update((k, v) for k, v in red.items() if k != _MSG)
+        if merged or out is not record.msg:
+            record.msg = out
+            record.args = ()
+        if record.exc_info:
+            text = record.exc_text or _TRACEBACK.formatException(record.exc_info)
+            record.exc_text = r.redact(text)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = r.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = r.redact(record.stack_info)
+        message = d.get("message")
+        if isinstance(message, str):
+            record.message = r.redact(message)
+
+
+def _unmergeable(r: Redactor, record: logging.LogRecord, exc: Exception) -> str:
+    """What a record whose ``msg % args`` fails shows instead: its parts, masked."""
+    try:
+        args = repr(r.redact_obj(record.args))
+    except Exception:
+        args = "<unprintable arguments>"
+    try:
+        msg = str(record.msg)
+    except Exception:
+        msg = "<unprintable message>"
+    return f"{msg} (arguments not merged: {type(exc).__name__}; args={args})"
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    """Fail closed: keep the record's level, logger and place, drop what it carried."""
+    try:
+        d = record.__dict__
+        for key in [k for k in d if k not in _STANDARD]:
+            d[key] = ERROR_PLACEHOLDER
+        record.msg, record.args = ERROR_PLACEHOLDER, ()
+        record.exc_info = record.exc_text = record.stack_info = None
+        if "message" in d:
+            record.message = ERROR_PLACEHOLDER
+    except Exception:
+        pass
+
+
+class RedactingFormatter(logging.Formatter):
+    """Wraps any formatter and masks its final output (``format``, exceptions, stacks).
+
+    ``inner`` defaults to ``logging.Formatter(fmt, datefmt, style)``, so it can
+    also be declared in ``dictConfig`` with ``"()"`` and ``fmt``/``datefmt``.
+    If the inner formatter fails, the line becomes ``LEVEL logger
+    [REDACTED:redaction-error]`` instead of logging's error report (which would
+    print the raw arguments), and a ``RuntimeWarning`` is issued once.
+    """
+
+    def __init__(
+        self,
+        inner: logging.Formatter | None = None,
+        *,
+        redactor: Redactor | None = None,
+        factory: Callable[[], Redactor] | None = None,
+        fmt: str | None = None,
+        datefmt: str | None = None,
+        style: Literal["%", "{", "$"] = "%",
+    ) -> None:
+        super().__init__(fmt, datefmt, style)
+        self.inner = inner if inner is not None else logging.Formatter(fmt, datefmt, style)
+        self.redactor = _build(redactor, factory)
+        self._warn = OnceWarner("RedactingFormatter")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The inner formatter's line, masked."""
+        try:
+            return self.redactor.redact(self.inner.format(record))
+        except Exception as exc:
+            self._warn(exc)
+            return f"{record.levelname} {record.name} {ERROR_PLACEHOLDER}"
+
+    def formatException(self, ei: Any) -> str:
+        """The inner formatter's traceback text, masked."""
+        return self._safe(lambda: self.inner.formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        """The inner formatter's stack text, masked."""
+        return self._safe(lambda: self.inner.formatStack(stack_info))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """Delegate to the inner formatter."""
+        return self.inner.formatTime(record, datefmt)
+
+    def _safe(self, render: Callable[[], str]) -> str:
+        try:
+            return self.redactor.redact(render())
+        except Exception as exc:
+            self._warn(exc)
+            return ERROR_PLACEHOLDER
+
+
+def install(
+    redactor: Redactor | None = None,
+    *,
+    logger: logging.Logger | str | None = None,
+) -> RedactFilter:
+    """Put a :class:`RedactFilter` last on every handler of ``logger`` (default: root).
+
+    Idempotent: a handler that already has a RedactFilter keeps it, and the
+    filter found there is reused (and returned) for the other handlers. Call it
+    after configuring handlers (``dictConfig`` replaces them). Raises
+    :class:`~redact.exceptions.ConfigError` when the logger has no handlers,
+    because logging's last-resort handler cannot be filtered.
+    """
+    target = logger if isinstance(logger, logging.Logger) else logging.getLogger(logger)
+    handlers = list(target.handlers)
+    if not handlers:
+        name = target.name or "root"
+        msg = f"logger {name!r} has no handlers to filter; configure logging before install()"
+        raise ConfigError(msg)
+    found = [f for h in handlers for f in h.filters if isinstance(f, RedactFilter)]
+    flt = found[0] if found else RedactFilter(redactor)
+    for handler in handlers:
+        if not any(isinstance(f, RedactFilter) for f in handler.filters):
+            handler.addFilter(flt)
+    return flt

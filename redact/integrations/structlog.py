@@ -1,0 +1,152 @@
+"""structlog: :class:`RedactProcessor`, one processor that masks every secret in an event.
+
+Put it after ``merge_contextvars`` and after ``format_exc_info`` /
+``dict_tracebacks`` and before the renderer, so that bound and context values
+and rendered exceptions (messages, chained causes, ``show_locals`` frame
+locals) are all in the event it sees::
+
+    structlog.configure(processors=[
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+        structlog.processors.dict_tracebacks,
+        RedactProcessor(redactor),
+        structlog.processors.JSONRenderer(),
+    ])
+
+The same instance works in ``structlog.stdlib.ProcessorFormatter.processors``,
+where it also covers foreign (plain ``logging``) records. Any other position
+works too; see ``docs/integrations-order.md`` for what each one covers.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from redact import ERROR_PLACEHOLDER, Redactor
+from redact.integrations._objects import CleanProof, OnceWarner, redact_mapping
+
+if TYPE_CHECKING:
+    from structlog.typing import EventDict, WrappedLogger
+
+__all__ = ["RedactProcessor"]
+
+#: Keys ``ProcessorFormatter`` adds for its own use: objects, not data; passed through.
+_META = frozenset({"_record", "_from_structlog"})
+
+
+class RedactProcessor:
+    """A structlog processor that returns the event with every secret masked.
+
+    ``redactor`` defaults to ``Redactor.default()``. The event dict itself comes
+    back when nothing is found. It never raises into structlog: on an internal
+    error the event becomes ``{"event": "[REDACTED:redaction-error]"}`` and a
+    ``RuntimeWarning`` is issued once. A ``Redactor`` holds secrets and is not
+    picklable, so the processor pickles as its ``factory`` (default
+    ``Redactor.default``) and rebuilds its redactor when loaded; one built
+    around an explicit ``redactor`` needs an explicit picklable ``factory``.
+    """
+
+    __slots__ = ("_factory", "_proof", "_redactor", "_warn")
+
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        *,
+        factory: Callable[[], Redactor] | None = None,
+    ) -> None:
+        if redactor is None:
+            factory = factory if factory is not None else Redactor.default
+            redactor = factory()
+        self._redactor = redactor
+        self._factory = factory
+        self._proof = CleanProof(redactor)
+        self._warn = OnceWarner("RedactProcessor")
+
+    @property
+    def redactor(self) -> Redactor:
+        """The redactor this processor applies."""
+        return self._redactor
+
+    def __repr__(self) -> str:
+        return f"RedactProcessor({self._redactor!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._factory is None:
+            msg = (
+                "RedactProcessor(redactor) cannot be pickled: a Redactor holds secrets; "
+                "pass factory=<picklable callable returning the Redactor> as well"
+            )
+            raise TypeError(msg)
+        return (_rebuild, (self._factory,))
+
+    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
+        """Return ``event_dict`` with every secret masked (the same dict when clean)."""
+        try:
+            if type(event_dict) is dict:
+                if event_dict.get("exc_info"):
+                    self._exc_info(event_dict)
+                dirty = self._proof.dirty(event_dict, _META)
+                if not dirty:
+                    return event_dict
+                return redact_mapping(self._proof, event_dict, _META, dirty)
+            return self._process(event_dict)
+        except Exception as exc:
+            self._warn(exc)
+            return _placeholder(event_dict)
+
+    def _process(self, event: Any) -> Any:
+        if not isinstance(event, MutableMapping):
+            r = self._redactor
+            # Placed after a renderer: the event is already text (or bytes).
+            return r.redact(event) if isinstance(event, str) else r.redact_obj(event)
+        if type(event) is not dict and event.get("exc_info"):
+            self._exc_info(event)
+        return redact_mapping(self._proof, event, _META)
+
+    def _exc_info(self, event: MutableMapping[str, Any]) -> None:
+        """Replace a raw ``exc_info`` (still to be rendered) by a redacted exception."""
+        exc = _exception(event["exc_info"])
+        if exc is None:
+            return
+        red = self._redactor.redact_obj(exc)
+        if red is exc:
+            if not isinstance(event["exc_info"], BaseException | tuple):
+                event["exc_info"] = exc  # resolved now, while it is the current exception
+        elif isinstance(red, BaseException):
+            event["exc_info"] = red  # messages and chained causes masked, traceback kept
+        else:
+            del event["exc_info"]
+            text = "".join(traceback.format_exception(exc))
+            event["exception"] = self._redactor.redact(text)
+
+
+def _exception(value: object) -> BaseException | None:
+    """The exception an ``exc_info`` value stands for (structlog's own rules)."""
+    if isinstance(value, BaseException):
+        return value
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], BaseException):
+        return value[1]
+    if value:
+        return sys.exc_info()[1]
+    return None
+
+
+def _placeholder(event: object) -> Any:
+    """The fixed event that replaces one the processor could not redact."""
+    if not isinstance(event, Mapping):
+        return ERROR_PLACEHOLDER if isinstance(event, str) else ERROR_PLACEHOLDER.encode()
+    out: dict[str, Any] = {"event": ERROR_PLACEHOLDER}
+    try:
+        out.update({k: event[k] for k in _META if k in event})
+    except Exception:
+        pass
+    return out
+
+
+def _rebuild(factory: Callable[[], Redactor]) -> RedactProcessor:
+    """Unpickle: build a fresh redactor with the pickled factory."""
+    return RedactProcessor(factory=factory)
