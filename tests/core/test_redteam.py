@@ -358,7 +358,9 @@ _ENCODERS = {
     "quote-default-safe-slash": lambda v: urllib.parse.quote(v, safe="/"),
     "quote-plus-safe-slash": lambda v: urllib.parse.quote_plus(v, safe="/"),
     "encodeURIComponent": lambda v: urllib.parse.quote(v, safe="!'()*"),
-    "json-upper-u": lambda v: json.dumps(v).replace("\\u00e9", "\\u00E9"),
+    "json-upper-u": lambda v: re.sub(
+        r"\\u[0-9a-f]{4}", lambda m: "\\u" + m.group(0)[2:].upper(), json.dumps(v)
+    ),
     "json-escaped-slash": lambda v: json.dumps(v).replace("/", "\\/"),
     "json-in-json": lambda v: json.dumps(json.dumps(v)),
     "bytes-repr": lambda v: repr(v.encode()),
