@@ -10,11 +10,11 @@ occur run at all. Overlapping spans are merged before masking.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import datetime as _dt
 import decimal
-import enum
 import sys
 import threading
 import uuid
@@ -44,13 +44,16 @@ _CYCLE = "<cycle>"
 _KEY_RULE_ID = "sensitive-key"
 _KNOWN_RULE_ID = "known-secret"
 _SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", ""})
-_ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID, enum.Enum)
+# Enum is not atomic: a plain Enum's repr shows its value, which may be a secret.
+_ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID)
 _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
 #: Texts longer than this run rules only around their keywords' occurrences.
 _REGION_MIN = 8192
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
+#: len("[REDACTED:"): where a mask's label starts.
+_MASK_HEAD = 10
 _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
 
 
@@ -167,6 +170,7 @@ class Redactor:
         self._key_rule: KeyValueDetector | None = None
         if key_names_in_text:
             self._key_rule = self.key_names.text_detector()
+            self._key_rule.prefixes = frozenset(r.prefix for r in self.rules.rules if r.prefix)
             all_rules.append(self._key_rule)
         for r in all_rules:
             spec = r.mask or (mask if mask == "partial" else None)
@@ -278,6 +282,11 @@ class Redactor:
         seen: set[tuple[int, int]] = set()
         for lo, hi in windows:
             for s, e in rule.finditer(text, lo, hi, timeout=self._timeout):
+                if e == hi < n:
+                    # Cut by the window's end: the value may go on (a 20 KB token=...).
+                    # Match again from its start over the rest of the text.
+                    more = _rematch_end(rule, text, lo, s, reach=self._chunk, timeout=self._timeout)
+                    e = more or e
                 if detector == "key-name" and text[s:e].strip().lower() in _SKIP_VALUES:
                     continue
                 if (s, e) not in seen:
@@ -361,7 +370,7 @@ class Redactor:
             active.discard(oid)
 
     def _walk_container(self, obj: Any, depth: int, active: set[int]) -> Any:
-        if isinstance(obj, bytes | bytearray):
+        if isinstance(obj, bytes | bytearray | memoryview):
             text = bytes(obj).decode("utf-8", "surrogateescape")
             out = self.redact(text)
             return obj if out is text else type(obj)(out.encode("utf-8", "surrogateescape"))
@@ -381,19 +390,31 @@ class Redactor:
             return self._walk_exception(obj, depth, active)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return self._walk_dataclass(obj, depth, active)
-        # Anything else reaches a sink through str()/repr(): check what it would show.
+        # Anything else reaches a sink through str()/repr(): check what both would show.
         try:
             shown = str(obj)
         except Exception:
             return f"<unprintable {type(obj).__name__}>"
         out = self.redact(shown)
-        return obj if out is shown else out
+        if out is not shown:
+            return out
+        try:
+            rep = repr(obj)
+        except Exception:
+            return f"<unprintable {type(obj).__name__}>"
+        out = self.redact(rep)
+        return obj if out is rep else out
 
     def _walk_mapping(self, obj: Mapping[Any, Any], depth: int, active: set[int]) -> Any:
         new: dict[Any, Any] = {}
         changed = False
         for k, v in obj.items():
-            nk = self.redact(k) if isinstance(k, str) else k
+            nk = self.redact(k) if isinstance(k, str) else self._walk(k, depth, active)
+            if nk is not k:
+                try:
+                    hash(nk)
+                except TypeError:
+                    nk = self.redact(repr(k))
             if isinstance(k, str) and self.key_names.is_sensitive(k) and _maskable(v):
                 nv: Any = self.mask_value(k, v)
             else:
@@ -473,6 +494,16 @@ def _maskable(value: object) -> bool:
     return not (isinstance(value, str) and (value == "" or is_mask(value)))
 
 
+def _rematch_end(
+    rule: Rule | KeyValueDetector, text: str, lo: int, start: int, *, reach: int, timeout: float
+) -> int:
+    """End of ``rule``'s span at ``start`` once ``reach`` more characters are visible."""
+    for s, e in rule.finditer(text, lo, min(len(text), start + reach), timeout=timeout):
+        if s >= start:
+            return e if s == start else 0
+    return 0
+
+
 def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]:
     """Merged windows [p - _LOOKBACK, p + reach) around keyword offsets ``starts``."""
     out: list[tuple[int, int]] = []
@@ -503,9 +534,32 @@ def _line_regions(starts: Iterable[int], text: str) -> list[tuple[int, int]]:
 
 
 def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
-    """Drop findings that lie wholly inside a mask rendered by an earlier pass."""
+    """Drop findings that lie wholly inside a mask rendered by an earlier pass.
+
+    A mask's label never holds a registered value or a rule's match, so a known or
+    rule finding after the ``[REDACTED:`` head is a secret wrapped in mask-like text
+    (``[REDACTED:<token>]``) and is kept; only findings that start on the head (a rule
+    matching the whole mask) or that come from the key-name and plugin detectors,
+    which legitimately fire on a mask's ``name:value`` segments, are dropped. A
+    registered value that is itself mask-shaped is masked like any other.
+    """
     masks = [m.span() for m in MASK_TOKEN.finditer(text)]
-    return [f for f in findings if not any(s <= f.start and f.end <= e for s, e in masks)]
+    starts = [m[0] for m in masks]
+    kept = []
+    for f in findings:
+        # Masks do not overlap: only the last one starting at or before f can hold it
+        # (a bisection, so many findings among many masks stay O(n log n)).
+        k = bisect.bisect_right(starts, f.start) - 1
+        if k >= 0:
+            s, e = masks[k]
+            if (
+                f.end <= e
+                and not (f.detector == "known" and (f.start, f.end) == (s, e))
+                and (f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"))
+            ):
+                continue
+        kept.append(f)
+    return kept
 
 
 def _merge(findings: list[Finding]) -> Iterable[tuple[int, int, Finding]]:

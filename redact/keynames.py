@@ -126,7 +126,9 @@ class KeyNames:
         words: set[str] = set()
         for name in (*self.exact, *self.suffixes):
             parts = [p for p in _SPLIT.split(name.lower()) if p]
-            for sep in ("", "_", "-", "."):
+            # "__" too: nested env/config names (APP__API__KEY) normalise to a sensitive
+            # name, so the text detector must be woken by that spelling as well.
+            for sep in ("", "_", "-", ".", "__"):
                 words.add(sep.join(parts))
         return sorted(w for w in words if w)
 
@@ -136,13 +138,26 @@ class KeyNames:
 
 
 # A key followed by its separator; the key is then checked with is_sensitive().
-_KEY_SEP = re.compile(r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})["']?[ \t]*(?::|=>|=)[ \t]*""")
-_QUOTED = re.compile(r""""((?:[^"\\\n]|\\.){1,2048})"|'([^'\n]{1,2048})'""")
-_LINE_VALUE = re.compile(r"""([^"\r\n]{1,4096})""")
-_AUTH_VALUE = re.compile(
-    r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']{1,4096})""", re.I
+# The key may be closed by a quote or by an escaped quote (JSON inside a JSON string:
+# {\"password\":\"...\"}); any horizontal whitespace (NBSP too) may surround the separator.
+_KEY_SEP = re.compile(
+    r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})(?:\\?["'])?[^\S\r\n]*(?::|=>|=)[^\S\r\n]*"""
 )
-_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]{1,2048}+)(?!\[REDACTED)""")
+# Values are masked whole however long (a 4 KB session token must not leave a tail):
+# every form is an unbounded possessive run (linear, no backtracking).
+_QUOTED = re.compile(r""""((?:[^"\\\n]|\\.)++)"|'([^'\n]++)'""")
+_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\n]|\\[^"\n])++)\\"')
+# An opening quote without its closing one (a truncated line) does not hide the value.
+_OPEN_QUOTE = re.compile(r"""\\?["']""")
+_LINE_VALUE = re.compile(r"""([^"\r\n]++)""")
+_AUTH_VALUE = re.compile(
+    r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']++)""", re.I
+)
+_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]++)""")
+#: A YAML block scalar header (``password: |`` / ``key: >-``): the value is on the next lines.
+_YAML_BLOCK = re.compile(r"""[|>][+-]?[1-9]?[+-]?[^\S\r\n]*(?:#[^\r\n]*)?(?:\r?\n|\r)""")
+#: userinfo of a URL: ``scheme://user:password@host`` (the URL rules own it).
+_USERINFO_REST = re.compile(r"""[^\s/?#@]{0,256}@""")
 
 
 class KeyValueDetector:
@@ -159,33 +174,92 @@ class KeyValueDetector:
     mask: str | None = None
     prefix = ""
 
-    def __init__(self, names: KeyNames) -> None:
+    def __init__(self, names: KeyNames, *, prefixes: Iterable[str] = ()) -> None:
         self.names = names
         self.keywords = tuple(names.keywords())
+        #: Non-secret prefixes that partial masks keep in front of ``[REDACTED``.
+        self.prefixes = frozenset(prefixes)
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
     ) -> Iterator[tuple[int, int]]:
-        """Spans of values under sensitive names in ``text[pos:endpos]``."""
-        end = len(text) if endpos is None else endpos
-        for m in _KEY_SEP.finditer(text, pos, end):
-            key = m.group(1)
-            if not self.names.is_sensitive(key):
+        """Spans of values whose key lies in ``text[pos:endpos]``.
+
+        A value may run past ``endpos``: the key decides, and the value is masked whole
+        (a window cut in the middle of a 20 KB token must not leave its tail). Values
+        are unbounded, so the scan stays linear: keys inside a masked value are not
+        looked at again, and an opening quote found unclosed up to the end of its line
+        is not searched again for later keys on that line.
+        """
+        end = len(text)
+        kend = end if endpos is None else endpos
+        unclosed: dict[str, int] = {}  # quote kind -> end of the line it is known unclosed to
+        while pos < kend:
+            m = _KEY_SEP.search(text, pos, kend)
+            if m is None:
+                return
+            pos = m.end()
+            if not self.names.is_sensitive(m.group(1)):
                 continue
-            if text.startswith("//", m.start() - 2):
-                continue  # URL userinfo (scheme://user:pass@host): the URL rules own it
-            at = m.end()
-            q = _QUOTED.match(text, at, end)
+            span = self._value(text, m, unclosed)
+            if span is not None:
+                pos = max(pos, span[1])
+                yield span
+
+    def _value(
+        self, text: str, m: re.Match[str], unclosed: dict[str, int]
+    ) -> tuple[int, int] | None:
+        """The value after the sensitive key matched by ``m``, if any."""
+        end = len(text)
+        at = m.end()
+        if (
+            m.start() >= 2
+            and text.startswith("//", m.start() - 2)
+            and m.group(0).rstrip().endswith(":")
+            and _USERINFO_REST.match(text, at, end)
+        ):
+            return None  # URL userinfo (scheme://user:pass@host): the URL rules own it
+        kind = "\\" if text.startswith('\\"', at) else text[at : at + 1]
+        if kind in ('"', "'", "\\") and unclosed.get(kind, -1) < at:
+            q = (_ESC_QUOTED if kind == "\\" else _QUOTED).match(text, at, end)
             if q:
-                g = 1 if q.group(1) is not None else 2
-                yield q.span(g)
-                continue
-            n = normalize(key)
-            if n in _LINE_VALUED:
-                v = _LINE_VALUE.match(text, at, end)
-            elif n in _AUTH_VALUED:
-                v = _AUTH_VALUE.match(text, at, end)
-            else:
-                v = _BARE_VALUE.match(text, at, end)
-            if v:
-                yield v.span(1)
+                return q.span(1 if q.group(1) is not None else 2)
+            nl = text.find("\n", at)
+            unclosed[kind] = end if nl < 0 else nl
+        o = _OPEN_QUOTE.match(text, at, end)
+        if o:
+            at = o.end()
+        b = _YAML_BLOCK.match(text, at, end)
+        if b:
+            return _yaml_block(text, m.start(), b.end(), end)
+        n = normalize(m.group(1))
+        if n in _LINE_VALUED:
+            v = _LINE_VALUE.match(text, at, end)
+        elif n in _AUTH_VALUED:
+            v = _AUTH_VALUE.match(text, at, end)
+        else:
+            v = _BARE_VALUE.match(text, at, end)
+            if v and text.startswith("[REDACTED", v.end()) and v.group(1) in self.prefixes:
+                return None  # the kept prefix of a partial mask (ghp_[REDACTED:...])
+        return v.span(1) if v else None
+
+
+def _yaml_block(text: str, key_at: int, body: int, end: int) -> tuple[int, int] | None:
+    """The span of a YAML block scalar's lines (indented deeper than its key), if any."""
+    line_start = text.rfind("\n", 0, key_at) + 1
+    head = text[line_start:key_at]
+    indent = len(head) - len(head.lstrip(" -"))
+    pos, first, last = body, body, None
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line = text[pos:stop].rstrip("\r")
+        stripped = line.lstrip(" ")
+        if stripped and len(line) - len(stripped) <= indent:
+            break
+        if stripped:
+            if last is None:
+                first = pos + len(line) - len(stripped)
+            last = pos + len(line)
+        pos = stop + 1
+    return (first, last) if last is not None else None

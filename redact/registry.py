@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
+import unicodedata
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,18 +57,41 @@ def _b64_forms(raw: bytes) -> set[str]:
 
 
 _URLSAFE = str.maketrans("+/", "-_")
+_URI_COMPONENT_SAFE = "!'()*"
+_PCT_HEX = re.compile(r"%[0-9A-F]{2}")
+_JSON_U = re.compile(r"\\u[0-9a-f]{4}")
 
 
 def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
     """Every form of ``value`` that is registered: raw, encoded and per-line."""
     raw = value.encode("utf-8", "surrogatepass")
     forms = {value}
+    if not value.isascii():
+        # The same text in the other Unicode normal form renders identically (é as one
+        # code point or as e + combining accent): register both, raw and escaped.
+        for nf in ("NFC", "NFD"):
+            other = unicodedata.normalize(nf, value)
+            if other != value:
+                forms.add(other)
+                forms.add(json.dumps(other)[1:-1])
+                forms.add(urllib.parse.quote(other, safe="", errors="surrogatepass"))
     forms |= _b64_forms(raw)
-    forms.add(urllib.parse.quote(value, safe="", errors="surrogatepass"))
-    forms.add(urllib.parse.quote_plus(value, safe="", errors="surrogatepass"))
-    forms.add(json.dumps(value)[1:-1])
+    for safe in ("", "/", _URI_COMPONENT_SAFE):
+        # quote() keeps "/" by default; JavaScript's encodeURIComponent keeps !'()*.
+        for pct in (
+            urllib.parse.quote(value, safe=safe, errors="surrogatepass"),
+            urllib.parse.quote_plus(value, safe=safe, errors="surrogatepass"),
+        ):
+            forms.add(pct)
+            forms.add(_PCT_HEX.sub(lambda m: m.group(0).lower(), pct))  # %2f as well as %2F
+    json_ascii = json.dumps(value)[1:-1]
+    forms.add(json_ascii)
+    forms.add(_JSON_U.sub(lambda m: m.group(0).upper().replace("\\U", "\\u"), json_ascii))
+    forms.add(json_ascii.replace("/", "\\/"))  # PHP's json_encode escapes slashes
+    forms.add(json.dumps(json_ascii)[1:-1])  # a JSON document inside a JSON string
     forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
     forms.add(repr(value)[1:-1])
+    forms.add(repr(raw)[2:-1])  # the bytes logged with %r: b'...\xc3\xa9'
     forms.add(raw.hex())
     forms.add(raw.hex().upper())
     if "\n" in value or "\r" in value:

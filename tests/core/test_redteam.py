@@ -1,0 +1,397 @@
+"""Red-team regressions: each test is an attack that once leaked a secret through the core."""
+
+from __future__ import annotations
+
+import enum
+import json
+import random
+import re
+import secrets
+import string
+import unicodedata
+import urllib.parse
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from redact import KnownSecrets, Redactor
+
+
+def _synthetic(n: int = 20) -> str:
+    """A random alphanumeric value built at runtime (no real credential in the source)."""
+    alphabet = string.ascii_letters + string.digits
+    return "Rt" + "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+@pytest.fixture(scope="module")
+def r() -> Redactor:
+    """The shipped default redactor."""
+    return Redactor.default()
+
+
+# -- key-name detector in free text ---------------------------------------------------------
+
+
+def test_double_slash_at_line_end_does_not_skip_a_key(r: Redactor) -> None:
+    """A key at offset 0 was skipped when the TEXT ENDED with '//' (negative index slice)."""
+    value = _synthetic()
+    out = r.redact(f"token={value} see http://example.test//")
+    assert value not in out
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "//token={v}",
+        "a //token={v}",
+        "https://host/path//db_token={v}",
+        "GET //api?token={v}",
+    ],
+)
+def test_double_slash_before_key_is_not_userinfo(r: Redactor, template: str) -> None:
+    """'//' before a key only means URL userinfo when ':' and a later '@' follow."""
+    value = _synthetic()
+    assert value not in r.redact(template.format(v=value))
+
+
+def test_real_userinfo_still_left_to_url_rule(r: Redactor) -> None:
+    """scheme://token:pass@host is still masked (by the URL rule) in place."""
+    value = _synthetic()
+    out = r.redact(f"url=https://token:{value}@db.example.test/x")
+    assert value not in out
+    assert "@db.example.test/x" in out
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "token: '{v}",  # truncated line: the closing quote was cut off
+        'token: "{v}',
+        '{{"token": "{v}',
+        "token=\\'{v}",
+    ],
+)
+def test_unterminated_quote_does_not_hide_value(r: Redactor, template: str) -> None:
+    """An opening quote without its closing one made the bare-value regex fail."""
+    value = _synthetic()
+    assert value not in r.redact(template.format(v=value))
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{{\\"token\\":\\"{v}\\"}}',
+        'body="{{\\"api_key\\": \\"{v}\\", \\"n\\": 1}}"',
+        '{{"msg": "{{\\"client_secret\\":\\"{v}\\"}}"}}',
+    ],
+)
+def test_json_inside_json_string(r: Redactor, template: str) -> None:
+    """A JSON document logged as a JSON string ({\\"token\\":\\"...\\"}) is masked."""
+    value = _synthetic()
+    assert value not in r.redact(template.format(v=value))
+
+
+@pytest.mark.parametrize("sep", ["\u00a0=\u00a0", "\u2009:\u2009", " \u00a0: "])
+def test_unicode_spaces_around_separator(r: Redactor, sep: str) -> None:
+    """Non-breaking and thin spaces around '=' or ':' no longer hide the value."""
+    value = _synthetic()
+    assert value not in r.redact(f"token{sep}{value}")
+
+
+@pytest.mark.parametrize("name", ["STRIPE__API__KEY", "APP__ACCESS__KEY", "svc__private__key"])
+def test_double_underscore_env_names(r: Redactor, name: str) -> None:
+    """Nested env names are sensitive in mappings, and now wake the text detector too."""
+    value = _synthetic()
+    assert r.is_sensitive_key(name)
+    assert value not in r.redact(f"{name}={value}")
+
+
+def test_value_followed_by_mask_text(r: Redactor) -> None:
+    """'token=<v>[REDACTED:x]' hid <v>: the lookahead for partial masks failed the match."""
+    value = _synthetic()
+    assert value not in r.redact(f"x token={value}[REDACTED:x]")
+
+
+def test_partial_mask_prefix_stays_idempotent() -> None:
+    """The kept prefix of a partial mask (gh[REDACTED:...]) is not masked again."""
+    p = Redactor.default(mask="partial")
+    once = p.redact("token=ghp_" + _synthetic(36)[:36])
+    assert once.startswith("token=gh[REDACTED:")
+    assert p.redact(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("password: |\n  {v}\n  second {v}\nnext: 1", "next: 1"),
+        ("db:\n  token: >-\n    {v}\n  user: bob", "  user: bob"),
+        ("- secret: |+\n    {v}\n- name: x", "- name: x"),
+    ],
+)
+def test_yaml_block_scalar(r: Redactor, text: str, kept: str) -> None:
+    """A YAML block scalar (key: |) masked only the '|' and left the lines below it."""
+    value = _synthetic()
+    out = r.redact(text.format(v=value))
+    assert value not in out
+    assert out.endswith(kept)
+    assert r.redact(out) == out
+
+
+# -- known values --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("registered", "logged"), [("NFC", "NFD"), ("NFD", "NFC")])
+def test_other_unicode_normal_form(registered: str, logged: str) -> None:
+    """A value registered in NFC leaked when logged in NFD (and back): same glyphs."""
+    value = "caf\u00e9-" + _synthetic() + "-\u00c5ngstr\u00f6m"
+    known = KnownSecrets()
+    known.add(unicodedata.normalize(registered, value), label="s")
+    red = Redactor(known=known)
+    shown = unicodedata.normalize(logged, value)
+    assert red.redact(f"x {shown} y") == "x [REDACTED:s] y"
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["[REDACTED:{v}]", "x [REDACTED:{v}] y", "[REDACTED:a:{v}]", "[REDACTED:{v}:k1:0011aabb]"],
+)
+def test_value_wrapped_in_mask_text_is_masked(template: str) -> None:
+    """A registered value inside mask-shaped text was dropped as 'already masked'."""
+    value = _synthetic()
+    known = KnownSecrets()
+    known.add(value, label="s")
+    red = Redactor.default(known=known)
+    out = red.redact(template.format(v=value))
+    assert value not in out
+    assert red.redact(out) == out
+
+
+def test_rule_match_wrapped_in_mask_text_is_masked(r: Redactor) -> None:
+    """A rule's match (a GitHub token) inside '[REDACTED:...]' is still masked."""
+    token = "ghp_" + _synthetic(36)[:36]
+    out = r.redact(f"leak [REDACTED:{token}] here")
+    assert token not in out
+    assert r.redact(out) == out
+
+
+def test_mask_shaped_registered_value() -> None:
+    """A registered value that is itself a mask-shaped string is replaced by its label."""
+    value = "[REDACTED:" + _synthetic(10) + "]"
+    known = KnownSecrets()
+    known.add(value, label="s")
+    red = Redactor(known=known)
+    assert red.redact(f"a {value} b") == "a [REDACTED:s] b"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    value=st.text(alphabet=string.ascii_letters + string.digits + "._-", min_size=8, max_size=40),
+    head=st.sampled_from(["[REDACTED:", "[REDACTED:x:", "[REDACTED:jwt:alg=RS256:kid="]),
+)
+def test_mask_lookalike_never_shelters_a_known_value(value: str, head: str) -> None:
+    """For any value, wrapping it in mask-like text never lets it through; idempotent."""
+    known = KnownSecrets()
+    known.add(value, label="s")
+    red = Redactor.default(known=known)
+    out = red.redact(f"{head}{value}]")
+    assert value not in out
+    assert red.redact(out) == out
+
+
+# -- redact_obj ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def known_r() -> tuple[Redactor, str]:
+    """A default redactor with one registered synthetic value."""
+    value = _synthetic()
+    known = KnownSecrets()
+    known.add(value, label="s")
+    return Redactor.default(known=known), value
+
+
+def test_memoryview(known_r: tuple[Redactor, str]) -> None:
+    """A memoryview over secret bytes came back unchanged; bytes(view) showed the value."""
+    red, value = known_r
+    out = red.redact_obj(memoryview(f"k={value}".encode()))
+    assert isinstance(out, memoryview)
+    assert value.encode() not in bytes(out)
+
+
+def test_object_whose_repr_shows_a_secret(known_r: tuple[Redactor, str]) -> None:
+    """Only str() was checked: an object with a clean str() but a leaking repr() passed."""
+    red, value = known_r
+
+    class Conn:
+        def __str__(self) -> str:
+            return "Conn"
+
+        def __repr__(self) -> str:
+            return f"Conn(password={value!r})"
+
+    out = red.redact_obj({"conn": Conn()})
+    assert value not in repr(out)
+    assert value not in str(out)
+
+
+def test_enum_with_secret_value(known_r: tuple[Redactor, str]) -> None:
+    """Enums were atomic: a plain Enum's repr shows its value."""
+    red, value = known_r
+    member = enum.Enum("Cfg", {"KEY": value}).KEY  # type: ignore[attr-defined]
+    assert value not in repr(red.redact_obj([member]))
+
+
+def test_plain_enum_without_secret_is_kept(r: Redactor) -> None:
+    """An enum with nothing to hide comes back as the same object."""
+
+    class Color(enum.Enum):
+        RED = "red"
+
+    assert r.redact_obj(Color.RED) is Color.RED
+
+
+@pytest.mark.parametrize("wrap", [lambda v: (v,), lambda v: v.encode(), lambda v: frozenset([v])])
+def test_non_str_dict_keys(known_r: tuple[Redactor, str], wrap: object) -> None:
+    """Tuple, bytes and frozenset keys were not walked, so a secret inside them leaked."""
+    red, value = known_r
+    key = wrap(value)  # type: ignore[operator]
+    data = {key: 1, "n": 2}
+    out = red.redact_obj(data)
+    assert value not in repr(out)
+    assert data == {key: 1, "n": 2}  # the caller's object is untouched
+
+
+# -- long values and the large-text windows --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "token={v}",
+        'token: "{v}"',
+        "x-api-key: {v}",
+        '{{\\"token\\":\\"{v}\\"}}',
+        "Cookie: sid={v}",
+        "Authorization: Bearer {v}",
+    ],
+)
+def test_value_longer_than_old_bound_is_masked_whole(r: Redactor, template: str) -> None:
+    """Values under keys were capped at 2,048 (4,096) characters; the tail leaked."""
+    value = _synthetic(4500)
+    out = r.redact(template.format(v=value))
+    assert value[-64:] not in out
+    assert len(out) < 100
+
+
+def test_quoted_value_with_spaces_longer_than_16k(r: Redactor) -> None:
+    """A long quoted value with spaces fell back to the bare form and kept everything after."""
+    words = " ".join(_synthetic(8) for _ in range(3000))
+    out = r.redact(f'password: "{words}"')
+    assert out == 'password: "[REDACTED:sensitive-key]"'
+
+
+@pytest.mark.parametrize("lead", ["x" * 9000 + " ", "\u00e9" * 9000 + " ", "y " * 40000])
+@pytest.mark.parametrize("template", ["token={v} end", 'token: "{v}" end', "token: |\n  {v}\nn: 1"])
+def test_window_does_not_cut_a_long_value(lead: str, template: str) -> None:
+    """On big texts rules run in windows around keywords; a value past the window leaked."""
+    red = Redactor.default(chunk_size=1 << 16, overlap=1 << 12)
+    value = _synthetic(21000)
+    out = red.redact(lead + template.format(v=value))
+    assert value[-64:] not in out
+    assert value[5000:5064] not in out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    size=st.integers(8200, 12000),
+    sep=st.sampled_from(["\n", " ", "\t", ", "]),
+)
+def test_big_text_finds_what_each_example_finds(
+    r: Redactor, data: st.DataObject, size: int, sep: str
+) -> None:
+    """Every shipped example embedded anywhere in a >8 KB text is masked as on its own."""
+    rule = data.draw(st.sampled_from(list(r.rules)))
+    example = data.draw(st.sampled_from(list(rule.examples)))
+    alphabet = string.ascii_letters + string.digits + " \n.:/-"
+    rnd = random.Random(data.draw(st.integers(0, 2**32)))
+    filler = "".join(rnd.choice(alphabet) for _ in range(size))
+    at = data.draw(st.integers(0, size))
+    big = filler[:at] + sep + example + sep + filler[at:]
+    offset = at + len(sep)
+    for f in r.find(example):
+        part = example[f.start : f.end]
+        hits = r.find(big)
+        assert any(h.start <= offset + f.start and offset + f.end <= h.end for h in hits), (
+            f"{rule.id}: {f.rule_id} span lost in the big text"
+        )
+        assert part not in r.redact(big)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ['token: "a\\\\', "token: 'a ", 'token: \\"a ', "token: |\n", "token=", "Cookie: "],
+)
+def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> None:
+    """100 KB of repeated keys: unbounded values and the mask filter must not go quadratic.
+
+    The mask filter compared every finding with every mask (4 s for this input);
+    unbounded values re-scanned the rest of the line for each key.
+    """
+    import time
+
+    text = unit * (100_000 // len(unit))
+    t0 = time.perf_counter()
+    out = r.redact(text)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 1.5, elapsed
+    assert r.redact(out) == out
+
+
+# -- encodings of registered values ----------------------------------------------------------
+
+_ENCODERS = {
+    "percent-lower-hex": lambda v: re.sub(
+        "%[0-9A-F]{2}", lambda m: m.group(0).lower(), urllib.parse.quote(v, safe="")
+    ),
+    "quote-default-safe-slash": lambda v: urllib.parse.quote(v, safe="/"),
+    "quote-plus-safe-slash": lambda v: urllib.parse.quote_plus(v, safe="/"),
+    "encodeURIComponent": lambda v: urllib.parse.quote(v, safe="!'()*"),
+    "json-upper-u": lambda v: re.sub(
+        r"\\u[0-9a-f]{4}", lambda m: "\\u" + m.group(0)[2:].upper(), json.dumps(v)
+    ),
+    "json-escaped-slash": lambda v: json.dumps(v).replace("/", "\\/"),
+    "json-in-json": lambda v: json.dumps(json.dumps(v)),
+    "bytes-repr": lambda v: repr(v.encode()),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_ENCODERS))
+def test_common_encoding_variants(how: str) -> None:
+    """Each of these common spellings of a registered value leaked before."""
+    value = "p/" + _synthetic(10) + " +!'(é)"
+    known = KnownSecrets()
+    known.add(value, label="s")
+    red = Redactor(known=known)
+    shown = _ENCODERS[how](value)
+    out = red.redact(f"v={shown} end")
+    assert shown not in out
+    assert "[REDACTED:s]" in out
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    value=st.text(
+        alphabet=string.ascii_letters + string.digits + " /+!'()*é€%&=?\"\\",
+        min_size=8,
+        max_size=30,
+    ).filter(lambda v: v.strip() == v and len(set(v)) > 3),
+    how=st.sampled_from(sorted(_ENCODERS)),
+)
+def test_common_encodings_property(value: str, how: str) -> None:
+    """For any value with URL/JSON-special characters, every listed spelling is masked."""
+    known = KnownSecrets()
+    known.add(value, label="s")
+    shown = _ENCODERS[how](value)
+    assert shown not in Redactor(known=known).redact(f"<{shown}>")
