@@ -73,12 +73,12 @@ def test_integration_public_names() -> None:
     """The adapter classes ARCHITECTURE.md names import from their module paths."""
     from redact.integrations.asgi import RedactMiddleware
     from redact.integrations.logging import RedactFilter, RedactingFormatter
-    from redact.integrations.structlog import RedactProcessor
     from redact.integrations.otel import (
         RedactingLogRecordProcessor,
         RedactingSpanExporter,
         RedactingSpanProcessor,
     )
+    from redact.integrations.structlog import RedactProcessor
 
     for obj in (
         RedactProcessor,
