@@ -437,3 +437,18 @@ def test_exception_that_cannot_be_copied(r: Redactor) -> None:
 
     out = r.redact_obj(Strict(detail=s))
     assert out == "Strict: failed with [REDACTED:s]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password=${DB_PASSWORD}",
+        "token: '{{ vault_token }}'",
+        "pwd=%(password)s",
+        "secret=<secret>",
+        "password=****",
+    ],
+)
+def test_key_names_skip_template_placeholders(r: Redactor, text: str) -> None:
+    """Templates and placeholders under sensitive names are not secrets and stay readable."""
+    assert r.redact(text) is text
