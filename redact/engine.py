@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import datetime as _dt
 import decimal
+import functools
 import re
 import sys
 import threading
@@ -273,6 +274,14 @@ class Redactor:
             # name=value never spans lines and the name is at most 64 characters: the
             # window is the keyword's own line, bounded on both sides.
             windows = _line_regions((p for k in rule.keywords for p in positions.get(k, ())), text)
+        elif positions is not None and rule.keywords and not _multiline(rule):
+            # A single-line rule's match is on its keyword's line.
+            windows = _line_regions(
+                (p for k in rule.keywords for p in positions.get(k, ())),
+                text,
+                _LOOKBACK,
+                self._overlap,
+            )
         elif positions is not None and rule.keywords:
             # A match contains one of its rule's keywords: only the regions around the
             # keyword occurrences can hold one, so large texts run each regex there only.
@@ -510,6 +519,23 @@ def _rematch_end(
     return 0
 
 
+def _multiline(rule: Rule | KeyValueDetector) -> bool:
+    """Whether a rule's match may span lines (declared, or inferred conservatively)."""
+    if not isinstance(rule, Rule):
+        return False
+    if rule.multiline is not None:
+        return rule.multiline
+    return _infer_multiline(rule.regex, rule.examples)
+
+
+@functools.lru_cache(maxsize=1024)
+def _infer_multiline(pattern: str, examples: tuple[str, ...]) -> bool:
+    """Multi-line when an example spans lines or the regex spells a line break out."""
+    if any("\n" in ex or "\r" in ex for ex in examples):
+        return True
+    return any(h in pattern for h in ("[\\s\\S]", "[\\S\\s]", "(?s", "\\n", "\\r"))
+
+
 def _placeholder(text: str, start: int, end: int) -> bool:
     """True when the value at ``text[start:end]`` is empty, null-ish or a template."""
     if text[start:end].strip().lower() in _SKIP_VALUES:
@@ -530,16 +556,18 @@ def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]
     return out
 
 
-def _line_regions(starts: Iterable[int], text: str) -> list[tuple[int, int]]:
-    """Merged windows around ``starts`` clipped to their line (key=value detector)."""
+def _line_regions(
+    starts: Iterable[int], text: str, back: int = 96, reach: int = 8192
+) -> list[tuple[int, int]]:
+    """Merged windows around ``starts``, clipped to their own line and to back/reach."""
     out: list[tuple[int, int]] = []
     n = len(text)
     for p in sorted(starts):
         if out and p < out[-1][1]:
             continue
-        lo = max(text.rfind("\n", max(0, p - 96), p) + 1, p - 96, 0)
-        end = text.find("\n", p, p + 8192)
-        hi = min(n, p + 8192) if end < 0 else end
+        lo = max(text.rfind("\n", max(0, p - back), p) + 1, p - back, 0)
+        end = text.find("\n", p, p + reach)
+        hi = min(n, p + reach) if end < 0 else end
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:

@@ -25,6 +25,7 @@ A rule pack is data (a detect-secrets plugin reduced to its essence)::
     mask = "partial"               # optional: labelled | fixed | partial | jwt | fingerprint
     prefix = "ghp_"                # kept by the partial mask
     validator = "github-crc32"     # optional built-in checksum check
+    # multiline = true             # a match may span lines (inferred when unset)
     examples = ["..."]             # must be found
     negative_examples = ["..."]    # must not be found
 
@@ -72,6 +73,7 @@ _RULE_KEYS = frozenset(
         "examples",
         "negative_examples",
         "tags",
+        "multiline",
     }
 )
 
@@ -158,6 +160,7 @@ class Rule:
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    multiline: bool | None = None
     pack: str = ""
     compiled: Any = field(default=None, repr=False, compare=False)
     allow_compiled: tuple[Any, ...] = field(default=(), repr=False, compare=False)
@@ -295,6 +298,12 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
 
 
+def _multiline_flag(value: Any, fail: Callable[[str], RulePackError]) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise fail("multiline must be true or false")
+
+
 def _strings(value: Any, what: str, *, source: str, rule_id: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -397,6 +406,7 @@ def _build_rule(
             raw.get("negative_examples"), "negative_examples", source=source, rule_id=rid
         ),
         tags=_strings(raw.get("tags"), "tags", source=source, rule_id=rid),
+        multiline=_multiline_flag(raw.get("multiline"), fail),
         pack=pack,
         compiled=compiled,
         allow_compiled=tuple(

@@ -159,3 +159,16 @@ def test_no_rule_backtracks_catastrophically() -> None:
                 if elapsed > 1.0:
                     slow.append((rule.id, kw, round(elapsed, 2)))
     assert not slow, slow
+
+
+def test_multiline_flag() -> None:
+    """multiline is validated; PEM rules are inferred multi-line, token rules single-line."""
+    from redact.engine import _multiline
+
+    with pytest.raises(RulePackError, match="multiline must be true or false"):
+        RulePack.from_toml("[[rules]]\nid='r'\nregex='x'\nkeywords=['x']\nmultiline='yes'")
+    pack = RulePack.builtin("default")
+    assert _multiline(pack.get("private-key-pem"))
+    assert not _multiline(pack.get("github-token"))
+    declared = RulePack.from_toml("[[rules]]\nid='r'\nregex='x'\nkeywords=['x']\nmultiline=true")
+    assert _multiline(declared.get("r"))
