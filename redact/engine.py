@@ -298,7 +298,12 @@ class Redactor:
     def redact(self, text: str) -> str:
         """``text`` with every secret masked; the same object when nothing is found."""
         if not isinstance(text, str):
-            return self.redact(str(text))
+            try:
+                shown = str(text)
+            except Exception as exc:  # never raise into the caller, never show the object
+                self.errors("redact", exc)
+                return ERROR_PLACEHOLDER
+            return self.redact(shown)
         try:
             findings = self._find(text)
             if not findings:
@@ -345,6 +350,19 @@ class Redactor:
 
     # -- objects ---------------------------------------------------------------------------
 
+    def _sensitive_name(self, name: object) -> bool:
+        """A str or (ASGI-style) bytes key that names a sensitive value."""
+        if isinstance(name, bytes | bytearray):
+            name = bytes(name).decode("latin-1")
+        return self.key_names.is_sensitive(name)
+
+    def _masked_like(self, key: object, value: object) -> object:
+        """The mask for a value under a sensitive key, as bytes when the value was bytes."""
+        if isinstance(value, bytes | bytearray):
+            text = bytes(value).decode("utf-8", "replace")
+            return self.mask_value(key if isinstance(key, str) else "", text).encode()
+        return self.mask_value(key if isinstance(key, str) else "", value)
+
     def redact_obj(self, obj: Any) -> Any:
         """A masked copy of ``obj`` (the same object when nothing is found); never mutates it."""
         try:
@@ -376,6 +394,12 @@ class Redactor:
             return obj if out is text else type(obj)(out.encode("utf-8", "surrogateescape"))
         if isinstance(obj, Mapping):
             return self._walk_mapping(obj, depth, active)
+        if type(obj) is tuple and len(obj) == 2 and self._sensitive_name(obj[0]):
+            # A (name, value) pair: ASGI/WSGI header lists, urlencode() pairs.
+            name, value = obj
+            if not _maskable(value):
+                return obj
+            return (name, self._masked_like(name, value))
         if isinstance(obj, list | tuple | set | frozenset):
             items = [self._walk(v, depth, active) for v in obj]
             if all(a is b for a, b in zip(items, obj, strict=True)):
@@ -415,8 +439,8 @@ class Redactor:
                     hash(nk)
                 except TypeError:
                     nk = self.redact(repr(k))
-            if isinstance(k, str) and self.key_names.is_sensitive(k) and _maskable(v):
-                nv: Any = self.mask_value(k, v)
+            if self._sensitive_name(k) and _maskable(v):
+                nv: Any = self._masked_like(k, v)
             else:
                 nv = self._walk(v, depth, active)
             changed = changed or nk is not k or nv is not v

@@ -395,3 +395,31 @@ def test_common_encodings_property(value: str, how: str) -> None:
     known.add(value, label="s")
     shown = _ENCODERS[how](value)
     assert shown not in Redactor(known=known).redact(f"<{shown}>")
+
+
+def test_redact_non_str_whose_str_raises(r: Redactor) -> None:
+    """redact(obj) called str(obj) outside the fail-closed guard and raised into the caller."""
+
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("boom")
+
+    assert r.redact(Unprintable()) == "[REDACTED:redaction-error]"  # type: ignore[arg-type]
+
+
+def test_bytes_keys_and_header_pairs(r: Redactor) -> None:
+    """ASGI-style bytes header names and (name, value) pairs were not treated as key names."""
+    cred = _synthetic(12)
+    obj = {
+        b"password": cred.encode(),
+        "headers": [
+            (b"authorization", f"Basic {cred}".encode()),
+            (b"cookie", f"s={cred}".encode()),
+        ],
+        "pairs": [("x-api-key", cred), ("token_count", 5), ("token", None)],
+    }
+    out = r.redact_obj(obj)
+    assert cred not in repr(out)
+    assert out[b"password"] == b"[REDACTED:sensitive-key]"
+    assert out["headers"][0] == (b"authorization", b"[REDACTED:sensitive-key]")
+    assert out["pairs"][1:] == [("token_count", 5), ("token", None)]
