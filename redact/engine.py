@@ -52,6 +52,8 @@ _REGION_MIN = 8192
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
+#: How far before a key-name keyword its key may start (keys are up to 256 characters).
+_KEY_REACH = 288
 #: len("[REDACTED:"): where a mask's label starts.
 _MASK_HEAD = 10
 _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
@@ -547,7 +549,7 @@ def _line_regions(starts: Iterable[int], text: str) -> list[tuple[int, int]]:
     for p in sorted(starts):
         if out and p < out[-1][1]:
             continue
-        lo = max(text.rfind("\n", max(0, p - 96), p) + 1, p - 96, 0)
+        lo = max(text.rfind("\n", max(0, p - _KEY_REACH), p) + 1, p - _KEY_REACH, 0)
         end = text.find("\n", p, p + 8192)
         hi = min(n, p + 8192) if end < 0 else end
         if out and lo <= out[-1][1]:

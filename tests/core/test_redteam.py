@@ -423,3 +423,20 @@ def test_bytes_keys_and_header_pairs(r: Redactor) -> None:
     assert out[b"password"] == b"[REDACTED:sensitive-key]"
     assert out["headers"][0] == (b"authorization", b"[REDACTED:sensitive-key]")
     assert out["pairs"][1:] == [("token_count", 5), ("token", None)]
+
+
+@pytest.mark.parametrize("pad", [" ", "\t", " \t", "\u00a0"])
+def test_value_registered_with_surrounding_whitespace(pad: str) -> None:
+    """A value registered with a stray space (no newline) leaked when logged trimmed."""
+    value = _synthetic()
+    known = KnownSecrets()
+    known.add(pad + value + pad, label="s")
+    assert value not in Redactor(known=known).redact(f"k={value};")
+
+
+@pytest.mark.parametrize("lead", ["", "x" * 9000 + "\n"])
+def test_long_dotted_key(r: Redactor, lead: str) -> None:
+    """Keys were capped at 64 characters: a longer dotted property path hid its value."""
+    value = _synthetic()
+    key = "com.example.service." * 10 + "payment.api_key"
+    assert value not in r.redact(f"{lead}{key}={value}")
