@@ -17,6 +17,7 @@ import datetime as _dt
 import decimal
 import sys
 import threading
+import traceback
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -468,12 +469,14 @@ class Redactor:
         except Exception:
             shown = ""
         redacted_shown = self.redact(shown)
+        full = _exc_text(exc)
         unchanged = (
             args is exc.args
             and (not vars(exc) or attrs is vars(exc))
             and new_cause is cause
             and new_context is context
             and redacted_shown is shown
+            and self.redact(full) is full
         )
         if unchanged:
             return exc
@@ -482,15 +485,25 @@ class Redactor:
         except Exception:  # an exception type that cannot be rebuilt from its args
             return f"{type(exc).__name__}: {redacted_shown}"
         clone.args = args if isinstance(args, tuple) else (str(args),)
+        if isinstance(exc, BaseExceptionGroup):
+            # A group's sub-exceptions live outside args (tracebacks print them from
+            # .exceptions): derive a new group from the masked ones.
+            subs = clone.args[1] if len(clone.args) > 1 else ()
+            if not all(isinstance(x, BaseException) for x in subs):
+                return f"{type(exc).__name__}: {redacted_shown}"
+            try:
+                clone = exc.derive(list(subs))
+            except Exception:
+                return f"{type(exc).__name__}: {redacted_shown}"
+            clone.__dict__.update(vars(exc))
         if isinstance(attrs, dict) and attrs is not vars(exc):
             clone.__dict__.update(attrs)
         clone.__traceback__ = exc.__traceback__
         clone.__cause__ = new_cause if isinstance(new_cause, BaseException) else None
         clone.__context__ = new_context if isinstance(new_context, BaseException) else None
-        try:
-            still = str(clone)
-        except Exception:
-            still = ""
+        # What a sink renders: str() and the traceback's last line(s), which show state
+        # kept outside args and __dict__ (SyntaxError.text, the groups' members).
+        still = _exc_text(clone)
         if self.redact(still) is not still:
             return f"{type(exc).__name__}: {redacted_shown}"
         return clone
@@ -511,6 +524,18 @@ class Redactor:
         for name, value in changes.items():
             object.__setattr__(clone, name, value)
         return clone
+
+
+def _exc_text(exc: BaseException) -> str:
+    """str(exc) and the traceback module's rendering of it (what log sinks print)."""
+    try:
+        shown = str(exc)
+    except Exception:
+        shown = ""
+    try:
+        return shown + "\n" + "".join(traceback.format_exception(exc, limit=0))
+    except Exception:
+        return shown
 
 
 def _maskable(value: object) -> bool:

@@ -8,6 +8,7 @@ import random
 import re
 import secrets
 import string
+import traceback
 import unicodedata
 import urllib.parse
 
@@ -440,3 +441,37 @@ def test_long_dotted_key(r: Redactor, lead: str) -> None:
     value = _synthetic()
     key = "com.example.service." * 10 + "payment.api_key"
     assert value not in r.redact(f"{lead}{key}={value}")
+
+
+def _rendered(obj: object) -> str:
+    """What a log sink prints for a (redacted) exception or its string fallback."""
+    if isinstance(obj, BaseException):
+        return str(obj) + "".join(traceback.format_exception(obj))
+    return str(obj)
+
+
+def test_exception_group_members(known_r: tuple[Redactor, str]) -> None:
+    """A group's sub-exceptions are printed from .exceptions, which args did not update."""
+    red, value = known_r
+    group = ExceptionGroup("batch failed", [ValueError(f"v {value}"), KeyError("k")])
+    out = red.redact_obj(group)
+    assert isinstance(out, ExceptionGroup)
+    assert value not in _rendered(out)
+    assert len(out.exceptions) == 2
+    assert value in str(group.exceptions[0])  # the caller's group is untouched
+
+
+def test_nested_exception_group_with_notes(known_r: tuple[Redactor, str]) -> None:
+    """Nested groups and notes on members are masked too."""
+    red, value = known_r
+    inner = ValueError("inner")
+    inner.add_note(f"while using {value}")
+    group = ExceptionGroup("outer", [ExceptionGroup("mid", [inner]), TypeError("t")])
+    assert value not in _rendered(red.redact_obj(group))
+
+
+def test_syntax_error_source_line(known_r: tuple[Redactor, str]) -> None:
+    """SyntaxError.text (the offending source line) is shown by tracebacks, not by str()."""
+    red, value = known_r
+    err = SyntaxError("invalid syntax", ("settings.py", 3, 5, f"token = '{value}'x\n", 3, 9))
+    assert value not in _rendered(red.redact_obj(err))
