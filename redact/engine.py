@@ -19,7 +19,7 @@ import sys
 import threading
 import traceback
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -33,6 +33,7 @@ from redact.masks import (
     is_mask,
     resolve_mask,
 )
+from redact.masks import _label as _safe_label
 from redact.registry import KnownSecrets
 from redact.rules import Rule, RulePack
 
@@ -120,6 +121,7 @@ class Redactor:
         "_detectors",
         "_key_rule",
         "_kw_rules",
+        "_label_cache",
         "_masks",
         "_overlap",
         "_quiet",
@@ -195,6 +197,7 @@ class Redactor:
         self._kw_rules = {k: tuple(v) for k, v in kw.items()}
         self._always = tuple(always)
         self._quiet = not self._always and not self._detectors
+        self._label_cache: tuple[int, frozenset[str]] = (-1, frozenset())
         self.known.attach_keywords(self._kw_rules)
 
     @classmethod
@@ -254,7 +257,7 @@ class Redactor:
         for source in self._detectors:
             findings.extend(source(text))
         if findings and "[REDACTED" in text:
-            findings = _outside_masks(text, findings)
+            findings = _outside_masks(text, findings, self._rendered_labels)
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
         return findings
 
@@ -352,6 +355,17 @@ class Redactor:
         return self._masks.get(_KEY_RULE_ID, self._default_mask).render(_KEY_RULE_ID, text)
 
     # -- objects ---------------------------------------------------------------------------
+
+    def _rendered_labels(self) -> frozenset[str]:
+        """Every label segment this redactor's masks can show (rule ids, registry labels)."""
+        gen = self.known.snapshot.generation
+        cached_gen, labels = self._label_cache
+        if cached_gen != gen:
+            names = {r.id for r in self._rules} | set(self.known.labels())
+            names |= {_KEY_RULE_ID, _KNOWN_RULE_ID, "redaction-error", "depth-limit", "secret"}
+            labels = frozenset(_safe_label(n) for n in names)
+            self._label_cache = (gen, labels)
+        return labels
 
     def _sensitive_name(self, name: object) -> bool:
         """A str or (ASGI-style) bytes key that names a sensitive value."""
@@ -584,15 +598,17 @@ def _line_regions(starts: Iterable[int], text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
+def _outside_masks(
+    text: str, findings: list[Finding], rendered: Callable[[], frozenset[str]]
+) -> list[Finding]:
     """Drop findings that lie wholly inside a mask rendered by an earlier pass.
 
-    A mask's label never holds a registered value or a rule's match, so a known or
-    rule finding after the ``[REDACTED:`` head is a secret wrapped in mask-like text
-    (``[REDACTED:<token>]``) and is kept; only findings that start on the head (a rule
-    matching the whole mask) or that come from the key-name and plugin detectors,
-    which legitimately fire on a mask's ``name:value`` segments, are dropped. A
-    registered value that is itself mask-shaped is masked like any other.
+    Dropped: findings that start on the ``[REDACTED:`` head (a rule matching the
+    whole mask), findings of the key-name and plugin detectors (they legitimately
+    fire on a mask's ``name:value`` segments), and known or rule findings inside a
+    label segment this redactor renders (a registered value that happens to occur
+    in a rule id). Kept: a known value or rule match wrapped in any other mask-like
+    text (``[REDACTED:<token>]``), and a registered value that is itself mask-shaped.
     """
     masks = [m.span() for m in MASK_TOKEN.finditer(text)]
     starts = [m[0] for m in masks]
@@ -603,12 +619,14 @@ def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
         k = bisect.bisect_right(starts, f.start) - 1
         if k >= 0:
             s, e = masks[k]
-            if (
-                f.end <= e
-                and not (f.detector == "known" and (f.start, f.end) == (s, e))
-                and (f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"))
-            ):
-                continue
+            if f.end <= e and not (f.detector == "known" and (f.start, f.end) == (s, e)):
+                if f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"):
+                    continue
+                seg_s = text.rfind(":", s, f.start + 1) + 1
+                seg_e = text.find(":", f.end - 1, e)
+                segment = text[seg_s : e - 1 if seg_e < 0 else seg_e]
+                if segment in rendered():
+                    continue
         kept.append(f)
     return kept
 

@@ -475,3 +475,13 @@ def test_syntax_error_source_line(known_r: tuple[Redactor, str]) -> None:
     red, value = known_r
     err = SyntaxError("invalid syntax", ("settings.py", 3, 5, f"token = '{value}'x\n", 3, 9))
     assert value not in _rendered(red.redact_obj(err))
+
+
+def test_registered_value_inside_a_rule_id_keeps_masks_intact() -> None:
+    """A value that occurs in a rendered label (a rule id) is not re-masked inside it."""
+    known = KnownSecrets()
+    known.add("password", label="a")
+    red = Redactor.default(known=known)
+    out = red.redact("password=" + _synthetic())
+    assert out == "[REDACTED:a]=[REDACTED:connection-string-password]"
+    assert red.redact(out) == out
