@@ -485,3 +485,45 @@ def test_registered_value_inside_a_rule_id_keeps_masks_intact() -> None:
     out = red.redact("password=" + _synthetic())
     assert out == "[REDACTED:a]=[REDACTED:connection-string-password]"
     assert red.redact(out) == out
+
+
+_DEFAULT = Redactor.default()
+#: Text that masks show: a value equal to part of it is "found" in any output.
+_MASK_WORDS = ["[REDACTED:", *(rule.id for rule in _DEFAULT.rules), "sensitive-key"]
+
+_KEY_STYLES = [
+    "{k}={v}",
+    "{k}: {v}",
+    "{k} = {v}",
+    '{k}="{v}"',
+    "{k}='{v}'",
+    '"{k}": "{v}"',
+    '{{\\"{k}\\":\\"{v}\\"}}',
+    "{k}\u00a0=\u00a0{v}",
+    '{k}: "{v}',
+    "--{k}={v}",
+    "{k}: |\n  {v}\n",
+    "//{k}={v}",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(
+        [
+            *("password", "db_password", "API_KEY", "x-api-key", "client.secret", "APP__API__KEY"),
+            *("github_token", "private_key", "access_key", "Session-Id", "dsn", "PGPASSWORD"),
+        ]
+    ),
+    style=st.sampled_from(_KEY_STYLES),
+    value=st.text(alphabet=string.ascii_letters + string.digits + "!@#$%^*-_+=./~", min_size=6)
+    .filter(lambda v: v[0].isalnum() and v.lower() not in {"null", "none", "nil", "undefined"})
+    .filter(lambda v: not any(v in label for label in _MASK_WORDS)),
+    lead=st.sampled_from(["", "msg ", "x" * 9000 + " ", "a=1 "]),
+)
+def test_sensitive_key_value_never_survives(key: str, style: str, value: str, lead: str) -> None:
+    """For any default sensitive name, separator style and value, the value is masked."""
+    red = _DEFAULT
+    out = red.redact(lead + style.format(k=key, v=value))
+    assert value not in out
+    assert red.redact(out) == out
