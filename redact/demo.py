@@ -117,6 +117,87 @@ def keys_section(out: TextIO) -> int:
     return 1 if pem_line in redactor.redact(pem_line) else 0
 
 
+def _call_upstream(key: str) -> None:
+    """Stand-in for a client library whose error message echoes the credential."""
+    msg = f"upstream refused key {key}"
+    raise ConnectionError(msg)
+
+
+def logging_section(out: TextIO) -> int:
+    """structlog and stdlib logging wired with the adapters: the sinks never see a secret."""
+    import io
+    import logging
+
+    import structlog
+
+    from redact.integrations.logging import RedactFilter
+    from redact.integrations.structlog import RedactProcessor
+
+    redactor = Redactor.default()
+    token = _rand(32)
+    redactor.known.add(token, label="payments.api_key")
+    buf = io.StringIO()
+    log = structlog.wrap_logger(
+        structlog.PrintLogger(buf),
+        processors=[
+            structlog.processors.dict_tracebacks,
+            RedactProcessor(redactor),
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+    log.info("charge", api_key=token, headers={"Authorization": f"Bearer {token}"}, amount=42)
+    try:
+        _call_upstream(token)
+    except ConnectionError:
+        log.exception("charge failed")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactFilter(redactor))
+    std = logging.getLogger("redact.demo")
+    std.addHandler(handler)
+    std.propagate = False
+    std.warning("retrying with key %s", token, extra={"client_secret": token})
+    std.removeHandler(handler)
+    out.write("== integrations: structlog and logging sinks\n")
+    out.write(buf.getvalue().splitlines()[0] + "\n")
+    out.write(f"exception event mentions the key: {token in buf.getvalue()}\n")
+    out.write(f"stdlib: {stream.getvalue()}\n")
+    return 1 if token in buf.getvalue() + stream.getvalue() else 0
+
+
+def scan_section(out: TextIO) -> int:
+    """`redact scan --git`: a secret committed then deleted is still found in history."""
+    import os
+    import subprocess
+
+    from redact.cli import main as cli
+
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "demo",
+        "GIT_AUTHOR_EMAIL": "demo@example.invalid",
+        "GIT_COMMITTER_NAME": "demo",
+        "GIT_COMMITTER_EMAIL": "demo@example.invalid",
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+
+        def git(*args: str) -> None:
+            subprocess.run(["git", "-C", tmp, *args], check=True, env=env, capture_output=True)
+
+        git("init", "-q")
+        cfg = Path(tmp) / "settings.py"
+        cfg.write_text(f'STRIPE_KEY = "sk_live_{_rand(24)}"\n')
+        git("add", ".")
+        git("commit", "-qm", "add settings")
+        cfg.write_text('STRIPE_KEY = os.environ["STRIPE_KEY"]\n')
+        git("commit", "-qam", "read the key from the environment")
+        out.write("== scan: redact scan --git over a repository whose HEAD is clean\n")
+        out.flush()
+        code = cli(["scan", "--git", tmp, "--format", "text"])
+    out.write(f"exit code {code} (1 = findings)\n\n")
+    return 0 if code == 1 else 1
+
+
 def main() -> int:
     """Run the demo and print before/after."""
     redactor = Redactor.default()
@@ -137,7 +218,7 @@ def main() -> int:
     out.write("throughput and latency: see `make bench` and docs/performance.md\n")
     out.write("\n")
     status = 1 if leaked else 0
-    for section in (secrets_section, keys_section):
+    for section in (logging_section, secrets_section, keys_section, scan_section):
         status |= section(out)
     out.write("demo finished: " + ("no leaks\n" if status == 0 else "LEAK DETECTED\n"))
     return status

@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import datetime as _dt
 import decimal
+import re
 import sys
 import threading
 import traceback
@@ -46,6 +47,11 @@ _CYCLE = "<cycle>"
 _KEY_RULE_ID = "sensitive-key"
 _KNOWN_RULE_ID = "known-secret"
 _SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", ""})
+#: Template placeholders (``${DB_PASSWORD}``, ``{{ token }}``, ``%(pw)s``, ``<password>``, ``***``):
+#: a value under a sensitive name that is one of these carries no secret.
+_TEMPLATE = re.compile(
+    r"\$\{[^}]{1,128}\}|\{\{[^}]{1,128}\}\}|%\([A-Za-z_]{1,64}\)s|<[A-Za-z_ .-]{1,64}>|\*+"
+)
 # Enum is not atomic: a plain Enum's repr shows its value, which may be a secret.
 _ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID)
 _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
@@ -293,7 +299,7 @@ class Redactor:
                     # Match again from its start over the rest of the text.
                     more = _rematch_end(rule, text, lo, s, reach=self._chunk, timeout=self._timeout)
                     e = more or e
-                if detector == "key-name" and text[s:e].strip().lower() in _SKIP_VALUES:
+                if detector == "key-name" and _placeholder(text, s, e):
                     continue
                 if (s, e) not in seen:
                     seen.add((s, e))
@@ -567,6 +573,14 @@ def _rematch_end(
         if s >= start:
             return e if s == start else 0
     return 0
+
+
+def _placeholder(text: str, start: int, end: int) -> bool:
+    """True when the value at ``text[start:end]`` is empty, null-ish or a template."""
+    if text[start:end].strip().lower() in _SKIP_VALUES:
+        return True
+    m = _TEMPLATE.match(text, start)
+    return m is not None and m.end() >= end
 
 
 def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]:

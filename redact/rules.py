@@ -33,9 +33,9 @@ Errors name the file, the rule id and the problem (:class:`RulePackError`).
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -97,12 +97,6 @@ def _base62(n: int, width: int) -> str:
     return out.rjust(width, "0")
 
 
-def _github_crc32(secret: str) -> bool:
-    """GitHub tokens end in 6 base62 chars: the CRC32 of the rest of the token."""
-    body, check = secret[:-6], secret[-6:]
-    return _base62(zlib.crc32(body.encode()), 6) == check
-
-
 def _luhn(secret: str) -> bool:
     digits = [int(c) for c in secret if c.isdigit()]
     if not 12 <= len(digits) <= 19:
@@ -131,7 +125,9 @@ def _iban(secret: str) -> bool:
 
 #: Built-in checksum validators a rule can name in ``validator``.
 VALIDATORS: Mapping[str, Callable[[str], bool]] = {
-    "github-crc32": _github_crc32,
+    # CRC32 of the 30 random characters only (prefix excluded), base62, 6 characters:
+    # checked against published token/checksum pairs. The old name stays as an alias.
+    "github-crc32": EXTRA_VALIDATORS["github-token-crc32"],
     "luhn": _luhn,
     "iban": _iban,
     **EXTRA_VALIDATORS,
@@ -217,13 +213,8 @@ class RulePack:
 
     @classmethod
     def builtin(cls, name: str = "default") -> RulePack:
-        """A pack shipped in ``redact/patterns/<name>.toml``."""
-        ref = resources.files("redact.patterns").joinpath(f"{name}.toml")
-        if not ref.is_file():
-            available = ", ".join(builtin_pack_names())
-            msg = f"no built-in rule pack {name!r}; available: {available}"
-            raise RulePackError(msg)
-        return cls.from_toml(ref.read_text("utf-8"), source=f"redact/patterns/{name}.toml")
+        """A pack shipped in ``redact/patterns/<name>.toml`` (parsed and compiled once)."""
+        return _builtin(name)
 
     @classmethod
     def load(cls, path: str | Path) -> RulePack:
@@ -285,6 +276,17 @@ class RulePack:
             for r in p.rules:
                 by_id[r.id] = r
         return cls(name, tuple(by_id.values()))
+
+
+@functools.lru_cache(maxsize=16)
+def _builtin(name: str) -> RulePack:
+    """Shipped packs are immutable, so each is parsed and compiled once per process."""
+    ref = resources.files("redact.patterns").joinpath(f"{name}.toml")
+    if not ref.is_file():
+        available = ", ".join(builtin_pack_names())
+        msg = f"no built-in rule pack {name!r}; available: {available}"
+        raise RulePackError(msg)
+    return RulePack.from_toml(ref.read_text("utf-8"), source=f"redact/patterns/{name}.toml")
 
 
 def builtin_pack_names() -> list[str]:

@@ -72,13 +72,18 @@ def test_secrets_public_names() -> None:
 def test_integration_public_names() -> None:
     """The adapter classes ARCHITECTURE.md names import from their module paths."""
     from redact.integrations.asgi import RedactMiddleware
+    from redact.integrations.logging import RedactFilter, RedactingFormatter
     from redact.integrations.otel import (
         RedactingLogRecordProcessor,
         RedactingSpanExporter,
         RedactingSpanProcessor,
     )
+    from redact.integrations.structlog import RedactProcessor
 
     for obj in (
+        RedactProcessor,
+        RedactFilter,
+        RedactingFormatter,
         RedactMiddleware,
         RedactingSpanProcessor,
         RedactingSpanExporter,

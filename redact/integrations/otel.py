@@ -241,7 +241,7 @@ class SpanRedactor:
         name = text(span.name)
         attributes = attrs(span._attributes)
         changed = name is not span.name or attributes is not span._attributes
-        events = span.events if span._events else ()  # one tuple per access: read once
+        events = tuple(span._events) if span._events else ()  # one copy, read once
         new_events = [self._event(e, text, attrs) for e in events] if events else []
         for a, b in zip(new_events, events, strict=True):
             if a is not b:
@@ -277,8 +277,9 @@ class SpanRedactor:
         event: Event, text: Callable[[str], str], attrs: Callable[[Attributes], Attributes]
     ) -> Event:
         name = text(event.name)
-        attributes = attrs(event.attributes)
-        if attributes is event.attributes and name is event.name:
+        source = event.attributes
+        attributes = attrs(source) if source else source
+        if attributes is source and name is event.name:
             return event
         return Event(name, attributes, event.timestamp)
 

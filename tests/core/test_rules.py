@@ -119,14 +119,15 @@ def test_validators() -> None:
     assert not VALIDATORS["luhn"]("4111 1111 1111 1112")
     assert VALIDATORS["iban"]("GB82 WEST 1234 5698 7654 32")
     assert not VALIDATORS["iban"]("GB82 WEST 1234 5698 7654 33")
-    body = "ghp_" + "A" * 30
+    body = "A" * 30
     import zlib
 
     from redact.rules import _base62
 
-    token = body + _base62(zlib.crc32(body.encode()), 6)
+    token = "ghp_" + body + _base62(zlib.crc32(body.encode()), 6)
     assert VALIDATORS["github-crc32"](token)
-    assert not VALIDATORS["github-crc32"](body + "000000")
+    assert VALIDATORS["github-token-crc32"](token)
+    assert not VALIDATORS["github-crc32"]("ghp_" + body + "000000")
 
 
 def _adversarial(rule_prefix: str, keyword: str) -> list[str]:
