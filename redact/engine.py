@@ -19,8 +19,9 @@ import functools
 import re
 import sys
 import threading
+import traceback
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -34,6 +35,7 @@ from redact.masks import (
     is_mask,
     resolve_mask,
 )
+from redact.masks import _label as _safe_label
 from redact.registry import KnownSecrets
 from redact.rules import Rule, RulePack
 
@@ -59,6 +61,8 @@ _REGION_MIN = 8192
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
+#: How far before a key-name keyword its key may start (keys are up to 256 characters).
+_KEY_REACH = 288
 #: len("[REDACTED:"): where a mask's label starts.
 _MASK_HEAD = 10
 _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
@@ -124,6 +128,7 @@ class Redactor:
         "_detectors",
         "_key_rule",
         "_kw_rules",
+        "_label_cache",
         "_masks",
         "_overlap",
         "_quiet",
@@ -199,6 +204,7 @@ class Redactor:
         self._kw_rules = {k: tuple(v) for k, v in kw.items()}
         self._always = tuple(always)
         self._quiet = not self._always and not self._detectors
+        self._label_cache: tuple[int, frozenset[str]] = (-1, frozenset())
         self.known.attach_keywords(self._kw_rules)
 
     @classmethod
@@ -258,7 +264,7 @@ class Redactor:
         for source in self._detectors:
             findings.extend(source(text))
         if findings and "[REDACTED" in text:
-            findings = _outside_masks(text, findings)
+            findings = _outside_masks(text, findings, self._rendered_labels)
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
         return findings
 
@@ -313,7 +319,12 @@ class Redactor:
     def redact(self, text: str) -> str:
         """``text`` with every secret masked; the same object when nothing is found."""
         if not isinstance(text, str):
-            return self.redact(str(text))
+            try:
+                shown = str(text)
+            except Exception as exc:  # never raise into the caller, never show the object
+                self.errors("redact", exc)
+                return ERROR_PLACEHOLDER
+            return self.redact(shown)
         try:
             findings = self._find(text)
             if not findings:
@@ -360,6 +371,30 @@ class Redactor:
 
     # -- objects ---------------------------------------------------------------------------
 
+    def _rendered_labels(self) -> frozenset[str]:
+        """Every label segment this redactor's masks can show (rule ids, registry labels)."""
+        gen = self.known.snapshot.generation
+        cached_gen, labels = self._label_cache
+        if cached_gen != gen:
+            names = {r.id for r in self._rules} | set(self.known.labels())
+            names |= {_KEY_RULE_ID, _KNOWN_RULE_ID, "redaction-error", "depth-limit", "secret"}
+            labels = frozenset(_safe_label(n) for n in names)
+            self._label_cache = (gen, labels)
+        return labels
+
+    def _sensitive_name(self, name: object) -> bool:
+        """A str or (ASGI-style) bytes key that names a sensitive value."""
+        if isinstance(name, bytes | bytearray):
+            name = bytes(name).decode("latin-1")
+        return self.key_names.is_sensitive(name)
+
+    def _masked_like(self, key: object, value: object) -> object:
+        """The mask for a value under a sensitive key, as bytes when the value was bytes."""
+        if isinstance(value, bytes | bytearray):
+            text = bytes(value).decode("utf-8", "replace")
+            return self.mask_value(key if isinstance(key, str) else "", text).encode()
+        return self.mask_value(key if isinstance(key, str) else "", value)
+
     def redact_obj(self, obj: Any) -> Any:
         """A masked copy of ``obj`` (the same object when nothing is found); never mutates it."""
         try:
@@ -391,6 +426,12 @@ class Redactor:
             return obj if out is text else type(obj)(out.encode("utf-8", "surrogateescape"))
         if isinstance(obj, Mapping):
             return self._walk_mapping(obj, depth, active)
+        if type(obj) is tuple and len(obj) == 2 and self._sensitive_name(obj[0]):
+            # A (name, value) pair: ASGI/WSGI header lists, urlencode() pairs.
+            name, value = obj
+            if not _maskable(value):
+                return obj
+            return (name, self._masked_like(name, value))
         if isinstance(obj, list | tuple | set | frozenset):
             items = [self._walk(v, depth, active) for v in obj]
             if all(a is b for a, b in zip(items, obj, strict=True)):
@@ -430,8 +471,8 @@ class Redactor:
                     hash(nk)
                 except TypeError:
                     nk = self.redact(repr(k))
-            if isinstance(k, str) and self.key_names.is_sensitive(k) and _maskable(v):
-                nv: Any = self.mask_value(k, v)
+            if self._sensitive_name(k) and _maskable(v):
+                nv: Any = self._masked_like(k, v)
             else:
                 nv = self._walk(v, depth, active)
             changed = changed or nk is not k or nv is not v
@@ -457,12 +498,14 @@ class Redactor:
         except Exception:
             shown = ""
         redacted_shown = self.redact(shown)
+        full = _exc_text(exc)
         unchanged = (
             args is exc.args
             and (not vars(exc) or attrs is vars(exc))
             and new_cause is cause
             and new_context is context
             and redacted_shown is shown
+            and self.redact(full) is full
         )
         if unchanged:
             return exc
@@ -471,15 +514,25 @@ class Redactor:
         except Exception:  # an exception type that cannot be rebuilt from its args
             return f"{type(exc).__name__}: {redacted_shown}"
         clone.args = args if isinstance(args, tuple) else (str(args),)
+        if isinstance(exc, BaseExceptionGroup):
+            # A group's sub-exceptions live outside args (tracebacks print them from
+            # .exceptions): derive a new group from the masked ones.
+            subs = clone.args[1] if len(clone.args) > 1 else ()
+            if not all(isinstance(x, BaseException) for x in subs):
+                return f"{type(exc).__name__}: {redacted_shown}"
+            try:
+                clone = exc.derive(list(subs))
+            except Exception:
+                return f"{type(exc).__name__}: {redacted_shown}"
+            clone.__dict__.update(vars(exc))
         if isinstance(attrs, dict) and attrs is not vars(exc):
             clone.__dict__.update(attrs)
         clone.__traceback__ = exc.__traceback__
         clone.__cause__ = new_cause if isinstance(new_cause, BaseException) else None
         clone.__context__ = new_context if isinstance(new_context, BaseException) else None
-        try:
-            still = str(clone)
-        except Exception:
-            still = ""
+        # What a sink renders: str() and the traceback's last line(s), which show state
+        # kept outside args and __dict__ (SyntaxError.text, the groups' members).
+        still = _exc_text(clone)
         if self.redact(still) is not still:
             return f"{type(exc).__name__}: {redacted_shown}"
         return clone
@@ -500,6 +553,18 @@ class Redactor:
         for name, value in changes.items():
             object.__setattr__(clone, name, value)
         return clone
+
+
+def _exc_text(exc: BaseException) -> str:
+    """str(exc) and the traceback module's rendering of it (what log sinks print)."""
+    try:
+        shown = str(exc)
+    except Exception:
+        shown = ""
+    try:
+        return shown + "\n" + "".join(traceback.format_exception(exc, limit=0))
+    except Exception:
+        return shown
 
 
 def _maskable(value: object) -> bool:
@@ -557,7 +622,7 @@ def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]
 
 
 def _line_regions(
-    starts: Iterable[int], text: str, back: int = 96, reach: int = 8192
+    starts: Iterable[int], text: str, back: int = _KEY_REACH, reach: int = 8192
 ) -> list[tuple[int, int]]:
     """Merged windows around ``starts``, clipped to their own line and to back/reach."""
     out: list[tuple[int, int]] = []
@@ -575,15 +640,17 @@ def _line_regions(
     return out
 
 
-def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
+def _outside_masks(
+    text: str, findings: list[Finding], rendered: Callable[[], frozenset[str]]
+) -> list[Finding]:
     """Drop findings that lie wholly inside a mask rendered by an earlier pass.
 
-    A mask's label never holds a registered value or a rule's match, so a known or
-    rule finding after the ``[REDACTED:`` head is a secret wrapped in mask-like text
-    (``[REDACTED:<token>]``) and is kept; only findings that start on the head (a rule
-    matching the whole mask) or that come from the key-name and plugin detectors,
-    which legitimately fire on a mask's ``name:value`` segments, are dropped. A
-    registered value that is itself mask-shaped is masked like any other.
+    Dropped: findings that start on the ``[REDACTED:`` head (a rule matching the
+    whole mask), findings of the key-name and plugin detectors (they legitimately
+    fire on a mask's ``name:value`` segments), and known or rule findings inside a
+    label segment this redactor renders (a registered value that happens to occur
+    in a rule id). Kept: a known value or rule match wrapped in any other mask-like
+    text (``[REDACTED:<token>]``), and a registered value that is itself mask-shaped.
     """
     masks = [m.span() for m in MASK_TOKEN.finditer(text)]
     starts = [m[0] for m in masks]
@@ -594,12 +661,14 @@ def _outside_masks(text: str, findings: list[Finding]) -> list[Finding]:
         k = bisect.bisect_right(starts, f.start) - 1
         if k >= 0:
             s, e = masks[k]
-            if (
-                f.end <= e
-                and not (f.detector == "known" and (f.start, f.end) == (s, e))
-                and (f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"))
-            ):
-                continue
+            if f.end <= e and not (f.detector == "known" and (f.start, f.end) == (s, e)):
+                if f.start < s + _MASK_HEAD or f.detector not in ("known", "rule"):
+                    continue
+                seg_s = text.rfind(":", s, f.start + 1) + 1
+                seg_e = text.find(":", f.end - 1, e)
+                segment = text[seg_s : e - 1 if seg_e < 0 else seg_e]
+                if segment in rendered():
+                    continue
         kept.append(f)
     return kept
 

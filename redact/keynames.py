@@ -137,11 +137,12 @@ class KeyNames:
         return KeyValueDetector(self)
 
 
-# A key followed by its separator; the key is then checked with is_sensitive().
+# A key followed by its separator; the key is then checked with is_sensitive(). Keys
+# reach 256 characters (dotted Java/Spring property paths pass 64).
 # The key may be closed by a quote or by an escaped quote (JSON inside a JSON string:
 # {\"password\":\"...\"}); any horizontal whitespace (NBSP too) may surround the separator.
 _KEY_SEP = re.compile(
-    r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})(?:\\?["'])?[^\S\r\n]*(?::|=>|=)[^\S\r\n]*"""
+    r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,256})(?:\\?["'])?[^\S\r\n]*(?::|=>|=)[^\S\r\n]*"""
 )
 # Values are masked whole however long (a 4 KB session token must not leave a tail):
 # every form is an unbounded possessive run (linear, no backtracking).

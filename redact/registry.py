@@ -94,6 +94,13 @@ def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
     forms.add(repr(raw)[2:-1])  # the bytes logged with %r: b'...\xc3\xa9'
     forms.add(raw.hex())
     forms.add(raw.hex().upper())
+    stripped = value.strip()
+    if stripped != value and len(stripped) >= min_length:
+        # A value read with a stray space or tab around it is logged trimmed.
+        forms.add(stripped)
+        forms |= _b64_forms(stripped.encode("utf-8", "surrogatepass"))
+        forms.add(urllib.parse.quote(stripped, safe="", errors="surrogatepass"))
+        forms.add(json.dumps(stripped)[1:-1])
     if "\n" in value or "\r" in value:
         for line in value.splitlines():
             line = line.strip()

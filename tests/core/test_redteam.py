@@ -8,14 +8,16 @@ import random
 import re
 import secrets
 import string
+import traceback
 import unicodedata
 import urllib.parse
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from redact import KnownSecrets, Redactor
+from redact.masks import MASK_TOKEN
 
 
 def _synthetic(n: int = 20) -> str:
@@ -191,12 +193,18 @@ def test_mask_shaped_registered_value() -> None:
 )
 def test_mask_lookalike_never_shelters_a_known_value(value: str, head: str) -> None:
     """For any value, wrapping it in mask-like text never lets it through; idempotent."""
+    # A value equal to a label the redactor itself renders is indistinguishable from it.
+    assume(value not in {"redaction-error", "depth-limit", "sensitive-key"})
+    assume(all(value != rule.id for rule in _DEFAULT_RULES.rules))
     known = KnownSecrets()
     known.add(value, label="s")
     red = Redactor.default(known=known)
     out = red.redact(f"{head}{value}]")
     assert value not in out
     assert red.redact(out) == out
+
+
+_DEFAULT_RULES = Redactor.default()
 
 
 # -- redact_obj ----------------------------------------------------------------------------
@@ -395,3 +403,136 @@ def test_common_encodings_property(value: str, how: str) -> None:
     known.add(value, label="s")
     shown = _ENCODERS[how](value)
     assert shown not in Redactor(known=known).redact(f"<{shown}>")
+
+
+def test_redact_non_str_whose_str_raises(r: Redactor) -> None:
+    """redact(obj) called str(obj) outside the fail-closed guard and raised into the caller."""
+
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("boom")
+
+    assert r.redact(Unprintable()) == "[REDACTED:redaction-error]"  # type: ignore[arg-type]
+
+
+def test_bytes_keys_and_header_pairs(r: Redactor) -> None:
+    """ASGI-style bytes header names and (name, value) pairs were not treated as key names."""
+    cred = _synthetic(12)
+    obj = {
+        b"password": cred.encode(),
+        "headers": [
+            (b"authorization", f"Basic {cred}".encode()),
+            (b"cookie", f"s={cred}".encode()),
+        ],
+        "pairs": [("x-api-key", cred), ("token_count", 5), ("token", None)],
+    }
+    out = r.redact_obj(obj)
+    assert cred not in repr(out)
+    assert out[b"password"] == b"[REDACTED:sensitive-key]"
+    assert out["headers"][0] == (b"authorization", b"[REDACTED:sensitive-key]")
+    assert out["pairs"][1:] == [("token_count", 5), ("token", None)]
+
+
+@pytest.mark.parametrize("pad", [" ", "\t", " \t", "\u00a0"])
+def test_value_registered_with_surrounding_whitespace(pad: str) -> None:
+    """A value registered with a stray space (no newline) leaked when logged trimmed."""
+    value = _synthetic()
+    known = KnownSecrets()
+    known.add(pad + value + pad, label="s")
+    assert value not in Redactor(known=known).redact(f"k={value};")
+
+
+@pytest.mark.parametrize("lead", ["", "x" * 9000 + "\n"])
+def test_long_dotted_key(r: Redactor, lead: str) -> None:
+    """Keys were capped at 64 characters: a longer dotted property path hid its value."""
+    value = _synthetic()
+    key = "com.example.service." * 10 + "payment.api_key"
+    assert value not in r.redact(f"{lead}{key}={value}")
+
+
+def _rendered(obj: object) -> str:
+    """What a log sink prints for a (redacted) exception or its string fallback."""
+    if isinstance(obj, BaseException):
+        return str(obj) + "".join(traceback.format_exception(obj))
+    return str(obj)
+
+
+def test_exception_group_members(known_r: tuple[Redactor, str]) -> None:
+    """A group's sub-exceptions are printed from .exceptions, which args did not update."""
+    red, value = known_r
+    group = ExceptionGroup("batch failed", [ValueError(f"v {value}"), KeyError("k")])
+    out = red.redact_obj(group)
+    assert isinstance(out, ExceptionGroup)
+    assert value not in _rendered(out)
+    assert len(out.exceptions) == 2
+    assert value in str(group.exceptions[0])  # the caller's group is untouched
+
+
+def test_nested_exception_group_with_notes(known_r: tuple[Redactor, str]) -> None:
+    """Nested groups and notes on members are masked too."""
+    red, value = known_r
+    inner = ValueError("inner")
+    inner.add_note(f"while using {value}")
+    group = ExceptionGroup("outer", [ExceptionGroup("mid", [inner]), TypeError("t")])
+    assert value not in _rendered(red.redact_obj(group))
+
+
+def test_syntax_error_source_line(known_r: tuple[Redactor, str]) -> None:
+    """SyntaxError.text (the offending source line) is shown by tracebacks, not by str()."""
+    red, value = known_r
+    err = SyntaxError("invalid syntax", ("settings.py", 3, 5, f"token = '{value}'x\n", 3, 9))
+    assert value not in _rendered(red.redact_obj(err))
+
+
+def test_registered_value_inside_a_rule_id_keeps_masks_intact() -> None:
+    """A value that occurs in a rendered label (a rule id) is not re-masked inside it."""
+    known = KnownSecrets()
+    known.add("password", label="a")
+    red = Redactor.default(known=known)
+    out = red.redact("password=" + _synthetic())
+    head, _, tail = out.partition("=")
+    assert head == "[REDACTED:a]"
+    assert MASK_TOKEN.fullmatch(tail), "the value's mask keeps its label whole"
+    assert red.redact(out) == out
+
+
+_DEFAULT = Redactor.default()
+#: Text that masks show: a value equal to part of it is "found" in any output.
+_MASK_WORDS = ["[REDACTED:", *(rule.id for rule in _DEFAULT.rules), "sensitive-key"]
+
+_KEY_STYLES = [
+    "{k}={v}",
+    "{k}: {v}",
+    "{k} = {v}",
+    '{k}="{v}"',
+    "{k}='{v}'",
+    '"{k}": "{v}"',
+    '{{\\"{k}\\":\\"{v}\\"}}',
+    "{k}\u00a0=\u00a0{v}",
+    '{k}: "{v}',
+    "--{k}={v}",
+    "{k}: |\n  {v}\n",
+    "//{k}={v}",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(
+        [
+            *("password", "db_password", "API_KEY", "x-api-key", "client.secret", "APP__API__KEY"),
+            *("github_token", "private_key", "access_key", "Session-Id", "dsn", "PGPASSWORD"),
+        ]
+    ),
+    style=st.sampled_from(_KEY_STYLES),
+    value=st.text(alphabet=string.ascii_letters + string.digits + "!@#$%^*-_+=./~", min_size=6)
+    .filter(lambda v: v[0].isalnum() and v.lower() not in {"null", "none", "nil", "undefined"})
+    .filter(lambda v: not any(v in label for label in _MASK_WORDS)),
+    lead=st.sampled_from(["", "msg ", "x" * 9000 + " ", "a=1 "]),
+)
+def test_sensitive_key_value_never_survives(key: str, style: str, value: str, lead: str) -> None:
+    """For any default sensitive name, separator style and value, the value is masked."""
+    red = _DEFAULT
+    out = red.redact(lead + style.format(k=key, v=value))
+    assert value not in out
+    assert red.redact(out) == out
