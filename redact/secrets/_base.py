@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, TypedDict, TypeVar
+from typing import Literal, Protocol, Self, TypedDict, TypeVar
 
 from redact.exceptions import (
     ConfigError,
@@ -459,3 +459,42 @@ class BaseProvider:
             self.audit.emit(event, provider=self.name, **fields)
         except Exception as exc:
             _log.error("%s: audit sink failed on %s: %s", self, event, type(exc).__name__)
+
+
+class BackgroundTask:
+    """A daemon thread that calls :meth:`tick` until :meth:`stop`; a context manager too.
+
+    ``tick`` returns the seconds to wait before the next call; the first call
+    comes after :attr:`first_delay`.
+    """
+
+    first_delay = 0.0
+
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop and wait for the thread to end."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def tick(self) -> float:
+        """Do one round of work; return the delay before the next."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        delay = self.first_delay
+        while not self._stop.wait(delay):
+            delay = self.tick()

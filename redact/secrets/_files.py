@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Literal, Unpack
 
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError
-from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions
+from redact.secrets._base import (
+    BackgroundTask,
+    BaseProvider,
+    ErrorKind,
+    Fetched,
+    ProviderOptions,
+)
 from redact.secrets.model import SecretVersion, Stage
 
 __all__ = ["FileProvider", "FileWatcher", "LocalHistory", "read_secret_file"]
@@ -275,36 +281,19 @@ class FileProvider(BaseProvider):
         return changed
 
 
-class FileWatcher:
+class FileWatcher(BackgroundTask):
     """A background poller of a :class:`FileProvider`; call :meth:`stop` when done."""
 
     def __init__(self, provider: FileProvider, *, interval: float = 1.0) -> None:
+        super().__init__(f"redact-watch-{Path(provider.root).name}")
         self.provider = provider
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"redact-watch-{Path(provider.root).name}", daemon=True
-        )
+        self.first_delay = interval
 
-    def start(self) -> None:
-        """Start polling."""
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 5.0) -> None:
-        """Stop polling and wait for the thread to end."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def __enter__(self) -> FileWatcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.provider.poll()
-            except Exception as exc:  # never let the watcher die silently
-                _log.error("file watcher for %s failed: %s", self.provider, type(exc).__name__)
+    def tick(self) -> float:
+        """Poll the mount once; errors are logged by type, never raised."""
+        try:
+            self.provider.poll()
+        except Exception as exc:  # never let the watcher die silently
+            _log.error("file watcher for %s failed: %s", self.provider, type(exc).__name__)
+        return self.interval

@@ -17,7 +17,14 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from redact.exceptions import ConfigError, SecretNotFoundError, SecretsError
-from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions, describe
+from redact.secrets._base import (
+    BackgroundTask,
+    BaseProvider,
+    ErrorKind,
+    Fetched,
+    ProviderOptions,
+    describe,
+)
 from redact.secrets._scope import check_name
 from redact.secrets.model import Secret, SecretVersion, Stage
 
@@ -368,39 +375,21 @@ class VaultProvider(BaseProvider):
         return f"check-and-set write of {name!r} refused: it is no longer at version {cas}"
 
 
-class TokenKeeper:
+class TokenKeeper(BackgroundTask):
     """Renews a :class:`VaultProvider` token in the background; call :meth:`stop` when done."""
 
     def __init__(self, provider: VaultProvider, *, max_sleep: float = 60.0) -> None:
+        super().__init__("redact-vault-keeper")
         self.provider = provider
         self.max_sleep = max_sleep
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="redact-vault-keeper", daemon=True)
 
-    def start(self) -> None:
-        """Start the thread (logs in first if needed)."""
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 5.0) -> None:
-        """Stop renewing and wait for the thread."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def __enter__(self) -> TokenKeeper:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        delay = 0.0
-        while not self._stop.wait(delay):
-            try:
-                self.provider._ensure_token()
-                wait = self.provider._seconds_to_renewal()
-                delay = min(self.max_sleep, wait if wait is not None else self.max_sleep)
-                delay = max(delay, 0.05)
-            except Exception as exc:  # an outage: try again soon, never die silently
-                _log.warning("%s: background renewal failed: %s", self.provider, describe(exc))
-                delay = min(self.max_sleep, 1.0)
+    def tick(self) -> float:
+        """Log in or renew as due; return how long to sleep (short after a failure)."""
+        try:
+            self.provider._ensure_token()
+            wait = self.provider._seconds_to_renewal()
+            delay = min(self.max_sleep, wait if wait is not None else self.max_sleep)
+            return max(delay, 0.05)
+        except Exception as exc:  # an outage: try again soon, never die silently
+            _log.warning("%s: background renewal failed: %s", self.provider, describe(exc))
+            return min(self.max_sleep, 1.0)
