@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from redact._matcher import available_backends
 from redact.engine import Redactor
+from redact.registry import KnownSecrets
 from redact.scan import image
 from redact.scan.git import AddedText, iter_added
 from redact.scan.model import FileOutcome, ScanFinding, ScanOptions
@@ -60,8 +62,14 @@ def default_jobs() -> int:
 
 
 def build_redactor(options: ScanOptions) -> Redactor:
-    """The Redactor a scan uses: the shipped packs named in ``options``."""
-    return Redactor.default(packs=options.packs)
+    """The Redactor a scan uses: the shipped packs named in ``options``.
+
+    A scan registers no known values, only rule keywords, and reads large texts:
+    there Hyperscan finds keyword positions ~4x faster than Aho-Corasick
+    (docs/performance.md), so it is used when installed.
+    """
+    backend = "hyperscan" if "hyperscan" in available_backends() else "ahocorasick"
+    return Redactor.default(packs=options.packs, known=KnownSecrets(backend=backend))
 
 
 @dataclass
