@@ -39,8 +39,8 @@ class LiteralMatcher(Protocol):
         """Known-value hits (sorted) and the set of keywords present."""
         ...
 
-    def keyword_positions(self, text: str) -> dict[str, list[int]]:
-        """Start offsets of every keyword occurrence, for ASCII text."""
+    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
+        """Like :meth:`scan`, with each keyword's start offsets (valid for ASCII text)."""
         ...
 
 
@@ -52,6 +52,17 @@ def _to_str_offsets(data: bytes, hits: list[tuple[int, int, str]]) -> list[Hit]:
         ce = cs + len(data[s:e].decode("utf-8", "surrogatepass"))
         out.append(Hit(cs, ce, label))
     return out
+
+
+#: Keyword -> start offsets of its occurrences.
+Positions = dict[str, list[int]]
+
+
+def _str_hits(data: bytes, text: str, hits: list[tuple[int, int, str]]) -> list[Hit]:
+    """Hits with str offsets (byte offsets equal them when the text is ASCII)."""
+    if len(data) == len(text):
+        return [Hit(*h) for h in hits]
+    return _to_str_offsets(data, hits)
 
 
 def _encode(text: str) -> bytes:
@@ -66,8 +77,8 @@ class _EmptyMatcher:
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
         return _NOTHING
 
-    def keyword_positions(self, text: str) -> dict[str, list[int]]:
-        return {}
+    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
+        return [], {}
 
 
 class _AhoCorasickMatcher:
@@ -89,35 +100,35 @@ class _AhoCorasickMatcher:
         self._entries = [table[p] for p in self._patterns]
         self._ac = ahocorasick_rs.BytesAhoCorasick(self._patterns)
 
-    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+    def _collect(self, text: str) -> tuple[bytes, list[tuple[int, int, str]], Positions]:
+        """One automaton pass: known-value byte spans and keyword byte offsets."""
         data = _encode(text)
         found = self._ac.find_matches_as_indexes(data.lower(), overlapping=True)
-        if not found:
-            return _NOTHING
+        if not found:  # the common case
+            return data, [], {}
         hits: list[tuple[int, int, str]] = []
-        words: set[str] = set()
+        positions: Positions = {}
         for idx, s, e in found:
             cands, kw = self._entries[idx]
             if kw is not None:
-                words.add(kw)
+                positions.setdefault(kw, []).append(s)
             for raw, label in cands:
                 if data[s:e] == raw:
                     hits.append((s, e, label))
                     break
         hits.sort()
-        if len(data) == len(text):
-            return [Hit(*h) for h in hits], frozenset(words)
-        return _to_str_offsets(data, hits), frozenset(words)
+        return data, hits, positions
 
-    def keyword_positions(self, text: str) -> dict[str, list[int]]:
-        """Start offsets of every keyword occurrence (ASCII text only: bytes == chars)."""
-        found = self._ac.find_matches_as_indexes(_encode(text).lower(), overlapping=True)
-        out: dict[str, list[int]] = {}
-        for idx, s, _e in found:
-            kw = self._entries[idx][1]
-            if kw is not None:
-                out.setdefault(kw, []).append(s)
-        return out
+    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+        data, hits, positions = self._collect(text)
+        if not hits and not positions:
+            return _NOTHING
+        return _str_hits(data, text, hits), frozenset(positions)
+
+    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
+        """Like :meth:`scan`, with each keyword's start offsets (valid for ASCII text)."""
+        data, hits, positions = self._collect(text)
+        return _str_hits(data, text, hits), positions
 
 
 class _HyperscanMatcher:
@@ -157,40 +168,32 @@ class _HyperscanMatcher:
             self._local.scratch = scratch
         return scratch
 
-    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+    def _collect(self, text: str) -> tuple[bytes, list[tuple[int, int, str]], Positions]:
+        """One database scan: known-value byte spans and keyword byte offsets."""
         data = _encode(text)
-        found: list[tuple[int, int]] = []
+        spans: set[tuple[int, int, str]] = set()
+        positions: Positions = {}
 
         def on_match(idx: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            found.append((idx, to))
-
-        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
-        if not found:
-            return _NOTHING
-        hits: list[tuple[int, int, str]] = []
-        words: set[str] = set()
-        for idx, to in found:
             length, label, kw = self._info[idx]
             if kw is not None:
-                words.add(kw)
+                positions.setdefault(kw, []).append(to - length)
             elif label is not None:
-                hits.append((to - length, to, label))
-        hits = sorted(set(hits))
-        if len(data) == len(text):
-            return [Hit(*h) for h in hits], frozenset(words)
-        return _to_str_offsets(data, hits), frozenset(words)
+                spans.add((to - length, to, label))
 
-    def keyword_positions(self, text: str) -> dict[str, list[int]]:
-        """Start offsets of every keyword occurrence (ASCII text only: bytes == chars)."""
-        out: dict[str, list[int]] = {}
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
+        return data, sorted(spans), positions
 
-        def on_match(idx: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            length, _label, kw = self._info[idx]
-            if kw is not None:
-                out.setdefault(kw, []).append(to - length)
+    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+        data, hits, positions = self._collect(text)
+        if not hits and not positions:
+            return _NOTHING
+        return _str_hits(data, text, hits), frozenset(positions)
 
-        self._db.scan(_encode(text), match_event_handler=on_match, scratch=self._scratch())
-        return out
+    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
+        """Like :meth:`scan`, with each keyword's start offsets (valid for ASCII text)."""
+        data, hits, positions = self._collect(text)
+        return _str_hits(data, text, hits), positions
 
 
 def available_backends() -> list[str]:

@@ -240,7 +240,15 @@ class Redactor:
 
     def _find(self, text: str) -> list[Finding]:
         snap = self.known._snap
-        hits, words = snap.matcher.scan(text) if snap.delta is None else snap.scan(text)
+        positions = None
+        if len(text) > _REGION_MIN and text.isascii():
+            # Large texts: keep the keywords' offsets from the same pass to bound the rules.
+            hits, positions = snap.scan_positions(text)
+            words: Iterable[str] = positions
+        elif snap.delta is None:
+            hits, words = snap.matcher.scan(text)
+        else:
+            hits, words = snap.scan(text)
         if not hits and not words and self._quiet:
             return []  # the common case: one automaton call, nothing else
         findings = [
@@ -251,9 +259,6 @@ class Redactor:
             selected: set[int] = set(self._always)
             for w in words:
                 selected.update(self._kw_rules.get(w, ()))
-            positions = None
-            if len(text) > _REGION_MIN and text.isascii():
-                positions = self.known.snapshot.matcher.keyword_positions(text)
             for i in sorted(selected):
                 rule = self._rules[i]
                 detector = "key-name" if rule is self._key_rule else "rule"
@@ -276,24 +281,16 @@ class Redactor:
         positions: dict[str, list[int]] | None = None,
     ) -> Iterable[tuple[int, int]]:
         n = len(text)
-        if positions is not None and rule is self._key_rule:
-            # name=value never spans lines and the name is at most 64 characters: the
-            # window is the keyword's own line, bounded on both sides.
-            windows = _line_regions((p for k in rule.keywords for p in positions.get(k, ())), text)
-        elif positions is not None and rule.keywords and not _multiline(rule):
-            # A single-line rule's match is on its keyword's line.
-            windows = _line_regions(
-                (p for k in rule.keywords for p in positions.get(k, ())),
-                text,
-                _LOOKBACK,
-                self._overlap,
-            )
-        elif positions is not None and rule.keywords:
-            # A match contains one of its rule's keywords: only the regions around the
-            # keyword occurrences can hold one, so large texts run each regex there only.
-            windows = _regions(
-                (p for k in rule.keywords for p in positions.get(k, ())), n, self._overlap
-            )
+        if positions is not None and rule.keywords:
+            # A match contains one of its rule's keywords, so on large texts each rule runs
+            # only near its keywords: on the keyword's own line for single-line rules and
+            # name=value pairs, in a wider region for multi-line rules (PEM blocks).
+            starts = [p for k in rule.keywords for p in positions.get(k, ())]
+            if _multiline(rule):
+                windows = _regions(starts, n, self._overlap)
+            else:
+                back = _KEY_REACH if rule is self._key_rule else _LOOKBACK
+                windows = _line_regions(starts, text, back, self._overlap)
         elif n <= self._chunk:
             windows = [(0, n)]
         else:
@@ -621,9 +618,7 @@ def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]
     return out
 
 
-def _line_regions(
-    starts: Iterable[int], text: str, back: int = _KEY_REACH, reach: int = 8192
-) -> list[tuple[int, int]]:
+def _line_regions(starts: Iterable[int], text: str, back: int, reach: int) -> list[tuple[int, int]]:
     """Merged windows around ``starts``, clipped to their own line and to back/reach."""
     out: list[tuple[int, int]] = []
     n = len(text)

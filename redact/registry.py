@@ -131,11 +131,19 @@ class _Snapshot:
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
         """Known-secret spans in ``text`` and the rule keywords present in it."""
         hits, words = self.matcher.scan(text)
+        return self._with_delta(text, hits), words
+
+    def scan_positions(self, text: str) -> tuple[list[Hit], dict[str, list[int]]]:
+        """Known-secret spans and each keyword's start offsets (for ASCII text)."""
+        hits, positions = self.matcher.scan_positions(text)
+        return self._with_delta(text, hits), positions
+
+    def _with_delta(self, text: str, hits: list[Hit]) -> list[Hit]:
         if self.delta is not None:
             more, _ = self.delta.scan(text)
             if more:
-                hits = sorted({*hits, *more})
-        return hits, words
+                return sorted({*hits, *more})
+        return hits
 
 
 #: A delta automaton larger than this is folded into the base at once.
