@@ -256,7 +256,12 @@ def scan_text(
                 reason = allow_reason(prev, f.rule_id)
         json_field = None
         if options.json_fields and line_text.lstrip().startswith("{"):
-            json_field = field_path(line_text, f.start - line_start)
+            spans = [
+                (r.start - line_start, r.end - line_start)
+                for r in raw
+                if r.start < line_end and r.end > line_start
+            ]
+            json_field = field_path(line_text, f.start - line_start, spans)
         secret = text[f.start : f.end]
         out.append(
             ScanFinding(
