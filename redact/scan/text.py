@@ -254,6 +254,10 @@ def scan_text(
             prev = text[(newlines[idx - 2] + 1 if idx > 1 else 0) : line_start - 1]
             if prev.lstrip().startswith(("#", "//", "--")):
                 reason = allow_reason(prev, f.rule_id)
+        if reason is not None and not options.show_secrets:
+            # The reason is free text next to the secret ("was ghp_..."): it goes into
+            # every report, so it is masked like any other output.
+            reason = redactor.redact(reason)
         json_field = None
         if options.json_fields and line_text.lstrip().startswith("{"):
             spans = [
