@@ -11,37 +11,16 @@ import argparse
 import json
 import re
 import secrets
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._timing import median_time, per_call_us
 from benchmarks.corpus import lines
 from redact import KnownSecrets, Redactor
 from redact._matcher import available_backends
-
-
-def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median wall time of ``fn`` over ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def per_call_us(fn: Callable[[], object], number: int = 20000, repeat: int = 5) -> float:
-    """Median microseconds per call."""
-
-    def run() -> None:
-        for _ in range(number):
-            fn()
-
-    return median_time(run, repeat) / number * 1e6
 
 
 def naive_rules(red: Redactor) -> list[tuple[re.Pattern[str], str]]:

@@ -8,10 +8,8 @@ what to compare on a shared, noisy machine.
 from __future__ import annotations
 
 import secrets
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,21 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import jwt
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from benchmarks._timing import per_call_us
 from redact import KnownSecrets, Redactor
 from redact.secrets.audit import AuditLog, JsonLinesFileSink, MemorySink
 from redact.secrets.keys import KeyRegistry
 from redact.secrets.tenants import LocalKek, TenantSecretStore
-
-
-def per_call_us(fn: Callable[[], object], number: int, repeat: int = 5) -> float:
-    """Median microseconds per call over ``repeat`` runs of ``number`` calls."""
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number * 1e6)
-    return statistics.median(runs)
 
 
 def bench_tokens(tmp: Path) -> list[tuple[str, float, str]]:

@@ -14,9 +14,7 @@ other load on a shared machine does not inflate.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import secrets
 import statistics
 import sys
 import tempfile
@@ -26,7 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from redact import KnownSecrets, Redactor
+from benchmarks._timing import integration_setup, ratio
+from redact import Redactor
 from redact.integrations.logging import RedactFilter, RedactingFormatter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -67,14 +66,7 @@ def run(logger: logging.Logger, n: int, secret: str | None) -> float:
 
 def main() -> int:
     """Print records/s medians and ratios."""
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--records", type=int, default=20000)
-    ap.add_argument("--repeat", type=int, default=7)
-    args = ap.parse_args()
-    ks = KnownSecrets()
-    secret = "pw-" + secrets.token_urlsafe(18)
-    ks.add(secret, label="db.password")
-    redactor = Redactor.default(known=ks)
+    args, secret, redactor = integration_setup("records")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         loggers = {
@@ -100,15 +92,14 @@ def main() -> int:
     print("  ratio = median with / median without (median of per-round ratios)")
     for dirty in (False, True):
         base_runs = results[("no redaction", dirty)]
-        base = statistics.median(base_runs)
         label = "one secret" if dirty else "clean"
         for name in loggers:
             runs = results[(name, dirty)]
             med = statistics.median(runs)
-            per_round = statistics.median(a / b for a, b in zip(runs, base_runs, strict=True))
+            overall, per_round = ratio(runs, base_runs)
             print(
                 f"  {label:10s} {name:20s} {med:10.0f} records/s   "
-                f"ratio {med / base:5.2f}x ({per_round:.2f}x)"
+                f"ratio {overall:5.2f}x ({per_round:.2f}x)"
             )
     print("  goal: RedactFilter >= 0.75x on clean records")
     print(f"  secret in redacted output: {', '.join(leaked) if leaked else 'no'}")

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,35 +24,11 @@ import boto3
 import httpx
 import hvac
 
+from benchmarks._timing import paired, per_call_us
 from redact import KnownSecrets
 from redact.secrets import AwsSecretsManagerProvider, EnvProvider, FileProvider, VaultProvider
 
 Row = tuple[str, float, str]
-
-
-def per_call_us(fn: Callable[[], object], number: int, repeat: int = 5) -> float:
-    """Median microseconds per call over ``repeat`` runs of ``number`` calls."""
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number * 1e6)
-    return statistics.median(runs)
-
-
-def paired(
-    fn: Callable[[], object], base: Callable[[], object], number: int, repeat: int = 7
-) -> tuple[float, float, float]:
-    """Median µs/call of ``fn`` and ``base`` measured alternately, and the median ratio."""
-    a, b, ratios = [], [], []
-    for _ in range(repeat):
-        x = per_call_us(fn, number, repeat=1)
-        y = per_call_us(base, number, repeat=1)
-        a.append(x)
-        b.append(y)
-        ratios.append(x / y)
-    return statistics.median(a), statistics.median(b), statistics.median(ratios)
 
 
 def value() -> str:

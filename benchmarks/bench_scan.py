@@ -410,6 +410,7 @@ def memory_check(*, quick: bool) -> None:
     cmd = [sys.executable, "-c", _WRAPPER, *redact_cmd(str(path), jobs=1)]
     out = subprocess.run(cmd, capture_output=True, check=True, text=True).stdout.split()
     elapsed, peak = float(out[0]), float(out[1])
+    redact_mbps = size / 1e6 / elapsed
     print(f"\nsingle file {size / 1e6:.0f} MB: redact {size / 1e6 / elapsed:.1f} MB/s (1 process), "
           f"peak RSS of the scan process {peak:.0f} MiB (exit {out[2]})")  # fmt: skip
     kf_out = DATA / "kingfisher-single.jsonl"
@@ -418,6 +419,7 @@ def memory_check(*, quick: bool) -> None:
     elapsed, peak = float(out[0]), float(out[1])
     print(f"single file {size / 1e6:.0f} MB: kingfisher {size / 1e6 / elapsed:.1f} MB/s, "
           f"peak RSS {peak:.0f} MiB")  # fmt: skip
+    print(f"single file: redact / kingfisher ratio {redact_mbps / (size / 1e6 / elapsed):.2f}x")
 
 
 if __name__ == "__main__":

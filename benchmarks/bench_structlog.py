@@ -12,8 +12,6 @@ clean events: >= 0.75x). Time is the process's CPU time (user + system,
 
 from __future__ import annotations
 
-import argparse
-import secrets
 import statistics
 import sys
 import tempfile
@@ -26,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import structlog
 
-from redact import KnownSecrets, Redactor
+from benchmarks._timing import integration_setup, ratio
 from redact.integrations.structlog import RedactProcessor
 
 
@@ -69,14 +67,7 @@ def run(log: Any, n: int, secret: str | None) -> float:
 
 def main() -> int:
     """Print events/s medians and ratios for clean events and events with one secret."""
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--events", type=int, default=20000)
-    ap.add_argument("--repeat", type=int, default=7)
-    args = ap.parse_args()
-    ks = KnownSecrets()
-    secret = "pw-" + secrets.token_urlsafe(18)
-    ks.add(secret, label="db.password")
-    redactor = Redactor.default(known=ks)
+    args, secret, redactor = integration_setup("events")
     with tempfile.TemporaryDirectory() as tmp:
         files = [open(Path(tmp) / f"{i}.log", "w") for i in range(2)]  # noqa: SIM115
         try:
@@ -105,12 +96,8 @@ def main() -> int:
     for name, value in med.items():
         print(f"  {name:30s} {value:10.0f} events/s")
 
-    def ratio(case: str, base: str) -> tuple[float, float]:
-        per_round = [a / b for a, b in zip(results[case], results[base], strict=True)]
-        return med[case] / med[base], statistics.median(per_round)
-
-    clean = ratio("clean, RedactProcessor", "clean, no redaction")
-    dirty = ratio("one secret, RedactProcessor", "one secret, no redaction")
+    clean = ratio(results["clean, RedactProcessor"], results["clean, no redaction"])
+    dirty = ratio(results["one secret, RedactProcessor"], results["one secret, no redaction"])
     print("  ratio = median with / median without (median of per-round ratios)")
     print(f"  ratio clean events           {clean[0]:5.2f}x ({clean[1]:.2f}x)  goal >= 0.75x")
     print(f"  ratio events with a secret   {dirty[0]:5.2f}x ({dirty[1]:.2f}x)")

@@ -10,6 +10,7 @@ decoded exactly as ``json.loads`` would.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
 __all__ = ["MAX_DEPTH", "field_path", "format_path"]
@@ -18,6 +19,10 @@ MAX_DEPTH = 64
 _WS = re.compile(r"[ \t\n\r]*")
 _SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _Masked(str):
+    """A member name that holds a secret: printed as ``*``, never spelled out."""
 
 
 class _Found(Exception):
@@ -29,7 +34,9 @@ def format_path(path: tuple[str | int, ...]) -> str:
     """``("request", "headers", "x-api-key", 0)`` → ``$.request.headers['x-api-key'][0]``."""
     out = ["$"]
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, _Masked):
+            out.append(".*")
+        elif isinstance(part, int):
             out.append(f"[{part}]")
         elif _IDENT.fullmatch(part):
             out.append(f".{part}")
@@ -39,10 +46,14 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return "".join(out)
 
 
-def field_path(line: str, offset: int) -> str | None:
-    """The path of the JSON member or string that contains ``line[offset]``, if any."""
+def field_path(line: str, offset: int, secrets: Sequence[tuple[int, int]] = ()) -> str | None:
+    """The path of the JSON member or string that contains ``line[offset]``, if any.
+
+    A member name overlapping one of the ``secrets`` spans (``(start, end)`` offsets in
+    ``line``) is printed as ``*``: the path goes into reports, the secret must not.
+    """
     try:
-        _value(line, _WS.match(line, 0).end(), (), offset, 0)  # type: ignore[union-attr]
+        _value(line, _WS.match(line, 0).end(), (), offset, 0, secrets=secrets)  # type: ignore[union-attr]
     except _Found as found:
         return format_path(found.path) if found.path else None
     except (ValueError, IndexError, RecursionError):
@@ -54,7 +65,15 @@ def _ws(s: str, i: int) -> int:
     return _WS.match(s, i).end()  # type: ignore[union-attr]
 
 
-def _value(s: str, i: int, path: tuple[str | int, ...], offset: int, depth: int) -> int:
+def _value(
+    s: str,
+    i: int,
+    path: tuple[str | int, ...],
+    offset: int,
+    depth: int,
+    *,
+    secrets: Sequence[tuple[int, int]],
+) -> int:
     """Parse the value at ``s[i]``; raise ``_Found`` when ``offset`` lies inside a string."""
     if depth > MAX_DEPTH:
         raise ValueError("too deep")
@@ -72,6 +91,8 @@ def _value(s: str, i: int, path: tuple[str | int, ...], offset: int, depth: int)
             if s[i] != '"':
                 raise ValueError("expected a key")
             key, kend = scanstring(s, i + 1)
+            if any(a < kend and i < b for a, b in secrets):
+                key = _Masked(key)
             member = (*path, key)
             if i <= offset < kend:
                 raise _Found(member)
@@ -79,7 +100,7 @@ def _value(s: str, i: int, path: tuple[str | int, ...], offset: int, depth: int)
             if s[j] != ":":
                 raise ValueError("expected ':'")
             vstart = _ws(s, j + 1)
-            vend = _value(s, vstart, member, offset, depth + 1)
+            vend = _value(s, vstart, member, offset, depth + 1, secrets=secrets)
             if i <= offset < vend:
                 raise _Found(member)
             i = _ws(s, vend)
@@ -94,7 +115,7 @@ def _value(s: str, i: int, path: tuple[str | int, ...], offset: int, depth: int)
             return i + 1
         index = 0
         while True:
-            i = _value(s, i, (*path, index), offset, depth + 1)
+            i = _value(s, i, (*path, index), offset, depth + 1, secrets=secrets)
             i = _ws(s, i)
             if s[i] == "]":
                 return i + 1

@@ -151,7 +151,9 @@ def scan_file(
     except _READ_ERRORS as exc:
         return out, [FileOutcome(task.display, "unreadable", _reason(exc), task.size)]
     except Exception as exc:  # a detector failed: report, keep scanning other files
-        return out, [FileOutcome(task.display, "error", _reason(exc), task.size)]
+        # A detector's message may quote the text it choked on: mask it like any output.
+        why = _reason(exc) if options.show_secrets else redactor.redact(_reason(exc))
+        return out, [FileOutcome(task.display, "error", why, task.size)]
 
 
 def scan_image(

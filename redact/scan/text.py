@@ -254,9 +254,18 @@ def scan_text(
             prev = text[(newlines[idx - 2] + 1 if idx > 1 else 0) : line_start - 1]
             if prev.lstrip().startswith(("#", "//", "--")):
                 reason = allow_reason(prev, f.rule_id)
+        if reason is not None and not options.show_secrets:
+            # The reason is free text next to the secret ("was ghp_..."): it goes into
+            # every report, so it is masked like any other output.
+            reason = redactor.redact(reason)
         json_field = None
         if options.json_fields and line_text.lstrip().startswith("{"):
-            json_field = field_path(line_text, f.start - line_start)
+            spans = [
+                (r.start - line_start, r.end - line_start)
+                for r in raw
+                if r.start < line_end and r.end > line_start
+            ]
+            json_field = field_path(line_text, f.start - line_start, spans)
         secret = text[f.start : f.end]
         out.append(
             ScanFinding(

@@ -97,3 +97,23 @@ def test_detect_secrets_baseline_is_accepted(
     new, known = baseline.split(findings)
     assert known == 1
     assert [(f.rule_id, f.line) for f in new] == [("github-token", 2)]
+
+
+def test_baseline_skips_allowed_and_never_holds_the_value(
+    tmp_path: Path, secret: Callable[..., str]
+) -> None:
+    """Inline-allowed findings stay out; even under --show-secrets the file holds no value."""
+    kept, allowed = secret("github"), secret("github")
+    (tmp_path / "a.py").write_text(
+        f"X = '{kept}'\nY = '{allowed}'  # redact:allow github-token test fixture\n"
+    )
+    tasks, _ = discover([str(tmp_path)], cwd=tmp_path)
+    options = ScanOptions(fingerprint_key=KEY, show_secrets=True)
+    findings = Scanner(options, jobs=1).scan_files(tasks).findings
+    assert any(f.secret == kept for f in findings)  # the scan did see the values
+    baseline = tmp_path / "b.json"
+    assert write_baseline(str(baseline), findings, key=KEY) == 1
+    text = baseline.read_text()
+    assert kept not in text
+    assert allowed not in text
+    assert [e["line"] for e in json.loads(text)["entries"]] == [1]

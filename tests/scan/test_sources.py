@@ -255,3 +255,28 @@ def test_workers_start_safely_while_another_thread_runs(
     assert sorted((f.path, f.line) for f in result.findings) == [
         (f"f{i}.log", 200_001) for i in range(6)
     ]
+
+
+def test_detector_error_message_is_masked(tmp_path: Path) -> None:
+    """A detector failing with its input in the message does not leak it into the report."""
+    from redact import Redactor
+    from redact.scan.runner import scan_file
+    from redact.scan.sources import FileTask
+
+    token = "ghp_" + "Q7w6" * 9
+    f = tmp_path / "a.txt"
+    f.write_text(f"tok = {token}\n")
+    real = Redactor.default()
+
+    class Failing:
+        def find(self, text: str) -> list[object]:
+            raise RuntimeError(f"cannot handle {text!r}")
+
+        def redact(self, text: str) -> str:
+            return real.redact(text)
+
+    task = FileTask(str(f), "a.txt", f.stat().st_size)
+    _, outcomes = scan_file(Failing(), ScanOptions(), task)  # type: ignore[arg-type]
+    assert outcomes[0].status == "error"
+    assert "cannot handle" in outcomes[0].reason
+    assert token not in outcomes[0].reason

@@ -212,3 +212,13 @@ def test_provider_rule_wins_over_generic_on_the_same_span(
     assert [f.rule_id for f in scan_text(redactor, text, OPTIONS, path="pay.py")] == [
         "stripe-secret-key"
     ]
+
+
+def test_allow_reason_does_not_carry_the_secret() -> None:
+    """An allow comment that quotes the secret is masked: the reason goes into every report."""
+    token = "ghp_" + "Z9y8" * 9
+    text = f'tok = "{token}"  # redact:allow github-token fixture, was {token}\n'
+    findings = scan_text(Redactor.default(), text, ScanOptions(), path="a.txt")
+    assert findings
+    assert all(f.allowed is not None and f.allowed.startswith("fixture") for f in findings)
+    assert token not in repr(findings)

@@ -1,0 +1,65 @@
+"""Timing and setup helpers shared by the ``bench_*.py`` scripts (one copy, one behaviour)."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import statistics
+import time
+from collections.abc import Callable, Sequence
+
+from redact import KnownSecrets, Redactor
+
+
+def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def per_call_us(fn: Callable[[], object], number: int = 20000, repeat: int = 5) -> float:
+    """Median microseconds per call over ``repeat`` runs of ``number`` calls."""
+
+    def run() -> None:
+        for _ in range(number):
+            fn()
+
+    return median_time(run, repeat) / number * 1e6
+
+
+def paired(
+    fn: Callable[[], object], base: Callable[[], object], number: int, repeat: int = 7
+) -> tuple[float, float, float]:
+    """Median µs/call of ``fn`` and ``base`` measured alternately, and the median ratio."""
+    a, b, ratios = [], [], []
+    for _ in range(repeat):
+        x = per_call_us(fn, number, repeat=1)
+        y = per_call_us(base, number, repeat=1)
+        a.append(x)
+        b.append(y)
+        ratios.append(x / y)
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)
+
+
+def ratio(runs: Sequence[float], base_runs: Sequence[float]) -> tuple[float, float]:
+    """Ratio of the medians, and the median of the per-round ratios (rounds interleaved)."""
+    per_round = statistics.median(a / b for a, b in zip(runs, base_runs, strict=True))
+    return statistics.median(runs) / statistics.median(base_runs), per_round
+
+
+def integration_setup(
+    count_flag: str, default: int = 20000
+) -> tuple[argparse.Namespace, str, Redactor]:
+    """Parse ``--<count_flag> N --repeat R``; register one fresh secret in a default redactor."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument(f"--{count_flag}", type=int, default=default)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    ks = KnownSecrets()
+    secret = "pw-" + secrets.token_urlsafe(18)
+    ks.add(secret, label="db.password")
+    return args, secret, Redactor.default(known=ks)
