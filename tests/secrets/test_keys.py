@@ -704,3 +704,26 @@ def test_aws_store_serialises_writers_by_moving_awscurrent(
     manifest = AwsKeyStore(secretsmanager, name=name).load()
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
     assert manifest.generation == 4
+
+
+def test_stage_registers_the_private_key_before_the_store_sees_it(
+    registry: KeyRegistry, known: KnownSecrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store write that fails with the PEM in its message finds the PEM already registered."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    seen: list[bool] = []
+
+    def failing_write(kid: str, data: bytes) -> None:
+        seen.append(data.decode() in known)
+        raise OSError(f"write failed: {data.decode()}")
+
+    monkeypatch.setattr(registry.store, "write_private", failing_write)
+    with pytest.raises(OSError) as info:
+        registry.stage(private_key_pem=pem)
+    assert seen == [True]
+    assert pem.decode() not in Redactor(known=known).redact(str(info.value))
