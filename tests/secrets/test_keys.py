@@ -68,18 +68,6 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def sink() -> MemorySink:
-    """Collects audit records."""
-    return MemorySink()
-
-
-@pytest.fixture
-def known() -> KnownSecrets:
-    """A registry of known secrets."""
-    return KnownSecrets()
-
-
-@pytest.fixture
 def registry(tmp_path: Path, clock: Clock, sink: MemorySink, known: KnownSecrets) -> KeyRegistry:
     """A registry on a temp directory with short TTLs."""
     return KeyRegistry(

@@ -37,18 +37,6 @@ def _value(prefix: str = "tenant_secret_") -> str:
 
 
 @pytest.fixture
-def sink() -> MemorySink:
-    """Collects audit records."""
-    return MemorySink()
-
-
-@pytest.fixture
-def known() -> KnownSecrets:
-    """Registry of known secrets."""
-    return KnownSecrets()
-
-
-@pytest.fixture
 def store(tmp_path: Path, sink: MemorySink, known: KnownSecrets) -> Iterator[TenantSecretStore]:
     """A store on a temp SQLite file with a local KEK."""
     with TenantSecretStore(
