@@ -89,6 +89,17 @@ def _active(registry: KeyRegistry, clock: Clock) -> str:
     return kid
 
 
+def _stage_concurrently(replicas: list[KeyRegistry]) -> list[str]:
+    """Each replica stages one key, all at once; the kids they returned."""
+    kids: list[str] = []
+    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return kids
+
+
 def _b64(obj: dict[str, object]) -> str:
     """Base64url JSON segment."""
     raw = json.dumps(obj, separators=(",", ":")).encode()
@@ -475,12 +486,7 @@ def test_vault_store_serialises_writers_with_check_and_set(bao: hvac.Client, clo
         KeyRegistry(VaultKeyStore(bao, path=path, poll_interval=0), clock=clock, known=known)
         for _ in range(4)
     ]
-    kids: list[str] = []
-    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    kids = _stage_concurrently(replicas)
     manifest = VaultKeyStore(bao, path=path).load()
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
     assert manifest.generation == 4
@@ -683,12 +689,7 @@ def test_aws_store_serialises_writers_by_moving_awscurrent(
         KeyRegistry(AwsKeyStore(secretsmanager, name=name, poll_interval=0), clock=clock)
         for _ in range(4)
     ]
-    kids: list[str] = []
-    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    kids = _stage_concurrently(replicas)
     manifest = AwsKeyStore(secretsmanager, name=name).load()
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
     assert manifest.generation == 4
