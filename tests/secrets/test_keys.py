@@ -89,10 +89,14 @@ def _active(registry: KeyRegistry, clock: Clock) -> str:
     return kid
 
 
-def _stage_concurrently(replicas: list[KeyRegistry]) -> list[str]:
-    """Each replica stages one key, all at once; the kids they returned."""
+def _stage_concurrently(replicas: list[KeyRegistry], pems: list[bytes] | None = None) -> list[str]:
+    """Each replica stages one key (generated, or its ``pems`` entry), all at once; the kids."""
     kids: list[str] = []
-    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
+    keys: list[bytes | None] = list(pems) if pems is not None else [None] * len(replicas)
+    threads = [
+        threading.Thread(target=lambda r=r, p=p: kids.append(r.stage(private_key_pem=p)))
+        for r, p in zip(replicas, keys, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -507,15 +511,7 @@ def test_concurrent_writers_serialise_through_the_lock(tmp_path: Path, clock: Cl
         for _ in range(4)
     ]
     replicas = [KeyRegistry(tmp_path, clock=clock) for _ in range(4)]
-    kids: list[str] = []
-    threads = [
-        threading.Thread(target=lambda r=r, p=p: kids.append(r.stage(private_key_pem=p)))
-        for r, p in zip(replicas, pems, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    kids = _stage_concurrently(replicas, pems)
     manifest = FileKeyStore(tmp_path).load()
     assert isinstance(manifest, Manifest)
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
