@@ -304,7 +304,40 @@ class FileKeyStore:
             self._pem_path(kid).unlink()
 
 
-class VaultKeyStore:
+class _PolledStore:
+    """Shared by the remote stores: the change marker is cached for ``poll_interval`` s."""
+
+    poll_interval: float
+    _polled: float
+    _marker: object
+    _lock: threading.Lock
+
+    def _read_manifest(self) -> tuple[Manifest, object]:
+        raise NotImplementedError
+
+    def _fetch_marker(self) -> object:
+        raise NotImplementedError
+
+    def marker(self) -> object:
+        """The manifest's backend version, polled at most every ``poll_interval`` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._polled < self.poll_interval:
+                return self._marker
+        marker = self._fetch_marker()
+        with self._lock:
+            self._polled, self._marker = now, marker
+        return marker
+
+    def load(self) -> Manifest:
+        """Read the current manifest (empty when none was written yet)."""
+        manifest, version = self._read_manifest()
+        with self._lock:
+            self._polled, self._marker = time.monotonic(), version
+        return manifest
+
+
+class VaultKeyStore(_PolledStore):
     """Key state in Vault/OpenBao KV v2: the manifest and each PEM are KV secrets.
 
     Writers serialise through check-and-set on the manifest's KV version (no lock
@@ -357,31 +390,17 @@ class VaultKeyStore:
             raise ConfigError(msg) from exc
         return Manifest.from_json(data, source=source), int(resp["data"]["metadata"]["version"])
 
-    def marker(self) -> object:
-        """The manifest's KV version, polled at most every ``poll_interval`` seconds."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._polled < self.poll_interval:
-                return self._marker
+    def _fetch_marker(self) -> object:
+        """The manifest's KV version (0 when none was written yet)."""
         import hvac.exceptions
 
         try:
             meta = self._kv.read_secret_metadata(
                 path=f"{self.path}/manifest", mount_point=self.mount_point
             )
-            marker: object = int(meta["data"]["current_version"])
+            return int(meta["data"]["current_version"])
         except hvac.exceptions.InvalidPath:
-            marker = 0
-        with self._lock:
-            self._polled, self._marker = now, marker
-        return marker
-
-    def load(self) -> Manifest:
-        """Read the manifest (empty when none was written yet)."""
-        manifest, version = self._read_manifest()
-        with self._lock:
-            self._polled, self._marker = time.monotonic(), version
-        return manifest
+            return 0
 
     def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
         """Read, apply ``change``, write with check-and-set; retry when another writer won."""
@@ -440,7 +459,7 @@ class VaultKeyStore:
         )
 
 
-class AwsKeyStore:
+class AwsKeyStore(_PolledStore):
     """Key state in AWS Secrets Manager: the manifest is one secret, each PEM another.
 
     The ``AWSCURRENT`` staging label marks the manifest version in force. A writer
@@ -499,31 +518,17 @@ class AwsKeyStore:
             raise ConfigError(msg) from exc
         return Manifest.from_json(data, source=source), str(resp["VersionId"])
 
-    def marker(self) -> object:
-        """The manifest's ``AWSCURRENT`` version id, polled at most every ``poll_interval``."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._polled < self.poll_interval:
-                return self._marker
+    def _fetch_marker(self) -> object:
+        """The manifest's ``AWSCURRENT`` version id (None when the secret does not exist)."""
         try:
             stages = self._client.describe_secret(SecretId=self._manifest_id).get(
                 "VersionIdsToStages", {}
             )
-            marker: object = next((v for v, s in stages.items() if "AWSCURRENT" in s), None)
+            return next((v for v, s in stages.items() if "AWSCURRENT" in s), None)
         except Exception as exc:
             if self._error_code(exc) != "ResourceNotFoundException":
                 raise
-            marker = None
-        with self._lock:
-            self._polled, self._marker = now, marker
-        return marker
-
-    def load(self) -> Manifest:
-        """Read the ``AWSCURRENT`` manifest (empty when the secret does not exist)."""
-        manifest, version = self._read_manifest()
-        with self._lock:
-            self._polled, self._marker = time.monotonic(), version
-        return manifest
+            return None
 
     def update(self, change: Callable[[Manifest], Manifest]) -> Manifest:
         """Read, apply ``change``, publish by moving ``AWSCURRENT``; retry if another won."""

@@ -16,7 +16,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Unpack
 
-from redact.exceptions import ConfigError, SecretNotFoundError, SecretsError
+from redact.exceptions import (
+    ConfigError,
+    ProviderUnavailableError,
+    SecretNotFoundError,
+    SecretsError,
+)
 from redact.secrets._base import (
     BackgroundTask,
     BaseProvider,
@@ -363,7 +368,16 @@ class VaultProvider(BaseProvider):
             raise
         except Exception as exc:
             self._audit("secret.updated", name=name, outcome="failure", reason=type(exc).__name__)
-            raise
+            # The backend's message (and so the chained cause) may echo the request body,
+            # i.e. the value: keep only type names and drop the chain.
+            root: BaseException = exc
+            while root.__cause__ is not None:
+                root = root.__cause__
+            reason = type(root).__name__
+            if isinstance(exc, ProviderUnavailableError):
+                raise ProviderUnavailableError(self._message(name, reason)) from None
+            msg = f"provider {self.name!r} failed to write secret {name!r}: {reason}"
+            raise SecretsError(msg) from None
         self.refresh(name)
         version = SecretVersion(
             str(result.get("version")), _parse_time(result.get("created_time")), ("current",)

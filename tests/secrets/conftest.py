@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from redact import KnownSecrets
+from redact.secrets.audit import MemorySink
 
 
 class RecordingAudit:
@@ -63,6 +64,12 @@ def assert_no_leak(values: list[str], *texts: str) -> None:
 def known() -> KnownSecrets:
     """A fresh registry."""
     return KnownSecrets()
+
+
+@pytest.fixture
+def sink() -> MemorySink:
+    """Collects audit records."""
+    return MemorySink()
 
 
 @pytest.fixture

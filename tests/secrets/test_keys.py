@@ -68,18 +68,6 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def sink() -> MemorySink:
-    """Collects audit records."""
-    return MemorySink()
-
-
-@pytest.fixture
-def known() -> KnownSecrets:
-    """A registry of known secrets."""
-    return KnownSecrets()
-
-
-@pytest.fixture
 def registry(tmp_path: Path, clock: Clock, sink: MemorySink, known: KnownSecrets) -> KeyRegistry:
     """A registry on a temp directory with short TTLs."""
     return KeyRegistry(
@@ -99,6 +87,21 @@ def _active(registry: KeyRegistry, clock: Clock) -> str:
     clock.advance(registry.jwks_cache_ttl)
     registry.promote(kid)
     return kid
+
+
+def _stage_concurrently(replicas: list[KeyRegistry], pems: list[bytes] | None = None) -> list[str]:
+    """Each replica stages one key (generated, or its ``pems`` entry), all at once; the kids."""
+    kids: list[str] = []
+    keys: list[bytes | None] = list(pems) if pems is not None else [None] * len(replicas)
+    threads = [
+        threading.Thread(target=lambda r=r, p=p: kids.append(r.stage(private_key_pem=p)))
+        for r, p in zip(replicas, keys, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return kids
 
 
 def _b64(obj: dict[str, object]) -> str:
@@ -487,12 +490,7 @@ def test_vault_store_serialises_writers_with_check_and_set(bao: hvac.Client, clo
         KeyRegistry(VaultKeyStore(bao, path=path, poll_interval=0), clock=clock, known=known)
         for _ in range(4)
     ]
-    kids: list[str] = []
-    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    kids = _stage_concurrently(replicas)
     manifest = VaultKeyStore(bao, path=path).load()
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
     assert manifest.generation == 4
@@ -513,15 +511,7 @@ def test_concurrent_writers_serialise_through_the_lock(tmp_path: Path, clock: Cl
         for _ in range(4)
     ]
     replicas = [KeyRegistry(tmp_path, clock=clock) for _ in range(4)]
-    kids: list[str] = []
-    threads = [
-        threading.Thread(target=lambda r=r, p=p: kids.append(r.stage(private_key_pem=p)))
-        for r, p in zip(replicas, pems, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    kids = _stage_concurrently(replicas, pems)
     manifest = FileKeyStore(tmp_path).load()
     assert isinstance(manifest, Manifest)
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
@@ -695,12 +685,30 @@ def test_aws_store_serialises_writers_by_moving_awscurrent(
         KeyRegistry(AwsKeyStore(secretsmanager, name=name, poll_interval=0), clock=clock)
         for _ in range(4)
     ]
-    kids: list[str] = []
-    threads = [threading.Thread(target=lambda r=r: kids.append(r.stage())) for r in replicas]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    kids = _stage_concurrently(replicas)
     manifest = AwsKeyStore(secretsmanager, name=name).load()
     assert sorted(k.kid for k in manifest.keys) == sorted(kids)
     assert manifest.generation == 4
+
+
+def test_stage_registers_the_private_key_before_the_store_sees_it(
+    registry: KeyRegistry, known: KnownSecrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store write that fails with the PEM in its message finds the PEM already registered."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    seen: list[bool] = []
+
+    def failing_write(kid: str, data: bytes) -> None:
+        seen.append(data.decode() in known)
+        raise OSError(f"write failed: {data.decode()}")
+
+    monkeypatch.setattr(registry.store, "write_private", failing_write)
+    with pytest.raises(OSError) as info:
+        registry.stage(private_key_pem=pem)
+    assert seen == [True]
+    assert pem.decode() not in Redactor(known=known).redact(str(info.value))

@@ -223,3 +223,30 @@ def test_keep_alive_renews_an_idle_token(
         assert root.auth.token.lookup(token)["data"]["ttl"] > 0  # still alive after 3 s
     assert p.logins == 1
     assert p.renewals >= 2
+
+
+@pytest.mark.parametrize("error", [hvac.exceptions.InvalidRequest, hvac.exceptions.VaultDown])
+def test_put_failure_does_not_carry_the_value(
+    openbao: OpenBao,
+    known: KnownSecrets,
+    audit: RecordingAudit,
+    monkeypatch: pytest.MonkeyPatch,
+    error: type[Exception],
+) -> None:
+    """A backend error echoing the request body leaks the value into neither message nor chain."""
+    p = VaultProvider(openbao.url, token=openbao.root_token, known=known, audit=audit)
+    value = planted()
+
+    def echo(**kwargs: object) -> object:
+        raise error(f"invalid request body: {kwargs['secret']!r}")
+
+    monkeypatch.setattr(p.client.secrets.kv.v2, "create_or_update_secret", echo)
+    with pytest.raises(Exception) as info:
+        p.put(_path(), value, cas=0)
+    texts = []
+    exc: BaseException | None = info.value
+    while exc is not None:
+        texts += [str(exc), repr(exc)]
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    assert error.__name__ in str(info.value)
+    assert_no_leak([value], *texts, repr(audit.events))

@@ -37,18 +37,6 @@ def _value(prefix: str = "tenant_secret_") -> str:
 
 
 @pytest.fixture
-def sink() -> MemorySink:
-    """Collects audit records."""
-    return MemorySink()
-
-
-@pytest.fixture
-def known() -> KnownSecrets:
-    """Registry of known secrets."""
-    return KnownSecrets()
-
-
-@pytest.fixture
 def store(tmp_path: Path, sink: MemorySink, known: KnownSecrets) -> Iterator[TenantSecretStore]:
     """A store on a temp SQLite file with a local KEK."""
     with TenantSecretStore(
@@ -496,3 +484,15 @@ def test_from_env_builds_a_store_with_a_local_kek(tmp_path: Path) -> None:
         TenantSecretStore.from_env({})
     with pytest.raises(ConfigError, match="REDACT_TENANTS_KEK_FILE"):
         TenantSecretStore.from_env({"REDACT_TENANTS_DB": str(tmp_path / "x.sqlite")})
+
+
+def test_get_registers_the_value_in_a_fresh_process(tmp_path: Path) -> None:
+    """A reader that did not write the secret (another process) still registers what it reads."""
+    kek, value = LocalKek.generate(), _value()
+    with TenantSecretStore(tmp_path / "t.sqlite", kek=kek, known=KnownSecrets()) as writer:
+        writer.put(tenant_id="acme", name="db", value=value)
+    reader_known = KnownSecrets()
+    with TenantSecretStore(tmp_path / "t.sqlite", kek=kek, known=reader_known) as reader:
+        assert value not in reader_known
+        assert reader.get(tenant_id="acme", name="db") == value
+    assert value in reader_known
