@@ -295,7 +295,8 @@ class AwsSecretsManagerProvider(BaseProvider):
             except Exception as exc:
                 self._abandon(name, secret_id, token, type(exc).__name__)
                 msg = f"rotation of {name!r} abandoned: the test raised {type(exc).__name__}"
-                raise RotationError(msg) from exc
+                # The test logs in with the new value; its error may quote it: do not chain.
+                raise RotationError(msg) from None
             if verdict is False:
                 self._abandon(name, secret_id, token, "test returned False")
                 msg = f"rotation of {name!r} abandoned: the test returned False"

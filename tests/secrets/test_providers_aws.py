@@ -127,12 +127,15 @@ def test_failed_rotation_test_keeps_current(
 
     def check(pending: Secret) -> bool:
         if verdict == "raise":
-            raise ConnectionRefusedError("database refused the new password")
+            raise ConnectionRefusedError(f"database refused the new password {pending.reveal()}")
         return False
 
     with pytest.raises(RotationError, match="abandoned") as info:
         p.rotate(name, new, test=check)
     assert new not in str(info.value)
+    # The test's own error quoted the value: it is not chained into the traceback.
+    assert info.value.__cause__ is None
+    assert verdict != "raise" or info.value.__suppress_context__
     assert p.get(name).reveal() == old
     stages = sm.describe_secret(SecretId=name)["VersionIdsToStages"]
     assert not any("AWSPENDING" in s for s in stages.values())
