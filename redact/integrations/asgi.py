@@ -461,6 +461,11 @@ class _WebSocketGuard:
                 message = {**message, "headers": headers}
         elif kind == "websocket.send":
             message, labels = self._message(message)
+        elif kind == "websocket.close" and isinstance(message.get("reason"), str):
+            reason = message["reason"]
+            masked = mw.scanner.mask(reason)
+            if masked is not reason:
+                message, labels = {**message, "reason": masked}, mw.scanner.labels(reason)
         if labels:
             if mw.egress == "block":
                 mw.report("blocked (connection closed)", "websocket message", labels, self.view)
