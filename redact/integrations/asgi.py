@@ -327,6 +327,11 @@ class _HttpGuard:
             if self.pending is not None and not self.streaming:
                 self.streaming = True
                 await self._send(self.pending)
+            if kind == "http.response.trailers" and message.get("headers"):
+                headers, labels = self.mw.check_headers(message["headers"])
+                if labels:
+                    self.mw.report("masked", "trailers", labels, self.view)
+                    message = {**message, "headers": headers}
             await self._send(message)
 
     async def _start(self, message: Message) -> None:
