@@ -327,6 +327,11 @@ class _HttpGuard:
             if self.pending is not None and not self.streaming:
                 self.streaming = True
                 await self._send(self.pending)
+            if kind == "http.response.trailers" and message.get("headers"):
+                headers, labels = self.mw.check_headers(message["headers"])
+                if labels:
+                    self.mw.report("masked", "trailers", labels, self.view)
+                    message = {**message, "headers": headers}
             await self._send(message)
 
     async def _start(self, message: Message) -> None:
@@ -461,6 +466,11 @@ class _WebSocketGuard:
                 message = {**message, "headers": headers}
         elif kind == "websocket.send":
             message, labels = self._message(message)
+        elif kind == "websocket.close" and isinstance(message.get("reason"), str):
+            reason = message["reason"]
+            masked = mw.scanner.mask(reason)
+            if masked is not reason:
+                message, labels = {**message, "reason": masked}, mw.scanner.labels(reason)
         if labels:
             if mw.egress == "block":
                 mw.report("blocked (connection closed)", "websocket message", labels, self.view)

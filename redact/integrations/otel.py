@@ -34,6 +34,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.sdk.util import BoundedList
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, Status, StatusCode
 from opentelemetry.util.types import AnyValue, Attributes
 
@@ -259,6 +260,9 @@ class SpanRedactor:
             if desc is not status.description:
                 status = Status(StatusCode.ERROR, desc)
                 changed = True
+        scope = _scope(span.instrumentation_scope, attrs)
+        if scope is not span.instrumentation_scope:
+            changed = True
         res = resource(span.resource)
         if not changed and res is span.resource:
             return span
@@ -270,6 +274,7 @@ class SpanRedactor:
             links=_bounded_list(new_links, span.dropped_links),
             status=status,
             resource=res,
+            instrumentation_scope=scope,
         )
 
     @staticmethod
@@ -308,6 +313,18 @@ def copy_span(span: ReadableSpan, **changes: Any) -> ReadableSpan:
     }
     fields.update(changes)
     return ReadableSpan(**fields)
+
+
+def _scope(
+    scope: InstrumentationScope | None, attrs: Callable[[Attributes], Attributes]
+) -> InstrumentationScope | None:
+    """The scope with its attributes redacted (the same object when nothing changed)."""
+    if scope is None or not scope.attributes:
+        return scope
+    attributes = attrs(scope.attributes)
+    if attributes is scope.attributes:
+        return scope
+    return InstrumentationScope(scope.name, scope.version, scope.schema_url, attributes)
 
 
 def _mask_whole(value: AnyValue, key: str) -> AnyValue:
@@ -462,7 +479,7 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
         out = ReadWriteLogRecord(
             log_record=inner,
             resource=resource(record.resource) if record.resource is not None else None,
-            instrumentation_scope=record.instrumentation_scope,
+            instrumentation_scope=_scope(record.instrumentation_scope, attrs),
             limits=record.limits,
         )
         if isinstance(out.log_record.attributes, BoundedAttributes):

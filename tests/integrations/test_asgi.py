@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import logging
@@ -436,3 +437,49 @@ def test_asgi_module_imports_no_framework() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_websocket_close_reason_is_masked(planted: tuple[Planted, Redactor]) -> None:
+    """The reason an app closes a WebSocket with reaches the client masked."""
+    p, r = planted
+    secret = p.known["db-password"]
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": 4000, "reason": f"bad {secret}"})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], "query_string": b""}
+    asyncio.run(RedactMiddleware(app, redactor=r, bind_context=False)(scope, receive, send))
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.close"]
+    assert sent[1]["code"] == 4000
+    assert sent[1]["reason"] == "bad [REDACTED:db-password]"
+
+
+def test_response_trailers_are_masked(planted: tuple[Planted, Redactor]) -> None:
+    """A registered secret in HTTP response trailers reaches the client masked."""
+    p, r = planted
+    secret = p.known["db-password"]
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "trailers": True})
+        await send({"type": "http.response.body", "body": b"ok"})
+        await send({"type": "http.response.trailers", "headers": [(b"x-debug", secret.encode())]})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+    asyncio.run(RedactMiddleware(app, redactor=r, bind_context=False)(scope, receive, send))
+    trailers = [m for m in sent if m["type"] == "http.response.trailers"]
+    assert trailers[0]["headers"] == [(b"x-debug", b"[REDACTED:db-password]")]

@@ -401,3 +401,33 @@ def test_log_processor_fails_closed(
     assert record.log_record.attributes["note"] == PLACEHOLDER
     assert p.leaks(record.to_json()) == []
     assert p.leaks(caplog.text) == []
+
+
+def test_instrumentation_scope_attributes_are_masked(planted: tuple[Planted, Redactor]) -> None:
+    """Scope attributes (exported with every span and log record) reach no sink raw."""
+    p, r = planted
+    value = p.known["db-password"]
+    scope_attrs = {"lib.note": f"dsn with {value}", "api_key": value, "lib.kind": "orm"}
+    spans = InMemorySpanExporter()
+    tp = TracerProvider()
+    tp.add_span_processor(RedactingSpanProcessor(SimpleSpanProcessor(spans), redactor=r))
+    with tp.get_tracer("lib", "1.0", attributes=scope_attrs).start_as_current_span("clean"):
+        pass
+    logs = InMemoryLogRecordExporter()
+    provider = LoggerProvider()
+    provider.add_log_record_processor(
+        RedactingLogRecordProcessor(SimpleLogRecordProcessor(logs), redactor=r)
+    )
+    provider.get_logger("lib", "1.0", attributes=scope_attrs).emit(body="clean")
+    tp.shutdown()
+    provider.shutdown()
+    (span,) = spans.get_finished_spans()
+    (rec,) = logs.get_finished_logs()
+    for scope in (span.instrumentation_scope, rec.instrumentation_scope):
+        assert scope is not None
+        assert scope.attributes is not None
+        shown = json.dumps(dict(scope.attributes))
+        assert p.leaks(shown) == [], shown
+        assert scope.attributes["lib.kind"] == "orm"
+        assert "[REDACTED" in str(scope.attributes["lib.note"])
+        assert (scope.name, scope.version) == ("lib", "1.0")
