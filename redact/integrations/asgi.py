@@ -471,8 +471,15 @@ class _WebSocketGuard:
             masked = mw.scanner.mask(reason)
             if masked is not reason:
                 message, labels = {**message, "reason": masked}, mw.scanner.labels(reason)
+        elif kind == "websocket.http.response.start" and message.get("headers"):
+            # The denial-response extension: an HTTP response instead of the handshake.
+            headers, labels = mw.check_headers(message["headers"])
+            if labels:
+                message = {**message, "headers": headers}
+        elif kind == "websocket.http.response.body":
+            message, labels = self._message(message, field="body")
         if labels:
-            if mw.egress == "block":
+            if mw.egress == "block" and not kind.startswith("websocket.http."):
                 mw.report("blocked (connection closed)", "websocket message", labels, self.view)
                 self.blocked = True
                 await self._send({"type": "websocket.close", "code": 1011, "reason": ""})
@@ -485,7 +492,8 @@ class _WebSocketGuard:
             )
         await self._send(message)
 
-    def _message(self, message: Message) -> tuple[Message, list[str]]:
+    def _message(self, message: Message, *, field: str = "bytes") -> tuple[Message, list[str]]:
+        """Mask a message's ``text`` or bytes ``field`` (denial responses cannot be blocked)."""
         scanner = self.mw.scanner
         text_value = message.get("text")
         if isinstance(text_value, str):
@@ -493,15 +501,14 @@ class _WebSocketGuard:
             if masked is text_value:
                 return message, []
             return {**message, "text": masked}, scanner.labels(text_value)
-        data = message.get("bytes")
+        data = message.get(field)
         if isinstance(data, bytes):
             text = data.decode("utf-8", "surrogateescape")
             masked = scanner.mask(text)
             if masked is text:
                 return message, []
-            return {**message, "bytes": masked.encode("utf-8", "surrogateescape")}, scanner.labels(
-                text
-            )
+            encoded = masked.encode("utf-8", "surrogateescape")
+            return {**message, field: encoded}, scanner.labels(text)
         return message, []
 
 

@@ -483,3 +483,38 @@ def test_response_trailers_are_masked(planted: tuple[Planted, Redactor]) -> None
     asyncio.run(RedactMiddleware(app, redactor=r, bind_context=False)(scope, receive, send))
     trailers = [m for m in sent if m["type"] == "http.response.trailers"]
     assert trailers[0]["headers"] == [(b"x-debug", b"[REDACTED:db-password]")]
+
+
+def test_websocket_denial_response_is_masked(planted: tuple[Planted, Redactor]) -> None:
+    """A WebSocket denial response (HTTP instead of the handshake) reaches the client masked."""
+    p, r = planted
+    secret = p.known["db-password"]
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": 403,
+                "headers": [(b"x-debug", secret.encode())],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": f"denied {secret}".encode()})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], "query_string": b""}
+    for egress in ("mask", "block"):
+        sent.clear()
+        mw = RedactMiddleware(app, redactor=r, bind_context=False, egress=egress)
+        asyncio.run(mw(scope, receive, send))
+        assert [m["type"] for m in sent] == [
+            "websocket.http.response.start",
+            "websocket.http.response.body",
+        ]
+        assert secret not in repr(sent)
+        assert sent[1]["body"] == b"denied [REDACTED:db-password]"
