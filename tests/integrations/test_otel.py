@@ -83,7 +83,14 @@ def _emit_everything(tp: TracerProvider, p: Planted) -> None:
 
 
 def _dump(span: ReadableSpan) -> str:
-    return span.to_json(indent=None) + json.dumps(dict(span.resource.attributes))
+    """Everything an exporter can read from a span, as text (to_json omits the scope)."""
+    scope = span.instrumentation_scope
+    scope_attrs = dict(scope.attributes or {}) if scope is not None else {}
+    return (
+        span.to_json(indent=None)
+        + json.dumps(dict(span.resource.attributes))
+        + json.dumps(scope_attrs, default=str)
+    )
 
 
 def test_every_carrier_of_every_kind_is_masked_in_memory(planted: tuple[Planted, Redactor]) -> None:
