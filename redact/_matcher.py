@@ -81,7 +81,26 @@ class _EmptyMatcher:
         return [], {}
 
 
-class _AhoCorasickMatcher:
+class _Collecting:
+    """Shared scan API over a backend's single pass (``_collect``)."""
+
+    def _collect(self, text: str) -> tuple[bytes, list[tuple[int, int, str]], Positions]:
+        raise NotImplementedError
+
+    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+        """Known-value hits (sorted) and the set of keywords present."""
+        data, hits, positions = self._collect(text)
+        if not hits and not positions:
+            return _NOTHING
+        return _str_hits(data, text, hits), frozenset(positions)
+
+    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
+        """Like :meth:`scan`, with each keyword's start offsets (valid for ASCII text)."""
+        data, hits, positions = self._collect(text)
+        return _str_hits(data, text, hits), positions
+
+
+class _AhoCorasickMatcher(_Collecting):
     name = "ahocorasick"
 
     def __init__(self, literals: dict[str, str], keywords: frozenset[str]) -> None:
@@ -119,19 +138,8 @@ class _AhoCorasickMatcher:
         hits.sort()
         return data, hits, positions
 
-    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
-        data, hits, positions = self._collect(text)
-        if not hits and not positions:
-            return _NOTHING
-        return _str_hits(data, text, hits), frozenset(positions)
 
-    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
-        """Like :meth:`scan`, with each keyword's start offsets (valid for ASCII text)."""
-        data, hits, positions = self._collect(text)
-        return _str_hits(data, text, hits), positions
-
-
-class _HyperscanMatcher:
+class _HyperscanMatcher(_Collecting):
     name = "hyperscan"
 
     def __init__(self, literals: dict[str, str], keywords: frozenset[str]) -> None:
@@ -183,17 +191,6 @@ class _HyperscanMatcher:
 
         self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
         return data, sorted(spans), positions
-
-    def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
-        data, hits, positions = self._collect(text)
-        if not hits and not positions:
-            return _NOTHING
-        return _str_hits(data, text, hits), frozenset(positions)
-
-    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
-        """Like :meth:`scan`, with each keyword's start offsets (valid for ASCII text)."""
-        data, hits, positions = self._collect(text)
-        return _str_hits(data, text, hits), positions
 
 
 def available_backends() -> list[str]:
