@@ -131,7 +131,33 @@ def main() -> int:
             ks.add(f"one-by-one-{i:06d}-" + secrets.token_hex(6), label=f"v{i}")
         dt = time.perf_counter() - t0
         print(f"5,000 values added one at a time [{backend}]: {dt:.1f} s ({dt / 5:.2f} ms/add)")
+    non_ascii_hits()
     return 0
+
+
+def non_ascii_hits() -> None:
+    """find() on non-ASCII text dense with hits of a registered value must scale linearly.
+
+    Rows: 250 K / 500 K / 1 M characters of ``"é" + value + " "`` repeated; the ratio
+    column is time per character against the 250 K row (1.0 = linear; it was ~4.5x at
+    1 M when byte offsets were mapped to characters by decoding the prefix per hit).
+    The ASCII column is the same text with ``e`` for ``é`` (same process baseline).
+    """
+    for backend in available_backends():
+        red = Redactor.default(known=KnownSecrets(backend=backend))
+        value = "Synthetic-" + secrets.token_hex(6)
+        red.known.add(value, label="v")
+        print(f"\nfind() with many hits of a registered value [{backend}]")
+        print(f"{'chars':>10}{'hits':>8}{'non-ASCII s':>13}{'ASCII s':>9}{'per-char vs 250K':>18}")
+        first = None
+        for n in (250_000, 500_000, 1_000_000):
+            reps = n // (len(value) + 2)
+            text, ascii_text = ("é" + value + " ") * reps, ("e" + value + " ") * reps
+            t = median_time(lambda t=text: red.find(t), 3)
+            t_ascii = median_time(lambda t=ascii_text: red.find(t), 3)
+            first = first or t / n
+            hits = len(red.find(text))
+            print(f"{n:>10,}{hits:>8,}{t:>13.3f}{t_ascii:>9.3f}{t / n / first:>17.2f}x")
 
 
 if __name__ == "__main__":

@@ -45,12 +45,18 @@ class LiteralMatcher(Protocol):
 
 
 def _to_str_offsets(data: bytes, hits: list[tuple[int, int, str]]) -> list[Hit]:
-    """Translate UTF-8 byte offsets into str offsets (only needed for non-ASCII text)."""
+    """Translate UTF-8 byte offsets into str offsets (only needed for non-ASCII text).
+
+    One forward walk: hits are taken in start order and only the bytes between
+    one start and the next are decoded, so the cost is linear in the text plus
+    the hits' own lengths (decoding ``data[:start]`` per hit was quadratic).
+    """
     out = []
-    for s, e, label in hits:
-        cs = len(data[:s].decode("utf-8", "surrogatepass"))
-        ce = cs + len(data[s:e].decode("utf-8", "surrogatepass"))
-        out.append(Hit(cs, ce, label))
+    byte_at = char_at = 0
+    for s, e, label in sorted(hits):
+        char_at += len(data[byte_at:s].decode("utf-8", "surrogatepass"))
+        byte_at = s
+        out.append(Hit(char_at, char_at + len(data[s:e].decode("utf-8", "surrogatepass")), label))
     return out
 
 
