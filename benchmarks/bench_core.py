@@ -153,8 +153,8 @@ def non_ascii_hits() -> None:
         for n in (250_000, 500_000, 1_000_000):
             reps = n // (len(value) + 2)
             text, ascii_text = ("é" + value + " ") * reps, ("e" + value + " ") * reps
-            t = median_time(lambda t=text: red.find(t), 3)
-            t_ascii = median_time(lambda t=ascii_text: red.find(t), 3)
+            t = median_time(lambda t=text, r=red: r.find(t), 3)
+            t_ascii = median_time(lambda t=ascii_text, r=red: r.find(t), 3)
             first = first or t / n
             hits = len(red.find(text))
             print(f"{n:>10,}{hits:>8,}{t:>13.3f}{t_ascii:>9.3f}{t / n / first:>17.2f}x")
