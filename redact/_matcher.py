@@ -16,6 +16,8 @@ from __future__ import annotations
 import threading
 from typing import Any, NamedTuple, Protocol
 
+from redact._optional import extra
+
 __all__ = ["Hit", "LiteralMatcher", "available_backends", "build_matcher"]
 
 
@@ -149,7 +151,8 @@ class _HyperscanMatcher(_Collecting):
     name = "hyperscan"
 
     def __init__(self, literals: dict[str, str], keywords: frozenset[str]) -> None:
-        import hyperscan
+        with extra("hyperscan", feature="the hyperscan matcher backend"):
+            import hyperscan
 
         self._hs = hyperscan
         exprs: list[bytes] = []

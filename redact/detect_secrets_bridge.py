@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from redact._optional import extra
 from redact.engine import Finding
 from redact.exceptions import ConfigError
 
@@ -86,12 +87,9 @@ class DetectSecretsDetector:
         filters: Sequence[str] | None = None,
         filename: str = "redact-input.log",
     ) -> None:
-        try:
+        with extra("detect", feature="DetectSecretsDetector"):
             from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
             from detect_secrets.settings import Settings
-        except ImportError:
-            msg = "detect-secrets is not installed: pip install 'redact-suite[detect]'"
-            raise ConfigError(msg) from None
         by_type: dict[str, type] = dict(get_mapping_from_secret_type_to_class())
         available = {cls.__name__ for cls in by_type.values()}
         chosen = sorted(available) if plugins is None else list(plugins)

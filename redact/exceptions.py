@@ -4,6 +4,8 @@ Only configuration errors raise; the redaction hot path never does (it fails
 closed instead). The hierarchy::
 
     RedactError
+    ├── MissingExtraError        an optional dependency is not installed (also a
+    │                            ModuleNotFoundError); the message names the extra
     ├── ConfigError              a setting, argument or file is wrong
     │   ├── RulePackError        a rule pack failed to load or validate
     │   └── SecretTooShortError  a value below the registry minimum was refused
@@ -19,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "KeyStateError",
+    "MissingExtraError",
     "ProviderUnavailableError",
     "RedactError",
     "RulePackError",
@@ -31,6 +34,17 @@ __all__ = [
 
 class RedactError(Exception):
     """Base class of every error raised by redact."""
+
+
+class MissingExtraError(RedactError, ModuleNotFoundError):
+    """An optional dependency is missing; the message says ``pip install 'redact-suite[X]'``.
+
+    ``extra`` is the extra to install, ``name`` the module that was not found.
+    """
+
+    def __init__(self, message: str, *, extra: str, name: str | None = None) -> None:
+        super().__init__(message, name=name)
+        self.extra = extra
 
 
 class ConfigError(RedactError, ValueError):

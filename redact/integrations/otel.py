@@ -27,18 +27,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from opentelemetry.attributes import BoundedAttributes
-from opentelemetry.context import Context
-from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-from opentelemetry.sdk.util import BoundedList
-from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import Link, Status, StatusCode
-from opentelemetry.util.types import AnyValue, Attributes
-
 from redact import Redactor
+from redact._optional import extra
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
@@ -48,6 +38,18 @@ from redact.integrations._web import (
     mask_sql,
     mask_url,
 )
+
+with extra("otel", feature="redact.integrations.otel"):
+    from opentelemetry.attributes import BoundedAttributes
+    from opentelemetry.context import Context
+    from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
+    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+    from opentelemetry.sdk.util import BoundedList
+    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+    from opentelemetry.trace import Link, Status, StatusCode
+    from opentelemetry.util.types import AnyValue, Attributes
 
 __all__ = [
     "PLACEHOLDER",

@@ -1,7 +1,9 @@
-"""The ``redact scan`` and ``redact filter`` sub-commands.
+"""The ``redact scan``, ``redact filter`` and ``redact baseline`` sub-commands.
 
-Exit codes of ``scan``: 0 no (new, not allowed) findings, 1 findings, 2 usage
-or configuration error — the message names the argument, file or setting.
+Exit codes of ``scan``: 0 no (new, not allowed) findings, 1 findings (or the
+``--exit-code`` value), 2 usage, configuration or input error — the message
+names the argument, file or setting; 3 internal error (see :mod:`redact.cli`).
+Flags borrowed from gitleaks and detect-secrets are mapped in docs/scan-cli.md.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from redact.exceptions import ConfigError, RedactError
 from redact.rules import RulePack
 from redact.scan.baseline import Baseline, load_baseline, write_baseline
 from redact.scan.filter import MAX_LINE, filter_stream
-from redact.scan.git import resolve_repo
+from redact.scan.git import parse_log_opts, resolve_repo
 from redact.scan.model import ScanFinding, ScanOptions, resolve_fingerprint_key
 from redact.scan.report import (
     ProgressDisplay,
@@ -34,6 +36,19 @@ from redact.scan.sources import discover, load_config
 __all__ = ["register", "run_filter", "run_scan"]
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: Outcome statuses that mean "this input was meant to be scanned and was not".
+_NOT_SCANNED = frozenset({"unreadable", "error"})
+
+
+def _exit_code(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 255:
+        msg = f"expected an exit code 0-255, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return n
 
 
 def _positive(value: str) -> int:
@@ -55,19 +70,61 @@ def register(subparsers: Any) -> None:
         help="find secrets in files, git history, logs and container images",
         description="Find secrets in paths (directories, files, compressed logs, docker save "
         "tarballs), stdin ('-') or git history (--git). Exit 0: clean, 1: findings, "
-        "2: usage or configuration error.",
+        "2: usage, configuration or input error, 3: internal error.",
     )
     scan.add_argument("paths", nargs="*", default=["."], help="files/directories; '-' = stdin")
     scan.add_argument("--git", action="store_true", help="scan every commit's added lines")
     scan.add_argument("--since", metavar="REV", help="with --git: only commits not in REV")
-    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    scan.add_argument("-o", "--output", metavar="FILE", help="write the report here")
-    scan.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
     scan.add_argument(
-        "--update-baseline", action="store_true", help="write current findings to --baseline"
+        "--log-opts",
+        metavar="OPTS",
+        help="with --git: revisions and git-log limits instead of --all, e.g. 'main..HEAD' "
+        "or '--since=2024-01-01 --branches' (gitleaks)",
     )
     scan.add_argument(
-        "--show-secrets", action="store_true", help="print secret values (never in CI logs!)"
+        "--format",
+        "--report-format",
+        dest="format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="report format (--report-format: gitleaks)",
+    )
+    scan.add_argument(
+        "-o",
+        "--output",
+        "--report-path",
+        dest="output",
+        metavar="FILE",
+        help="write the report here (--report-path: gitleaks)",
+    )
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    scan.add_argument(
+        "--create-baseline",
+        action="store_true",
+        help="if --baseline FILE is missing, write it from this scan (exit 0); else use it",
+    )
+    scan.add_argument(
+        "--update-baseline", action="store_true", help="(re)write --baseline from this scan"
+    )
+    scan.add_argument(
+        "--show-secrets",
+        "--no-redact",
+        dest="show_secrets",
+        action="store_true",
+        help="print secret values (never in CI logs!); --no-redact: gitleaks",
+    )
+    scan.add_argument(
+        "--redact",
+        dest="show_secrets",
+        action="store_false",
+        help="mask secret values in reports (the default; gitleaks' flag)",
+    )
+    scan.add_argument(
+        "--exit-code",
+        type=_exit_code,
+        default=EXIT_FINDINGS,
+        metavar="N",
+        help="exit code when findings are reported (default 1; gitleaks)",
     )
     scan.add_argument(
         "--fingerprint-key",
@@ -134,8 +191,14 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.since and not args.git:
         msg = "--since needs --git"
         raise ConfigError(msg)
+    if args.log_opts and not args.git:
+        msg = "--log-opts needs --git"
+        raise ConfigError(msg)
     if args.update_baseline and not args.baseline:
         msg = "--update-baseline needs --baseline FILE"
+        raise ConfigError(msg)
+    if args.create_baseline and not args.baseline:
+        msg = "--create-baseline needs --baseline FILE"
         raise ConfigError(msg)
     if args.git and len(args.paths) > 1:
         msg = "--git scans one repository; give at most one path"
@@ -151,8 +214,11 @@ def _check_args(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Baseline | None, Any]:
     _check_args(args)
+    log_opts = parse_log_opts(args.log_opts) if args.log_opts else ()
     key = resolve_fingerprint_key(args.fingerprint_key)
     baseline = None
+    if args.create_baseline and not os.path.lexists(args.baseline):
+        args.update_baseline = True  # the file is missing: this run writes it
     if args.baseline:
         baseline = load_baseline(args.baseline, key=key, missing_ok=args.update_baseline)
         if args.update_baseline and baseline.kind != "redact-baseline":
@@ -172,7 +238,7 @@ def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Basel
     try:
         if args.git:
             repo = resolve_repo(args.paths[0] if args.paths else ".")
-            result = scanner.scan_git(repo, since=args.since)
+            result = scanner.scan_git(repo, since=args.since, log_opts=log_opts)
         else:
             config = load_config(args.config)
             result = ScanResult()
@@ -206,10 +272,14 @@ def run_scan(args: argparse.Namespace) -> int:
         known = 0
         if args.update_baseline:
             count = write_baseline(args.baseline, findings, key=scanner.options.fingerprint_key)
+            # The findings the new file accepts: every one not allowed inline (several
+            # findings of one secret in one file share an entry).
+            known = sum(1 for f in findings if f.allowed is None)
             print(
-                f"redact scan: wrote {count} baseline entries to {args.baseline}", file=sys.stderr
+                f"redact scan: wrote {count} baseline entries to {args.baseline} "
+                f"({known} finding(s) now known)",
+                file=sys.stderr,
             )
-            _, known = Baseline(keys={f.key for f in findings}).split(findings)
             findings = [f for f in findings if f.allowed is not None]
         elif baseline is not None:
             findings, known = baseline.split(findings)
@@ -230,7 +300,17 @@ def run_scan(args: argparse.Namespace) -> int:
         return _error("scan", exc)
     except KeyboardInterrupt:
         return 130
-    return EXIT_FINDINGS if any(f.allowed is None for f in findings) else EXIT_CLEAN
+    if any(f.allowed is None for f in findings):
+        return int(args.exit_code)
+    unscanned = sum(1 for o in result.outcomes if o.status in _NOT_SCANNED)
+    if unscanned:
+        print(
+            f"redact scan: {unscanned} input(s) could not be scanned (listed in the report); "
+            "a partial scan is not a clean one",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_CLEAN
 
 
 def _write_report(

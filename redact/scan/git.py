@@ -12,8 +12,9 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import shlex
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +62,67 @@ def resolve_repo(path: str) -> Path:
     return Path(first)
 
 
-def log_command(repo: Path, *, since: str | None = None) -> list[str]:
-    """The ``git log`` invocation: all refs, added lines only, no colour, no external diff."""
+#: git-log options ``--log-opts`` may pass: they choose commits, never the output format
+#: (which the parser depends on). ``=VALUE`` forms are matched on the part before ``=``.
+LOG_OPTS_ALLOWED = frozenset(
+    {
+        "--all",
+        "--branches",
+        "--tags",
+        "--remotes",
+        "--glob",
+        "--exclude",
+        "--since",
+        "--after",
+        "--until",
+        "--before",
+        "--author",
+        "--committer",
+        "--grep",
+        "--max-count",
+        "-n",
+        "--skip",
+        "--first-parent",
+        "--no-merges",
+        "--merges",
+        "--full-history",
+        "--ancestry-path",
+        "--not",
+        "--since-as-filter",
+    }
+)
+
+
+def parse_log_opts(text: str) -> tuple[str, ...]:
+    """Split ``--log-opts`` (gitleaks) into git-log arguments; ConfigError names a refused one.
+
+    Revisions and ranges (``main..HEAD``, ``v1.0``), ``--`` followed by paths, and
+    the commit-limiting options in :data:`LOG_OPTS_ALLOWED` are accepted.
+    """
+    try:
+        args = shlex.split(text)
+    except ValueError as exc:
+        msg = f"--log-opts {text!r}: {exc}"
+        raise ConfigError(msg) from None
+    for arg in args:
+        if arg == "--":
+            break  # the rest are paths
+        if not arg.startswith("-"):
+            continue  # a revision or range
+        name = arg.partition("=")[0]
+        if name in LOG_OPTS_ALLOWED or (arg.startswith("-n") and arg[2:].isdigit()):
+            continue
+        msg = (
+            f"--log-opts: git log option {name!r} is not allowed (it would change the output "
+            "redact parses); allowed: revisions, '-- PATHS' and "
+            + ", ".join(sorted(LOG_OPTS_ALLOWED))
+        )
+        raise ConfigError(msg)
+    return tuple(args)
+
+
+def log_command(repo: Path, *, since: str | None = None, log_opts: Sequence[str] = ()) -> list[str]:
+    """The ``git log`` invocation: all refs (or ``log_opts``), added lines only, no colour."""
     cmd = [
         "git",
         "-C",
@@ -72,15 +132,23 @@ def log_command(repo: Path, *, since: str | None = None) -> list[str]:
         "log",
         "-p",
         "-U0",
-        "--all",
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
         "--format=%x01%H %aI",
     ]
+    paths: list[str] = []
+    if log_opts:
+        opts = list(log_opts)
+        if "--" in opts:
+            cut = opts.index("--")
+            opts, paths = opts[:cut], opts[cut:]
+        cmd.extend(opts)
+    else:
+        cmd.append("--all")
     if since:
         cmd.append(f"^{since}")
-    return cmd
+    return cmd + paths
 
 
 def _verify(repo: Path, rev: str) -> None:
@@ -107,7 +175,11 @@ def _path(raw: bytes) -> str:
 
 
 def iter_added(
-    repo: Path, *, since: str | None = None, stats: dict[str, int] | None = None
+    repo: Path,
+    *,
+    since: str | None = None,
+    stats: dict[str, int] | None = None,
+    log_opts: Sequence[str] = (),
 ) -> Iterator[AddedText]:
     """Yield the added lines of every (commit, file); ``stats["commits"]`` counts commits."""
     counts = stats if stats is not None else {}
@@ -115,7 +187,7 @@ def iter_added(
     if since:
         _verify(repo, since)
     proc = subprocess.Popen(
-        log_command(repo, since=since),
+        log_command(repo, since=since, log_opts=log_opts),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -10,6 +10,7 @@ emitted with an ``inSource`` suppression and their reason.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,7 @@ from redact.engine import Redactor
 from redact.scan.model import FileOutcome, ScanFinding
 
 __all__ = [
+    "FINGERPRINT_SHOWN",
     "SARIF_SCHEMA",
     "ProgressDisplay",
     "ReportContext",
@@ -32,6 +34,8 @@ __all__ = [
     "render_sarif",
     "render_text",
     "rule_catalogue",
+    "summary_line",
+    "use_colour",
 ]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -40,6 +44,9 @@ _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 _SECURITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 _SEVERITY_ORDER = ("critical", "high", "medium", "low")
+#: Hex digits of the fingerprint shown in text reports and SARIF messages (JSON,
+#: SARIF partialFingerprints and baselines keep the whole HMAC).
+FINGERPRINT_SHOWN = 16
 _BUILTIN_RULES = {
     "sensitive-key": ("A value assigned to a sensitive key name (password, token, ...)", ()),
     "known-secret": ("A value registered as a known secret (exact match)", ()),
@@ -148,6 +155,37 @@ def render_json(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[str
     out.write("\n")
 
 
+_SGR = {
+    "bold": "1",
+    "dim": "2",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "magenta": "35",
+    "cyan": "36",
+    "white": "37",
+    "bold red": "1;31",
+    "bold green": "1;32",
+    "bold yellow": "1;33",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _safe(text: str) -> str:
+    """``clean`` plus control characters shown as ``\\xNN`` (a path cannot drive the terminal)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", clean(text))
+
+
+def use_colour(out: IO[str], color: bool | None) -> bool:
+    """``color`` if given, else colour only on a terminal (not with ``NO_COLOR``/``TERM=dumb``)."""
+    if color is not None:
+        return color
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def render_text(
     findings: Sequence[ScanFinding],
     ctx: ReportContext,
@@ -155,53 +193,65 @@ def render_text(
     *,
     color: bool | None = None,
 ) -> None:
-    """Findings grouped by file, then skipped inputs, then a summary line."""
-    from rich.console import Console
-    from rich.markup import escape
+    """Findings grouped by file, then skipped inputs, then a summary line.
 
-    console = Console(file=out, force_terminal=color, no_color=color is False, highlight=False)
+    Plain text (base install, no ``rich``); ANSI colours when ``color`` is true, or
+    when it is ``None`` and ``out`` is a terminal (see :func:`use_colour`).
+    """
+    paint = use_colour(out, color)
+
+    def st(style: str, text: str) -> str:
+        return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if paint else text
 
     def say(text: str) -> None:
-        console.print(text, soft_wrap=True)
+        out.write(text + "\n")
 
     groups: dict[str, list[ScanFinding]] = {}
     for f in findings:
         groups.setdefault(f.path, []).append(f)
     for path in sorted(groups):
-        say(f"[bold]{escape(clean(path))}[/bold]")
+        say(st("bold", _safe(path)))
         for f in sorted(groups[path], key=lambda x: (x.line, x.column, x.commit or "")):
-            style = _STYLE.get(f.severity, "white")
             where = f"{f.line}:{f.column}"
             parts = [
                 f"  {where:>9}",
-                f"[{style}]{f.severity:<8}[/{style}]",
-                f"{escape(f.rule_id)}",
-                f"[dim]{escape(f.category)} fp={f.fingerprint[:16]}[/dim]",
+                st(_STYLE.get(f.severity, "white"), f"{f.severity:<8}"),
+                _safe(f.rule_id),
+                st("dim", f"{_safe(f.category)} fp={f.fingerprint[:FINGERPRINT_SHOWN]}"),
             ]
             if f.field:
-                parts.append(escape(clean(f.field)))
+                parts.append(_safe(f.field))
             if f.commit:
-                parts.append(f"[magenta]{f.commit[:12]}[/magenta] {escape(f.author_date or '')}")
+                parts.append(f"{st('magenta', f.commit[:12])} {_safe(f.author_date or '')}")
             if f.layer:
-                parts.append(f"[dim]layer {escape(f.layer)}[/dim]")
+                parts.append(st("dim", f"layer {_safe(f.layer)}"))
             if f.secret is not None:
-                parts.append(f"secret={escape(repr(clean(f.secret)))}")
+                parts.append(f"secret={_safe(repr(clean(f.secret)))}")
             if f.allowed is not None:
-                parts.append(f"[green]allowed: {escape(clean(f.allowed))}[/green]")
+                parts.append(st("green", f"allowed: {_safe(f.allowed)}"))
             say(" ".join(parts))
     problems = [o for o in ctx.outcomes if o.status in ("unreadable", "error", "skipped")]
     if problems:
-        say("[bold yellow]not scanned:[/bold yellow]")
+        say(st("bold yellow", "not scanned:"))
         for o in problems:
-            say(f"  {escape(clean(o.path))}: {escape(o.status)} ({escape(clean(o.reason))})")
+            say(f"  {_safe(o.path)}: {_safe(o.status)} ({_safe(o.reason)})")
+    say(summary_line(findings, ctx, paint=paint))
+
+
+def summary_line(
+    findings: Sequence[ScanFinding], ctx: ReportContext, *, paint: bool = False
+) -> str:
+    """The last line of the text report (counts, bytes, time)."""
     s = _summary(findings, ctx)
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
     mb = ctx.bytes / 1e6
     rate = f", {mb / ctx.seconds:.1f} MB/s" if ctx.seconds > 0 and mb > 1 else ""
-    head = "[bold red]" if s["findings"] else "[bold green]"
+    count = f"{s['findings']} finding(s)"
+    if paint:
+        count = f"\x1b[{_SGR['bold red' if s['findings'] else 'bold green']}m{count}\x1b[0m"
     what = f"{s['commits']} commit(s)" if ctx.commits else f"{s['files_scanned']} file(s)"
-    say(
-        f"{head}{s['findings']} finding(s)[/]"
+    return (
+        count
         + (f" ({sev})" if sev else "")
         + f" in {what}, {mb:.1f} MB in {ctx.seconds:.2f} s{rate}; "
         f"{s['files_binary_skipped']} binary skipped, {s['files_unreadable']} unreadable, "
@@ -286,7 +336,7 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
             "level": _LEVEL.get(f.severity, "warning"),
             "message": {
                 "text": f"{f.category} secret found by rule {f.rule_id}{field_note}{where} "
-                f"(fingerprint {f.fingerprint[:16]})"
+                f"(fingerprint {f.fingerprint[:FINGERPRINT_SHOWN]})"
             },
             "locations": [location],
             "partialFingerprints": {"redactSecretHmac/v1": f.fingerprint},
@@ -334,7 +384,11 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
 
 
 class ProgressDisplay:
-    """A ``rich`` progress bar on stderr, shown only for long scans on a terminal."""
+    """A ``rich`` progress bar on stderr, shown only for long scans on a terminal.
+
+    ``rich`` comes with the ``scan`` extra; without it there is no bar (the report
+    itself never needs ``rich``).
+    """
 
     def __init__(self, stream: IO[str], *, enabled: bool, min_total: int = 64 << 20) -> None:
         self._enabled = enabled and stream.isatty()
@@ -349,6 +403,11 @@ class ProgressDisplay:
             return
         if self._progress is None:
             if total and total < self._min_total:
+                return
+            try:
+                import rich  # noqa: F401
+            except ImportError:
+                self._enabled = False
                 return
             from rich.console import Console
             from rich.progress import (

@@ -364,8 +364,13 @@ class Scanner:
         result.seconds = time.perf_counter() - started
         return result
 
-    def scan_git(self, repo: Path, *, since: str | None = None) -> ScanResult:
-        """Scan every added line of every commit on every ref (or after ``since``)."""
+    def scan_git(
+        self, repo: Path, *, since: str | None = None, log_opts: Sequence[str] = ()
+    ) -> ScanResult:
+        """Scan every added line of every commit on every ref (or after ``since``).
+
+        ``log_opts`` (from :func:`redact.scan.git.parse_log_opts`) replace ``--all``.
+        """
         started = time.perf_counter()
         result = ScanResult()
         stats: dict[str, int] = {}
@@ -377,7 +382,7 @@ class Scanner:
         batch: list[AddedText] = []
         batch_size = 0
         try:
-            for added in iter_added(repo, since=since, stats=stats):
+            for added in iter_added(repo, since=since, stats=stats, log_opts=log_opts):
                 size += added.size
                 if pool is None:
                     result.findings.extend(scan_added(self.redactor, self.options, [added]))

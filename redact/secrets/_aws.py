@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Unpack
 
+from redact._optional import extra
 from redact.exceptions import ConfigError, SecretNotFoundError, SecretsError
 from redact.secrets._base import BaseProvider, ErrorKind, Fetched, ProviderOptions
 from redact.secrets._scope import check_name
@@ -76,12 +77,9 @@ def _default_client(
     max_attempts: int,
 ) -> Any:
     """A secretsmanager client from the default credential chain, with short timeouts."""
-    try:
+    with extra("aws", feature="AwsSecretsManagerProvider"):
         import boto3
         from botocore.config import Config
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        msg = "AwsSecretsManagerProvider needs boto3: pip install 'redact-suite[aws]'"
-        raise ConfigError(msg) from exc
     config = Config(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Unpack
 
+from redact._optional import extra
 from redact.exceptions import (
     ConfigError,
     ProviderUnavailableError,
@@ -43,11 +44,8 @@ class VersionConflictError(SecretsError):
 
 
 def _hvac() -> Any:
-    try:
+    with extra("vault", feature="VaultProvider"):
         import hvac
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        msg = "VaultProvider needs hvac: pip install 'redact-suite[vault]'"
-        raise ConfigError(msg) from exc
     return hvac
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from redact._optional import extra
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
 from redact.secrets.audit import AuditLog, JsonLinesFileSink, verify
 from redact.secrets.keys import AwsKeyStore, FileKeyStore, KeyRegistry, KeyStore, VaultKeyStore
@@ -86,7 +87,8 @@ def _fail(prefix: str, exc: BaseException, code: int) -> int:
 def _store(args: argparse.Namespace) -> KeyStore:
     spec: str = args.store
     if spec.startswith("vault:"):
-        import hvac
+        with extra("vault", feature="redact keys --store vault:"):
+            import hvac
 
         url = os.environ.get("VAULT_ADDR") or os.environ.get("BAO_ADDR")
         token = os.environ.get("VAULT_TOKEN") or os.environ.get("BAO_TOKEN")
@@ -96,7 +98,8 @@ def _store(args: argparse.Namespace) -> KeyStore:
         client = hvac.Client(url=url, token=token, timeout=10)
         return VaultKeyStore(client, path=spec[len("vault:") :], mount_point=args.vault_mount)
     if spec.startswith("aws-sm:"):
-        import boto3
+        with extra("aws", feature="redact keys --store aws-sm:"):
+            import boto3
 
         return AwsKeyStore(boto3.client("secretsmanager"), name=spec[len("aws-sm:") :])
     return FileKeyStore(Path(spec))

@@ -29,11 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
-
+from redact._optional import extra
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
 from redact.secrets._keystore import (
     KEYS_FORMAT,
@@ -47,6 +43,12 @@ from redact.secrets._keystore import (
     VaultKeyStore,
 )
 from redact.secrets.model import AuditSink
+
+with extra("secrets", feature="redact.secrets.keys"):
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
 
 __all__ = [
     "KEYS_FORMAT",

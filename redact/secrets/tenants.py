@@ -32,12 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from redact._optional import extra
 from redact.exceptions import ConfigError, ScopeError, SecretNotFoundError, SecretsError
 from redact.masks import fingerprint as _hmac
 from redact.secrets.model import AuditSink, Category
+
+with extra("secrets", feature="redact.secrets.tenants"):
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
     "TENANTS_FORMAT",
