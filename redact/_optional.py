@@ -30,6 +30,7 @@ DISTRIBUTION = "redact-suite"
 EXTRAS: dict[str, tuple[str, ...]] = {
     "asgi": ("starlette",),
     "aws": ("boto3", "botocore"),
+    "dask": ("dask", "distributed", "pandas", "pyarrow"),
     "detect": ("detect_secrets",),
     "hyperscan": ("hyperscan",),
     "otel": ("opentelemetry",),

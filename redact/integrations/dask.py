@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from redact._lines import context_head, context_tail, redact_lines
+from redact._optional import extra
 from redact.exceptions import ConfigError
 from redact.recipe import RedactorRecipe
 
@@ -91,8 +92,9 @@ def redact_bag(bag: DaskBag, *, recipe: RedactorRecipe) -> DaskBag:
     lines is masked on every line it touches, also across partitions (each
     partition sees the edge lines of its neighbours as context).
     """
-    import dask.bag
-    from dask.delayed import delayed
+    with extra("dask", feature="redact.integrations.dask"):
+        import dask.bag
+        from dask.delayed import delayed
 
     if not isinstance(recipe, RedactorRecipe):
         msg = "redact_bag: recipe must be a RedactorRecipe (a Redactor holds secrets)"
