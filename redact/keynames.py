@@ -79,6 +79,20 @@ def normalize(name: str) -> str:
     return name.lower().translate(_STRIP)
 
 
+#: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
+#: Apache adds ``REDIRECT_`` in front after an internal redirect.
+_CGI_PREFIXES = ("redirect_http_", "http_")
+
+
+def _header_name(name: str) -> str:
+    """``normalize(name)``, with a CGI ``HTTP_`` prefix removed (``HTTP_COOKIE`` -> ``cookie``)."""
+    low = name.lower()
+    for prefix in _CGI_PREFIXES:
+        if low.startswith(prefix) and len(low) > len(prefix):
+            return low[len(prefix) :].translate(_STRIP)
+    return low.translate(_STRIP)
+
+
 @dataclass(frozen=True)
 class KeyNames:
     """An immutable, configurable set of sensitive names."""
@@ -116,6 +130,11 @@ class KeyNames:
         if hit is None:
             n = normalize(name)
             hit = n not in self.allow and (n in self._exact_norm or n.endswith(self._suffix_norm))
+            if not hit and name[:5].lower() in ("http_", "redir"):
+                h = _header_name(name)
+                hit = h not in self.allow and (
+                    h in self._exact_norm or h.endswith(self._suffix_norm)
+                )
             if len(self._cache) > 8192:
                 self._cache.clear()
             self._cache[name] = hit
@@ -233,7 +252,7 @@ class KeyValueDetector:
         b = _YAML_BLOCK.match(text, at, end)
         if b:
             return _yaml_block(text, m.start(), b.end(), end)
-        n = normalize(m.group(1))
+        n = _header_name(m.group(1))
         if n in _LINE_VALUED:
             v = _LINE_VALUE.match(text, at, end)
         elif n in _AUTH_VALUED:
