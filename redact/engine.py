@@ -21,10 +21,11 @@ import sys
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+from redact._matcher import Hit
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
     MASK_TOKEN,
@@ -37,6 +38,7 @@ from redact.masks import (
 )
 from redact.masks import _label as _safe_label
 from redact.registry import KnownSecrets
+from redact.registry import _Snapshot as _Snap
 from redact.rules import Rule, RulePack
 
 __all__ = ["ERROR_PLACEHOLDER", "Detector", "Finding", "Redactor"]
@@ -66,6 +68,27 @@ _KEY_REACH = 288
 #: len("[REDACTED:"): where a mask's label starts.
 _MASK_HEAD = 10
 _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
+#: Clean strings remembered per registry snapshot (longer ones rarely repeat).
+_CLEAN_MAX_LEN = 256
+_CLEAN_CACHE_SIZE = 4096
+#: Field names of name/value records: {"name": <sensitive name>, "value": <masked>}.
+_RECORD_NAMES = frozenset(
+    {
+        "name", "Name", "NAME", "key", "Key", "KEY",
+        "ParameterKey", "parameterKey", "ParameterName", "OptionName",
+        "headerName", "header_name", "fieldName", "field_name",
+    }
+)  # fmt: skip
+_RECORD_VALUES = frozenset(
+    {
+        "value", "Value", "VALUE", "values", "Values",
+        "ParameterValue", "parameterValue",
+        "headerValue", "header_value", "fieldValue", "field_value",
+    }
+)  # fmt: skip
+_NO_FIELDS: frozenset[Any] = frozenset()
+#: How the object walk treats a string: pass 1 records it, pass 2 redacts it.
+_Text = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +147,7 @@ class Redactor:
     __slots__ = (
         "_always",
         "_chunk",
+        "_clean",
         "_default_mask",
         "_detectors",
         "_key_rule",
@@ -205,6 +229,7 @@ class Redactor:
         self._always = tuple(always)
         self._quiet = not self._always and not self._detectors
         self._label_cache: tuple[int, frozenset[str]] = (-1, frozenset())
+        self._clean: tuple[_Snap | None, set[str]] = (None, set())
         self.known.attach_keywords(self._kw_rules)
 
     @classmethod
@@ -238,8 +263,9 @@ class Redactor:
         """Every finding in ``text``, sorted by position (overlaps not merged)."""
         return self._find(text)
 
-    def _find(self, text: str) -> list[Finding]:
-        snap = self.known._snap
+    def _find(self, text: str, snap: _Snap | None = None) -> list[Finding]:
+        if snap is None:
+            snap = self.known._snap
         positions = None
         if len(text) > _REGION_MIN and text.isascii():
             # Large texts: keep the keywords' offsets from the same pass to bound the rules.
@@ -392,17 +418,107 @@ class Redactor:
             return self.mask_value(key if isinstance(key, str) else "", text).encode()
         return self.mask_value(key if isinstance(key, str) else "", value)
 
-    def redact_obj(self, obj: Any) -> Any:
-        """A masked copy of ``obj`` (the same object when nothing is found); never mutates it."""
+    def redact_obj(self, obj: Any, *, skip: Collection[Hashable] = ()) -> Any:
+        """A masked copy of ``obj`` (the same object when nothing is found); never mutates it.
+
+        Understood: mappings (values under sensitive key names are masked whole, keys
+        are redacted too), sequences and sets, ``(name, value)`` and ``(name, value,
+        ...)`` pairs headed by a sensitive name (str or bytes), name/value records
+        (``{"name": "password", "value": ...}``, ``{"Key": ..., "Value": ...}``),
+        named tuples (by field name), dataclasses (fields, then what ``str``/``repr``
+        show), exceptions (args, attributes, causes, rendered text), bytes, and any
+        other object through what ``str()`` and ``repr()`` show (an ``Enum`` member's
+        repr shows its value). ``skip``: keys of a top-level mapping whose items are
+        handed on as they are (a framework's own objects).
+
+        Cost: one traversal collects every string not already proven clean, and ONE
+        scan of them joined decides; only the strings that scan flags are redacted
+        one by one. Strings proven clean are remembered for the registry snapshot
+        the proof was made with, and only for that snapshot.
+        """
         try:
-            return self._walk(obj, 0, set())
+            if isinstance(obj, str):
+                return self.redact(obj)
+            if isinstance(obj, _ATOMIC_TYPES):
+                return obj
+            snap = self.known._snap
+            cached_snap, cached = self._clean
+            collect = _Collect(cached if cached_snap is snap else frozenset())
+            first = self._walk_top(obj, skip, collect)
+            if not collect.parts:
+                return first
+            dirty = self._dirty(collect.parts, snap)
+            if not dirty:
+                return first
+            clean = collect.known.union(collect.parts).difference(dirty)
+            redact = self.redact
+
+            def second(text: str) -> str:
+                # A string the first pass did not see (a str()/repr() that changed) is
+                # scanned like a flagged one: nothing unseen passes as clean.
+                return text if text in clean else redact(text)
+
+            return self._walk_top(obj, skip, second)
         except Exception as exc:
             self.errors("redact_obj", exc)
             return ERROR_PLACEHOLDER
 
-    def _walk(self, obj: Any, depth: int, active: set[int]) -> Any:
+    def _dirty(self, parts: list[str], snap: _Snap) -> set[str]:
+        """The strings of ``parts`` that hold a finding under ``snap``; remembers the rest."""
+        candidates: Iterable[str] = parts
+        if self._quiet:
+            # Rules run only where one of their keywords occurs, so a string in which the
+            # joined scan saw neither a keyword nor a known value has no finding at all.
+            joined = "\n".join(parts) if len(parts) > 1 else parts[0]
+            try:
+                if joined.isascii():
+                    hits, positions = snap.scan_positions(joined)
+                    if not hits and not positions:
+                        self._remember(snap, parts)
+                        return set()
+                    candidates = _touched(parts, hits, positions)
+                else:
+                    hits2, words = snap.scan(joined)
+                    if not hits2 and not words:
+                        self._remember(snap, parts)
+                        return set()
+            except Exception:
+                candidates = parts
+        dirty: set[str] = set()
+        checked: set[str] = set()
+        for part in candidates:
+            if part in checked:
+                continue
+            checked.add(part)
+            try:
+                found = bool(self._find(part, snap))
+            except Exception:  # the redaction of this string reports and fails closed
+                found = True
+            if found:
+                dirty.add(part)
+        self._remember(snap, [p for p in parts if p not in dirty])
+        return dirty
+
+    def _remember(self, snap: _Snap, clean: Iterable[str]) -> None:
+        """Remember strings proven clean under ``snap``, never under another snapshot."""
+        cached_snap, cached = self._clean
+        if cached_snap is not snap:
+            if snap is not self.known._snap:
+                return  # proven with a registry that has changed since: worthless now
+            cached = set()
+            self._clean = (snap, cached)
+        if len(cached) >= _CLEAN_CACHE_SIZE:
+            cached.clear()
+        cached.update(p for p in clean if len(p) <= _CLEAN_MAX_LEN)
+
+    def _walk_top(self, obj: Any, skip: Collection[Hashable], tx: _Text) -> Any:
+        if skip and isinstance(obj, Mapping):
+            return self._walk_mapping(obj, 1, {id(obj)}, tx, skip)
+        return self._walk(obj, 0, set(), tx)
+
+    def _walk(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
         if isinstance(obj, str):
-            return self.redact(obj)
+            return tx(obj)
         if isinstance(obj, _ATOMIC_TYPES):
             return obj
         if depth >= self.max_depth:
@@ -412,66 +528,129 @@ class Redactor:
             return _CYCLE
         active.add(oid)
         try:
-            return self._walk_container(obj, depth + 1, active)
+            return self._walk_container(obj, depth + 1, active, tx)
         finally:
             active.discard(oid)
 
-    def _walk_container(self, obj: Any, depth: int, active: set[int]) -> Any:
+    def _walk_container(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
         if isinstance(obj, bytes | bytearray | memoryview):
             text = bytes(obj).decode("utf-8", "surrogateescape")
-            out = self.redact(text)
+            out = tx(text)
             return obj if out is text else type(obj)(out.encode("utf-8", "surrogateescape"))
         if isinstance(obj, Mapping):
-            return self._walk_mapping(obj, depth, active)
-        if type(obj) is tuple and len(obj) == 2 and self._sensitive_name(obj[0]):
-            # A (name, value) pair: ASGI/WSGI header lists, urlencode() pairs.
-            name, value = obj
-            if not _maskable(value):
-                return obj
-            return (name, self._masked_like(name, value))
+            return self._walk_mapping(obj, depth, active, tx)
+        if isinstance(obj, tuple | list):
+            fields = getattr(obj, "_fields", None)
+            if isinstance(obj, tuple) and isinstance(fields, tuple) and len(fields) == len(obj):
+                return self._walk_fields(obj, fields, depth, active, tx)
+            if 2 <= len(obj) <= 3 and self._sensitive_name(obj[0]):
+                return self._walk_pair(obj, depth, active, tx)
         if isinstance(obj, list | tuple | set | frozenset):
-            items = [self._walk(v, depth, active) for v in obj]
+            items = [self._walk(v, depth, active, tx) for v in obj]
             if all(a is b for a, b in zip(items, obj, strict=True)):
                 return obj
-            if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-                return type(obj)(*items)
             try:
                 return type(obj)(items)
             except Exception:
                 return list(items)
         if isinstance(obj, BaseException):
-            return self._walk_exception(obj, depth, active)
+            return self._walk_exception(obj, depth, active, tx)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return self._walk_dataclass(obj, depth, active)
-        # Anything else reaches a sink through str()/repr(): check what both would show.
+            return self._walk_dataclass(obj, depth, active, tx)
+        return self._walk_shown(obj, tx)
+
+    def _walk_shown(self, obj: Any, tx: _Text) -> Any:
+        """``obj``, or the masked text of what ``str()``/``repr()`` show (what sinks print)."""
         try:
             shown = str(obj)
         except Exception:
             return f"<unprintable {type(obj).__name__}>"
-        out = self.redact(shown)
+        out = tx(shown)
         if out is not shown:
             return out
         try:
             rep = repr(obj)
         except Exception:
             return f"<unprintable {type(obj).__name__}>"
-        out = self.redact(rep)
+        out = tx(rep)
         return obj if out is rep else out
 
-    def _walk_mapping(self, obj: Mapping[Any, Any], depth: int, active: set[int]) -> Any:
+    def _walk_pair(
+        self, obj: tuple[Any, ...] | list[Any], depth: int, active: set[int], tx: _Text
+    ) -> Any:
+        """A ``(name, value[, ...])`` pair headed by a sensitive name (ASGI/WSGI headers,
+        ``urlencode()`` pairs, JSON round trips that made tuples lists): the value is
+        masked whole, and so is any later string; the name is kept."""
+        name = obj[0]
+        items: list[Any] = [name]
+        for i, v in enumerate(obj[1:], 1):
+            if _maskable(v) and (i == 1 or isinstance(v, str | bytes | bytearray)):
+                items.append(self._masked_like(name, v))
+            else:
+                items.append(self._walk(v, depth, active, tx))
+        if all(a is b for a, b in zip(items, obj, strict=True)):
+            return obj
+        try:
+            return cast(Any, type(obj))(items)
+        except Exception:
+            return items
+
+    def _walk_fields(
+        self, obj: tuple[Any, ...], fields: tuple[Any, ...], depth: int, active: set[int], tx: _Text
+    ) -> Any:
+        """A named tuple: values under sensitive field names are masked whole."""
+        items: list[Any] = []
+        for name, v in zip(fields, obj, strict=True):
+            if self._sensitive_name(name) and _maskable(v):
+                items.append(self._masked_like(name, v))
+            else:
+                items.append(self._walk(v, depth, active, tx))
+        if all(a is b for a, b in zip(items, obj, strict=True)):
+            return obj
+        try:
+            return type(obj)(*items)
+        except Exception:
+            return tuple(items)
+
+    def _record_values(self, obj: Mapping[Any, Any]) -> frozenset[Any]:
+        """The value fields of a name/value record whose name field is a sensitive name.
+
+        ``{"name": "DB_PASSWORD", "value": ...}`` (Kubernetes/ECS env, HAR headers and
+        cookies, form fields), ``{"Key": "api_key", "Value": ...}`` (AWS tags),
+        ``{"ParameterKey": ..., "ParameterValue": ...}`` (CloudFormation).
+        """
+        if _RECORD_NAMES.isdisjoint(obj):
+            return _NO_FIELDS
+        for field_name in _RECORD_NAMES:
+            if field_name in obj and self._sensitive_name(obj[field_name]):
+                return _RECORD_VALUES.intersection(obj)
+        return _NO_FIELDS
+
+    def _walk_mapping(
+        self,
+        obj: Mapping[Any, Any],
+        depth: int,
+        active: set[int],
+        tx: _Text,
+        skip: Collection[Hashable] = (),
+    ) -> Any:
         new: dict[Any, Any] = {}
         changed = False
+        record = self._record_values(obj)
         for k, v in obj.items():
-            nk = self.redact(k) if isinstance(k, str) else self._walk(k, depth, active)
+            if skip and k in skip:
+                new[k] = v
+                continue
+            nk = tx(k) if isinstance(k, str) else self._walk(k, depth, active, tx)
             if nk is not k:
                 try:
                     hash(nk)
                 except TypeError:
-                    nk = self.redact(repr(k))
-            if self._sensitive_name(k) and _maskable(v):
+                    nk = tx(repr(k))
+            if (self._sensitive_name(k) or (record and k in record)) and _maskable(v):
                 nv: Any = self._masked_like(k, v)
             else:
-                nv = self._walk(v, depth, active)
+                nv = self._walk(v, depth, active, tx)
             changed = changed or nk is not k or nv is not v
             new[nk] = nv
         if not changed:
@@ -483,18 +662,18 @@ class Redactor:
         except Exception:
             return new
 
-    def _walk_exception(self, exc: BaseException, depth: int, active: set[int]) -> Any:
-        args = self._walk(exc.args, depth, active)
-        attrs = self._walk(vars(exc), depth, active) if vars(exc) else {}
+    def _walk_exception(self, exc: BaseException, depth: int, active: set[int], tx: _Text) -> Any:
+        args = self._walk(exc.args, depth, active, tx)
+        attrs = self._walk(vars(exc), depth, active, tx) if vars(exc) else {}
         cause = exc.__cause__
-        new_cause = self._walk(cause, depth, active) if cause is not None else None
+        new_cause = self._walk(cause, depth, active, tx) if cause is not None else None
         context = exc.__context__
-        new_context = self._walk(context, depth, active) if context is not None else None
+        new_context = self._walk(context, depth, active, tx) if context is not None else None
         try:
             shown = str(exc)
         except Exception:
             shown = ""
-        redacted_shown = self.redact(shown)
+        redacted_shown = tx(shown)
         full = _exc_text(exc)
         unchanged = (
             args is exc.args
@@ -502,7 +681,7 @@ class Redactor:
             and new_cause is cause
             and new_context is context
             and redacted_shown is shown
-            and self.redact(full) is full
+            and tx(full) is full
         )
         if unchanged:
             return exc
@@ -534,22 +713,63 @@ class Redactor:
             return f"{type(exc).__name__}: {redacted_shown}"
         return clone
 
-    def _walk_dataclass(self, obj: Any, depth: int, active: set[int]) -> Any:
+    def _walk_dataclass(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
         changes: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name, None)
-            if self.key_names.is_sensitive(f.name) and _maskable(v):
-                nv: Any = self.mask_value(f.name, v)
+        names = [f.name for f in dataclasses.fields(obj)]
+        # Attributes set outside the fields (__post_init__) reach sinks that render vars().
+        extra = getattr(obj, "__dict__", None)
+        if isinstance(extra, dict):
+            names.extend(k for k in extra if isinstance(k, str) and k not in names)
+        for name in names:
+            v = getattr(obj, name, None)
+            if self.key_names.is_sensitive(name) and _maskable(v):
+                nv: Any = self.mask_value(name, v)
             else:
-                nv = self._walk(v, depth, active)
+                nv = self._walk(v, depth, active, tx)
             if nv is not v:
-                changes[f.name] = nv
-        if not changes:
-            return obj
-        clone = copy.copy(obj)
-        for name, value in changes.items():
-            object.__setattr__(clone, name, value)
-        return clone
+                changes[name] = nv
+        target = obj
+        if changes:
+            target = copy.copy(obj)
+            for name, value in changes.items():
+                object.__setattr__(target, name, value)
+        # What a sink prints may show more than the fields: a custom __repr__ or __str__.
+        shown = self._walk_shown(target, tx)
+        return target if shown is target else shown
+
+
+class _Collect:
+    """The first pass's text function: records strings not known clean, changes nothing."""
+
+    __slots__ = ("known", "parts")
+
+    def __init__(self, known: frozenset[str] | set[str]) -> None:
+        self.known = known
+        self.parts: list[str] = []
+
+    def __call__(self, text: str) -> str:
+        if text not in self.known:
+            self.parts.append(text)
+        return text
+
+
+def _touched(
+    parts: list[str], hits: Iterable[Hit], positions: Mapping[str, list[int]]
+) -> list[str]:
+    """The parts (joined with one newline each) that a hit or a keyword occurrence touches."""
+    starts = []
+    pos = 0
+    for part in parts:
+        starts.append(pos)
+        pos += len(part) + 1
+    spans = [(h.start, h.end) for h in hits]
+    spans.extend((p, p + len(w)) for w, offsets in positions.items() for p in offsets)
+    idx: set[int] = set()
+    for s, e in spans:
+        lo = bisect.bisect_right(starts, s) - 1
+        hi = bisect.bisect_left(starts, e)
+        idx.update(range(max(lo, 0), max(hi, lo + 1)))
+    return [parts[i] for i in sorted(idx)]
 
 
 def _exc_text(exc: BaseException) -> str:

@@ -48,3 +48,71 @@ clean_words = st.lists(
 def encodings() -> st.SearchStrategy[str]:
     """Names of the encodings a registered value is also found in."""
     return st.sampled_from(["raw", "b64", "b64url", "percent", "json", "hex", "b64-embedded"])
+
+
+#: Sensitive names as frameworks spell them (headers, env, WSGI META, form fields).
+sensitive_names = st.sampled_from(
+    [
+        "password",
+        "Authorization",
+        b"authorization",
+        "x-api-key",
+        "X-Api-Key",
+        "Cookie",
+        b"set-cookie",
+        "DB_PASSWORD",
+        "client_secret",
+        "HTTP_AUTHORIZATION",
+        "HTTP_COOKIE",
+        "HTTP_PROXY_AUTHORIZATION",
+        "HTTP_X_API_KEY",
+        "session_id",
+    ]
+)
+
+
+def _as(name: str | bytes, value: str) -> str | bytes:
+    """``value`` in the same type as ``name`` (ASGI pairs are bytes, WSGI pairs str)."""
+    return value.encode() if isinstance(name, bytes) else value
+
+
+def named_value_shapes(value: str) -> st.SearchStrategy[object]:
+    """``value`` held under a sensitive name in each shape the object walk understands.
+
+    Pairs (tuple, list, 3-tuple, bytes), pair lists (as after a JSON round trip),
+    name/value records (Kubernetes/ECS env, HAR, AWS tags, CloudFormation) and
+    mappings (WSGI ``request.META`` spellings included).
+    """
+    text_names = sensitive_names.filter(lambda n: isinstance(n, str))
+
+    def records(name: str) -> st.SearchStrategy[object]:
+        return st.sampled_from(
+            [
+                {"name": name, "value": value},
+                {"Name": name, "Value": value},
+                {"key": name, "value": value, "type": "text"},
+                {"Key": name, "Value": value},
+                {"ParameterKey": name, "ParameterValue": value},
+                {"name": name, "value": value, "httpOnly": True, "secure": True},
+            ]
+        )
+
+    pairs = sensitive_names.flatmap(
+        lambda n: st.sampled_from(
+            [
+                (n, _as(n, value)),
+                [n, _as(n, value)],
+                (n, _as(n, value), "/"),
+                [[n, _as(n, value)]],
+                [(b"host", b"example.org"), (n, _as(n, value))],
+            ]
+        )
+    )
+    return st.one_of(
+        pairs,
+        text_names.flatmap(records),
+        text_names.map(
+            lambda n: {"env": [{"name": "HOME", "value": "/"}, {"name": n, "value": value}]}
+        ),
+        text_names.map(lambda n: {n: value, "HTTP_HOST": "example.org"}),
+    )
