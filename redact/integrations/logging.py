@@ -18,17 +18,12 @@ output as a last line of defence. Neither ever raises into logging.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from redact import ERROR_PLACEHOLDER, Redactor
 from redact.exceptions import ConfigError
-from redact.integrations._objects import (
-    CleanProof,
-    OnceWarner,
-    redact_mapping,
-    redact_value,
-)
+from redact.integrations._objects import OnceWarner
 
 __all__ = ["RedactFilter", "RedactingFormatter", "install"]
 
@@ -67,7 +62,6 @@ class RedactFilter(logging.Filter):
     ) -> None:
         super().__init__()
         self.redactor = _build(redactor, factory)
-        self._proof = CleanProof(self.redactor)
         self._warn = OnceWarner("RedactFilter")
 
     def filter(self, record: logging.LogRecord) -> Literal[True]:
@@ -84,6 +78,9 @@ class RedactFilter(logging.Filter):
         d = record.__dict__
         merged = bool(record.args)
         if merged:
+            # The arguments are objects until merged: the core walks them first (pairs,
+            # records, enums, named tuples), then the merged text is scanned below.
+            record.args = _redact_args(r, record.args)
             try:
                 msg: object = record.getMessage()
             except Exception as exc:
@@ -91,17 +88,20 @@ class RedactFilter(logging.Filter):
         else:
             msg = record.msg
         names = d.keys() - _STANDARD
-        if not names or self._proof.remembered(d, names):
-            out = r.redact(msg) if isinstance(msg, str) else redact_value(self._proof, msg)
+        if not names:
+            out = r.redact(msg) if isinstance(msg, str) else r.redact_obj(msg)
         else:
-            # One scan proves the message and every extra= attribute clean (the usual
-            # case); only what holds a finding is redacted.
+            # One core call for the message and every extra= attribute: one scan of
+            # their strings joined, and the core's object walk for what it flags.
             probe = {k: d[k] for k in names if not isinstance(d[k], logging.Logger)}
             extras = len(probe)
             probe[_MSG] = msg
-            red = redact_mapping(self._proof, probe)
+            red = r.redact_obj(probe)
             out = msg
             if red is not probe:
+                if not isinstance(red, dict) or _MSG not in red:
+                    msg_ = "redact_obj did not return the mapping it was given"
+                    raise TypeError(msg_)
                 out = red[_MSG]
                 if extras:
                     for key in probe:
@@ -122,6 +122,23 @@ class RedactFilter(logging.Filter):
         message = d.get("message")
         if isinstance(message, str):
             record.message = r.redact(message)
+
+
+def _redact_args(r: Redactor, args: Any) -> Any:
+    """``args`` with each argument walked by the core (the same object when clean)."""
+    if isinstance(args, Mapping):
+        return r.redact_obj(args)
+    if not isinstance(args, tuple):
+        return r.redact_obj(args)
+    # Keyed by position, so that the tuple of arguments is not read as a (name, value) pair.
+    probe = dict(enumerate(args))
+    red = r.redact_obj(probe)
+    if red is probe:
+        return args
+    if not isinstance(red, dict):
+        msg = "redact_obj did not return the mapping it was given"
+        raise TypeError(msg)
+    return tuple(red[i] for i in range(len(args)))
 
 
 def _unmergeable(r: Redactor, record: logging.LogRecord, exc: Exception) -> str:

@@ -70,9 +70,7 @@ _SQL_KEYS = frozenset({"db.statement", "db.query.text"})
 _HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
 _RESOURCE_CACHE_SIZE = 64
 _CACHE_SIZE = 4096
-_CLEAN_MAX_LEN = 256
 _PLAIN, _URL, _QUERY, _SQL, _WHOLE = range(5)
-_KINDS = 5
 
 
 class _Once:
@@ -92,7 +90,14 @@ class _Once:
 
 
 class SpanRedactor:
-    """Turns a finished span into a redacted copy; shared by the processor and the exporter."""
+    """Turns a finished span into a redacted copy; shared by the processor and the exporter.
+
+    Every string of a span (name, attribute keys and values, event names and
+    attributes, link and scope attributes, status description) goes to ONE call
+    of :meth:`Redactor.redact_obj`, which scans them joined and remembers clean
+    ones per registry snapshot. The adapter adds only what the core cannot know:
+    name-aware masking of URLs, query strings, SQL and configured header names.
+    """
 
     def __init__(
         self,
@@ -104,37 +109,22 @@ class SpanRedactor:
         self.redactor = redactor if redactor is not None else Redactor.default()
         self._headers = NameSet(self.redactor, sensitive_headers)
         self._params = NameSet(self.redactor, sensitive_query_params)
-        self._resources: dict[int, tuple[Resource, Resource, int]] = {}
+        self._resources: dict[int, tuple[Resource, Resource, object]] = {}
         self._kinds: dict[str, int] = {}
-        self._clean: list[set[str]] = [set() for _ in range(_KINDS)]
-        self._generation = -1
         self._lock = threading.Lock()
         self.report_error = _Once()
 
     # -- values ---------------------------------------------------------------------------
     def value(self, key: str, value: AnyValue) -> AnyValue:
         """Redact one attribute value, by its key first, then by what it contains."""
-        kind = self._kinds.get(key)
-        if kind is None:
-            kind = self._kind(key)
-        if kind == _WHOLE:
-            return _mask_whole(value, key)
-        if isinstance(value, str):
-            return self._text(kind, value)
-        if isinstance(value, tuple | list):
-            items = [self._text(kind, v) if isinstance(v, str) else v for v in value]
-            return (
-                tuple(items)
-                if any(a is not b for a, b in zip(items, value, strict=True))
-                else value
-            )
-        if isinstance(value, bytes | Mapping):
-            out: AnyValue = self.redactor.redact_obj(value)
-            return out
-        return value
+        out = self.attributes({key: value})
+        return value if out is None else dict(out).get(key, value)
 
     def _kind(self, key: str) -> int:
         """How values under ``key`` are redacted; cached, keys repeat on every span."""
+        kind = self._kinds.get(key)
+        if kind is not None:
+            return kind
         kind = _PLAIN
         if key in _URL_KEYS:
             kind = _URL
@@ -153,64 +143,64 @@ class SpanRedactor:
         return kind
 
     def refresh(self) -> None:
-        """Forget remembered clean values when the registry has changed."""
-        generation = self.redactor.known.snapshot.generation
-        if generation != self._generation:
-            self._clean = [set() for _ in range(_KINDS)]
-            self._generation = generation
+        """Kept for callers of 0.x: caches are bound to the registry snapshot in the core."""
+
+    def _special(self, kind: int, key: str, value: AnyValue) -> AnyValue:
+        """The name-aware mask of one value (the same object when it needs none)."""
+        if kind == _WHOLE:
+            return _mask_whole(value, key)
+        if isinstance(value, str):
+            return self._text(kind, value)
+        if isinstance(value, tuple | list):
+            items = [self._text(kind, v) if isinstance(v, str) else v for v in value]
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                return tuple(items)
+        return value
 
     def _text(self, kind: int, text: str) -> str:
-        # Values repeat across spans ("GET", routes, user agents): remember the clean ones
-        # for the current registry generation (see refresh), so each is scanned once.
-        # Only values with no finding are remembered.
-        clean = self._clean[kind]
-        if text in clean:
-            return text
-        if kind == _URL:
-            out = mask_url(text, self._params, self.redactor)
-        elif kind == _QUERY:
-            out = mask_query(text, self._params, self.redactor)
-        elif kind == _SQL:
-            out = mask_sql(text, self.redactor)
-        else:
-            out = self.redactor.redact(text)
-        if out is text and len(text) <= _CLEAN_MAX_LEN:
-            if len(clean) >= _CACHE_SIZE:
-                clean.clear()
-            clean.add(text)
-        return out
+        if kind == _URL and ("?" in text or "@" in text):
+            return mask_url(text, self._params, self.redactor)
+        if kind == _QUERY and "=" in text:
+            return mask_query(text, self._params, self.redactor)
+        if kind == _SQL and "'" in text:
+            return mask_sql(text, self.redactor)
+        return self.redactor.redact(text)
+
+    def _settle(self, source: Mapping[str, AnyValue], core: Any, like: Attributes) -> Attributes:
+        """The attributes after the core's walk (``core``) and the name-aware masks."""
+        out: dict[str, AnyValue] | None = None
+        if core is not source:
+            if not isinstance(core, dict):
+                msg = "redact_obj did not return a mapping for span attributes"
+                raise TypeError(msg)
+            out = core
+        kinds = self._kinds
+        for k, v in source.items():
+            kind = kinds.get(k)
+            if kind is None:
+                kind = self._kind(k)
+            if kind == _PLAIN or not isinstance(k, str):
+                continue
+            new = self._special(kind, k, v)
+            if new is v and (out is None or out.get(k, _MISSING) is v):
+                continue  # neither the core nor the name-aware mask changed it
+            if out is None:
+                out = dict(source)
+            out[k if k in out else self.redactor.redact(k)] = new
+        return like if out is None else _bounded(out, like or {})
 
     def attributes(self, attrs: Attributes) -> Attributes:
         """Redacted copy of an attribute mapping (the same object when nothing changed)."""
         if not attrs:
             return attrs
-        # A finished span's BoundedAttributes is immutable; read its dict directly.
-        items = attrs._dict if isinstance(attrs, BoundedAttributes) else attrs
-        out: dict[str, AnyValue] | None = None  # built on the first change only
-        kinds = self._kinds
-        clean = self._clean[_PLAIN]
-        for k, v in items.items():
-            kind = kinds.get(k)
-            if kind is None:
-                kind = self._kind(k)
-            if kind == _PLAIN and type(v) is str:
-                if v in clean:
-                    continue
-                new: AnyValue = self._text(_PLAIN, v)
-            elif type(v) in (int, bool, float) and kind != _WHOLE:
-                continue
-            else:
-                new = self.value(k, v)
-            if new is not v:
-                if out is None:
-                    out = dict(items)
-                out[k] = new
-        return attrs if out is None else _bounded(out, attrs)
+        source = _plain(attrs)
+        return self._settle(source, self.redactor.redact_obj(source), attrs)
 
     def resource(self, resource: Resource) -> Resource:
-        """Redacted resource, computed once per resource object (and registry generation)."""
+        """Redacted resource, computed once per resource object and registry snapshot."""
+        snap = self.redactor.known.snapshot  # the verdict below is bound to it
         hit = self._resources.get(id(resource))
-        if hit is not None and hit[0] is resource and hit[2] == self._generation:
+        if hit is not None and hit[0] is resource and hit[2] is snap:
             return hit[1]
         source = resource.attributes
         attrs = self.attributes(source)
@@ -218,21 +208,90 @@ class SpanRedactor:
         with self._lock:
             if len(self._resources) >= _RESOURCE_CACHE_SIZE:
                 self._resources.clear()
-            self._resources[id(resource)] = (resource, redacted, self._generation)
+            self._resources[id(resource)] = (resource, redacted, snap)
         return redacted
 
     # -- spans ----------------------------------------------------------------------------
     def span(self, span: ReadableSpan) -> ReadableSpan:
         """A redacted copy of ``span``, ``span`` itself when nothing needs redacting."""
         try:
-            self.refresh()
-            return self._span(span, self._name, self.attributes, self.resource)
+            return self._redact_span(span)
         except Exception as exc:
             self.report_error("span redaction", exc)
             return self._span(span, _placeholder, _placeholder_attrs, _placeholder_resource)
 
-    def _name(self, text: str) -> str:
-        return text if text in self._clean[_PLAIN] else self._text(_PLAIN, text)
+    def _redact_span(self, span: ReadableSpan) -> ReadableSpan:
+        """One core call over every string of the span; a copy only when something changed."""
+        events = tuple(span._events) if span._events else ()  # one copy, read once
+        links = tuple(span._links) if span._links else ()
+        scope = span.instrumentation_scope
+        status = span.status
+        sources: list[Mapping[str, AnyValue]] = [_plain(span._attributes)]
+        sources.extend(_plain(e.attributes) for e in events)
+        sources.extend(_plain(link.attributes) for link in links)
+        sources.append(_plain(scope.attributes if scope is not None else None))
+        texts = [span.name, status.description or "", *(e.name for e in events)]
+        # Integer keys: the composite's own shape carries no name the walk could act on.
+        whole: dict[int, Any] = dict(enumerate(texts))
+        base = len(texts)
+        whole.update((base + i, d) for i, d in enumerate(sources))
+        core = self.redactor.redact_obj(whole)
+        if core is not whole and not isinstance(core, dict):
+            msg = "redact_obj did not return a mapping for a span"
+            raise TypeError(msg)
+        out = [
+            self._settle(d, core[base + i], like)
+            for i, (d, like) in enumerate(
+                zip(
+                    sources,
+                    [
+                        span._attributes,
+                        *(e.attributes for e in events),
+                        *(link.attributes for link in links),
+                        scope.attributes if scope is not None else None,
+                    ],
+                    strict=True,
+                )
+            )
+        ]
+        res = self.resource(span.resource)
+        attrs_out, rest = out[0], out[1:]
+        event_attrs, rest = rest[: len(events)], rest[len(events) :]
+        link_attrs, scope_attrs = rest[: len(links)], rest[len(links)]
+        changed = core is not whole or res is not span.resource
+        changed = changed or attrs_out is not span._attributes
+        new_events = []
+        for i, (e, a) in enumerate(zip(events, event_attrs, strict=True)):
+            name = core[2 + i] if core is not whole else e.name
+            same = name is e.name and a is e.attributes
+            new_events.append(e if same else Event(name, a, e.timestamp))
+            changed = changed or not same
+        new_links = []
+        for link, a in zip(links, link_attrs, strict=True):
+            same = a is link.attributes
+            new_links.append(link if same else Link(link.context, a))
+            changed = changed or not same
+        new_scope = scope
+        if scope is not None and scope_attrs is not scope.attributes:
+            new_scope = InstrumentationScope(
+                scope.name, scope.version, scope.schema_url, scope_attrs
+            )
+            changed = True
+        if not changed:
+            return span
+        name = core[0] if core is not whole else span.name
+        if status.description and core is not whole and core[1] is not status.description:
+            status = Status(StatusCode.ERROR, core[1])
+        return copy_span(
+            span,
+            name=name,
+            attributes=attrs_out,
+            events=_bounded_list(new_events, span.dropped_events),
+            links=_bounded_list(new_links, span.dropped_links),
+            status=status,
+            resource=res,
+            instrumentation_scope=new_scope,
+        )
 
     def _span(
         self,
@@ -241,59 +300,40 @@ class SpanRedactor:
         attrs: Callable[[Attributes], Attributes],
         resource: Callable[[Resource], Resource],
     ) -> ReadableSpan:
-        name = text(span.name)
-        attributes = attrs(span._attributes)
-        changed = name is not span.name or attributes is not span._attributes
-        events = tuple(span._events) if span._events else ()  # one copy, read once
-        new_events = [self._event(e, text, attrs) for e in events] if events else []
-        for a, b in zip(new_events, events, strict=True):
-            if a is not b:
-                changed = True
-                break
+        """The fail-closed copy: every string through ``text``/``attrs``/``resource``."""
+        events = tuple(span._events) if span._events else ()
         links = span.links if span._links else ()
-        new_links = [self._link(link, attrs) for link in links] if links else []
-        for la, lb in zip(new_links, links, strict=True):
-            if la is not lb:
-                changed = True
-                break
         status = span.status
         if status.description:
-            desc = text(status.description)
-            if desc is not status.description:
-                status = Status(StatusCode.ERROR, desc)
-                changed = True
-        scope = _scope(span.instrumentation_scope, attrs)
-        if scope is not span.instrumentation_scope:
-            changed = True
-        res = resource(span.resource)
-        if not changed and res is span.resource:
-            return span
+            status = Status(StatusCode.ERROR, text(status.description))
         return copy_span(
             span,
-            name=name,
-            attributes=attributes,
-            events=_bounded_list(new_events, span.dropped_events),
-            links=_bounded_list(new_links, span.dropped_links),
+            name=text(span.name),
+            attributes=attrs(span._attributes),
+            events=_bounded_list(
+                [Event(text(e.name), attrs(e.attributes), e.timestamp) for e in events],
+                span.dropped_events,
+            ),
+            links=_bounded_list(
+                [Link(link.context, attrs(link.attributes)) for link in links],
+                span.dropped_links,
+            ),
             status=status,
-            resource=res,
-            instrumentation_scope=scope,
+            resource=resource(span.resource),
+            instrumentation_scope=_scope(span.instrumentation_scope, attrs),
         )
 
-    @staticmethod
-    def _event(
-        event: Event, text: Callable[[str], str], attrs: Callable[[Attributes], Attributes]
-    ) -> Event:
-        name = text(event.name)
-        source = event.attributes
-        attributes = attrs(source) if source else source
-        if attributes is source and name is event.name:
-            return event
-        return Event(name, attributes, event.timestamp)
 
-    @staticmethod
-    def _link(link: Link, attrs: Callable[[Attributes], Attributes]) -> Link:
-        attributes = attrs(link.attributes)
-        return link if attributes is link.attributes else Link(link.context, attributes)
+_MISSING = object()
+
+
+def _plain(attrs: Attributes | None) -> Mapping[str, AnyValue]:
+    """The attributes as a plain mapping (a finished span's BoundedAttributes is read-only)."""
+    if not attrs:
+        return {}
+    if isinstance(attrs, BoundedAttributes):
+        return attrs._dict
+    return attrs
 
 
 def copy_span(span: ReadableSpan, **changes: Any) -> ReadableSpan:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from redact import ERROR_PLACEHOLDER, Redactor
-from redact.integrations._objects import CleanProof, OnceWarner, redact_mapping
+from redact.integrations._objects import OnceWarner
 
 if TYPE_CHECKING:
     from structlog.typing import EventDict, WrappedLogger
@@ -50,7 +50,7 @@ class RedactProcessor:
     around an explicit ``redactor`` needs an explicit picklable ``factory``.
     """
 
-    __slots__ = ("_factory", "_proof", "_redactor", "_warn")
+    __slots__ = ("_factory", "_redactor", "_warn")
 
     def __init__(
         self,
@@ -63,7 +63,6 @@ class RedactProcessor:
             redactor = factory()
         self._redactor = redactor
         self._factory = factory
-        self._proof = CleanProof(redactor)
         self._warn = OnceWarner("RedactProcessor")
 
     @property
@@ -86,26 +85,16 @@ class RedactProcessor:
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
         """Return ``event_dict`` with every secret masked (the same dict when clean)."""
         try:
-            if type(event_dict) is dict:
-                if event_dict.get("exc_info"):
-                    self._exc_info(event_dict)
-                dirty = self._proof.dirty(event_dict, _META)
-                if not dirty:
-                    return event_dict
-                return redact_mapping(self._proof, event_dict, _META, dirty)
-            return self._process(event_dict)
+            if not isinstance(event_dict, MutableMapping):
+                # Placed after a renderer: the event is already text (or bytes).
+                return self._redactor.redact_obj(event_dict)
+            if event_dict.get("exc_info"):
+                self._exc_info(event_dict)
+            # One core call: one scan of the event's strings joined, the walk's own rules.
+            return self._redactor.redact_obj(event_dict, skip=_META)
         except Exception as exc:
             self._warn(exc)
             return _placeholder(event_dict)
-
-    def _process(self, event: Any) -> Any:
-        if not isinstance(event, MutableMapping):
-            r = self._redactor
-            # Placed after a renderer: the event is already text (or bytes).
-            return r.redact(event) if isinstance(event, str) else r.redact_obj(event)
-        if type(event) is not dict and event.get("exc_info"):
-            self._exc_info(event)
-        return redact_mapping(self._proof, event, _META)
 
     def _exc_info(self, event: MutableMapping[str, Any]) -> None:
         """Replace a raw ``exc_info`` (still to be rendered) by a redacted exception."""

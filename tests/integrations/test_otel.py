@@ -224,6 +224,9 @@ def test_hooks_never_raise_and_fail_closed(
         def redact(self, text: str) -> str:
             raise RuntimeError("engine broke")
 
+        def redact_obj(self, obj: object, **_: object) -> object:
+            raise RuntimeError("engine broke")
+
     exporter = InMemorySpanExporter()
     tp = TracerProvider(resource=Resource({"service.name": "shop"}))
     tp.add_span_processor(

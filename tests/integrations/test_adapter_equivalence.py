@@ -1,0 +1,214 @@
+"""Every adapter hands the core's object walk the whole event: its output equals redact_obj's.
+
+One shared corpus holds a member of each class the walk understands (pairs,
+name/value records, enums, named tuples, dataclasses, WSGI META, secrets in
+keys). structlog and logging must give exactly ``redact_obj``'s result; OTel
+gives it for every attribute it has no name-aware mask for, and masks secrets
+in attribute KEYS of spans, events, links, scopes, resources and log records.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import dataclasses
+import enum
+import io
+import json
+import logging
+import secrets
+import string
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import pytest
+import structlog
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import Link, SpanContext
+
+from redact import KnownSecrets, Redactor
+from redact.integrations.logging import RedactFilter
+from redact.integrations.otel import RedactingLogRecordProcessor, RedactingSpanProcessor
+from redact.integrations.structlog import RedactProcessor
+from tests.strategies import named_value_shapes
+
+ALNUM = string.ascii_letters + string.digits
+
+
+def _rand(n: int) -> str:
+    return "".join(secrets.choice(ALNUM) for _ in range(n))
+
+
+REGISTERED = "reg-" + _rand(20)
+UNNAMED = "v" + _rand(22)  # known to nothing: only its name can get it masked
+_KS = KnownSecrets()
+_KS.add(REGISTERED, label="corpus")
+R = Redactor.default(known=_KS)
+
+Mode = enum.Enum("Mode", {"A": REGISTERED, "B": "plain"})  # type: ignore[misc]
+Creds = collections.namedtuple("Creds", "user password")
+
+
+class Login(NamedTuple):
+    user: str
+    api_key: str
+
+
+@dataclasses.dataclass
+class Db:
+    host: str
+
+    def __post_init__(self) -> None:
+        self.note = f"pool {REGISTERED}"
+
+
+CORPUS: dict[str, Callable[[], Any]] = {
+    "asgi-pair": lambda: [(b"authorization", b"Basic " + base64.b64encode(UNNAMED.encode()))],
+    "list-pair": lambda: [["x-api-key", UNNAMED]],
+    "3-tuple": lambda: [("cookie", "sid=" + UNNAMED, "/")],
+    "record": lambda: [{"name": "password", "value": UNNAMED}],
+    "k8s-env": lambda: {"env": [{"name": "DB_PASSWORD", "value": UNNAMED}]},
+    "har-cookie": lambda: {"cookies": [{"name": "session_id", "value": UNNAMED}]},
+    "aws-tag": lambda: [{"Key": "client_secret", "Value": UNNAMED}],
+    "enum": lambda: Mode.A,
+    "namedtuple": lambda: Creds("bob", UNNAMED),
+    "NamedTuple": lambda: Login("bob", UNNAMED),
+    "post-init": lambda: Db("h.example"),
+    "wsgi-meta": lambda: {"HTTP_AUTHORIZATION": "Basic " + UNNAMED, "HTTP_HOST": "h"},
+    "wsgi-proxy": lambda: {"HTTP_PROXY_AUTHORIZATION": "Basic " + UNNAMED},
+    "wsgi-cookie": lambda: {"HTTP_COOKIE": "sessionid=" + UNNAMED},
+    "wsgi-api-key": lambda: {"HTTP_X_API_KEY": UNNAMED},
+    "meta-text": lambda: str({"HTTP_AUTHORIZATION": "Basic " + UNNAMED}),
+    "secret-key": lambda: {f"cache.{REGISTERED}": 1},
+    "registered": lambda: f"connect with {REGISTERED}",
+}
+
+
+def _leaks(text: str) -> bool:
+    return REGISTERED in text or UNNAMED in text
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_structlog_output_equals_redact_obj(case: str) -> None:
+    """RedactProcessor returns exactly redact_obj's result, and renderers print no secret."""
+    event = {"event": "evt", "level": "info", "x": CORPUS[case]()}
+    expected = R.redact_obj(dict(event))
+    out = RedactProcessor(R)(None, "info", dict(event))
+    assert repr(out) == repr(expected)
+    assert not _leaks(json.dumps(out, default=repr))
+    buf = io.StringIO()
+    log = structlog.wrap_logger(
+        structlog.WriteLogger(buf),
+        processors=[RedactProcessor(R), structlog.processors.JSONRenderer()],
+    )
+    log.info("evt", x=CORPUS[case]())
+    assert not _leaks(buf.getvalue())
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_logging_extra_equals_redact_obj(case: str) -> None:
+    """RedactFilter gives an extra= value exactly redact_obj's result; %(x)r/%(x)s print none."""
+    value = CORPUS[case]()
+    rec = logging.LogRecord("t", logging.INFO, "f", 1, "evt", (), None)
+    rec.x = value
+    RedactFilter(R).filter(rec)
+    expected = R.redact_obj({"x": CORPUS[case](), "msg": "evt"})["x"]
+    assert repr(rec.x) == repr(expected)
+    for fmt in ("%(message)s %(x)r", "%(message)s %(x)s"):
+        assert not _leaks(logging.Formatter(fmt).format(rec))
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_logging_args_print_no_secret(case: str) -> None:
+    """The same objects as %r/%s arguments: the merged message shows none of them raw."""
+    for fmt in ("got %r", "got %s"):
+        rec = logging.LogRecord("t", logging.INFO, "f", 1, fmt, (CORPUS[case](),), None)
+        RedactFilter(R).filter(rec)
+        assert not _leaks(logging.Formatter("%(message)s").format(rec))
+
+
+def _otel_attrs() -> dict[str, Any]:
+    return {
+        f"cache.{REGISTERED}": 1,
+        "app.note": f"using {REGISTERED}",
+        "plain": "ok",
+        "HTTP_AUTHORIZATION": "Basic " + UNNAMED,
+        "app.pair": ("x-api-key", UNNAMED),
+    }
+
+
+def _assert_core_equal(out: dict[str, Any]) -> None:
+    """Equal to redact_obj's result, except that values under a sensitive name carry the
+    OTel adapter's own label (``[REDACTED:<attribute name>]``) instead of the core's."""
+    expected = R.redact_obj(_otel_attrs())
+    assert out.keys() == expected.keys()
+    for k, v in expected.items():
+        if R.is_sensitive_key(k):
+            assert out[k] == f"[REDACTED:{k}]"
+        else:
+            assert out[k] == v
+
+
+def test_otel_span_keys_and_values_equal_redact_obj_everywhere() -> None:
+    """Span, event, link, scope and resource attributes: keys masked too, as redact_obj does."""
+    exporter = InMemorySpanExporter()
+    tp = TracerProvider(resource=Resource(_otel_attrs()))
+    tp.add_span_processor(RedactingSpanProcessor(SimpleSpanProcessor(exporter), redactor=R))
+    tracer = tp.get_tracer("t", "1", attributes=_otel_attrs())
+    ctx = SpanContext(1, 2, is_remote=True)
+    with tracer.start_as_current_span("op", links=[Link(ctx, _otel_attrs())]) as span:
+        span.set_attributes(_otel_attrs())
+        span.add_event("e", _otel_attrs())
+    (out,) = exporter.get_finished_spans()
+    scope = out.instrumentation_scope
+    assert scope is not None
+    for attrs in (
+        out.attributes,
+        out.events[0].attributes,
+        out.links[0].attributes,
+        out.resource.attributes,
+        scope.attributes,
+    ):
+        _assert_core_equal(dict(attrs or {}))
+    assert not _leaks(out.to_json() + json.dumps(dict(scope.attributes or {})))
+
+
+def test_otel_log_record_keys_are_masked() -> None:
+    """Log record attributes: a secret in a key is masked, as redact_obj does."""
+    memory = InMemoryLogRecordExporter()
+    provider = LoggerProvider(resource=Resource({"service.name": "shop"}))
+    provider.add_log_record_processor(
+        RedactingLogRecordProcessor(SimpleLogRecordProcessor(memory), redactor=R)
+    )
+    provider.get_logger("t").emit(body="evt", attributes=_otel_attrs())
+    provider.shutdown()
+    (record,) = memory.get_finished_logs()
+    _assert_core_equal(dict(record.log_record.attributes or {}))
+    assert not _leaks(record.to_json())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), registered=st.booleans())
+def test_property_adapters_never_pass_what_redact_obj_masks(
+    data: st.DataObject, registered: bool
+) -> None:
+    """Any named shape (or a registered value in it): structlog and logging give redact_obj's
+    result, and no rendering of it holds the value."""
+    value = REGISTERED if registered else "v" + _rand(22)
+    obj = data.draw(named_value_shapes(value))
+    expected = R.redact_obj({"event": "e", "x": obj})
+    out = RedactProcessor(R)(None, "info", {"event": "e", "x": obj})
+    assert repr(out) == repr(expected)
+    rec = logging.LogRecord("t", logging.INFO, "f", 1, "e", (), None)
+    rec.x = obj
+    RedactFilter(R).filter(rec)
+    assert repr(rec.x) == repr(expected["x"])
+    assert value not in json.dumps(out, default=repr)
+    assert value not in logging.Formatter("%(message)s %(x)r %(x)s").format(rec)
