@@ -72,6 +72,7 @@ KNOWN_BROKEN: dict[str, str] = {
     "docs/integrations-otel.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-structlog.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/quickstart.md": "blocks use undefined names or outside files; being fixed (issue 11)",
+    "docs/scale-out.md": "a block connects to a Dask scheduler at tcp://scheduler:8786",
     "docs/rules.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-keys.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
