@@ -23,6 +23,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import CodeType, FrameType, TracebackType
 from typing import Any, Protocol, cast
 
 from redact._matcher import Hit
@@ -683,7 +684,13 @@ class Redactor:
             and redacted_shown is shown
             and tx(full) is full
         )
-        if unchanged:
+        tb = exc.__traceback__
+        new_tb = tb
+        if tb is not None:
+            # A frame's locals often hold the exception itself (``except E as exc``): it
+            # shows as it is when it needs no mask, else as the cycle marker.
+            new_tb = self._walk_traceback(tb, depth, active, tx, self_clean=unchanged)
+        if unchanged and new_tb is tb:
             return exc
         try:
             clone = copy.copy(exc)
@@ -703,7 +710,7 @@ class Redactor:
             clone.__dict__.update(vars(exc))
         if isinstance(attrs, dict) and attrs is not vars(exc):
             clone.__dict__.update(attrs)
-        clone.__traceback__ = exc.__traceback__
+        clone.__traceback__ = new_tb
         clone.__cause__ = new_cause if isinstance(new_cause, BaseException) else None
         clone.__context__ = new_context if isinstance(new_context, BaseException) else None
         # What a sink renders: str() and the traceback's last line(s), which show state
@@ -712,6 +719,50 @@ class Redactor:
         if self.redact(still) is not still:
             return f"{type(exc).__name__}: {redacted_shown}"
         return clone
+
+    def _walk_traceback(
+        self, tb: TracebackType, depth: int, active: set[int], tx: _Text, *, self_clean: bool
+    ) -> TracebackType | None:
+        """``tb`` or a copy whose frames show masked locals (what ``show_locals`` renders).
+
+        Tracebacks reference live frames, whose locals renderers (rich, structlog's
+        ``ConsoleRenderer`` and ``dict_tracebacks``) print. A frame whose locals hold
+        something to mask is replaced by a stand-in frame with the same file, line
+        and function name whose locals are the masked ones.
+        """
+        entries: list[TracebackType] = []
+        t: TracebackType | None = tb
+        while t is not None:
+            entries.append(t)
+            t = t.tb_next
+        masked: list[Any] = []
+        for entry in entries:
+            try:
+                frame_locals = entry.tb_frame.f_locals
+            except Exception:
+                frame_locals = {}
+            # Locals that are objects being walked right now (the exception itself).
+            walking = [k for k, v in frame_locals.items() if id(v) in active]
+            view = frame_locals
+            if walking:
+                view = {k: v for k, v in frame_locals.items() if k not in walking}
+            out = self._walk(view, depth, active, tx)
+            if out is view and (self_clean or not walking):
+                masked.append(None)
+            else:
+                shown = dict(out)
+                shown.update((k, _CYCLE) for k in walking)
+                masked.append(shown)
+        if all(m is None for m in masked):
+            return tb
+        new: TracebackType | None = None
+        for entry, m in zip(reversed(entries), reversed(masked), strict=True):
+            if m is None:
+                new = TracebackType(new, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+            else:
+                frame = _stand_in_frame(entry.tb_frame, m)
+                new = TracebackType(new, frame, 0, entry.tb_lineno)
+        return new
 
     def _walk_dataclass(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
         changes: dict[str, Any] = {}
@@ -770,6 +821,39 @@ def _touched(
         hi = bisect.bisect_left(starts, e)
         idx.update(range(max(lo, 0), max(hi, lo + 1)))
     return [parts[i] for i in sorted(idx)]
+
+
+def _stand_in_frame(frame: FrameType, masked: object) -> FrameType:
+    """A frame with ``frame``'s file and function name whose locals are ``masked``.
+
+    It runs a one-line code object renamed after the function, whose location table
+    says "no location" (so no caret points into the wrong columns); the traceback
+    entry that holds it carries the real line number.
+    """
+    code = _STAND_IN.replace(
+        co_filename=frame.f_code.co_filename,
+        co_name=frame.f_code.co_name,
+        co_qualname=getattr(frame.f_code, "co_qualname", frame.f_code.co_name),
+    )
+    names = dict(masked) if isinstance(masked, Mapping) else {"locals": masked}
+    scope: dict[str, Any] = {str(k) if not isinstance(k, str) else k: v for k, v in names.items()}
+    env = {"__name__": frame.f_globals.get("__name__", "?"), "_getframe": sys._getframe}
+    exec(code, env, scope)  # noqa: S102 - our own constant code object
+    stand_in: FrameType = scope.pop(_STAND_IN_NAME)
+    return stand_in
+
+
+_STAND_IN_NAME = "__redact_frame__"
+
+
+def _no_location(code: CodeType) -> CodeType:
+    """``code`` with a location table that maps every instruction to "no location"."""
+    n = len(code.co_code) // 2
+    table = bytes(0xF8 | (min(8, n - i) - 1) for i in range(0, n, 8))
+    return code.replace(co_linetable=table)
+
+
+_STAND_IN = _no_location(compile(f"{_STAND_IN_NAME} = _getframe()", "<redact>", "exec"))
 
 
 def _exc_text(exc: BaseException) -> str:
