@@ -272,8 +272,6 @@ class Redactor:
             # Large texts: keep the keywords' offsets from the same pass to bound the rules.
             hits, positions = snap.scan_positions(text)
             words: Iterable[str] = positions
-        elif snap.delta is None:
-            hits, words = snap.matcher.scan(text)
         else:
             hits, words = snap.scan(text)
         if not hits and not words and self._quiet:

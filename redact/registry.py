@@ -1,8 +1,10 @@
 """KnownSecrets: the exact-match registry of every secret value the providers loaded.
 
-Each value is registered with the encodings it is commonly logged in (base64 in
-every alignment, percent-encoding, JSON escaping, hex, each line of a
-multi-line value). All of them, plus the redactor's rule keywords, live in ONE
+Each value is registered with the forms it is commonly logged in (base64 in
+every alignment, percent-encoding, JSON escaping, hex, the identifying lines of
+a multi-line value, ...; see :mod:`redact._forms`), and the text is also scanned
+in its decoded views (HTML entities, backslash escapes, full-width characters).
+All literal forms, plus the redactor's rule keywords, live in ONE
 multi-literal automaton, so the cost of a scan does not grow with the number of
 registered values. Writers build a new immutable :class:`_Snapshot` and swap
 the reference (copy-on-write); readers never take a lock.
@@ -10,15 +12,11 @@ the reference (copy-on-write); readers never take a lock.
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 import threading
-import unicodedata
-import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from redact._forms import _fold_table, decoded_views, variants
 from redact._matcher import Hit, LiteralMatcher, build_matcher
 from redact.exceptions import ConfigError, SecretTooShortError
 
@@ -33,81 +31,6 @@ class _Entry:
     label: str
     category: str | None
     version: str | None
-
-
-def _b64_forms(raw: bytes) -> set[str]:
-    """Base64 of ``raw`` at the three byte alignments, standard and URL-safe.
-
-    For alignment ``k`` the value sits after ``k`` unknown bytes inside a longer
-    blob; only the characters that depend on the value's bytes alone are kept.
-    """
-    out: set[str] = set()
-    n = len(raw)
-    for k in range(3):
-        enc = base64.b64encode(b"\0" * k + raw).decode("ascii")
-        start = -(-8 * k // 6)  # ceil(8k / 6)
-        end = (8 * (k + n)) // 6
-        core = enc[start:end]
-        out.add(core)
-        if k == 0:
-            out.add(enc)
-            out.add(enc.rstrip("="))
-    out |= {f.translate(_URLSAFE) for f in out}
-    return out
-
-
-_URLSAFE = str.maketrans("+/", "-_")
-_URI_COMPONENT_SAFE = "!'()*"
-_PCT_HEX = re.compile(r"%[0-9A-F]{2}")
-_JSON_U = re.compile(r"\\u[0-9a-f]{4}")
-
-
-def variants(value: str, min_length: int = DEFAULT_MIN_LENGTH) -> set[str]:
-    """Every form of ``value`` that is registered: raw, encoded and per-line."""
-    raw = value.encode("utf-8", "surrogatepass")
-    forms = {value}
-    if not value.isascii():
-        # The same text in the other Unicode normal form renders identically (é as one
-        # code point or as e + combining accent): register both, raw and escaped.
-        for nf in ("NFC", "NFD"):
-            other = unicodedata.normalize(nf, value)
-            if other != value:
-                forms.add(other)
-                forms.add(json.dumps(other)[1:-1])
-                forms.add(urllib.parse.quote(other, safe="", errors="surrogatepass"))
-    forms |= _b64_forms(raw)
-    for safe in ("", "/", _URI_COMPONENT_SAFE):
-        # quote() keeps "/" by default; JavaScript's encodeURIComponent keeps !'()*.
-        for pct in (
-            urllib.parse.quote(value, safe=safe, errors="surrogatepass"),
-            urllib.parse.quote_plus(value, safe=safe, errors="surrogatepass"),
-        ):
-            forms.add(pct)
-            forms.add(_PCT_HEX.sub(lambda m: m.group(0).lower(), pct))  # %2f as well as %2F
-    json_ascii = json.dumps(value)[1:-1]
-    forms.add(json_ascii)
-    forms.add(_JSON_U.sub(lambda m: m.group(0).upper().replace("\\U", "\\u"), json_ascii))
-    forms.add(json_ascii.replace("/", "\\/"))  # PHP's json_encode escapes slashes
-    forms.add(json.dumps(json_ascii)[1:-1])  # a JSON document inside a JSON string
-    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
-    forms.add(repr(value)[1:-1])
-    forms.add(repr(raw)[2:-1])  # the bytes logged with %r: b'...\xc3\xa9'
-    forms.add(raw.hex())
-    forms.add(raw.hex().upper())
-    stripped = value.strip()
-    if stripped != value and len(stripped) >= min_length:
-        # A value read with a stray space or tab around it is logged trimmed.
-        forms.add(stripped)
-        forms |= _b64_forms(stripped.encode("utf-8", "surrogatepass"))
-        forms.add(urllib.parse.quote(stripped, safe="", errors="surrogatepass"))
-        forms.add(json.dumps(stripped)[1:-1])
-    if "\n" in value or "\r" in value:
-        for line in value.splitlines():
-            line = line.strip()
-            if len(line) >= min_length and not line.startswith("-----"):
-                forms.add(line)
-                forms |= _b64_forms(line.encode("utf-8", "surrogatepass"))
-    return {f for f in forms if len(f) >= min_length}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,19 +54,34 @@ class _Snapshot:
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
         """Known-secret spans in ``text`` and the rule keywords present in it."""
         hits, words = self.matcher.scan(text)
-        return self._with_delta(text, hits), words
+        if self.delta is None and text.isascii() and "&" not in text and "\\" not in text:
+            return hits, words  # the common case: one automaton pass
+        return self._complete(text, hits), words
 
     def scan_positions(self, text: str) -> tuple[list[Hit], dict[str, list[int]]]:
         """Known-secret spans and each keyword's start offsets (for ASCII text)."""
         hits, positions = self.matcher.scan_positions(text)
-        return self._with_delta(text, hits), positions
+        return self._complete(text, hits), positions
 
-    def _with_delta(self, text: str, hits: list[Hit]) -> list[Hit]:
+    def _known(self, text: str) -> list[Hit]:
+        hits, _ = self.matcher.scan(text)
         if self.delta is not None:
             more, _ = self.delta.scan(text)
-            if more:
-                return sorted({*hits, *more})
+            hits = hits + more
         return hits
+
+    def _complete(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Add the delta automaton's hits and the hits in the text's decoded views."""
+        found = set(hits)
+        if self.delta is not None:
+            more, _ = self.delta.scan(text)
+            found.update(more)
+        for view in decoded_views(text):
+            for h in self._known(view.text):
+                found.add(Hit(*view.source_span(h.start, h.end), h.label))
+        if len(found) == len(hits):
+            return hits
+        return sorted(found)
 
 
 #: A delta automaton larger than this is folded into the base at once.
@@ -168,6 +106,7 @@ class KnownSecrets:
         self.backend = backend
         self._write_lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        _fold_table()  # built once per process (~40 ms), off the first scan's path
         self._snap = self._build({}, {}, frozenset(), 0)
 
     def __repr__(self) -> str:

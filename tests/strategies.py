@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
+import shlex
 import string
+import urllib.parse
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
@@ -116,3 +122,98 @@ def named_value_shapes(value: str) -> st.SearchStrategy[object]:
         ),
         text_names.map(lambda n: {n: value, "HTTP_HOST": "example.org"}),
     )
+
+
+# -- forms of a registered value (issue 10 §6): one encoder per row ---------------------
+
+
+def _entities(value: str, fmt: str) -> str:
+    return "".join(c if c.isascii() and c.isalnum() else fmt % ord(c) for c in value)
+
+
+def _replace_all(value: str, table: dict[str, str]) -> str:
+    return "".join(table.get(c, c) for c in value)
+
+
+def _cp1252(value: str) -> str:
+    raw = value.encode("utf-8")
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in raw)
+
+
+def _dotnet_json(value: str) -> str:
+    """System.Text.Json's default encoder: HTML-sensitive and non-ASCII as upper \\uXXXX."""
+    out = []
+    for c in value:
+        if c == "\\":
+            out.append("\\\\")
+        elif c in "<>&'\"+`" or not c.isascii():
+            out.append("".join(f"\\u{u:04X}" for u in _utf16(c)))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _utf16(c: str) -> list[int]:
+    raw = c.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+
+
+def _full_width(value: str) -> str:
+    return "".join(
+        "\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value
+    )
+
+
+def _math_bold(value: str) -> str:
+    def one(c: str) -> str:
+        if "A" <= c <= "Z":
+            return chr(0x1D400 + ord(c) - ord("A"))
+        if "a" <= c <= "z":
+            return chr(0x1D41A + ord(c) - ord("a"))
+        if "0" <= c <= "9":
+            return chr(0x1D7CE + ord(c) - ord("0"))
+        return c
+
+    return "".join(one(c) for c in value)
+
+
+def _b64(raw: bytes, *, urlsafe: bool = False, pad: bool = True) -> str:
+    enc = (base64.urlsafe_b64encode if urlsafe else base64.b64encode)(raw).decode()
+    return enc if pad else enc.rstrip("=")
+
+
+_HTML_SAFE = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+#: Each way a framework, logger or CI runner rewrites a value, as ``value -> shown``.
+FORMS: dict[str, Callable[[str], str]] = {
+    "raw": lambda v: v,
+    "html-named": html.escape,
+    "html-markupsafe": lambda v: _replace_all(v, {**_HTML_SAFE, '"': "&#34;", "'": "&#39;"}),
+    "xml-apos": lambda v: _replace_all(v, {**_HTML_SAFE, '"': "&quot;", "'": "&apos;"}),
+    "html-decimal": lambda v: _entities(v, "&#%d;"),
+    "html-hex": lambda v: _entities(v, "&#x%x;"),
+    "html-hex-upper": lambda v: _entities(v, "&#X%X;"),
+    "json-in-html": lambda v: html.escape(json.dumps(v)[1:-1]),
+    "python-repr-escape": lambda v: v.replace("\\", "\\\\").replace("'", "\\'"),
+    "python-ascii-xNN": lambda v: ascii(v + "'\"")[1:-4],
+    "bytes-xNN-every-byte": lambda v: "".join(f"\\x{b:02x}" for b in v.encode()),
+    "dotnet-json-uXXXX": _dotnet_json,
+    "go-json-html-escape": lambda v: _replace_all(
+        json.dumps(v, ensure_ascii=False)[1:-1], {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+    ),
+    "sql-doubled-single-quote": lambda v: v.replace("'", "''"),
+    "csv-doubled-double-quote": lambda v: v.replace('"', '""'),
+    "shell-quote": lambda v: shlex.quote(v)[1:-1] if shlex.quote(v) != v else v,
+    "cmdline-escaped-double-quote": lambda v: v.replace('"', '\\"'),
+    "mojibake-latin1": lambda v: v.encode().decode("latin-1"),
+    "mojibake-cp1252": _cp1252,
+    "full-width": _full_width,
+    "nfkc-math-bold": _math_bold,
+    "b64-of-percent": lambda v: _b64(urllib.parse.quote(v, safe="").encode()),
+    "b64url-of-percent": lambda v: _b64(urllib.parse.quote(v, safe="").encode(), urlsafe=True),
+    "double-percent": lambda v: urllib.parse.quote(urllib.parse.quote(v, safe=""), safe=""),
+    "b64-shift1-standalone": lambda v: _b64(v.encode()[1:]),
+    "b64-shift2-standalone": lambda v: _b64(v.encode()[2:]),
+    "b64url-shift1-nopad": lambda v: _b64(v.encode()[1:], urlsafe=True, pad=False),
+    "b64url-shift2-nopad": lambda v: _b64(v.encode()[2:], urlsafe=True, pad=False),
+}

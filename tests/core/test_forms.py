@@ -1,0 +1,245 @@
+"""Forms of a registered value (issue 10 §6): every rewrite a framework, logger or CI
+runner applies to a value is masked whole, and harmless lines of a multi-line value
+are never registered on their own."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import secrets
+import shlex
+import string
+import urllib.parse
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from redact import KnownSecrets, Redactor
+from redact._forms import decoded_views, identifying_lines, looks_random, variants
+from tests.strategies import FORMS, filler, secret_values
+
+
+def _token(n: int = 16) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def _value() -> str:
+    """A synthetic value holding every character the forms rewrite (built at runtime)."""
+    return "Pw'" + _token() + '&<é€>"/x+ \\q'
+
+
+def _covered(r: Redactor, text: str, start: int, end: int) -> bool:
+    """True when known-secret findings cover ``text[start:end]`` entirely."""
+    spans = sorted((f.start, f.end) for f in r.find(text) if f.detector == "known")
+    reach = start
+    for s, e in spans:
+        if s <= reach < e:
+            reach = e
+        if reach >= end:
+            return True
+    return reach >= end
+
+
+def _redactor(value: str) -> Redactor:
+    known = KnownSecrets()
+    known.add(value, label="s")
+    return Redactor(known=known)
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_each_form_masked_whole(form: str) -> None:
+    """One row per form: the value planted in that form is masked whole, and only it."""
+    value = _value()
+    shown = FORMS[form](value)
+    assert shown != value or form == "raw"
+    r = _redactor(value)
+    text = f"before >>{shown}<< after"
+    start = text.index(shown)
+    assert _covered(r, text, start, start + len(shown)), form
+    out = r.redact(text)
+    assert out == "before >>[REDACTED:s]<< after", form
+    assert r.redact(out) == out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    value=secret_values,
+    form=st.sampled_from(sorted(FORMS)),
+    before=filler.map(lambda s: s.rstrip("\\&")),
+    after=filler,
+)
+def test_every_form_property(value: str, form: str, before: str, after: str) -> None:
+    """Any value, any form, any surrounding text: the planted form is covered whole."""
+    shown = FORMS[form](value)
+    r = _redactor(value)
+    text = f"{before} {shown} {after}"
+    start = len(before) + 1
+    assert _covered(r, text, start, start + len(shown))
+    out = r.redact(text)
+    assert shown not in out
+    assert r.redact(out) == out
+
+
+def test_registered_with_quotes_logged_without() -> None:
+    """A value read with its quotes from a config file is masked when logged bare."""
+    bare = _token(20)
+    for quote in "\"'`":
+        r = _redactor(quote + bare + quote)
+        assert r.redact(f"pw {bare} end") == "pw [REDACTED:s] end"
+        b64 = base64.b64encode(bare.encode()).decode()
+        assert b64 not in r.redact(f"pw {b64} end")
+
+
+def test_full_width_mixed_with_ascii() -> None:
+    """A value partly in full-width characters (an IME, a copy from a PDF) is masked whole."""
+    value = _token(20)
+    mixed = "".join(chr(ord(c) + 0xFEE0) if i % 2 else c for i, c in enumerate(value))
+    r = _redactor(value)
+    assert r.redact(f"x {mixed} y") == "x [REDACTED:s] y"
+
+
+def test_clean_text_with_entities_and_escapes_is_returned_as_is() -> None:
+    """Decoded views never change text without a registered value (same object back)."""
+    r = _redactor(_value())
+    for text in ("a &amp; b &#39;x&#x27; \\n \\x41 \\' ok", "ＡＢＣ ｄｅｆ 𝐀𝐁", "&bogus; \\q"):
+        assert r.redact(text) is text
+
+
+def test_view_offsets_map_back_across_layers() -> None:
+    """A decoded view maps each of its spans back to the source run it came from."""
+    text = "ａ&amp;b\\x41c"
+    (view,) = decoded_views(text)
+    assert view.text == "a&bAc"
+    assert view.source_span(0, 5) == (0, len(text))
+    assert view.source_span(1, 2) == (1, 6)  # "&" came from "&amp;"
+    assert view.source_span(3, 4) == (7, 11)  # "A" came from "\x41"
+    assert view.source_span(2, 3) == (6, 7)
+
+
+def _mycnf(password: str) -> str:
+    return (
+        "[client]\n"
+        "user=root\n"
+        f"password={password}\n"
+        "host=db.internal\n"
+        "port=3306\n"
+        "socket=/var/run/mysqld/mysqld.sock\n"
+        "default-character-set=utf8mb4\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "harmless",
+    [
+        "reading [client] section",
+        "connect as user=root",
+        "resolved host=db.internal in 2 ms",
+        "listening on port=3306",
+        "socket=/var/run/mysqld/mysqld.sock",
+        "/var/run/mysqld/mysqld.sock",
+        "default-character-set=utf8mb4",
+        "-----BEGIN TEST KEY-----",
+        "config read from the environment",
+    ],
+)
+def test_harmless_line_of_a_block_is_not_masked(harmless: str) -> None:
+    """Lookalike table: a line of a registered block that identifies nothing stays."""
+    pem = (
+        "-----BEGIN TEST KEY-----\n"
+        + base64.b64encode(secrets.token_bytes(48)).decode()
+        + "\nconfig read from the environment\n-----END TEST KEY-----"
+    )
+    known = KnownSecrets()
+    known.add(_mycnf("S3cr" + _token(12)), label="mycnf")
+    known.add(pem, label="pem")
+    r = Redactor(known=known)
+    assert r.redact(harmless) is harmless
+
+
+def test_identifying_lines_of_a_block_are_masked() -> None:
+    """The password of a my.cnf block and each PEM body line are masked on their own."""
+    password = "S3cr" + _token(12)
+    body = [base64.b64encode(secrets.token_bytes(48)).decode() for _ in range(3)]
+    pem = "-----BEGIN TEST KEY-----\n" + "\n".join(body) + "\n-----END TEST KEY-----\n"
+    known = KnownSecrets()
+    known.add(_mycnf(password), label="mycnf")
+    known.add(pem, label="pem")
+    r = Redactor(known=known)
+    assert r.redact(f"login with {password} failed") == "login with [REDACTED:mycnf] failed"
+    assert r.redact(f"password={password}") == "[REDACTED:mycnf]"
+    for line in body:
+        assert r.redact(f"k {line} v") == "k [REDACTED:pem] v"
+    crlf = _mycnf(password).replace("\n", "\r\n")
+    assert r.redact(crlf) == "[REDACTED:mycnf]"  # registered with LF, logged with CRLF
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("[client]", False),
+        ("reading the configuration file", False),
+        ("/var/run/mysqld/mysqld.sock", False),
+        ("abcdefghijklmnopqrstu", False),  # no digit: a word, not a key
+        ("aaaaaaaaaaaaaaaa1111", False),  # too little entropy
+        ("MIIEvQIBADANBgkqhkiG9w0BAQEFAAS", True),
+        ("9f86d081884c7d659a2feaa0c55ad015", True),
+        ("QkVHSU5rZXlib2R5bGluZXdpdGhvdXRkaWdpdHM", True),  # base64 with no digit
+    ],
+)
+def test_looks_random_table(line: str, expected: bool) -> None:
+    """The definition of an identifying line: length, no whitespace, letters+digits, entropy."""
+    assert looks_random(line) is expected
+
+
+def test_identifying_lines_rules() -> None:
+    """Sensitive assignments give value and line; other assignments only a random value."""
+    tok = "A1" + _token(20)
+    block = f"token: '{tok}'\nhost=db.internal\nid={tok[::-1]}\n[section]\n{tok.lower()}9"
+    got = identifying_lines(block)
+    assert f"token: '{tok}'" in got
+    assert tok in got
+    assert tok[::-1] in got
+    assert "host=db.internal" not in got and "db.internal" not in got
+    assert "[section]" not in got
+
+
+def test_every_form_is_long_enough() -> None:
+    """No registered form is shorter than the registry's minimum length."""
+    for v in (_value(), "abcdefgh", "é" * 8):
+        assert all(len(f) >= 8 for f in variants(v))
+
+
+def test_forms_table_covers_the_documented_classes() -> None:
+    """The table names each class of issue 10 §6 (guards against silently dropped rows)."""
+    needed = {
+        "html-named",
+        "html-decimal",
+        "html-hex",
+        "xml-apos",
+        "python-repr-escape",
+        "python-ascii-xNN",
+        "sql-doubled-single-quote",
+        "mojibake-latin1",
+        "mojibake-cp1252",
+        "full-width",
+        "b64-of-percent",
+        "double-percent",
+        "b64-shift1-standalone",
+        "b64-shift2-standalone",
+    }
+    assert needed <= set(FORMS)
+
+
+def test_table_functions_are_deterministic() -> None:
+    """Each row's encoder is a pure function of the value (the table is data)."""
+    v = _value()
+    fns: list[Callable[[str], str]] = list(FORMS.values())
+    assert [f(v) for f in fns] == [f(v) for f in fns]
+    assert FORMS["html-named"](v) == html.escape(v)
+    assert "'" + FORMS["shell-quote"](v) + "'" == shlex.quote(v)
+    assert FORMS["json-in-html"](v) == html.escape(json.dumps(v)[1:-1])
+    assert FORMS["double-percent"](v) == urllib.parse.quote(urllib.parse.quote(v, safe=""), safe="")
