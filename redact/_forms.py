@@ -101,7 +101,8 @@ def _mojibake(value: str) -> set[str]:
 def _core_forms(value: str) -> set[str]:
     """Forms of a piece of a value (trimmed value, unquoted value, identifying line)."""
     raw = value.encode("utf-8", "surrogatepass")
-    forms = {value, json.dumps(value)[1:-1], urllib.parse.quote(value, safe="")}
+    forms = {value, json.dumps(value)[1:-1]}
+    forms.add(urllib.parse.quote(value, safe="", errors="surrogatepass"))
     forms |= _b64_forms(raw)
     return forms
 

@@ -243,3 +243,13 @@ def test_table_functions_are_deterministic() -> None:
     assert "'" + FORMS["shell-quote"](v) + "'" == shlex.quote(v)
     assert FORMS["json-in-html"](v) == html.escape(json.dumps(v)[1:-1])
     assert FORMS["double-percent"](v) == urllib.parse.quote(urllib.parse.quote(v, safe=""), safe="")
+
+
+def test_binary_values_with_lone_surrogates() -> None:
+    """Bytes that are not UTF-8 (decoded with surrogateescape) get their forms too."""
+    raw = b"\xff\xfe" + _token(12).encode() + b"\x80'\"&"
+    known = KnownSecrets()
+    known.add(b"'" + raw + b"'", label="bin")
+    known.add(b"a\n" + raw + b"\nb", label="lines")
+    text = raw.decode("utf-8", "surrogateescape")
+    assert Redactor(known=known).redact(f"x {text} y") == "x [REDACTED:bin] y"
