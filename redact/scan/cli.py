@@ -9,6 +9,7 @@ Flags borrowed from gitleaks and detect-secrets are mapped in docs/scan-cli.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import sys
@@ -32,6 +33,7 @@ from redact.scan.report import (
 )
 from redact.scan.runner import Scanner, ScanResult, build_redactor
 from redact.scan.sources import discover, load_config
+from redact.scan.text import mask_path
 
 __all__ = ["register", "run_filter", "run_scan"]
 
@@ -292,6 +294,7 @@ def run_scan(args: argparse.Namespace) -> int:
             seconds=result.seconds,
             commits=result.commits,
             root=Path.cwd(),
+            mask=functools.partial(mask_path, scanner.redactor, options=scanner.options),
         )
         _write_report(args, findings, ctx)
     except (RedactError, ValueError) as exc:

@@ -9,11 +9,12 @@ emitted with an ``inSource`` suppression and their reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -91,6 +92,22 @@ class ReportContext:
     seconds: float = 0.0
     commits: int = 0
     root: Path = field(default_factory=Path.cwd)
+    mask: Callable[[str], str] | None = None
+    """Masks secrets in paths and reasons (:func:`redact.scan.text.mask_path` in a scan);
+    ``None``: the default redactor's labelled masks, so a report never prints a secret."""
+
+    def masked(self, text: str) -> str:
+        """``text`` (a path or reason) with secrets masked."""
+        return (self.mask or _default_mask())(text)
+
+    def show(self, text: str) -> str:
+        """``text`` as a report may print it: :meth:`masked`, then :func:`clean`."""
+        return clean(self.masked(text))
+
+
+@functools.cache
+def _default_mask() -> Callable[[str], str]:
+    return Redactor.default().redact
 
 
 def clean(text: str) -> str:
@@ -119,12 +136,12 @@ def _summary(findings: Sequence[ScanFinding], ctx: ReportContext) -> dict[str, A
     }
 
 
-def _finding_dict(f: ScanFinding) -> dict[str, Any]:
+def _finding_dict(f: ScanFinding, ctx: ReportContext) -> dict[str, Any]:
     d: dict[str, Any] = {
         "rule_id": f.rule_id,
         "category": f.category,
         "severity": f.severity,
-        "path": clean(f.path),
+        "path": ctx.show(f.path),
         "line": f.line,
         "column": f.column,
         "end_line": f.end_line,
@@ -143,9 +160,9 @@ def render_json(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[str
     doc = {
         "tool": "redact",
         "version": __version__,
-        "findings": [_finding_dict(f) for f in findings],
+        "findings": [_finding_dict(f, ctx) for f in findings],
         "skipped": [
-            {"path": clean(o.path), "status": o.status, "reason": clean(o.reason)}
+            {"path": ctx.show(o.path), "status": o.status, "reason": ctx.show(o.reason)}
             for o in ctx.outcomes
             if o.status != "scanned"
         ],
@@ -210,7 +227,7 @@ def render_text(
     for f in findings:
         groups.setdefault(f.path, []).append(f)
     for path in sorted(groups):
-        say(st("bold", _safe(path)))
+        say(st("bold", _safe(ctx.masked(path))))
         for f in sorted(groups[path], key=lambda x: (x.line, x.column, x.commit or "")):
             where = f"{f.line}:{f.column}"
             parts = [
@@ -234,7 +251,7 @@ def render_text(
     if problems:
         say(st("bold yellow", "not scanned:"))
         for o in problems:
-            say(f"  {_safe(o.path)}: {_safe(o.status)} ({_safe(o.reason)})")
+            say(f"  {_safe(ctx.masked(o.path))}: {_safe(o.status)} ({_safe(ctx.masked(o.reason))})")
     say(summary_line(findings, ctx, paint=paint))
 
 
@@ -301,7 +318,7 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
         )
     results = []
     for f in findings:
-        uri, base = _uri(f.path)
+        uri, base = _uri(ctx.masked(f.path))
         artifact: dict[str, Any] = {"uri": uri}
         if base:
             artifact["uriBaseId"] = base
@@ -348,7 +365,7 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
     notifications = [
         {
             "level": "warning",
-            "message": {"text": clean(f"{o.path}: {o.status} ({o.reason})")},
+            "message": {"text": f"{ctx.show(o.path)}: {o.status} ({ctx.show(o.reason)})"},
         }
         for o in ctx.outcomes
         if o.status in ("unreadable", "error")

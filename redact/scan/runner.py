@@ -313,6 +313,14 @@ class Scanner:
         """Scan regular files (already discovered and filtered)."""
         started = time.perf_counter()
         result = ScanResult()
+        for task in [t for t in tasks if t.stream]:  # pipes and devices: read here, once
+            try:
+                with open(task.path, "rb") as fh:
+                    part = self.scan_stream(fh, name=task.display)
+                result.merge(part.findings, part.outcomes)
+            except OSError as exc:
+                result.merge([], [FileOutcome(task.display, "unreadable", _reason(exc))])
+        tasks = [t for t in tasks if not t.stream]
         total = sum(t.size for t in tasks)
         done = 0
         if self.jobs == 1 or len(tasks) <= 1 or total < INPROCESS_BYTES:

@@ -6,8 +6,11 @@ without being walked); outside one a small matcher implements the
 ``.gitignore`` pattern language. Symlinked directories are followed once
 (loops are detected by device and inode); dangling links, FIFOs, sockets and
 unreadable files are reported and skipped, never fatal. Compressed files
-(gzip, bzip2, xz) are read through their decompressor; a file with a NUL byte
-in its first 8 KiB (and no UTF-16/32 byte-order mark) is binary and skipped.
+(gzip, bzip2, xz) are read through their decompressor; :func:`redact.scan.text.sniff`
+decides from the first 8 KiB whether content is text (and in which encoding) or
+a real binary, which is skipped and reported. FIFOs, character devices
+(``/dev/stdin``) and stdin named on the command line are read as streams; met
+while walking a directory, they are reported and skipped (reading one could block).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import IO, Any, cast
 
 from redact.exceptions import ConfigError
 from redact.scan.model import FileOutcome
-from redact.scan.text import detect_encoding
+from redact.scan.text import sniff
 
 __all__ = [
     "HEAD_BYTES",
@@ -222,6 +225,8 @@ class FileTask:
     path: str
     display: str
     size: int
+    stream: bool = False
+    """A FIFO or character device named on the command line: read once, in this process."""
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -297,8 +302,9 @@ class _Walker:
             return path.stat()
         except OSError as exc:
             if path.is_symlink():
+                # Nothing to read behind the link: reported, not an input that failed.
                 why = "symlink loop" if exc.errno == 40 else "dangling symlink"
-                self.skip(path, "unreadable", f"{why}: {exc.strerror}")
+                self.skip(path, "skipped", f"{why}: {exc.strerror}")
             else:
                 self.skip(path, "unreadable", exc.strerror or str(exc))
             return None
@@ -312,8 +318,12 @@ class _Walker:
                 self.skip(root, "excluded", "excluded by configuration")
             elif stat.S_ISREG(st.st_mode):
                 self.add_file(root, st)
+            elif stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+                # Named explicitly (a named pipe, /dev/stdin): the user wants it read.
+                shown = display_path(Path(os.path.abspath(root)), self.cwd)
+                self.tasks.append(FileTask(str(root), shown, 0, stream=True))
             else:
-                self.skip(root, "skipped", "not a regular file")
+                self.skip(root, "unreadable", "not a regular file, pipe or device (socket?)")
             return
         top = _git_toplevel(root) if self.gitignore else None
         if top is not None and _git_ignored(top, [(root.absolute(), True)]):
@@ -449,12 +459,14 @@ def open_text(path: str, *, fileobj: IO[bytes] | None = None) -> Iterator[Opened
         elif compression == "xz":
             stream = lzma.LZMAFile(cast(IO[bytes], stream), mode="rb")  # noqa: SIM115
         head = stream.read(HEAD_BYTES)
-        encoding = detect_encoding(head)
-        kind = "text"
-        if encoding == "utf-8" and b"\0" in head:
-            kind = "binary"
-            if not compression and fileobj is None and is_docker_image(path):
-                kind = "docker-image"
+        kind, encoding = sniff(head)
+        if (
+            not compression
+            and fileobj is None
+            and head[257:262] == b"ustar"
+            and is_docker_image(path)
+        ):
+            kind = "docker-image"
         yield OpenedText(kind, encoding, compression, head, stream)
 
 

@@ -1,8 +1,8 @@
 """Text to findings: stream bytes into bounded segments, scan each, map spans to lines.
 
 A file is never held whole: bytes are decoded incrementally (UTF-8 with
-``surrogateescape`` unless a BOM says UTF-16/32, so undecodable bytes never
-stop a scan) and cut into segments of at most ``block`` characters at a line
+``surrogateescape`` unless :func:`sniff` finds UTF-16/32, so undecodable bytes
+never stop a scan) and cut into segments of at most ``block`` characters at a line
 end. A single line longer than a block (a minified bundle, a 100 MB log line)
 is cut into windows. Every segment carries ``OVERLAP`` characters of the next
 one and *owns* only the findings that start before that tail, so nothing is
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from redact.engine import Finding, Redactor
-from redact.masks import fingerprint
+from redact.masks import FingerprintMask, fingerprint
 from redact.scan.jsonlog import field_path
 from redact.scan.model import FINGERPRINT_LENGTH, ScanFinding, ScanOptions
 
@@ -33,7 +33,9 @@ __all__ = [
     "detect_encoding",
     "is_code_path",
     "iter_segments",
+    "mask_path",
     "scan_text",
+    "sniff",
 ]
 
 #: ``# redact:allow <rule-id> <reason>`` (also after ``//`` and ``--``).
@@ -105,11 +107,93 @@ _BOMS = (
 
 
 def detect_encoding(head: bytes) -> str:
-    """``utf-16``/``utf-32``/``utf-8-sig`` when a BOM says so, else ``utf-8``."""
+    """The encoding :func:`sniff` decides for ``head`` (``utf-8`` for binary content)."""
+    return sniff(head)[1]
+
+
+#: Characters that do not occur in text: C0/C1 controls other than whitespace, ESC and
+#: backspace (ANSI-coloured logs), and undecodable bytes (surrogate escapes). NUL is
+#: counted apart (:func:`sniff`).
+_NOT_TEXT = re.compile("[\x01-\x07\x0e-\x1a\x1c-\x1f\x7f-\x9f\udc80-\udcff]")
+#: Bytes of plain UTF-8 text (no NUL, no control other than whitespace, ESC, backspace).
+_PLAIN_BYTES = bytes([8, 9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
+#: BOM-less wide encodings: (name, code unit width, byte offsets that are NUL for ASCII).
+_WIDE = (
+    ("utf-32-le", 4, (1, 2, 3)),
+    ("utf-32-be", 4, (0, 1, 2)),
+    ("utf-16-le", 2, (1,)),
+    ("utf-16-be", 2, (0,)),
+)
+#: A UTF-16/32 reading is chosen when it beats the UTF-8 one by this share of text.
+_BOM_MARGIN = 0.2
+#: More than this share of non-text characters (NUL aside) makes content binary.
+_BINARY_SHARE = 0.3
+
+
+def _text_share(text: str) -> float:
+    """Share of ``text`` that looks like text (NUL and the :data:`_NOT_TEXT` set do not)."""
+    if not text:
+        return 1.0
+    bad = len(_NOT_TEXT.findall(text)) + text.count("\0")
+    return 1.0 - bad / len(text)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    """``data`` decoded strictly (a cut last character allowed), or None if it is not valid."""
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _nul_shaped(head: bytes, width: int, zero: tuple[int, ...]) -> bool:
+    """True when NUL bytes sit where ``width``-byte code units of mostly-ASCII text put them.
+
+    Some code units (newlines and spaces are enough in CJK text) have NUL at every
+    ``zero`` offset, and the other offsets rarely do (which rules out NUL padding).
+    """
+    units = len(head) // width
+    if units < 2:
+        return False
+    nuls = [head[i : units * width : width].count(0) for i in range(width)]
+    low = min(nuls[i] for i in zero)
+    high = max((nuls[i] for i in range(width) if i not in zero), default=0)
+    return low >= max(4, units / 50) and high <= low / 4
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    """``(kind, encoding)`` of content from its first bytes: ``text`` or ``binary``.
+
+    Never trusts one signal alone. A UTF-16/32 byte-order mark is believed only
+    when that reading is clearly more text-like than UTF-8 (``FF FE`` followed by
+    UTF-8 text is UTF-8); without a mark, UTF-16/32 needs NUL bytes in its shape
+    (every other byte of ASCII text) and the same lead, so a stray NUL or a
+    NUL-padded log stays UTF-8. Content is ``binary`` only when more than 30 % of its non-NUL
+    characters are controls or undecodable bytes. Unsure means text: scanning
+    costs time, skipping would hide a secret.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "text", "utf-8-sig"
+    if not head.translate(None, _PLAIN_BYTES) and _strict(head, "utf-8") is not None:
+        return "text", "utf-8"  # the common case: valid UTF-8 without NUL or controls
+    utf8 = head.decode("utf-8", "surrogateescape")
+    utf8_share = _text_share(utf8)
+    candidates: list[tuple[str, float]] = []
     for bom, name in _BOMS:
-        if head.startswith(bom):
-            return name
-    return "utf-8"
+        if name != "utf-8-sig" and head.startswith(bom):
+            candidates.append((name, utf8_share + _BOM_MARGIN))
+    if "\0" in utf8:
+        for name, width, zero in _WIDE:
+            if _nul_shaped(head, width, zero):
+                candidates.append((name, utf8_share + _BOM_MARGIN))
+    for name, needed in candidates:
+        decoded = _strict(head, name)
+        if decoded and _text_share(decoded) > needed:
+            return "text", name
+    non_nul = len(utf8) - utf8.count("\0")
+    if non_nul and len(_NOT_TEXT.findall(utf8)) > _BINARY_SHARE * non_nul:
+        return "binary", "utf-8"
+    return "text", "utf-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +261,35 @@ def allow_reason(line_text: str, rule_id: str) -> str | None:
     return None
 
 
+def mask_path(redactor: Redactor, path: str, options: ScanOptions) -> str:
+    """``path`` with every secret in it replaced by a keyed fingerprint mask.
+
+    Paths are data: a file named after a token (``cache-ghp_....txt``) would
+    otherwise print the token in every report and store it in the baseline.
+    The mask is ``[REDACTED:<rule>:fp:<hmac8>]`` under the scan's fingerprint
+    key, so two such files stay apart and a baseline entry stays stable across
+    runs without holding the value. Unchanged under ``--show-secrets``.
+    """
+    if options.show_secrets:
+        return path
+    found = redactor.find(path)
+    if not found:
+        return path
+    spans: list[tuple[int, int, str]] = []
+    for f in sorted(found, key=lambda f: (f.start, -f.end)):
+        if spans and f.start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], f.end), spans[-1][2])
+        else:
+            spans.append((f.start, f.end, f.mask_label))
+    mask = FingerprintMask(options.fingerprint_key, "fp")
+    parts, pos = [], 0
+    for start, end, label in spans:
+        parts += [path[pos:start], mask.render(label, path[start:end])]
+        pos = end
+    parts.append(path[pos:])
+    return "".join(parts)
+
+
 def _select(findings: list[Finding], lo: int, hi: int) -> list[Finding]:
     """Keep findings that start in ``[lo, hi)``; of overlapping ones, the most specific."""
     inside = [f for f in findings if lo <= f.start < hi]
@@ -235,6 +348,7 @@ def scan_text(
     if not chosen:
         return []
     newlines = [m.start() for m in re.finditer("\n", text)]
+    shown_path = mask_path(redactor, path, options)
     out: list[ScanFinding] = []
     for f in chosen:
         idx = bisect_right(newlines, f.start - 1)
@@ -272,7 +386,7 @@ def scan_text(
                 rule_id=f.rule_id,
                 category=f.category,
                 severity=f.severity,
-                path=path,
+                path=shown_path,
                 line=lineno,
                 column=col,
                 end_line=end_lineno,
