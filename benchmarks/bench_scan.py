@@ -65,6 +65,7 @@ def make_secret(rng: random.Random, kind: str) -> list[str]:
         body = _b64url(json.dumps({"sub": _rand(rng, _ALNUM, 10), "iat": 1700000000}).encode())
         return [f'auth_header = "Bearer {head}.{body}.{_b64url(rng.randbytes(32))}"']
     if kind == "pem":
+        # redact:allow private-key-pem generator of synthetic keys
         lines = ["-----BEGIN RSA PRIVATE KEY-----"]
         lines += [base64.b64encode(rng.randbytes(48)).decode() for _ in range(12)]
         return [*lines, "-----END RSA PRIVATE KEY-----"]

@@ -10,10 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Mapping
 
-__all__ = ["EXTRA_VALIDATORS"]
+__all__ = ["EXTRA_VALIDATORS", "PLACEHOLDER_WORDS", "credential_like", "is_placeholder"]
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -114,3 +117,220 @@ EXTRA_VALIDATORS: Mapping[str, Callable[[str], bool]] = {
     "not-encoded-text": not_encoded_text,
     "base64-user-password": base64_user_password,
 }
+
+
+# -- evidence that a value is a credential (the scanner's weighting) -------------------------
+
+#: Words that mark a documentation value or template, never a live credential.
+PLACEHOLDER_WORDS = (
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "redacted",
+    "dummy",
+    "sample",
+    "your_",
+    "your-",
+    "yourtoken",
+    "yourkey",
+    "yourapi",
+    "yoursecret",
+    "yourpass",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "fake_",
+    "foobar",
+)
+_TEMPLATE_MARKS = (
+    "${",
+    "$(",
+    "{{",
+    "%(",
+    "%env(",
+    "<%",
+    "#{",
+    "{%",
+    "process.env",
+    "os.environ",
+)
+_RUN = re.compile(r"(.)\1{5,}")
+_HEX_RUN = re.compile(r"(.)\1{7,}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_ONLY_MARKS = re.compile(r"[xX*._-]{3,}")
+_X_RUN = re.compile(r"(?i)x{5,}|\*{3,}|\.{3,}|…")
+_WORD_PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_SEQUENCES = (
+    "0123456789012345678901234567890",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+    "9876543210987654321098765432109",
+    "zyxwvutsrqponmlkjihgfedcbazyxwvutsrqponmlkjihgfedcba",
+)
+
+
+def _sequential_share(body: str) -> float:
+    """Share of ``body`` covered by ascending/descending runs of 5+ characters (``12345``)."""
+    low = body.lower()
+    covered = [False] * len(low)
+    i = 0
+    while i < len(low) - 4:
+        j = i + 5
+        if any(low[i:j] in s for s in _SEQUENCES):
+            while j < len(low) and any(low[i : j + 1] in s for s in _SEQUENCES):
+                j += 1
+            covered[i:j] = [True] * (j - i)
+            i = j
+        else:
+            i += 1
+    return sum(covered) / len(low) if low else 0.0
+
+
+def is_placeholder(secret: str, prefix: str = "") -> bool:
+    """True for documentation values and templates: ``ghp_xxxx…``, ``sk_live_1234567890…``.
+
+    Looks at the part after ``prefix`` (the provider's fixed prefix): a run of ``x``/``X``
+    or ``*`` or an ellipsis, one character repeated six times in a row, a body that is
+    mostly an alphabet/digit sequence, a placeholder word (``example``, ``your_``, ...),
+    or a template marker (``${``, ``{{``, ``%(``, ...). A random token has none of these
+    except by a chance far below one in a million per character.
+    """
+    body = secret[len(prefix) :] if prefix and secret.startswith(prefix) else secret
+    if not body:
+        return True
+    low = body.lower()
+    run = _HEX_RUN if _HEX.fullmatch(body) else _RUN
+    if _X_RUN.search(body) or run.search(body) or _ONLY_MARKS.fullmatch(body):
+        return True
+    if any(w in low for w in PLACEHOLDER_WORDS) or any(t in body for t in _TEMPLATE_MARKS):
+        return True
+    return len(body) >= 8 and _sequential_share(body) >= 0.5
+
+
+def _entropy(text: str) -> float:
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values()) if n else 0.0
+
+
+_STRIP = " \t\"'`,;"
+_NUMBER = re.compile(r"[-+]?\d[\d_.,:]*")
+_PATHLIKE = re.compile(r"(?:~|\.{1,2})?/[\w./-]*|[A-Za-z]:\\[\w\\. -]*")
+_NORMALISE = re.compile(r"[^a-z0-9]")
+
+
+_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_SYMBOLS = frozenset("!#%^&*+=~?|<>;,\\")
+_INDEXING = re.compile(r"\w\[(?:-?\d+|\*|'[\w.-]*'|\"[\w.-]*\")\]")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+#: Frequent letter pairs inside identifiers (the 180 most frequent over the words of
+#: the standard library's modules, 91 % of all pairs there), of English text (the 200
+#: most frequent), and of the credential vocabulary itself: about a third of the 676
+#: pairs. Names are mostly made of them; random letters about one pair in three.
+_IDENTIFIER_PAIRS = (
+    "se in re er th el on or te de en le at st he et es me lf is ar al ti nt co ne an no nd "
+    "it if ro tr li ed ta ur ra am as ng ec io na fi to il tu ex ct pe ef ri pa od ot rn ma "
+    "ce ss fo si ea di la ac ve lo ge ca rt nc ns pr im un ad mp ha om ou po ll rr ue op ch "
+    "ul rs ls va cl ut mo os pt ts ai ic ep be em rg ck of pl us ty oc ke ho da lu hi um wi "
+    "su xt ob lt ap gs so yp ir fr sp do ry up fa ab ni tt ag bu ol bl bj id ig rm pp ba ee "
+    "ru ow ff sh ie sa nu ly du xc by ci wa ze ld iv ip mi fu ey wh au ds cr iz yt wr sy nf "
+    "qu ia ys dd pi gi".split()
+)
+_ENGLISH_PAIRS = (
+    "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
+    "le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur ca el ta la ns di fo ho "
+    "pe ec pr no ct us ac ot il tr ly nc et ut ss so rs un lo wa ge ie wh ee wi em ad ol rt "
+    "po we na ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry "
+    "mp fe bl ab gh ty op wo sa ay ex ke fr oo av ag if ap gr od bo sp rd do uc bu ei ov by "
+    "rm ep tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go "
+    "ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys".split()
+)
+_VOCABULARY = "password passwd token secret credential cookie session passphrase private key auth"
+_BIGRAMS = (
+    frozenset(_IDENTIFIER_PAIRS)
+    | frozenset(_ENGLISH_PAIRS)
+    | frozenset(w[i : i + 2] for w in _VOCABULARY.split() for i in range(len(w) - 1))
+)
+
+
+def _wordish(value: str) -> bool:
+    """A name made of words: ``NextToken``, ``input_token``, ``Jobs[-1].JobId``, ``HTTP``.
+
+    Each run of letters and digits splits (camel case, digit groups) into tokens
+    whose adjacent letter pairs are mostly common English pairs (seven in ten or
+    more), averaging three letters or more, with at most one group of up to three
+    digits a run; all-capitals tokens of two to five letters are acronyms.
+    Random tokens (``q8Zr2LmN0pX7rTz1``, ``xzoJPHOhHUDLk1TR``) do not split so.
+    """
+    if any(c in _SYMBOLS for c in value):
+        return False  # names do not carry these; passwords and keys do
+    pairs = common = 0
+    split: list[str] = []
+    for piece in re.split(r"[^A-Za-z0-9]+", value):
+        if not piece or piece.isdigit():
+            continue
+        tokens = _TOKENS.findall(piece)
+        digits = [t for t in tokens if t.isdigit()]
+        if len(digits) > 1 or any(len(d) > 3 for d in digits):
+            return False
+        letters = [t for t in tokens if not t.isdigit()]
+        if len(letters) == 1 and (len(letters[0]) <= 2 or letters[0].isupper() and len(piece) <= 5):
+            continue  # a short word or an acronym of its own: my, io, x, HTTP, ID
+        split += letters
+        for t in letters:
+            if t.isupper() and 2 <= len(t) <= 4 and t is letters[0] and len(letters) > 1:
+                continue  # a leading acronym: HTTPBasicAuth, JWTSecret
+            low = t.lower()
+            pairs += max(1, len(low) - 1)
+            common += sum(a + b in _BIGRAMS for a, b in zip(low, low[1:], strict=False))
+    if split and sum(map(len, split)) / len(split) < 3:
+        return False  # random case changes cut a token into one- and two-letter bits
+    return pairs == 0 or common / pairs >= 0.7
+
+
+def credential_like(value: str, name: str = "") -> bool:
+    """Whether ``value`` (found under the sensitive ``name``) itself looks like a credential.
+
+    The runtime masks every value under a sensitive name; a repository scanner should
+    report one only on evidence in the value: at least 8 characters, not a number,
+    boolean, path, URL, e-mail address, template or placeholder, not an identifier or
+    enum made of words (``NextToken``, ``settings.client_secret``, ``PASSWORD_FIELD``),
+    not the name itself, and mixed enough (two character classes and entropy of at
+    least 2.5 bits per character, or 3.0 when it has a single class).
+    """
+    v = value.strip(_STRIP)
+    if len(v) < 8 or len(v) > 4096 or any(c.isspace() for c in v):
+        return False
+    low = v.lower()
+    if low in ("true", "false", "null", "none", "undefined") or _NUMBER.fullmatch(v):
+        return False
+    if is_placeholder(v) or (v[0] in "{[(<" and v[-1] in "}])>"):
+        return False  # a template, a format field, a <placeholder>
+    key = _NORMALISE.sub("", name.lower())
+    flat = _NORMALISE.sub("", low)
+    if key and (flat == key or (len(key) >= 4 and key in flat and len(flat) <= 2 * len(key))):
+        return False
+    if (
+        "://" in v
+        or (_PATHLIKE.fullmatch(v) and _wordish(v))
+        or re.fullmatch(r"[\w.+-]+@[\w-]+\.[\w.-]+", v)
+    ):
+        return False
+    if _INDEXING.search(v):
+        return False  # an expression: Jobs[-1].JobId, items[0], data['key']
+    if _UUID.fullmatch(v) or low.startswith(("arn:", "urn:")) or _wordish(v):
+        return False  # an identifier, a resource name, words (NextToken, PASSWORD_FIELD)
+    classes = sum(
+        (
+            any(c.islower() for c in v),
+            any(c.isupper() for c in v),
+            any(c.isdigit() for c in v),
+            any(not c.isalnum() for c in v),
+        )
+    )
+    # Shannon entropy of n characters is at most log2(n): short values are held to less.
+    ceiling = math.log2(len(v))
+    return _entropy(v) >= min(2.5 if classes >= 2 else 3.0, 0.75 * ceiling)

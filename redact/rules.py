@@ -46,7 +46,7 @@ from typing import Any
 
 import regex
 
-from redact._validators import EXTRA_VALIDATORS
+from redact._validators import EXTRA_VALIDATORS, is_placeholder
 from redact.exceptions import RulePackError
 from redact.masks import is_mask
 
@@ -169,6 +169,8 @@ class Rule:
         """Apply the entropy, allowlist, stop-word and checksum checks to a candidate."""
         if not secret or is_mask(secret):
             return False
+        if self.category != "private-key" and is_placeholder(secret, self.prefix):
+            return False  # ghp_xxxx..., sk_live_1234567890..., a ${TEMPLATE}: documentation
         if self.entropy is not None and shannon_entropy(secret) < self.entropy:
             return False
         if self.stopwords:

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from redact._validators import credential_like
 from redact.engine import Finding, Redactor
 from redact.masks import FingerprintMask, fingerprint
 from redact.scan.jsonlog import field_path
@@ -332,6 +333,16 @@ def scan_text(
     (git hunks: the added lines of a file are not contiguous).
     """
     raw = redactor.find(text)
+    if raw:
+        # The runtime masks everything under a sensitive name; in a repository a name alone
+        # is not evidence (``"input_token": "NextToken"``): report the value only when it
+        # looks like a credential itself. One rule set, two weightings.
+        weigh = _name_evidence_rules(redactor)
+        raw = [
+            f
+            for f in raw
+            if (f.detector != "key-name" and f.rule_id not in weigh) or _credential_value(text, f)
+        ]
     if raw and is_code_path(path):
         # In code, ``password = settings.password`` names a variable: only a string literal
         # assigned to a sensitive name is a value; and ``f"postgres://app:{pw}@db"`` holds an
@@ -402,6 +413,37 @@ def scan_text(
             )
         )
     return out
+
+
+_KEY_BEFORE = re.compile(r"([A-Za-z0-9_.$:-]{1,128})[\"'\\\]]*\s*(?:=>|:=|[:=])\s*[\"'\\]*$")
+
+
+#: Tag of rules whose evidence is the name (``password = "..."``): the scanner weighs the value.
+NAME_EVIDENCE = "name-evidence"
+_WEIGHED: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _name_evidence_rules(redactor: Redactor) -> frozenset[str]:
+    """Ids of ``redactor``'s rules tagged ``name-evidence`` (cached per rule pack object)."""
+    pack = redactor.rules
+    hit = _WEIGHED.get(id(pack))
+    if hit is not None and hit[0] is pack:
+        return hit[1]
+    ids = frozenset(r.id for r in pack.rules if NAME_EVIDENCE in r.tags)
+    if len(_WEIGHED) > 64:
+        _WEIGHED.clear()
+    _WEIGHED[id(pack)] = (pack, ids)
+    return ids
+
+
+def _credential_value(text: str, f: Finding) -> bool:
+    """Whether the value of a key-name finding carries evidence of a credential itself."""
+    line_start = text.rfind("\n", max(0, f.start - 300), f.start) + 1
+    m = _KEY_BEFORE.search(text, max(line_start, f.start - 300), f.start)
+    name = m.group(1) if m else ""
+    if "::" in name or name.lower().startswith(("arn:", "urn:")):
+        return False  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
+    return credential_like(text[f.start : f.end], name)
 
 
 def _sha1(secret: str) -> str:

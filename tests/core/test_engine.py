@@ -14,7 +14,7 @@ import pytest
 from redact import ERROR_PLACEHOLDER, FixedMask, KnownSecrets, Redactor, RulePack
 from redact.masks import MASK_TOKEN
 
-GH = "ghp_FdnXsiVpzz63FfkCzJr4i0B3JrTAwR4y9ojf"
+GH = "ghp_FdnXsiVpzz63FfkCzJr4i0B3JrTAwR4y9ojf"  # redact:allow github-token synthetic test token
 
 
 def _secret() -> str:
@@ -48,6 +48,7 @@ def test_find_reports_positions_not_values(r: Redactor) -> None:
 
 def test_url_credentials_masked_in_place(r: Redactor) -> None:
     """Only the password of a URL is replaced; scheme, user and host stay readable."""
+    # redact:allow url-credentials synthetic test value
     out = r.redact("dsn postgres://app:Zq8Wx7Ec6R@db:5432/app")
     assert out == "dsn postgres://app:[REDACTED]@db:5432/app"
 
@@ -64,9 +65,9 @@ def test_jwt_mask_keeps_alg_and_kid(r: Redactor) -> None:
 def test_fingerprint_mask_correlates_without_revealing() -> None:
     """Equal secrets get equal fingerprints, different secrets different ones."""
     r = Redactor.default(mask="fingerprint", fingerprint_key=b"k" * 32, fingerprint_key_id="k1")
-    a = r.redact("AKIAK3ZV2MWUFXBV54BY")
-    b = r.redact("again AKIAK3ZV2MWUFXBV54BY")
-    c = r.redact("AKIAVSEHOGFQRCLRI3QZ")
+    a = r.redact("AKIAK3ZV2MWUFXBV54BY")  # redact:allow aws-access-key-id synthetic test key
+    b = r.redact("again AKIAK3ZV2MWUFXBV54BY")  # redact:allow aws-access-key-id synthetic test key
+    c = r.redact("AKIAVSEHOGFQRCLRI3QZ")  # redact:allow aws-access-key-id synthetic test key
     assert a.startswith("[REDACTED:aws-access-key-id:k1:")
     assert b.endswith(a)
     assert a != c
@@ -110,6 +111,7 @@ def test_key_names_in_mappings(r: Redactor) -> None:
     [
         ("password=hunter2", "hunter2"),
         ('{"api_key": "k-123 456"}', "k-123 456"),
+        # redact:allow authorization-header synthetic test value
         ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
         ("Cookie: session=abc; theme=dark", "session=abc"),
         ("set-cookie: sid=xyz; HttpOnly", "sid=xyz"),

@@ -18,7 +18,7 @@ name = "team"
 id = "acme-key"
 regex = '''\\bacme_[a-f0-9]{24}\\b'''
 keywords = ["acme_"]
-examples = ["key acme_0123456789abcdef01234567"]
+examples = ["key acme_7c2e9f04b1d83a65e0f47b29"]
 negative_examples = ["acme_short"]
 """
 
@@ -61,8 +61,8 @@ def test_test_fails_on_bad_example(tmp_path: Path, capsys: pytest.CaptureFixture
     """A missed example or a matched negative exits 1 and names the rule and example number."""
     f = tmp_path / "team.toml"
     f.write_text(
-        GOOD.replace('"key acme_0123456789abcdef01234567"', '"key acme_XYZ"').replace(
-            '"acme_short"', '"acme_0123456789abcdef01234567"'
+        GOOD.replace('"key acme_7c2e9f04b1d83a65e0f47b29"', '"key acme_XYZ"').replace(
+            '"acme_short"', '"acme_7c2e9f04b1d83a65e0f47b29"'
         )
     )
     assert main(["patterns", "test", str(f)]) == 1

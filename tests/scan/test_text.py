@@ -175,22 +175,85 @@ def test_show_secrets_and_sha1_only_when_asked(
 
 def test_overlapping_detectors_report_the_most_specific(redactor: Redactor) -> None:
     """A password caught by a rule and by the key-name detector is one finding, the rule's."""
+    # redact:allow generic-password-assignment synthetic test value
     found = scan_text(redactor, 'DB_PASSWORD="hunter2hunter2"\n', OPTIONS, path="e")
     assert [f.rule_id for f in found] == ["generic-password-assignment"]
 
 
 def test_in_code_only_string_literals_under_sensitive_names_count(redactor: Redactor) -> None:
-    """`client_secret = settings.client_secret` in a .py file is code; a quoted literal is not."""
+    """`client_secret = settings.client_secret` is a reference in code and config alike."""
     code = (
         "client_secret = settings.client_secret\n"
         "token = await get_token()\n"
         'auth_token = request.headers.get("x")\n'
-        "api_key: 'q8Zr2LmN0pX7rTz1'\n"
+        "api_key: 'q8Zr2LmN0pX7rTz1'\n"  # redact:allow * synthetic test value
     )
     in_code = scan_text(redactor, code, OPTIONS, path="svc/app.py")
     assert [f.line for f in in_code] == [4]
     in_config = scan_text(redactor, code, OPTIONS, path="deploy/app.env")
-    assert [f.line for f in in_config] == [1, 2, 3, 4]
+    assert [f.line for f in in_config] == [4]
+
+
+#: Values under sensitive names that carry no evidence of a credential themselves.
+NOT_CREDENTIALS = [
+    '"input_token": "NextToken"',
+    '"password": "PasswordField"',
+    "secret_key = SECRET_KEY",
+    "api_key: ApiKeyAuth.header_name",
+    "token: refresh_token",
+    "password: /run/secrets/db_password",
+    "auth_token: https://auth.example.com/oauth/token",
+    "session_token: 1700000000",
+    "access_token: true",
+    "client_secret: user@example.com",
+    "PASSWORD=${DB_PASSWORD}",
+    "api_key: '{{ vault_api_key }}'",
+    "token = $(cat /run/token)",
+    "secret: xxxxxxxxxxxxxxxxxxxx",
+    "password: 12345678901234",
+    "api_key: abcdefghijklmnop",
+    "token: your_token_here",
+    "password: changeme-please",
+    '"secret": "sha256"',
+    '"ClientRequestToken": "f4c94ed7-238d-4c46-93db-48cd62ec33b7"',
+    '"output_token": "Jobs[-1].JobId"',
+    '"SecretARN": "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyDbSecret-a1b2c3"',
+    '"AWS::IAM::AccessKey": "bf29289b78d371e3"',
+    "password: PassWordMustBeAtLeast6Chars",
+    "api_key: correct-horse-battery",
+]
+
+
+@pytest.mark.parametrize("line", NOT_CREDENTIALS)
+def test_scanner_reports_a_sensitive_name_only_with_evidence_in_the_value(
+    redactor: Redactor, line: str
+) -> None:
+    """A name alone is not evidence for the scanner; the runtime still masks the value whole."""
+    for path in ("data/fixture.json", "deploy/values.yaml", "settings.env"):
+        found = scan_text(redactor, line + "\n", OPTIONS, path=path)
+        assert [f for f in found if f.rule_id == "sensitive-key"] == [], (line, path)
+    if not any(t in line for t in ("://", "${", "{{", "true")):
+        assert redactor.redact(line) != line  # one rule set: the runtime weighting masks it
+
+
+CREDENTIALS = [
+    '"input_token": "q3Vz8LmR2pXn5TbK"',  # redact:allow * synthetic test value
+    "password: Tr0ub4dor&3x",
+    "secret_key = 'b7f3c9e1a2d84f6b'",  # redact:allow * synthetic test value
+    "db_password: S3cr3t-Pw0rd!",
+    "token: qvFzLmNpXrTzWk",
+    "password: hunter2hunter2",
+    "secret: Summer2024!",
+]
+
+
+@pytest.mark.parametrize("line", CREDENTIALS)
+def test_scanner_reports_credential_shaped_values_under_sensitive_names(
+    redactor: Redactor, line: str
+) -> None:
+    """A mixed, non-word value under a sensitive name is reported, in data and config files."""
+    for path in ("data/fixture.json", "deploy/values.yaml", "settings.env"):
+        assert scan_text(redactor, line + "\n", OPTIONS, path=path), (line, path)
 
 
 def test_in_code_interpolations_are_not_secrets(redactor: Redactor) -> None:
@@ -198,6 +261,7 @@ def test_in_code_interpolations_are_not_secrets(redactor: Redactor) -> None:
     code = (
         'dsn = f"postgres://app:{db_password}@db.internal:5432/app"\n'
         'url = "https://ci:${CI_TOKEN}@git.example.com/x.git"\n'
+        # redact:allow url-credentials synthetic test value
         'dsn2 = "postgres://app:Zq8rT2mN0pX7vL1k@db.internal:5432/app"\n'
     )
     found = scan_text(redactor, code, OPTIONS, path="settings.py")

@@ -385,6 +385,7 @@ def test_redactor_is_the_last_line_of_defence() -> None:
         name="db",
         kid="kU3Jxe8FtZ_cC-BfvrCblKPzX8QicTMRwChKCbqhlsA",
         note=f"rotated from {value}",
+        # redact:allow generic-password-assignment synthetic test value
         password="hunter2-but-longer",
         fingerprint=audit.fingerprint(value),
     )

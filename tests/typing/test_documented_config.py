@@ -9,6 +9,7 @@ def test_quickstart_examples_type_check_and_run() -> None:
     """The quickstart snippets are valid, typed code that behaves as documented."""
     redactor: Redactor = Redactor.default()
     redactor.known.add("synthetic-db-password-1", label="db.password")
+    # redact:allow url-credentials documented example value
     out: str = redactor.redact("connecting to postgres://app:s3cr3t-pw@db:5432/app")
     assert out == "connecting to postgres://app:[REDACTED]@db:5432/app"
     masked = redactor.redact_obj({"user": "ann", "password": "x", "cfg": {"api_key": 7}})
