@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
 import re
@@ -237,7 +238,7 @@ _IDENTIFIER_PAIRS = (
     "ul rs ls va cl ut mo os pt ts ai ic ep be em rg ck of pl us ty oc ke ho da lu hi um wi "
     "su xt ob lt ap gs so yp ir fr sp do ry up fa ab ni tt ag bu ol bl bj id ig rm pp ba ee "
     "ru ow ff sh ie sa nu ly du xc by ci wa ze ld iv ip mi fu ey wh au ds cr iz yt wr sy nf "
-    "qu ia ys dd pi gi".split()
+    "qu ia ys dd pi gi"
 )
 _ENGLISH_PAIRS = (
     "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
@@ -246,12 +247,12 @@ _ENGLISH_PAIRS = (
     "po we na ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry "
     "mp fe bl ab gh ty op wo sa ay ex ke fr oo av ag if ap gr od bo sp rd do uc bu ei ov by "
     "rm ep tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go "
-    "ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys".split()
+    "ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys"
 )
 _VOCABULARY = "password passwd token secret credential cookie session passphrase private key auth"
 _BIGRAMS = (
-    frozenset(_IDENTIFIER_PAIRS)
-    | frozenset(_ENGLISH_PAIRS)
+    frozenset(_IDENTIFIER_PAIRS.split())
+    | frozenset(_ENGLISH_PAIRS.split())
     | frozenset(w[i : i + 2] for w in _VOCABULARY.split() for i in range(len(w) - 1))
 )
 
@@ -277,7 +278,9 @@ def _wordish(value: str) -> bool:
         if len(digits) > 1 or any(len(d) > 3 for d in digits):
             return False
         letters = [t for t in tokens if not t.isdigit()]
-        if len(letters) == 1 and (len(letters[0]) <= 2 or letters[0].isupper() and len(piece) <= 5):
+        if len(letters) == 1 and (
+            len(letters[0]) <= 2 or (letters[0].isupper() and len(piece) <= 5)
+        ):
             continue  # a short word or an acronym of its own: my, io, x, HTTP, ID
         split += letters
         for t in letters:
@@ -285,7 +288,7 @@ def _wordish(value: str) -> bool:
                 continue  # a leading acronym: HTTPBasicAuth, JWTSecret
             low = t.lower()
             pairs += max(1, len(low) - 1)
-            common += sum(a + b in _BIGRAMS for a, b in zip(low, low[1:], strict=False))
+            common += sum(a + b in _BIGRAMS for a, b in itertools.pairwise(low))
     if split and sum(map(len, split)) / len(split) < 3:
         return False  # random case changes cut a token into one- and two-letter bits
     return pairs == 0 or common / pairs >= 0.7
