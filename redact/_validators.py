@@ -204,12 +204,14 @@ def is_placeholder(secret: str, prefix: str = "") -> bool:
     if not body:
         return True
     low = body.lower()
-    run = _HEX_RUN if _HEX.fullmatch(body) else _RUN
-    if _X_RUN.search(body) or run.search(body) or _ONLY_MARKS.fullmatch(body):
+    if _X_RUN.search(body) or _ONLY_MARKS.fullmatch(body):
         return True
     if any(w in low for w in PLACEHOLDER_WORDS) or any(t in body for t in _TEMPLATE_MARKS):
         return True
-    return len(body) >= 8 and _sequential_share(body) >= 0.5
+    if len(body) < 12:
+        return False  # a short password such as pw123456 or aaaaaa1! is weak, not a placeholder
+    run = _HEX_RUN if _HEX.fullmatch(body) else _RUN
+    return run.search(body) is not None or _sequential_share(body) >= 0.5
 
 
 def _entropy(text: str) -> float:
@@ -226,6 +228,7 @@ _NORMALISE = re.compile(r"[^a-z0-9]")
 _TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SYMBOLS = frozenset("!#%^&*+=~?|<>;,\\")
 _INDEXING = re.compile(r"\w\[(?:-?\d+|\*|'[\w.-]*'|\"[\w.-]*\")\]")
+_COOKIE_PAIR = re.compile(r"([A-Za-z_][\w.-]{0,63})=(?!=)([^=;&\s]*)")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 #: Frequent letter pairs inside identifiers (the 180 most frequent over the words of
 #: the standard library's modules, 91 % of all pairs there), of English text (the 200
@@ -305,6 +308,9 @@ def credential_like(value: str, name: str = "") -> bool:
     least 2.5 bits per character, or 3.0 when it has a single class).
     """
     v = value.strip(_STRIP)
+    pair = _COOKIE_PAIR.fullmatch(v)
+    if pair and _wordish(pair.group(1)):  # sessionid=...: the value counts
+        return credential_like(pair.group(2), pair.group(1))
     if len(v) < 8 or len(v) > 4096 or any(c.isspace() for c in v):
         return False
     low = v.lower()
