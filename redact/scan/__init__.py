@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from redact.scan.baseline import Baseline, load_baseline, write_baseline
 from redact.scan.model import (
-    DEFAULT_FINGERPRINT_KEY,
     FileOutcome,
     ScanFinding,
     ScanOptions,
@@ -21,7 +20,6 @@ from redact.scan.runner import Scanner, ScanResult
 from redact.scan.sources import FileTask, ScanConfig, discover, load_config
 
 __all__ = [
-    "DEFAULT_FINGERPRINT_KEY",
     "Baseline",
     "FileOutcome",
     "FileTask",

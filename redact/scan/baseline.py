@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from redact.exceptions import ConfigError
+from redact.installation import LEGACY_PUBLIC_KEY
 from redact.masks import fingerprint
 from redact.scan.model import ScanFinding
 
@@ -121,6 +122,13 @@ def _load_ours(data: Mapping[str, Any], path: str, key: bytes) -> Baseline:
     while version < VERSION:  # pragma: no cover - no older versions exist yet
         data = _UPGRADES[version](data)
         version += 1
+    if data.get("key_check") == key_check(LEGACY_PUBLIC_KEY) != key_check(key):
+        msg = (
+            f"baseline {path!r} was written with the old public default fingerprint key, "
+            "under which anyone can test guesses against its fingerprints; rebuild it with "
+            "--update-baseline (the installation key or REDACT_FINGERPRINT_KEY is used now)"
+        )
+        raise ConfigError(msg)
     if data.get("key_check") != key_check(key):
         msg = (
             f"baseline {path!r} was written with a different fingerprint key; "

@@ -131,7 +131,8 @@ def register(subparsers: Any) -> None:
     scan.add_argument(
         "--fingerprint-key",
         metavar="KEY",
-        help="HMAC key for fingerprints (default: $REDACT_FINGERPRINT_KEY, else a public key)",
+        help="HMAC key for fingerprints (default: $REDACT_FINGERPRINT_KEY, else the "
+        "installation key, see docs/scan-cli.md)",
     )
     scan.add_argument("-j", "--jobs", type=_positive, help="worker processes (default: cores)")
     scan.add_argument("--config", metavar="FILE", help="redact.toml or pyproject.toml to use")

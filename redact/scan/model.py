@@ -7,40 +7,34 @@ secret, never the secret itself, unless the user asked for ``--show-secrets``.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from redact.exceptions import ConfigError
+from redact.installation import KEY_ENV, LEGACY_PUBLIC_KEY, MIN_KEY_BYTES, installation_key
 
 __all__ = [
-    "DEFAULT_FINGERPRINT_KEY",
     "FINGERPRINT_ENV",
     "FINGERPRINT_LENGTH",
+    "LEGACY_PUBLIC_KEY",
     "FileOutcome",
     "ScanFinding",
     "ScanOptions",
     "resolve_fingerprint_key",
 ]
 
-#: The documented fixed default key: fingerprints are stable across runs and machines, but
-#: anyone can recompute them, so a short secret could be guessed from one. Set
-#: ``REDACT_FINGERPRINT_KEY`` (a CI secret) to make published fingerprints unguessable.
-DEFAULT_FINGERPRINT_KEY = b"redact-scan/fingerprint/v1/public-default-key"
-FINGERPRINT_ENV = "REDACT_FINGERPRINT_KEY"
+FINGERPRINT_ENV = KEY_ENV
 FINGERPRINT_LENGTH = 32
-_MIN_KEY_BYTES = 16
 
 
-def resolve_fingerprint_key(cli_value: str | None, env: dict[str, str] | None = None) -> bytes:
-    """The fingerprint key from the option, else the environment, else the public default."""
-    environ = os.environ if env is None else env
-    raw = cli_value if cli_value is not None else environ.get(FINGERPRINT_ENV)
-    if raw is None or raw == "":
-        return DEFAULT_FINGERPRINT_KEY
-    key = raw.encode("utf-8", "surrogateescape")
-    if len(key) < _MIN_KEY_BYTES:
-        source = "--fingerprint-key" if cli_value is not None else FINGERPRINT_ENV
-        msg = f"{source} must be at least {_MIN_KEY_BYTES} bytes long (got {len(key)})"
+def resolve_fingerprint_key(cli_value: str | None, env: Mapping[str, str] | None = None) -> bytes:
+    """The fingerprint key from the option, else :func:`redact.installation.installation_key`
+    (``REDACT_FINGERPRINT_KEY``, its ``_FILE`` variant, or this installation's key file)."""
+    if cli_value is None or cli_value == "":
+        return installation_key(env)
+    key = cli_value.encode("utf-8", "surrogateescape")
+    if len(key) < MIN_KEY_BYTES:
+        msg = f"--fingerprint-key must be at least {MIN_KEY_BYTES} bytes long (got {len(key)})"
         raise ConfigError(msg)
     return key
 
@@ -113,7 +107,7 @@ class FileOutcome:
 class ScanOptions:
     """Options every worker needs to scan the same way (picklable)."""
 
-    fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY
+    fingerprint_key: bytes = field(default_factory=installation_key, repr=False)
     show_secrets: bool = False
     want_sha1: bool = False
     packs: tuple[str, ...] = ("default",)

@@ -1,4 +1,4 @@
-"""``redact keys ...`` over a key store and ``redact audit verify FILE``.
+"""``redact keys ...`` over a key store and ``redact audit keygen|upgrade|verify``.
 
 ``--store`` is a directory (:class:`FileKeyStore`), ``vault:<kv-path>``
 (:class:`VaultKeyStore`, from ``VAULT_ADDR``/``VAULT_TOKEN``) or
@@ -21,7 +21,7 @@ from typing import Any
 
 from redact._optional import extra
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
-from redact.secrets.audit import AuditLog, JsonLinesFileSink, verify
+from redact.secrets.audit import AuditLog, Ed25519Signer, JsonLinesFileSink, upgrade, verify
 from redact.secrets.keys import AwsKeyStore, FileKeyStore, KeyRegistry, KeyStore, VaultKeyStore
 
 __all__ = ["register"]
@@ -38,6 +38,9 @@ def register(subparsers: Any) -> None:
     )
     common.add_argument("--vault-mount", default="secret", help="KV v2 mount for vault:")
     common.add_argument("--audit", type=Path, help="append audit events to this JSON-lines file")
+    common.add_argument(
+        "--audit-signing-key", type=Path, help="Ed25519 PEM key that signs the audit digests"
+    )
     common.add_argument("--jwks-ttl", type=float, default=300.0, help="JWKS cache TTL (s)")
     common.add_argument("--max-token-ttl", type=float, default=3600.0, help="longest token (s)")
     common.add_argument("--clock-skew", type=float, default=60.0, help="allowed skew (s)")
@@ -72,11 +75,37 @@ def register(subparsers: Any) -> None:
 
     audit = subparsers.add_parser("audit", help="audit log tools")
     audit_actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
-    check = audit_actions.add_parser("verify", help="check a hash-chained audit log")
+    check = audit_actions.add_parser(
+        "verify", help="check an audit log's chain and signed digests; name any tampering"
+    )
     check.add_argument("file", type=Path)
     check.add_argument("--chain-key-file", type=Path, help="file holding the chain HMAC key")
+    check.add_argument(
+        "--public-key",
+        type=Path,
+        action="append",
+        help="Ed25519 public key (PEM) of the digest signer; repeat for rotated keys",
+    )
+    check.add_argument("--digests", type=Path, help="digest file (default: FILE.digests)")
+    check.add_argument(
+        "--anchor", type=Path, help="the latest digest kept elsewhere (JSON), to catch cut-backs"
+    )
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(handler=_audit_verify)
+
+    keygen = audit_actions.add_parser("keygen", help="create an Ed25519 digest signing key")
+    keygen.add_argument("--private", type=Path, required=True, help="new private PEM (0600)")
+    keygen.add_argument("--public", type=Path, required=True, help="public PEM for verifiers")
+    keygen.set_defaults(handler=_audit_keygen)
+
+    up = audit_actions.add_parser(
+        "upgrade", help="verify an unsigned (format 1 or 2) log and start signing it"
+    )
+    up.add_argument("file", type=Path)
+    up.add_argument("--signing-key", type=Path, required=True, help="Ed25519 private PEM")
+    up.add_argument("--chain-key-file", type=Path, help="file holding the chain HMAC key")
+    up.add_argument("--digest-every", type=int, default=1, help="records per digest")
+    up.set_defaults(handler=_audit_upgrade)
 
 
 def _fail(prefix: str, exc: BaseException, code: int) -> int:
@@ -108,7 +137,10 @@ def _store(args: argparse.Namespace) -> KeyStore:
 def _registry(args: argparse.Namespace) -> KeyRegistry:
     audit = None
     if args.audit is not None:
-        audit = AuditLog(sinks=[JsonLinesFileSink(args.audit)], actor="cli")
+        signer = None
+        if args.audit_signing_key is not None:
+            signer = Ed25519Signer.from_file(args.audit_signing_key)
+        audit = AuditLog(sinks=[JsonLinesFileSink(args.audit, signer=signer)], actor="cli")
     return KeyRegistry(
         _store(args),
         audit=audit,
@@ -203,20 +235,59 @@ def _status(args: argparse.Namespace) -> int:
 def _audit_verify(args: argparse.Namespace) -> int:
     try:
         key = args.chain_key_file.read_bytes().rstrip(b"\n") if args.chain_key_file else None
-        result = verify(args.file, chain_key=key)
-    except (ConfigError, OSError) as exc:
+        anchor = json.loads(args.anchor.read_text()) if args.anchor is not None else None
+        result = verify(
+            args.file,
+            chain_key=key,
+            public_keys=args.public_key or None,
+            digest_path=args.digests,
+            anchor=anchor,
+        )
+    except (ConfigError, OSError, ValueError) as exc:
         return _fail("audit verify", exc, 2)
     if args.json:
         doc = {
             "ok": result.ok,
+            "kind": result.kind,
             "records": result.records,
+            "digests": result.digests,
+            "unsigned_tail": result.unsigned_tail,
             "head": result.head,
             "line": result.line,
             "reason": result.reason,
         }
         print(json.dumps(doc, sort_keys=True))
     elif result.ok:
-        print(f"{args.file}: ok, {result.records} records, head {result.head}")
+        signed = f", signed by {result.digests} digest(s)" if result.digests else " (unsigned)"
+        tail = f", {result.unsigned_tail} records after the last digest" * bool(
+            result.unsigned_tail
+        )
+        print(f"{args.file}: ok, {result.records} records{signed}{tail}, head {result.head}")
     else:
-        print(f"{args.file}:{result.line}: {result.reason}")
+        where = f"{args.file}:{result.line}" if result.line is not None else str(args.file)
+        print(f"{where}: {result.reason} [{result.kind}]")
     return 0 if result.ok else 1
+
+
+def _audit_keygen(args: argparse.Namespace) -> int:
+    try:
+        signer = Ed25519Signer.generate(args.private)
+        args.public.write_bytes(signer.public_pem())
+    except (ConfigError, OSError) as exc:
+        return _fail("audit keygen", exc, 2)
+    print(f"key_id {signer.key_id}: private key {args.private} (0600), public key {args.public}")
+    return 0
+
+
+def _audit_upgrade(args: argparse.Namespace) -> int:
+    try:
+        key = args.chain_key_file.read_bytes().rstrip(b"\n") if args.chain_key_file else None
+        signer = Ed25519Signer.from_file(args.signing_key)
+        result = upgrade(args.file, signer, chain_key=key, digest_every=args.digest_every)
+    except (ConfigError, OSError) as exc:
+        return _fail("audit upgrade", exc, 2)
+    if not result.ok:  # pragma: no cover - upgrade verifies its own result
+        print(f"{args.file}: {result.kind}: {result.reason}")
+        return 1
+    print(f"{args.file}: signed, {result.records} records, {result.digests} digests")
+    return 0

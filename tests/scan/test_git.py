@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 
 from redact.exceptions import ConfigError
+from redact.installation import installation_key
 from redact.masks import fingerprint
 from redact.scan.git import iter_added
-from redact.scan.model import DEFAULT_FINGERPRINT_KEY, FINGERPRINT_LENGTH, ScanOptions
+from redact.scan.model import FINGERPRINT_LENGTH, ScanOptions
 from redact.scan.runner import Scanner
 
 from .conftest import Repo
 
 
 def _fp(value: str) -> str:
-    return fingerprint(value, DEFAULT_FINGERPRINT_KEY, length=FINGERPRINT_LENGTH)
+    return fingerprint(value, installation_key(), length=FINGERPRINT_LENGTH)
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from redact import Redactor
+from redact.installation import installation_key
 from redact.masks import fingerprint
-from redact.scan.model import DEFAULT_FINGERPRINT_KEY, FINGERPRINT_LENGTH, ScanOptions
+from redact.scan.model import FINGERPRINT_LENGTH, ScanOptions
 from redact.scan.text import allow_reason, detect_encoding, iter_segments, scan_text
 
 OPTIONS = ScanOptions()
@@ -63,7 +64,7 @@ def test_positions_are_one_based_line_and_code_point_column(
     assert (f.line, f.column) == (3, 10)
     assert f.end_column == 10 + len(token)
     assert f.rule_id == "github-token"
-    assert f.fingerprint == fingerprint(token, DEFAULT_FINGERPRINT_KEY, length=FINGERPRINT_LENGTH)
+    assert f.fingerprint == fingerprint(token, installation_key(), length=FINGERPRINT_LENGTH)
     assert f.secret is None
     assert token not in repr(f)
 
@@ -79,7 +80,7 @@ def test_findings_across_segment_boundaries_are_reported_once(
     data = ("\n".join(lines) + "\n").encode()
     found = _scan_stream(redactor, data, block=1024)
     assert sorted((f.line, f.fingerprint) for f in found) == sorted(
-        (i + 1, fingerprint(t, DEFAULT_FINGERPRINT_KEY, length=FINGERPRINT_LENGTH))
+        (i + 1, fingerprint(t, installation_key(), length=FINGERPRINT_LENGTH))
         for i, t in enumerate(tokens)
     )
 

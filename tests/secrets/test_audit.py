@@ -21,6 +21,7 @@ from redact import KnownSecrets, Redactor
 from redact.exceptions import ConfigError, SecretsError
 from redact.secrets.audit import (
     AUDIT_FORMAT,
+    AUDIT_VERSION,
     EVENTS,
     AuditLog,
     JsonLinesFileSink,
@@ -189,7 +190,7 @@ def test_file_sink_writes_versioned_header_and_chained_records(tmp_path: Path) -
     lines = _lines(path)
     header = json.loads(lines[0])
     assert header["format"] == AUDIT_FORMAT
-    assert header["version"] == 1
+    assert header["version"] == AUDIT_VERSION
     for before, line in itertools.pairwise(lines):
         assert json.loads(line)["prev"] == hashlib.sha256(before).hexdigest()
     result = verify(path)
