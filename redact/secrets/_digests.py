@@ -29,13 +29,32 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
+from redact._optional import extra
 from redact.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+
+def _crypto() -> Any:
+    """``cryptography``'s pieces, imported on first use (the audit log works without them)."""
+    with extra("secrets", feature="signed audit digests"):
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    return SimpleNamespace(
+        InvalidSignature=InvalidSignature,
+        serialization=serialization,
+        Private=ed25519.Ed25519PrivateKey,
+        Public=ed25519.Ed25519PublicKey,
+    )
+
 
 __all__ = [
     "DIGEST_FORMAT",
@@ -63,7 +82,8 @@ def _unb64(text: str) -> bytes:
 
 def key_id_of(public: Ed25519PublicKey) -> str:
     """A short public id of an Ed25519 key: SHA-256 of its raw bytes, 16 hex."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    ser = _crypto().serialization
+    raw = public.public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
@@ -85,7 +105,7 @@ class Ed25519Signer:
 
     def __init__(self, key: Ed25519PrivateKey) -> None:
         self._key = key
-        self.public_key = key.public_key()
+        self.public_key: Ed25519PublicKey = key.public_key()
         self.key_id = key_id_of(self.public_key)
 
     def __repr__(self) -> str:
@@ -94,12 +114,12 @@ class Ed25519Signer:
     @classmethod
     def generate(cls, private_path: str | os.PathLike[str] | None = None) -> Ed25519Signer:
         """A new key; with ``private_path``, its PKCS#8 PEM is written to that new file (0600)."""
-        signer = cls(Ed25519PrivateKey.generate())
+        crypto = _crypto()
+        signer = cls(crypto.Private.generate())
         if private_path is not None:
+            ser = crypto.serialization
             pem = signer._key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
+                ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption()
             )
             try:
                 fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -122,38 +142,43 @@ class Ed25519Signer:
         except OSError as exc:
             msg = f"cannot read audit signing key {str(p)!r}: {exc.strerror or type(exc).__name__}"
             raise ConfigError(msg) from exc
+        crypto = _crypto()
         try:
-            key = serialization.load_pem_private_key(data, password=None)
+            key = crypto.serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError) as exc:
             msg = f"audit signing key {str(p)!r} is not an unencrypted PEM private key"
             raise ConfigError(msg) from exc
-        if not isinstance(key, Ed25519PrivateKey):
+        if not isinstance(key, crypto.Private):
             msg = f"audit signing key {str(p)!r} is not an Ed25519 key"
             raise ConfigError(msg)
         return cls(key)
 
     def public_pem(self) -> bytes:
         """The public key as SubjectPublicKeyInfo PEM (give this to verifiers)."""
-        return self.public_key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ser = _crypto().serialization
+        pem: bytes = self.public_key.public_bytes(
+            ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo
         )
+        return pem
 
     def sign(self, data: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``data``."""
-        return self._key.sign(data)
+        signature: bytes = self._key.sign(data)
+        return signature
 
 
-PublicKeys = Mapping[str, Ed25519PublicKey]
+PublicKeys = Mapping[str, "Ed25519PublicKey"]
 
 
 def load_public_keys(
     keys: Ed25519PublicKey | bytes | str | os.PathLike[str] | Sequence[object],
 ) -> dict[str, Ed25519PublicKey]:
     """``{key_id: key}`` from public keys, PEM bytes, or paths of PEM files (one or a list)."""
+    crypto = _crypto()
     items = list(keys) if isinstance(keys, list | tuple) else [keys]
     out: dict[str, Ed25519PublicKey] = {}
     for item in items:
-        if isinstance(item, Ed25519PublicKey):
+        if isinstance(item, crypto.Public):
             key = item
         else:
             if isinstance(item, bytes):
@@ -169,11 +194,11 @@ def load_public_keys(
                 msg = f"public key must be an Ed25519 key, PEM bytes or a path, got {type(item)}"
                 raise ConfigError(msg)
             try:
-                loaded = serialization.load_pem_public_key(data)
+                loaded = crypto.serialization.load_pem_public_key(data)
             except ValueError as exc:
                 msg = f"{where} is not a PEM public key"
                 raise ConfigError(msg) from exc
-            if not isinstance(loaded, Ed25519PublicKey):
+            if not isinstance(loaded, crypto.Public):
                 msg = f"{where} is not an Ed25519 public key"
                 raise ConfigError(msg)
             key = loaded
@@ -233,6 +258,6 @@ def check_signature(obj: Mapping[str, object], keys: PublicKeys) -> str | None:
     body = {k: v for k, v in obj.items() if k != "sig"}
     try:
         key.verify(_unb64(sig), _canonical(body))
-    except (InvalidSignature, ValueError):
+    except (_crypto().InvalidSignature, ValueError):
         return "signature does not verify (edited or forged)"
     return None
