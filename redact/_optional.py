@@ -35,7 +35,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "hyperscan": ("hyperscan",),
     "otel": ("opentelemetry",),
     "scan": ("rich",),
-    "secrets": ("cryptography", "jwt"),
+    "secrets": ("cryptography", "jwt", "joserfc"),
     "structlog": ("structlog",),
     "vault": ("hvac",),
 }

@@ -18,10 +18,7 @@ the same store reloads the manifest when it changes, so replicas agree.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import json
 import os
 import threading
 import time
@@ -49,6 +46,7 @@ with extra("secrets", feature="redact.secrets.keys"):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from jwt.algorithms import RSAAlgorithm
+    from jwt.utils import to_base64url_uint
 
 __all__ = [
     "KEYS_FORMAT",
@@ -78,38 +76,38 @@ class TokenError(SecretsError, ValueError):
 _PUBLISHED = frozenset({KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRING})
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _b64url_int(value: int) -> str:
-    return _b64url(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+    return to_base64url_uint(value).decode("ascii")
 
 
 def _public_jwk(key: rsa.RSAPublicKey) -> dict[str, str]:
-    numbers = key.public_numbers()
-    return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
+    """The RSA public JWK members (``kty``, ``n``, ``e``), by PyJWT."""
+    jwk = RSAAlgorithm.to_jwk(key, as_dict=True)
+    return {"kty": str(jwk["kty"]), "n": str(jwk["n"]), "e": str(jwk["e"])}
 
 
 def jwk_thumbprint(jwk: Mapping[str, str]) -> str:
-    """RFC 7638 SHA-256 thumbprint of an RSA JWK (base64url, no padding)."""
-    members = {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}
-    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
-    return _b64url(hashlib.sha256(canonical).digest())
+    """RFC 7638 SHA-256 thumbprint of an RSA JWK (base64url, no padding), by joserfc."""
+    with extra("secrets", feature="redact.secrets.keys.jwk_thumbprint"):
+        from joserfc.jwk import RSAKey
+
+    members: dict[str, str | list[str]] = {"kty": "RSA", "n": jwk["n"], "e": jwk["e"]}
+    return str(RSAKey.import_key(members).thumbprint())
 
 
 def _header(token: str) -> dict[str, Any]:
     """The JOSE header of a compact JWS (PyJWT checks the rest during decode)."""
-    segment = token.split(".", 1)[0]
-    try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        header = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        msg = f"token rejected: malformed header ({type(exc).__name__})"
-        raise TokenError(msg) from exc
-    if token.count(".") != 2 or not isinstance(header, dict):
+    if token.count(".") != 2:
         msg = "token rejected: malformed header (not a compact JWS)"
         raise TokenError(msg)
+    try:
+        header: dict[str, Any] = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        if "crit" in str(exc).lower():  # PyJWT refuses unknown critical extensions itself
+            msg = "token rejected: header 'crit' is not accepted (keys are never fetched)"
+        else:
+            msg = f"token rejected: malformed header ({type(exc).__name__})"
+        raise TokenError(msg) from exc
     return header
 
 
