@@ -22,7 +22,14 @@ from typing import Any
 from redact._optional import extra
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
 from redact.secrets.audit import AuditLog, Ed25519Signer, JsonLinesFileSink, upgrade, verify
-from redact.secrets.keys import AwsKeyStore, FileKeyStore, KeyRegistry, KeyStore, VaultKeyStore
+from redact.secrets.keys import (
+    AwsKeyStore,
+    FileKeyStore,
+    KeyRegistry,
+    KeyStore,
+    RotationPolicy,
+    VaultKeyStore,
+)
 
 __all__ = ["register"]
 
@@ -65,6 +72,16 @@ def register(subparsers: Any) -> None:
     revoke.add_argument("kid")
     revoke.add_argument("--reason", required=True)
     revoke.set_defaults(handler=_revoke)
+
+    rotate = actions.add_parser(
+        "rotate", parents=[common], help="one idempotent step of a rotation policy (for cron)"
+    )
+    rotate.add_argument(
+        "--policy",
+        required=True,
+        help="rotate_every=DURATION[,stage_ahead=DURATION], e.g. rotate_every=30d,stage_ahead=1d",
+    )
+    rotate.set_defaults(handler=_rotate)
 
     jwks = actions.add_parser("jwks", parents=[common], help="print the public JWK Set")
     jwks.set_defaults(handler=_jwks)
@@ -188,6 +205,23 @@ def _sweep(args: argparse.Namespace) -> int:
     def action(reg: KeyRegistry) -> int:
         for kid in reg.sweep():
             print(kid)
+        return 0
+
+    return _run(args, action)
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    try:
+        policy = RotationPolicy.parse(args.policy)
+    except ConfigError as exc:
+        return _fail("keys", exc, 2)
+
+    def action(reg: KeyRegistry) -> int:
+        done = reg.rotate(policy)
+        for line in done:
+            print(line)
+        if not done:
+            print(f"nothing due (active key: {reg.active_kid or 'none'})")
         return 0
 
     return _run(args, action)

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from redact._optional import extra
 from redact.exceptions import ConfigError, KeyStateError, SecretsError
+from redact.secrets._jwks import JWKS_PATH, JwksApp, jwks_app
 from redact.secrets._keystore import (
     KEYS_FORMAT,
     KEYS_VERSION,
@@ -39,6 +40,7 @@ from redact.secrets._keystore import (
     Manifest,
     VaultKeyStore,
 )
+from redact.secrets._rotation import KeyRotator, RotationPolicy
 from redact.secrets.model import AuditSink
 
 with extra("secrets", feature="redact.secrets.keys"):
@@ -49,18 +51,23 @@ with extra("secrets", feature="redact.secrets.keys"):
     from jwt.utils import to_base64url_uint
 
 __all__ = [
+    "JWKS_PATH",
     "KEYS_FORMAT",
     "KEYS_VERSION",
     "AwsKeyStore",
     "FileKeyStore",
+    "JwksApp",
     "KeyRecord",
     "KeyRegistry",
+    "KeyRotator",
     "KeyState",
     "KeyStore",
     "Manifest",
+    "RotationPolicy",
     "TokenError",
     "VaultKeyStore",
     "jwk_thumbprint",
+    "jwks_app",
 ]
 
 
@@ -71,6 +78,13 @@ _MAX_TOKEN_BYTES = 16 * 1024
 
 class TokenError(SecretsError, ValueError):
     """A token was rejected: bad header, unknown or expired key, signature or claims."""
+
+
+class _NotDue(Exception):
+    """A guarded transition found, under the store's lock, that it is no longer due."""
+
+
+_Guard = Callable[[Manifest], bool]
 
 
 _PUBLISHED = frozenset({KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRING})
@@ -326,6 +340,15 @@ class KeyRegistry:
 
     def stage(self, *, private_key_pem: bytes | None = None) -> str:
         """Generate (or import) an RSA key as ``pending``: published, verifying, not signing."""
+        kid = self._stage(private_key_pem, guard=None)
+        if kid is None:  # pragma: no cover - no guard, never skipped
+            msg = "stage was skipped"
+            raise KeyStateError(msg)
+        return kid
+
+    def _stage(self, private_key_pem: bytes | None, *, guard: _Guard | None) -> str | None:
+        """``stage``; with ``guard``, only if ``guard(manifest)`` holds inside the store's
+        check-and-set update (else ``None``: another replica got there first)."""
         if private_key_pem is None:
             key = rsa.generate_private_key(public_exponent=65537, key_size=self.key_size)
         else:
@@ -349,6 +372,8 @@ class KeyRegistry:
         now = self._clock()
 
         def change(m: Manifest) -> Manifest:
+            if guard is not None and not guard(m):
+                raise _NotDue
             if m.get(kid) is not None:
                 msg = f"kid {kid!r} is already in the store"
                 raise KeyStateError(msg)
@@ -356,16 +381,29 @@ class KeyRegistry:
             rec = KeyRecord(kid, KeyState.PENDING, jwk, created_at=now, published_at=now)
             return m.with_key(rec)
 
-        self._commit(change)
+        try:
+            self._commit(change)
+        except _NotDue:
+            return None
         self._emit("key.staged", kid=kid, key_size=key.key_size)
         return kid
 
     def promote(self, kid: str | None = None, *, force: bool = False) -> str:
         """Make a pending key active; the previous active key starts retiring."""
+        promoted = self._promote(kid, force=force, guard=None)
+        if promoted is None:  # pragma: no cover - no guard, never skipped
+            msg = "promote was skipped"
+            raise KeyStateError(msg)
+        return promoted
+
+    def _promote(self, kid: str | None, *, force: bool, guard: _Guard | None) -> str | None:
+        """``promote``; with ``guard``, only if it holds inside the check-and-set update."""
         now = self._clock()
         result: dict[str, str] = {}
 
         def change(m: Manifest) -> Manifest:
+            if guard is not None and not guard(m):
+                raise _NotDue
             pending = m.in_state(KeyState.PENDING)
             if kid is None:
                 if len(pending) != 1:
@@ -398,7 +436,10 @@ class KeyRegistry:
                 result["previous"] = old.kid
             return m.with_key(replace(rec, state=KeyState.ACTIVE, activated_at=now))
 
-        self._commit(change)
+        try:
+            self._commit(change)
+        except _NotDue:
+            return None
         self._emit("key.promoted", kid=result["kid"], forced=force)
         if "previous" in result:
             self._emit("key.deactivated", kid=result["previous"], replaced_by=result["kid"])
@@ -452,7 +493,59 @@ class KeyRegistry:
             except SecretsError as exc:
                 self._emit("key.transition_refused", outcome="refused", reason=str(exc))
                 raise
+            except _NotDue:
+                self.reload(force=True)
+                raise
             self.reload(force=True)
+
+    # -- scheduled rotation --------------------------------------------------------------------
+
+    def rotate(self, policy: RotationPolicy) -> list[str]:
+        """One idempotent step of ``policy``; returns what this replica did (``"staged <kid>"``,
+        ``"promoted <kid>"``, ``"retired <kid>"``, ``"skipped ..."``).
+
+        Retires expired keys; stages a key ``stage_ahead`` seconds before the active key is
+        ``rotate_every`` old (or when there is none); promotes the pending key once the active
+        one is due and the pending one has been published for ``jwks_cache_ttl``. Each
+        decision is re-checked inside the store's check-and-set update, so of several replicas
+        running the step at once only one stages and one promotes; the others record
+        ``key.rotation_skipped`` and see the result.
+        """
+        actions = [f"retired {kid}" for kid in self.sweep()]
+
+        def active_age(m: Manifest) -> float | None:
+            active = m.in_state(KeyState.ACTIVE)
+            now = self._clock()
+            return None if not active else now - (active[0].activated_at or now)
+
+        def stage_due(m: Manifest) -> bool:
+            age = active_age(m)
+            due = age is None or age >= policy.rotate_every - policy.stage_ahead
+            return due and not m.in_state(KeyState.PENDING)
+
+        def promote_due(m: Manifest) -> bool:
+            pending = m.in_state(KeyState.PENDING)
+            age = active_age(m)
+            return (
+                len(pending) == 1
+                and (age is None or age >= policy.rotate_every)
+                and self._clock() - pending[0].published_at >= self.jwks_cache_ttl
+            )
+
+        self.reload(force=True)
+        if stage_due(self._view.manifest):
+            kid = self._stage(None, guard=stage_due)
+            actions.append(f"staged {kid}" if kid else "skipped stage: another replica staged")
+        if promote_due(self._view.manifest):
+            pending = self._view.manifest.in_state(KeyState.PENDING)[0]
+            kid = self._promote(pending.kid, force=False, guard=promote_due)
+            actions.append(
+                f"promoted {kid}" if kid else "skipped promote: another replica promoted"
+            )
+        for action in actions:
+            if action.startswith("skipped"):
+                self._emit("key.rotation_skipped", reason=action.partition(": ")[2])
+        return actions
 
     # -- tokens --------------------------------------------------------------------------------
 
