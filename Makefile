@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit docs bench clean
+.PHONY: demo test lint typecheck unit docs bench clean release-check package-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Installs the project the way users do: the wheel into a fresh venv with no extras
+# (.ci/package-check), and the pre-commit hooks through the real pre-commit.
+release-check: package-check
+	$(BIN)/pytest -q -p no:cacheprovider -m release tests/release
+
+package-check: $(STAMP)
+	PYTHON=$(BIN)/python bash .ci/package-check
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
