@@ -4,26 +4,52 @@ Each value is registered with the forms it is commonly logged in (base64 in
 every alignment, percent-encoding, JSON escaping, hex, the identifying lines of
 a multi-line value, ...; see :mod:`redact._forms`), and the text is also scanned
 in its decoded views (HTML entities, backslash escapes, full-width characters).
-All literal forms, plus the redactor's rule keywords, live in ONE
-multi-literal automaton, so the cost of a scan does not grow with the number of
-registered values. Writers build a new immutable :class:`_Snapshot` and swap
-the reference (copy-on-write); readers never take a lock.
+
+Storage (measured in docs/performance.md): the forms of a group of values are
+kept as one ``bytes`` blob with an array of lengths and an array of owners, and
+only a short *anchor* of each form (its middle ``_ANCHOR`` bytes, lower-cased)
+goes into the automaton, together with the redactor's rule keywords; an anchor
+hit is confirmed against the whole form. Values live in a few immutable
+*tiers* — one automaton each, the oldest and largest holding the keywords —
+merged like a log-structured tree: adding one value builds a tiny tier, and a
+tier is merged into the one before it once that is no more than ``_FACTOR``
+times larger, so each form is rebuilt a logarithmic number of times and
+``add`` one value at a time stays close to ``add_many``. When adds pause, a
+background compaction folds the tiers back into one.
+
+Writers build a new immutable :class:`_Snapshot` and swap the reference
+(copy-on-write); readers never take a lock.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Iterable
+import time
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from redact._forms import _fold_table, decoded_views, variants
-from redact._matcher import Hit, LiteralMatcher, build_matcher
+from redact._matcher import AnchorMatcher, Hit, Positions, build_matcher, str_hits
 from redact.exceptions import ConfigError, SecretTooShortError
 
 __all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
 
 #: Values shorter than this are refused: too short to match safely, too easy to guess.
 DEFAULT_MIN_LENGTH = 8
+#: Bytes of each form that go into the automaton (its middle: shared vendor prefixes
+#: such as ``sk_live_`` or a PEM's armour make the ends poor anchors).
+_ANCHOR = 10
+#: A tier is merged into the one before it when that one is at most this many times larger.
+_FACTOR = 4
+#: More tiers than this are merged at once, whatever their sizes.
+_MAX_TIERS = 8
+#: Seconds after the last add before the background compaction runs.
+_COMPACT_DELAY = 0.25
+#: Below this many patterns, the background compaction folds everything into one tier.
+_EAGER_PATTERNS = 1 << 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,61 +59,212 @@ class _Entry:
     version: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    """One immutable generation: values, their forms, keywords, and the automata.
+_NO_WORDS: frozenset[str] = frozenset()
+_NO_FORMS: tuple[bytes, array[int], array[int]] = (b"", array("I"), array("I"))
 
-    Forms live in a large *base* automaton (with the rule keywords) and a small
-    *delta* automaton holding forms added since the base was built, so adding one
-    value to a large registry rebuilds only the delta; a background compaction
-    folds the delta into the base shortly afterwards.
+
+class _Tier:
+    """One automaton over the forms of some values (and, for the oldest tier, keywords).
+
+    ``values`` maps each value to its id in the registry's entry list; ``blob`` holds
+    the forms' UTF-8 bytes back to back, ``lengths`` their byte lengths and ``owners``
+    the id of the value each form belongs to. Pattern ``i < n`` of the automaton is the
+    anchor of form ``i``; pattern ``n + j`` is keyword ``j``.
     """
 
-    values: dict[str, _Entry]
-    literals: dict[str, str]
-    delta_literals: dict[str, str]
-    keywords: frozenset[str]
-    matcher: LiteralMatcher
-    delta: LiteralMatcher | None
-    generation: int
+    __slots__ = ("blob", "keywords", "lengths", "matcher", "n", "offsets", "owners", "values")
+
+    def __init__(
+        self,
+        values: dict[str, int],
+        forms: tuple[bytes, array[int], array[int]],
+        keywords: tuple[str, ...],
+        backend: str,
+    ) -> None:
+        self.values = values
+        self.blob, self.lengths, self.owners = forms
+        self.n = len(self.lengths)
+        code = "I" if len(self.blob) < 1 << 32 else "Q"
+        self.offsets = array(code, itertools.accumulate(self.lengths, initial=0))
+        self.keywords = keywords
+        self.matcher: AnchorMatcher = build_matcher(self._patterns(), backend=backend)
+
+    @property
+    def size(self) -> int:
+        """Patterns in the automaton plus values (its build cost)."""
+        return self.n + len(self.keywords) + len(self.values)
+
+    def _patterns(self) -> list[bytes]:
+        blob = self.blob
+        pats = [
+            blob[o + k : o + k + _ANCHOR].lower() if ln > _ANCHOR else blob[o : o + ln].lower()
+            for o, ln in zip(self.offsets, self.lengths, strict=False)
+            for k in ((ln - _ANCHOR) // 2,)
+        ]
+        pats.extend(k.encode("ascii") for k in self.keywords)
+        return pats
+
+    def collect(
+        self,
+        found: Sequence[tuple[int, int, int]],
+        data: bytes,
+        entries: list[_Entry],
+        hits: dict[tuple[int, int], str],
+        positions: Positions,
+    ) -> None:
+        """Add the confirmed form spans and keyword offsets among this tier's ``found``."""
+        n = self.n
+        for idx, s, _e in found:
+            if idx >= n:
+                positions.setdefault(self.keywords[idx - n], []).append(s)
+                continue
+            ln = self.lengths[idx]
+            start = s - ((ln - _ANCHOR) // 2 if ln > _ANCHOR else 0)
+            o = self.offsets[idx]
+            if start >= 0 and data[start : start + ln] == self.blob[o : o + ln]:
+                hits.setdefault((start, start + ln), entries[self.owners[idx]].label)
+
+    def forms(self) -> Iterator[tuple[str, int]]:
+        """Each form (decoded) with the id of its value."""
+        for i in range(self.n):
+            o = self.offsets[i]
+            raw = self.blob[o : o + self.lengths[i]]
+            yield raw.decode("utf-8", "surrogatepass"), self.owners[i]
+
+
+def _encode_forms(
+    items: Iterable[tuple[str, int]], min_length: int
+) -> tuple[bytes, array[int], array[int]]:
+    """The forms of each ``(value, id)`` packed as (blob, lengths, owners)."""
+    parts: list[bytes] = []
+    lengths = array("I")
+    owners = array("I")
+    for value, vid in items:
+        for form in variants(value, min_length):
+            raw = form.encode("utf-8", "surrogatepass")
+            parts.append(raw)
+            lengths.append(len(raw))
+            owners.append(vid)
+    return b"".join(parts), lengths, owners
+
+
+def _merge(tiers: list[_Tier], backend: str) -> _Tier:
+    """One tier holding everything in ``tiers`` (oldest first; newer entries win)."""
+    if len(tiers) == 1:
+        return tiers[0]
+    values: dict[str, int] = {}
+    lengths = array("I")
+    owners = array("I")
+    for t in tiers:
+        values.update(t.values)
+        lengths.extend(t.lengths)
+        owners.extend(t.owners)
+    blob = b"".join(t.blob for t in tiers)
+    return _Tier(values, (blob, lengths, owners), tiers[0].keywords, backend)
+
+
+class _Snapshot:
+    """One immutable generation: tiers of forms and keywords, and the value entries.
+
+    ``entries`` is append-only and shared between generations: a snapshot only ever
+    reads the ids its own tiers hold.
+    """
+
+    __slots__ = ("__dict__", "count", "entries", "generation", "tiers")
+
+    def __init__(
+        self, tiers: tuple[_Tier, ...], entries: list[_Entry], count: int, generation: int
+    ) -> None:
+        self.tiers = tiers
+        self.entries = entries
+        self.count = count
+        self.generation = generation
+
+    # -- scanning -----------------------------------------------------------------------
+
+    def _pass(self, text: str) -> tuple[list[Hit], Positions]:
+        """One pass of every tier over ``text``: confirmed spans (str offsets), keywords."""
+        data = text.encode("utf-8", "surrogatepass")
+        low = data.lower()
+        spans: dict[tuple[int, int], str] = {}
+        positions: Positions = {}
+        for tier in self.tiers:
+            found = tier.matcher.find(low)
+            if found:
+                tier.collect(found, data, self.entries, spans, positions)
+            elif len(self.tiers) == 1:
+                return [], positions  # the common case: one automaton call finds nothing
+        if not spans:
+            return [], positions
+        hits = sorted((s, e, label) for (s, e), label in spans.items())
+        return str_hits(data, text, hits), positions
 
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
-        """Known-secret spans in ``text`` and the rule keywords present in it."""
-        hits, words = self.matcher.scan(text)
-        if self.delta is None and text.isascii() and "&" not in text and "\\" not in text:
-            return hits, words  # the common case: one automaton pass
-        return self._complete(text, hits), words
+        """Known-secret spans in ``text`` (sorted) and the rule keywords present in it."""
+        hits, positions = self._pass(text)
+        words = frozenset(positions) if positions else _NO_WORDS
+        if text.isascii() and "&" not in text and "\\" not in text:
+            return hits, words  # the common case: nothing to decode
+        return self._with_views(text, hits), words
 
-    def scan_positions(self, text: str) -> tuple[list[Hit], dict[str, list[int]]]:
-        """Known-secret spans and each keyword's start offsets (for ASCII text)."""
-        hits, positions = self.matcher.scan_positions(text)
-        return self._complete(text, hits), positions
+    def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
+        """Known-secret spans and each keyword's start offsets (valid for ASCII text)."""
+        hits, positions = self._pass(text)
+        return self._with_views(text, hits), positions
 
-    def _known(self, text: str) -> list[Hit]:
-        hits, _ = self.matcher.scan(text)
-        if self.delta is not None:
-            more, _ = self.delta.scan(text)
-            hits = hits + more
-        return hits
-
-    def _complete(self, text: str, hits: list[Hit]) -> list[Hit]:
-        """Add the delta automaton's hits and the hits in the text's decoded views."""
+    def _with_views(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Add the hits found in the text's decoded views, mapped back to source spans."""
         found = set(hits)
-        if self.delta is not None:
-            more, _ = self.delta.scan(text)
-            found.update(more)
         for view in decoded_views(text):
-            for h in self._known(view.text):
+            more, _ = self._pass(view.text)
+            for h in more:
                 found.add(Hit(*view.source_span(h.start, h.end), h.label))
         if len(found) == len(hits):
             return hits
         return sorted(found)
 
+    # -- what is registered -------------------------------------------------------------
 
-#: A delta automaton larger than this is folded into the base at once.
-_DELTA_MAX = 4096
-#: Seconds after the last add before the background compaction runs.
-_COMPACT_DELAY = 0.25
+    def entry(self, value: str) -> _Entry | None:
+        """The entry of ``value`` (the newest tier that holds it wins)."""
+        for tier in reversed(self.tiers):
+            vid = tier.values.get(value)
+            if vid is not None:
+                return self.entries[vid]
+        return None
+
+    @cached_property
+    def values(self) -> dict[str, _Entry]:
+        """Every registered value with its entry (built on first use)."""
+        out: dict[str, _Entry] = {}
+        for tier in self.tiers:
+            out.update((v, self.entries[i]) for v, i in tier.values.items())
+        return out
+
+    @cached_property
+    def literals(self) -> dict[str, str]:
+        """Every registered form with its label (built on first use; for tests and tools)."""
+        out: dict[str, str] = {}
+        for tier in self.tiers:
+            for form, vid in tier.forms():
+                out.setdefault(form, self.entries[vid].label)
+        return out
+
+    @cached_property
+    def max_form_bytes(self) -> int:
+        """UTF-8 length of the longest registered form (0 when nothing is registered)."""
+        return max((max(t.lengths, default=0) for t in self.tiers), default=0)
+
+    @property
+    def keywords(self) -> frozenset[str]:
+        """The rule keywords in the automaton."""
+        return frozenset(self.tiers[0].keywords)
+
+    @property
+    def backend(self) -> str:
+        """Which literal engine built this generation's automata."""
+        names = {t.matcher.name for t in self.tiers} - {"empty"}
+        return names.pop() if len(names) == 1 else "empty"
 
 
 class KnownSecrets:
@@ -102,22 +279,25 @@ class KnownSecrets:
         if min_length < 4:
             msg = f"KnownSecrets min_length must be at least 4, got {min_length}"
             raise ConfigError(msg)
+        build_matcher([], backend=backend)  # an unknown backend name fails here
         self.min_length = min_length
         self.backend = backend
         self._write_lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._last_add = 0.0
         _fold_table()  # built once per process (~40 ms), off the first scan's path
-        self._snap = self._build({}, {}, frozenset(), 0)
+        empty = _Tier({}, _NO_FORMS, (), backend)
+        self._snap = _Snapshot((empty,), [], 0, 0)
 
     def __repr__(self) -> str:
         # Never show values: only counts.
-        return f"<KnownSecrets values={len(self._snap.values)} backend={self._snap.matcher.name!r}>"
+        return f"<KnownSecrets values={self._snap.count} backend={self.backend_name!r}>"
 
     def __len__(self) -> int:
-        return len(self._snap.values)
+        return self._snap.count
 
     def __contains__(self, value: object) -> bool:
-        return isinstance(value, str) and value in self._snap.values
+        return isinstance(value, str) and self._snap.entry(value) is not None
 
     @property
     def snapshot(self) -> _Snapshot:
@@ -127,7 +307,7 @@ class KnownSecrets:
     @property
     def backend_name(self) -> str:
         """Which literal engine the current generation uses."""
-        return self._snap.matcher.name
+        return self._snap.backend
 
     def labels(self) -> list[str]:
         """Registered labels (never values), sorted."""
@@ -141,7 +321,7 @@ class KnownSecrets:
         category: str | None = None,
         version: str | None = None,
     ) -> None:
-        """Register ``value`` and its encodings; refuse values below ``min_length``.
+        """Register ``value`` and its forms; refuse values below ``min_length``.
 
         When this returns, every redaction started afterwards masks the value.
         """
@@ -163,38 +343,36 @@ class KnownSecrets:
             return
         with self._write_lock:
             snap = self._snap
-            values = dict(snap.values)
-            new: dict[str, str] = {}
+            entries = snap.entries
+            fresh: dict[str, int] = {}
+            new_forms: list[tuple[str, int]] = []
+            count = snap.count
             for text, entry in checked:
-                if values.get(text) != entry:
-                    values[text] = entry
-                    for form in variants(text, self.min_length):
-                        if form not in snap.literals:
-                            new.setdefault(form, entry.label)
-            if len(values) == len(snap.values) and not new and values == snap.values:
+                if text in fresh:
+                    entries[fresh[text]] = entry  # the same value twice in one call
+                    continue
+                old = snap.entry(text)
+                if old == entry:
+                    continue
+                fresh[text] = len(entries)
+                entries.append(entry)
+                if old is None:
+                    # A value seen before keeps its forms (and their first label).
+                    count += 1
+                    new_forms.append((text, fresh[text]))
+            if not fresh:
                 return
-            delta = {**snap.delta_literals, **new}
-            if len(delta) > _DELTA_MAX or len(delta) * 4 > len(snap.literals) + 1:
-                self._snap = self._build(
-                    values, {**snap.literals, **delta}, snap.keywords, snap.generation + 1
-                )
-            else:
-                self._snap = _Snapshot(
-                    values,
-                    snap.literals,
-                    delta,
-                    snap.keywords,
-                    snap.matcher,
-                    build_matcher(delta, frozenset(), backend=self.backend) if delta else None,
-                    snap.generation + 1,
-                )
+            tier = _Tier(fresh, _encode_forms(new_forms, self.min_length), (), self.backend)
+            tiers = self._settle([*snap.tiers, tier])
+            self._snap = _Snapshot(tiers, entries, count, snap.generation + 1)
+            if len(tiers) > 1:
                 self._schedule_compaction()
 
     def remove(self, value: str | bytes) -> None:
         """Forget ``value`` (no error if it was not registered)."""
         text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
         with self._write_lock:
-            if text in self._snap.values:
+            if self._snap.entry(text) is not None:
                 values = dict(self._snap.values)
                 del values[text]
                 self._rebuild(values)
@@ -202,24 +380,25 @@ class KnownSecrets:
     def remove_label(self, label: str) -> int:
         """Forget every value registered under ``label``; return how many."""
         with self._write_lock:
-            values = {v: e for v, e in self._snap.values.items() if e.label != label}
-            removed = len(self._snap.values) - len(values)
+            current = self._snap.values
+            values = {v: e for v, e in current.items() if e.label != label}
+            removed = len(current) - len(values)
             if removed:
                 self._rebuild(values)
             return removed
 
     def label_of(self, value: str) -> str | None:
         """The label a value was registered under, if any."""
-        entry = self._snap.values.get(value)
+        entry = self._snap.entry(value)
         return entry.label if entry else None
 
     def compact(self) -> None:
-        """Fold the delta automaton into the base one now (normally done in the background)."""
+        """Fold every tier into one automaton now (normally done in the background)."""
         with self._write_lock:
             snap = self._snap
-            if snap.delta is not None:
-                literals = {**snap.literals, **snap.delta_literals}
-                self._snap = self._build(snap.values, literals, snap.keywords, snap.generation + 1)
+            if len(snap.tiers) > 1:
+                merged = _merge(list(snap.tiers), self.backend)
+                self._snap = _Snapshot((merged,), snap.entries, snap.count, snap.generation + 1)
 
     # -- keywords shared with redactors -------------------------------------------------
 
@@ -233,24 +412,51 @@ class KnownSecrets:
         with self._write_lock:
             snap = self._snap
             if not words <= snap.keywords:
-                literals = {**snap.literals, **snap.delta_literals}
-                self._snap = self._build(
-                    snap.values, literals, snap.keywords | words, snap.generation + 1
-                )
+                base = snap.tiers[0]
+                kws = tuple(sorted(snap.keywords | words))
+                forms = (base.blob, base.lengths, base.owners)
+                tiers = (_Tier(base.values, forms, kws, self.backend), *snap.tiers[1:])
+                self._snap = _Snapshot(tiers, snap.entries, snap.count, snap.generation + 1)
 
     # -- internals -------------------------------------------------------------------------
 
+    def _settle(self, tiers: list[_Tier]) -> tuple[_Tier, ...]:
+        """Merge the newest tiers while the one before is at most ``_FACTOR`` times larger."""
+        while len(tiers) > 1 and (
+            tiers[-2].size <= _FACTOR * tiers[-1].size or len(tiers) > _MAX_TIERS
+        ):
+            newest = tiers.pop()
+            tiers[-1] = _merge([tiers[-1], newest], self.backend)
+        return tuple(tiers)
+
     def _schedule_compaction(self) -> None:
-        if self._timer is not None and self._timer.is_alive():
-            return
-        self._timer = threading.Timer(_COMPACT_DELAY, self._compact_quietly)
-        self._timer.daemon = True
-        self._timer.start()
+        """Ask for a background compaction once adds pause (one timer thread at a time)."""
+        self._last_add = time.monotonic()
+        if self._timer is None or not self._timer.is_alive():
+            self._timer = threading.Timer(_COMPACT_DELAY, self._compact_quietly)
+            self._timer.daemon = True
+            self._timer.start()
 
     def _compact_quietly(self) -> None:
+        """Background: fold the small tiers (and the oldest one too while it is small)."""
+        wait = self._last_add + _COMPACT_DELAY - time.monotonic()
+        if wait > 0:  # adds are still coming: look again when they may have paused
+            self._timer = threading.Timer(wait, self._compact_quietly)
+            self._timer.daemon = True
+            self._timer.start()
+            return
         try:
-            self.compact()
-        except Exception:  # the delta keeps serving; the next add retries
+            with self._write_lock:
+                snap = self._snap
+                tiers = list(snap.tiers)
+                if sum(t.size for t in tiers) <= _EAGER_PATTERNS:
+                    merged: tuple[_Tier, ...] = (_merge(tiers, self.backend),)
+                elif len(tiers) > 2:
+                    merged = (tiers[0], _merge(tiers[1:], self.backend))
+                else:
+                    return
+                self._snap = _Snapshot(merged, snap.entries, snap.count, snap.generation + 1)
+        except Exception:  # the tiers keep serving; the next add retries
             pass
 
     def _coerce(self, value: str | bytes, label: str) -> str:
@@ -272,18 +478,9 @@ class KnownSecrets:
 
     def _rebuild(self, values: dict[str, _Entry]) -> None:
         """Recompute every form of what is left (after a removal) and swap."""
-        literals: dict[str, str] = {}
-        for value, entry in values.items():
-            for form in variants(value, self.min_length):
-                literals.setdefault(form, entry.label)
-        self._snap = self._build(values, literals, self._snap.keywords, self._snap.generation + 1)
-
-    def _build(
-        self,
-        values: dict[str, _Entry],
-        literals: dict[str, str],
-        keywords: frozenset[str],
-        generation: int,
-    ) -> _Snapshot:
-        matcher = build_matcher(literals, keywords, backend=self.backend)
-        return _Snapshot(values, literals, {}, keywords, matcher, None, generation)
+        entries = list(values.values())
+        ids = {v: i for i, v in enumerate(values)}
+        forms = _encode_forms(ids.items(), self.min_length)
+        snap = self._snap
+        tier = _Tier(ids, forms, snap.tiers[0].keywords, self.backend)
+        self._snap = _Snapshot((tier,), entries, len(values), snap.generation + 1)

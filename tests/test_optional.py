@@ -66,7 +66,7 @@ GUARDED = [
     ),
     (
         "hyperscan",
-        "from redact._matcher import build_matcher; build_matcher({'abcdefgh': 'x'}, frozenset(), backend='hyperscan')",
+        "from redact._matcher import build_matcher; build_matcher([b'abcdefgh'], backend='hyperscan')",
     ),
 ]
 

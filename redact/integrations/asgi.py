@@ -69,10 +69,7 @@ class _Scanner:
         snap = self._redactor.known.snapshot
         generation, size = self._holdback
         if generation != snap.generation:
-            longest = max(
-                (len(lit.encode("utf-8", "surrogatepass")) for lit in snap.literals), default=0
-            )
-            size = min(max(longest - 1, 0), self._window)
+            size = min(max(snap.max_form_bytes - 1, 0), self._window)
             self._holdback = (snap.generation, size)
         return size
 

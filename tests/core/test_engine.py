@@ -216,11 +216,13 @@ def test_fail_closed_on_internal_error(r: Redactor, capsys: pytest.CaptureFixtur
     s = _secret()
 
     class Boom:
-        def scan(self, text: str) -> object:
+        name = "boom"
+
+        def find(self, data: bytes) -> object:
             raise RuntimeError(s)
 
     snap = r.known.snapshot
-    object.__setattr__(snap, "matcher", Boom())
+    snap.tiers[0].matcher = Boom()
     assert r.redact(f"value {s}") == ERROR_PLACEHOLDER
     assert r.redact_obj({"k": s}) == {ERROR_PLACEHOLDER: ERROR_PLACEHOLDER}
     err = capsys.readouterr().err
@@ -414,16 +416,18 @@ def _example_secrets(r: Redactor) -> list[str]:
 
 
 def test_add_to_large_registry_uses_delta_then_compacts() -> None:
-    """Adding to a big registry rebuilds only a small delta; the value is masked at once."""
+    """Adding to a big registry builds only a small tier; the value is masked at once."""
     ks = KnownSecrets()
     ks.add_many([(f"bulk-value-{i:06d}", f"b{i}") for i in range(2000)])
     r = Redactor(known=ks)
+    base = ks.snapshot.tiers[0]
     fresh = _secret()
     ks.add(fresh, label="fresh")
-    assert ks.snapshot.delta is not None, "one add must not rebuild the base automaton"
+    assert ks.snapshot.tiers[0] is base, "one add must not rebuild the base automaton"
+    assert len(ks.snapshot.tiers) == 2
     assert r.redact(f"a {fresh} b bulk-value-000007") == "a [REDACTED:fresh] b [REDACTED:b7]"
     ks.compact()
-    assert ks.snapshot.delta is None
+    assert len(ks.snapshot.tiers) == 1
     assert r.redact(f"a {fresh}") == "a [REDACTED:fresh]"
     ks.remove(fresh)
     assert r.redact(f"a {fresh}") == f"a {fresh}"
