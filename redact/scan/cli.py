@@ -135,6 +135,16 @@ def register(subparsers: Any) -> None:
         "installation key, see docs/scan-cli.md)",
     )
     scan.add_argument("-j", "--jobs", type=_positive, help="worker processes (default: cores)")
+    scan.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster (tcp://HOST:PORT); workers must see the same paths",
+    )
+    scan.add_argument(
+        "--repos-from",
+        metavar="FILE",
+        help="with --git --scheduler: also scan the repositories listed in FILE (one per line)",
+    )
     scan.add_argument("--config", metavar="FILE", help="redact.toml or pyproject.toml to use")
     scan.add_argument(
         "--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style glob"
@@ -203,8 +213,14 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.create_baseline and not args.baseline:
         msg = "--create-baseline needs --baseline FILE"
         raise ConfigError(msg)
-    if args.git and len(args.paths) > 1:
-        msg = "--git scans one repository; give at most one path"
+    if args.git and len(args.paths) > 1 and not args.scheduler:
+        msg = "--git scans one repository; give at most one path (or use --scheduler)"
+        raise ConfigError(msg)
+    if args.repos_from and not (args.git and args.scheduler):
+        msg = "--repos-from needs --git and --scheduler"
+        raise ConfigError(msg)
+    if args.scheduler and "-" in args.paths:
+        msg = "--scheduler cannot read stdin ('-'); workers read paths"
         raise ConfigError(msg)
     if args.git and "-" in args.paths:
         msg = "--git cannot read stdin ('-')"
@@ -239,7 +255,9 @@ def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Basel
     progress = ProgressDisplay(sys.stderr, enabled=not args.no_progress)
     scanner = Scanner(options, jobs=args.jobs, progress=progress)
     try:
-        if args.git:
+        if args.scheduler:
+            result = _run_on_scheduler(args, options, log_opts, progress)
+        elif args.git:
             repo = resolve_repo(args.paths[0] if args.paths else ".")
             result = scanner.scan_git(repo, since=args.since, log_opts=log_opts)
         else:
@@ -266,6 +284,34 @@ def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Basel
         result.findings, key=lambda f: (f.path, f.line, f.column, f.commit or "", f.rule_id)
     )
     return findings, result, baseline, scanner
+
+
+def _run_on_scheduler(
+    args: argparse.Namespace, options: ScanOptions, log_opts: Sequence[str], progress: Any
+) -> ScanResult:
+    from redact.scan import distributed
+
+    if not args.git:
+        tasks, skipped = discover(
+            args.paths,
+            config=load_config(args.config),
+            extra_excludes=args.exclude,
+            gitignore=not args.no_gitignore,
+        )
+        result = distributed.scan_on_scheduler(
+            args.scheduler, options, files=tasks, progress=progress
+        )
+        result.outcomes[:0] = skipped
+        return result
+    paths = args.paths
+    if args.repos_from and paths == ["."]:
+        paths = []  # the default path: only the listed repositories
+    repos = [str(resolve_repo(p)) for p in paths]
+    if args.repos_from:
+        repos += distributed.read_repo_list(args.repos_from)
+    return distributed.scan_on_scheduler(
+        args.scheduler, options, repos=repos, since=args.since, log_opts=log_opts, progress=progress
+    )
 
 
 def run_scan(args: argparse.Namespace) -> int:
