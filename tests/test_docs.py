@@ -74,7 +74,6 @@ KNOWN_BROKEN: dict[str, str] = {
     "docs/integrations-structlog.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/quickstart.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/rules.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/scale-out.md": "a block reads archive/raw/*.log, which the page never creates",
     "docs/secrets-keys.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-tenants-audit.md": "blocks use undefined names or outside files; being fixed (issue 11)",

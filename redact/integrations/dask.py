@@ -85,6 +85,14 @@ def _redact_block(
     return redact_lines(recipe.redactor(), lines, before=before, after=after)
 
 
+def _tail_of(earlier: list[str], part: list[str]) -> list[str]:
+    return context_tail([*earlier, *context_tail(part)])
+
+
+def _head_of(part: list[str], later: list[str]) -> list[str]:
+    return context_head([*context_head(part), *later])
+
+
 def redact_bag(bag: DaskBag, *, recipe: RedactorRecipe) -> DaskBag:
     """A bag of text lines (``db.read_text``) redacted like ``redact filter``, lazily.
 
@@ -100,12 +108,14 @@ def redact_bag(bag: DaskBag, *, recipe: RedactorRecipe) -> DaskBag:
         msg = "redact_bag: recipe must be a RedactorRecipe (a Redactor holds secrets)"
         raise ConfigError(msg)
     parts = bag.to_delayed()
-    heads: list[Any] = [delayed(context_head)(p) for p in parts]
-    tails: list[Any] = [delayed(context_tail)(p) for p in parts]
-    out = []
-    for i, part in enumerate(parts):
-        before = tails[i - 1] if i > 0 else []
-        after = heads[i + 1] if i + 1 < len(parts) else []
-        out.append(delayed(_redact_block)(part, before, after, recipe))
+    n = len(parts)
+    # Context may have to reach past a neighbour smaller than CONTEXT: chain the edges.
+    before: list[Any] = [[]] * n
+    after: list[Any] = [[]] * n
+    for i in range(1, n):
+        before[i] = delayed(_tail_of)(before[i - 1], parts[i - 1])
+    for i in range(n - 2, -1, -1):
+        after[i] = delayed(_head_of)(parts[i + 1], after[i + 1])
+    out = [delayed(_redact_block)(parts[i], before[i], after[i], recipe) for i in range(n)]
     bags: Any = dask.bag
     return bags.from_delayed(out)
