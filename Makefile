@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit docs bench clean release-check package-check
+.PHONY: demo test lint typecheck unit docs bench clean release-check package-check test-spark
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ release-check: package-check
 
 package-check: $(STAMP)
 	PYTHON=$(BIN)/python bash .ci/package-check
+
+# Spark starts a JVM (java 17+ on PATH or JAVA_HOME): its tests are kept out of `make test`.
+test-spark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[spark]"
+	JAVA_HOME="$${JAVA_HOME:-$$(dirname "$$(dirname "$$(readlink -f "$$(command -v java)")")")}" \
+	  $(BIN)/pytest -q -p no:cacheprovider -m spark tests/scale/test_spark.py
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
