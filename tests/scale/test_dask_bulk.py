@@ -258,14 +258,3 @@ def test_unknown_column_is_named(mounted: Secrets, tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="'mesage'"):
         redact_dataframe(df, ["mesage"], recipe=mounted.recipe)
-
-
-def test_dask_adapter_imports_only_the_core_and_dask() -> None:
-    """Importing the Dask adapter pulls in no other framework and no other adapter."""
-    from tests.integrations.test_imports import WEB, _run
-
-    _run(
-        "redact.integrations.dask",
-        WEB | {"structlog", "pyspark"},
-        {"redact.integrations.dask"},
-    )
