@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import CodeType, FrameType, TracebackType
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from redact._matcher import Hit
 from redact.keynames import KeyNames, KeyValueDetector
@@ -88,6 +88,9 @@ _RECORD_VALUES = frozenset(
     }
 )  # fmt: skip
 _NO_FIELDS: frozenset[Any] = frozenset()
+_PLAIN_SCALARS = frozenset({int, float, bool, type(None)})
+_FLAT_TYPES = _PLAIN_SCALARS | {str}
+_is_str = str.__instancecheck__
 #: How the object walk treats a string: pass 1 records it, pass 2 redacts it.
 _Text = Callable[[str], str]
 
@@ -155,9 +158,11 @@ class Redactor:
         "_kw_rules",
         "_label_cache",
         "_masks",
+        "_names",
         "_overlap",
         "_quiet",
         "_rules",
+        "_shapes",
         "_timeout",
         "errors",
         "key_names",
@@ -231,6 +236,8 @@ class Redactor:
         self._quiet = not self._always and not self._detectors
         self._label_cache: tuple[int, frozenset[str]] = (-1, frozenset())
         self._clean: tuple[_Snap | None, set[str]] = (None, set())
+        self._names: dict[str, bool] = {}
+        self._shapes: tuple[_Snap | None, dict[tuple[Any, ...], bool]] = (None, {})
         self.known.attach_keywords(self._kw_rules)
 
     @classmethod
@@ -436,57 +443,151 @@ class Redactor:
         the proof was made with, and only for that snapshot.
         """
         try:
-            if isinstance(obj, str):
-                return self.redact(obj)
-            if isinstance(obj, _ATOMIC_TYPES):
-                return obj
+            is_dict = type(obj) is dict
+            if not is_dict:
+                if isinstance(obj, str):
+                    return self.redact(obj)
+                if isinstance(obj, _ATOMIC_TYPES):
+                    return obj
             snap = self.known._snap
+            if skip and (is_dict or isinstance(obj, Mapping)) and obj.keys().isdisjoint(skip):
+                skip = ()
+            if is_dict and not skip:
+                keys = tuple(obj)
+                shapes_snap, shapes = self._shapes
+                flat = shapes.get(keys) if shapes_snap is snap else None
+                if flat is None:
+                    flat = self._flat_keys(keys, snap)
+                if flat and _FLAT_TYPES.issuperset(map(type, obj.values())):
+                    return self._flat(obj, snap)
             cached_snap, cached = self._clean
-            collect = _Collect(cached if cached_snap is snap else frozenset())
-            first = self._walk_top(obj, skip, collect)
-            if not collect.parts:
+            known: frozenset[str] | set[str] = cached if cached_snap is snap else frozenset()
+            parts: list[str] = []
+            first = obj
+            if not self._plain(obj, _Acc(parts, known, snap), 0, skip):
+                # Anything the plain-data path does not settle: the general walk records.
+                collect = _Collect(known)
+                first = self._walk_top(obj, skip, collect)
+                parts = collect.parts
+            if not parts:
                 return first
-            dirty = self._dirty(collect.parts, snap)
+            dirty = self._dirty(parts, snap, known)
             if not dirty:
                 return first
-            clean = collect.known.union(collect.parts).difference(dirty)
-            redact = self.redact
-
-            def second(text: str) -> str:
-                # A string the first pass did not see (a str()/repr() that changed) is
-                # scanned like a flagged one: nothing unseen passes as clean.
-                return text if text in clean else redact(text)
-
-            return self._walk_top(obj, skip, second)
+            return self._second_pass(obj, skip, parts, dirty, known)
         except Exception as exc:
             self.errors("redact_obj", exc)
             return ERROR_PLACEHOLDER
 
-    def _dirty(self, parts: list[str], snap: _Snap) -> set[str]:
-        """The strings of ``parts`` that hold a finding under ``snap``; remembers the rest."""
+    def _plain(self, obj: Any, acc: _Acc, depth: int, skip: Collection[Hashable] = ()) -> bool:
+        """The first pass for plain data, without the general walk's per-item calls.
+
+        Plain data: dicts with str or int keys, lists, str and scalars, where no key is
+        a sensitive name over a maskable value, no dict is a name/value record and no
+        list is a ``(name, value)`` pair: the walk would change none of its structure,
+        so the result depends on its strings alone. Records the strings not ``known``
+        clean into ``parts``; returns False (``parts`` then holds a partial list, to be
+        dropped) as soon as something needs the general walk.
+        """
+        parts, known, snap = acc
+        if depth >= self.max_depth:
+            return False
+        if type(obj) is dict:
+            if not skip:
+                # A dict whose key set is proven clean and whose values are str and
+                # scalars: its strings in one C-level step (see _flat_keys).
+                keys = tuple(obj)
+                shapes_snap, shapes = self._shapes
+                flat = shapes.get(keys) if shapes_snap is snap else None
+                if flat is None:
+                    flat = self._flat_keys(keys, snap)
+                if flat and _FLAT_TYPES.issuperset(map(type, obj.values())):
+                    parts.extend(filter(_is_str, obj.values()))
+                    return True
+            if not _RECORD_NAMES.isdisjoint(obj):
+                return False
+            names = self._names
+            for k, v in obj.items():
+                if skip and k in skip:
+                    continue
+                tk = type(k)
+                if tk is str:
+                    if k not in known:
+                        parts.append(k)
+                    sensitive = names.get(k)
+                    if sensitive is None:
+                        sensitive = self._name_verdict(k)
+                    if sensitive and _maskable(v):
+                        return False
+                elif tk is not int:
+                    return False
+                tv = type(v)
+                if tv is str:
+                    if v not in known:
+                        parts.append(v)
+                elif tv not in _PLAIN_SCALARS and not self._plain(v, acc, depth + 1):
+                    return False
+            return True
+        if type(obj) is list:
+            if 2 <= len(obj) <= 3 and self._sensitive_name(obj[0]):
+                return False
+            for v in obj:
+                tv = type(v)
+                if tv is str:
+                    if v not in known:
+                        parts.append(v)
+                elif tv not in _PLAIN_SCALARS and not self._plain(v, acc, depth + 1):
+                    return False
+            return True
+        return False
+
+    def _name_verdict(self, name: str) -> bool:
+        """``_sensitive_name(name)``, remembered (key names are immutable per redactor)."""
+        verdict = self._sensitive_name(name)
+        names = self._names
+        if len(names) >= _CLEAN_CACHE_SIZE:
+            names.clear()
+        names[name] = verdict
+        return verdict
+
+    def _dirty(
+        self,
+        parts: list[str],
+        snap: _Snap,
+        known: frozenset[str] | set[str] = frozenset(),
+        joined: str | None = None,
+    ) -> set[str]:
+        """The strings of ``parts`` that hold a finding under ``snap``.
+
+        One scan of ``parts`` joined (``joined``, when the caller built it) decides
+        for every string in which it saw neither a keyword nor a known value: rules
+        run only where one of their keywords occurs, so such a string has no finding.
+        Each string the scan touched is checked on its own, unless ``known`` clean;
+        those proven clean are remembered for ``snap``.
+        """
+        if not parts:
+            return set()
         candidates: Iterable[str] = parts
         if self._quiet:
-            # Rules run only where one of their keywords occurs, so a string in which the
-            # joined scan saw neither a keyword nor a known value has no finding at all.
-            joined = "\n".join(parts) if len(parts) > 1 else parts[0]
+            if joined is None:
+                joined = "\n".join(parts) if len(parts) > 1 else parts[0]
             try:
                 if joined.isascii():
                     hits, positions = snap.scan_positions(joined)
                     if not hits and not positions:
-                        self._remember(snap, parts)
                         return set()
-                    candidates = _touched(parts, hits, positions)
+                    candidates = _touched(parts, joined, hits, positions)
                 else:
                     hits2, words = snap.scan(joined)
                     if not hits2 and not words:
-                        self._remember(snap, parts)
                         return set()
             except Exception:
                 candidates = parts
         dirty: set[str] = set()
+        clean: list[str] = []
         checked: set[str] = set()
         for part in candidates:
-            if part in checked:
+            if part in checked or part in known:
                 continue
             checked.add(part)
             try:
@@ -495,8 +596,66 @@ class Redactor:
                 found = True
             if found:
                 dirty.add(part)
-        self._remember(snap, [p for p in parts if p not in dirty])
+            else:
+                clean.append(part)
+        if clean:
+            self._remember(snap, clean)
         return dirty
+
+    def _flat(self, obj: dict[Any, Any], snap: _Snap) -> Any:
+        """``redact_obj`` of a flat dict whose key set is proven clean (see ``_flat_keys``):
+        its str values joined, one scan, all at C speed; the general walk runs only
+        when that scan flags something."""
+        parts = list(filter(_is_str, obj.values()))
+        if not parts:
+            return obj
+        cached_snap, cached = self._clean
+        known: frozenset[str] | set[str] = cached if cached_snap is snap else frozenset()
+        dirty = self._dirty(parts, snap, known)
+        if not dirty:
+            return obj
+        return self._second_pass(obj, (), parts, dirty, known)
+
+    def _second_pass(
+        self,
+        obj: Any,
+        skip: Collection[Hashable],
+        parts: list[str],
+        dirty: set[str],
+        known: frozenset[str] | set[str],
+    ) -> Any:
+        """Walk again, redacting the flagged strings and any string the first pass missed."""
+        seen = set(parts)
+        redact = self.redact
+
+        def second(text: str) -> str:
+            # A string the first pass did not see (a str()/repr() that changed) is
+            # scanned like a flagged one: nothing unseen passes as clean.
+            if text in dirty or (text not in seen and text not in known):
+                return redact(text)
+            return text
+
+        return self._walk_top(obj, skip, second)
+
+    def _flat_keys(self, keys: tuple[Any, ...], snap: _Snap) -> bool:
+        """Whether a dict with these keys may take the flat path: str keys, none a
+        sensitive or record name, all proven clean under ``snap``. Remembered per key
+        set for that snapshot only (log events of one call site share their keys)."""
+        verdict = all(
+            type(k) is str and not self._sensitive_name(k) and k not in _RECORD_NAMES for k in keys
+        )
+        if verdict:
+            verdict = not self._dirty(list(keys), snap)
+        shapes_snap, shapes = self._shapes
+        if shapes_snap is not snap:
+            if snap is not self.known._snap:
+                return verdict  # proven with a registry that has changed since
+            shapes = {}
+            self._shapes = (snap, shapes)
+        if len(shapes) >= _CLEAN_CACHE_SIZE:
+            shapes.clear()
+        shapes[keys] = verdict
+        return verdict
 
     def _remember(self, snap: _Snap, clean: Iterable[str]) -> None:
         """Remember strings proven clean under ``snap``, never under another snapshot."""
@@ -787,6 +946,14 @@ class Redactor:
         return target if shown is target else shown
 
 
+class _Acc(NamedTuple):
+    """What the plain-data pass carries down: strings found, strings known clean, snapshot."""
+
+    parts: list[str]
+    known: frozenset[str] | set[str]
+    snap: _Snap
+
+
 class _Collect:
     """The first pass's text function: records strings not known clean, changes nothing."""
 
@@ -803,17 +970,23 @@ class _Collect:
 
 
 def _touched(
-    parts: list[str], hits: Iterable[Hit], positions: Mapping[str, list[int]]
+    parts: list[str], joined: str, hits: Iterable[Hit], positions: Mapping[str, list[int]]
 ) -> list[str]:
     """The parts (joined with one newline each) that a hit or a keyword occurrence touches."""
+    spans = [(h.start, h.end) for h in hits]
+    spans.extend((p, p + len(w)) for w, offsets in positions.items() for p in offsets)
+    idx: set[int] = set()
+    if len(spans) <= 8 and joined.count("\n") == len(parts) - 1:
+        # No part holds a newline: a position's part is the number of newlines before it.
+        for s, e in spans:
+            lo = joined.count("\n", 0, s)
+            idx.update(range(lo, lo + joined.count("\n", s, max(e - 1, s)) + 1))
+        return [parts[i] for i in sorted(idx)]
     starts = []
     pos = 0
     for part in parts:
         starts.append(pos)
         pos += len(part) + 1
-    spans = [(h.start, h.end) for h in hits]
-    spans.extend((p, p + len(w)) for w, offsets in positions.items() for p in offsets)
-    idx: set[int] = set()
     for s, e in spans:
         lo = bisect.bisect_right(starts, s) - 1
         hi = bisect.bisect_left(starts, e)

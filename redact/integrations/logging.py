@@ -34,6 +34,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), No
     "taskName",
 }
 _TRACEBACK = logging.Formatter()
+_FLAT_ARGS = frozenset({str, int, float, bool, type(None)})
 #: The message's slot in the mapping scanned with the extras (no extra can be named so).
 _MSG = "msg"
 
@@ -125,7 +126,13 @@ class RedactFilter(logging.Filter):
 
 
 def _redact_args(r: Redactor, args: Any) -> Any:
-    """``args`` with each argument walked by the core (the same object when clean)."""
+    """``args`` with each argument walked by the core (the same object when clean).
+
+    Arguments that are all str or numbers are left to the scan of the merged message,
+    where each shows as it is (or in its repr form, which is registered too).
+    """
+    if type(args) is tuple and _FLAT_ARGS.issuperset(map(type, args)):
+        return args
     if isinstance(args, Mapping):
         return r.redact_obj(args)
     if not isinstance(args, tuple):

@@ -111,6 +111,7 @@ class SpanRedactor:
         self._params = NameSet(self.redactor, sensitive_query_params)
         self._resources: dict[int, tuple[Resource, Resource, object]] = {}
         self._kinds: dict[str, int] = {}
+        self._specials: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
         self._lock = threading.Lock()
         self.report_error = _Once()
 
@@ -225,66 +226,54 @@ class SpanRedactor:
         events = tuple(span._events) if span._events else ()  # one copy, read once
         links = tuple(span._links) if span._links else ()
         scope = span.instrumentation_scope
-        status = span.status
-        sources: list[Mapping[str, AnyValue]] = [_plain(span._attributes)]
-        sources.extend(_plain(e.attributes) for e in events)
-        sources.extend(_plain(link.attributes) for link in links)
-        sources.append(_plain(scope.attributes if scope is not None else None))
-        texts = [span.name, status.description or "", *(e.name for e in events)]
         # Integer keys: the composite's own shape carries no name the walk could act on.
-        whole: dict[int, Any] = dict(enumerate(texts))
-        base = len(texts)
-        whole.update((base + i, d) for i, d in enumerate(sources))
+        whole: dict[int, Any] = {0: span.name, 1: span.status.description or ""}
+        dicts = [_plain(span._attributes)]
+        dicts.extend(_plain(e.attributes) for e in events)
+        dicts.extend(_plain(link.attributes) for link in links)
+        dicts.append(_plain(scope.attributes if scope is not None else None))
+        for i, e in enumerate(events):
+            whole[2 + i] = e.name
+        base = 2 + len(events)
+        for i, d in enumerate(dicts):
+            whole[base + i] = d
         core = self.redactor.redact_obj(whole)
+        res = self.resource(span.resource)
+        if core is whole and res is span.resource and not self._needs_names(dicts):
+            return span  # the common case: nothing found, nothing copied
         if core is not whole and not isinstance(core, dict):
             msg = "redact_obj did not return a mapping for a span"
             raise TypeError(msg)
+        likes: list[Attributes] = [span._attributes]
+        likes.extend(e.attributes for e in events)
+        likes.extend(link.attributes for link in links)
+        likes.append(scope.attributes if scope is not None else None)
         out = [
             self._settle(d, core[base + i], like)
-            for i, (d, like) in enumerate(
-                zip(
-                    sources,
-                    [
-                        span._attributes,
-                        *(e.attributes for e in events),
-                        *(link.attributes for link in links),
-                        scope.attributes if scope is not None else None,
-                    ],
-                    strict=True,
-                )
-            )
+            for i, (d, like) in enumerate(zip(dicts, likes, strict=True))
         ]
-        res = self.resource(span.resource)
-        attrs_out, rest = out[0], out[1:]
-        event_attrs, rest = rest[: len(events)], rest[len(events) :]
-        link_attrs, scope_attrs = rest[: len(links)], rest[len(links)]
-        changed = core is not whole or res is not span.resource
-        changed = changed or attrs_out is not span._attributes
-        new_events = []
-        for i, (e, a) in enumerate(zip(events, event_attrs, strict=True)):
-            name = core[2 + i] if core is not whole else e.name
-            same = name is e.name and a is e.attributes
-            new_events.append(e if same else Event(name, a, e.timestamp))
-            changed = changed or not same
-        new_links = []
-        for link, a in zip(links, link_attrs, strict=True):
-            same = a is link.attributes
-            new_links.append(link if same else Link(link.context, a))
-            changed = changed or not same
+        attrs_out, event_attrs = out[0], out[1 : 1 + len(events)]
+        link_attrs = out[1 + len(events) : 1 + len(events) + len(links)]
+        scope_attrs = out[-1]
+        new_events = [
+            e if core[2 + i] is e.name and a is e.attributes else Event(core[2 + i], a, e.timestamp)
+            for i, (e, a) in enumerate(zip(events, event_attrs, strict=True))
+        ]
+        new_links = [
+            link if a is link.attributes else Link(link.context, a)
+            for link, a in zip(links, link_attrs, strict=True)
+        ]
         new_scope = scope
         if scope is not None and scope_attrs is not scope.attributes:
             new_scope = InstrumentationScope(
                 scope.name, scope.version, scope.schema_url, scope_attrs
             )
-            changed = True
-        if not changed:
-            return span
-        name = core[0] if core is not whole else span.name
-        if status.description and core is not whole and core[1] is not status.description:
+        status = span.status
+        if status.description and core[1] is not status.description:
             status = Status(StatusCode.ERROR, core[1])
         return copy_span(
             span,
-            name=name,
+            name=core[0],
             attributes=attrs_out,
             events=_bounded_list(new_events, span.dropped_events),
             links=_bounded_list(new_links, span.dropped_links),
@@ -292,6 +281,24 @@ class SpanRedactor:
             resource=res,
             instrumentation_scope=new_scope,
         )
+
+    def _needs_names(self, dicts: list[Mapping[str, AnyValue]]) -> bool:
+        """Whether a name-aware mask (URL, query, SQL, configured header) changes a value."""
+        for d in dicts:
+            if not d:
+                continue
+            keys = tuple(d)
+            specials = self._specials.get(keys)
+            if specials is None:
+                specials = tuple((k, kind) for k in keys if (kind := self._kind(k)) != _PLAIN)
+                if len(self._specials) >= _CACHE_SIZE:
+                    self._specials = {}
+                self._specials[keys] = specials
+            for k, kind in specials:
+                v = d[k]
+                if self._special(kind, k, v) is not v:
+                    return True
+        return False
 
     def _span(
         self,

@@ -85,7 +85,7 @@ class RedactProcessor:
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
         """Return ``event_dict`` with every secret masked (the same dict when clean)."""
         try:
-            if not isinstance(event_dict, MutableMapping):
+            if type(event_dict) is not dict and not isinstance(event_dict, MutableMapping):
                 # Placed after a renderer: the event is already text (or bytes).
                 return self._redactor.redact_obj(event_dict)
             if event_dict.get("exc_info"):
