@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from types import CodeType, FrameType, TracebackType
 from typing import Any, NamedTuple, Protocol, cast
 
+from redact import telemetry as _telemetry
 from redact._matcher import Hit
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
@@ -385,6 +386,9 @@ class Redactor:
         return "".join(parts)
 
     def _mask(self, finding: Finding, secret: str) -> str:
+        watcher = _telemetry.observer
+        if watcher is not None:
+            self._observe(watcher, finding, secret)
         if finding.detector == "known":
             mask = self._default_mask
             if isinstance(mask, PartialMask | JwtMask):
@@ -393,9 +397,28 @@ class Redactor:
             mask = self._masks.get(finding.rule_id, self._default_mask)
         return mask.render(finding.mask_label, secret)
 
+    def _observe(self, watcher: _telemetry.RedactionObserver, finding: Finding, text: str) -> None:
+        """Tell the telemetry observer; a known value's category is the registry's."""
+        category = finding.category
+        if finding.detector == "known":
+            entry = self.known.snapshot.values.get(text)
+            if entry is None:  # an encoded form: the entry of its label
+                entry = next(
+                    (e for e in self.known.snapshot.values.values() if e.label == finding.label),
+                    None,
+                )
+            category = entry.category if entry is not None and entry.category else category
+        watcher.masked(finding.rule_id, finding.detector, category, finding.label)
+
     def mask_value(self, key: str, value: object) -> str:
         """The mask used for a value stored under a sensitive key name."""
         text = value if isinstance(value, str) else ""
+        watcher = _telemetry.observer
+        if watcher is not None:
+            entry = self.known.snapshot.values.get(text) if text else None
+            label = entry.label if entry is not None else ""
+            category = entry.category if entry is not None and entry.category else "credential"
+            watcher.masked(_KEY_RULE_ID, "key-name", category, label)
         return self._masks.get(_KEY_RULE_ID, self._default_mask).render(_KEY_RULE_ID, text)
 
     # -- objects ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any, Literal
 
-from redact import Redactor
+from redact import Redactor, telemetry
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
@@ -163,7 +163,8 @@ class RedactMiddleware:
             _HttpGuard(self, view, send) if kind == "http" else _WebSocketGuard(self, view, send)
         )
         try:
-            await self.app(scope, receive, guard.send)
+            with telemetry.site("asgi", scope):
+                await self.app(scope, receive, guard.send)
         finally:
             try:
                 if tokens is not None and self._contextvars is not None:

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from redact import ERROR_PLACEHOLDER, Redactor
+from redact import ERROR_PLACEHOLDER, Redactor, telemetry
 from redact.exceptions import ConfigError
 from redact.integrations._objects import OnceWarner
 
@@ -68,7 +68,8 @@ class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> Literal[True]:
         """Redact ``record`` in place and keep it."""
         try:
-            self._redact(record)
+            with telemetry.site("logging", record):
+                self._redact(record)
         except Exception as exc:
             _scrub(record)
             self._warn(exc)
@@ -203,7 +204,8 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The inner formatter's line, masked."""
         try:
-            return self.redactor.redact(self.inner.format(record))
+            with telemetry.site("logging", record):
+                return self.redactor.redact(self.inner.format(record))
         except Exception as exc:
             self._warn(exc)
             return f"{record.levelname} {record.name} {ERROR_PLACEHOLDER}"

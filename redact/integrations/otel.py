@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from redact import Redactor
+from redact import Redactor, telemetry
 from redact._optional import extra
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
@@ -216,7 +216,8 @@ class SpanRedactor:
     def span(self, span: ReadableSpan) -> ReadableSpan:
         """A redacted copy of ``span``, ``span`` itself when nothing needs redacting."""
         try:
-            return self._redact_span(span)
+            with telemetry.site("otel", span):
+                return self._redact_span(span)
         except Exception as exc:
             self.report_error("span redaction", exc)
             return self._span(span, _placeholder, _placeholder_attrs, _placeholder_resource)
@@ -490,9 +491,10 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
         """Redact body, attributes (``exception.*`` included), event name and resource."""
         try:
             self._spans.refresh()
-            redacted = self._record(
-                log_record, self._body, self._spans.attributes, self._spans.resource
-            )
+            with telemetry.site("otel"):
+                redacted = self._record(
+                    log_record, self._body, self._spans.attributes, self._spans.resource
+                )
         except Exception as exc:
             self._spans.report_error("log record redaction", exc)
             try:

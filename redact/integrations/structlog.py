@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from redact import ERROR_PLACEHOLDER, Redactor
+from redact import ERROR_PLACEHOLDER, Redactor, telemetry
 from redact.integrations._objects import OnceWarner
 
 if TYPE_CHECKING:
@@ -85,13 +85,14 @@ class RedactProcessor:
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
         """Return ``event_dict`` with every secret masked (the same dict when clean)."""
         try:
-            if type(event_dict) is not dict and not isinstance(event_dict, MutableMapping):
-                # Placed after a renderer: the event is already text (or bytes).
-                return self._redactor.redact_obj(event_dict)
-            if event_dict.get("exc_info"):
-                self._exc_info(event_dict)
-            # One core call: one scan of the event's strings joined, the walk's own rules.
-            return self._redactor.redact_obj(event_dict, skip=_META)
+            with telemetry.site("structlog", event_dict):
+                if type(event_dict) is not dict and not isinstance(event_dict, MutableMapping):
+                    # Placed after a renderer: the event is already text (or bytes).
+                    return self._redactor.redact_obj(event_dict)
+                if event_dict.get("exc_info"):
+                    self._exc_info(event_dict)
+                # One core call: one scan of the event's strings joined, the walk's own rules.
+                return self._redactor.redact_obj(event_dict, skip=_META)
         except Exception as exc:
             self._warn(exc)
             return _placeholder(event_dict)
