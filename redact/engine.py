@@ -401,12 +401,10 @@ class Redactor:
         """Tell the telemetry observer; a known value's category is the registry's."""
         category = finding.category
         if finding.detector == "known":
-            entry = self.known.snapshot.values.get(text)
+            snap = self.known.snapshot
+            entry = snap.entry(text)
             if entry is None:  # an encoded form: the entry of its label
-                entry = next(
-                    (e for e in self.known.snapshot.values.values() if e.label == finding.label),
-                    None,
-                )
+                entry = next((e for e in snap.entries if e.label == finding.label), None)
             category = entry.category if entry is not None and entry.category else category
         watcher.masked(finding.rule_id, finding.detector, category, finding.label)
 
@@ -415,7 +413,7 @@ class Redactor:
         text = value if isinstance(value, str) else ""
         watcher = _telemetry.observer
         if watcher is not None:
-            entry = self.known.snapshot.values.get(text) if text else None
+            entry = self.known.snapshot.entry(text) if text else None
             label = entry.label if entry is not None else ""
             category = entry.category if entry is not None and entry.category else "credential"
             watcher.masked(_KEY_RULE_ID, "key-name", category, label)

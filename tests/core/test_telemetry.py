@@ -215,3 +215,20 @@ def test_uvicorn_handler_logging_a_registered_secret_raises_one_event(
     assert value not in json.dumps(event)
     points = [(a, v) for a, v in _points(setup["reader"]) if a.get("redact.label")]
     assert sum(v for _, v in points) == 3
+
+
+def test_an_encoded_form_is_reported_under_its_registered_label_and_category(
+    setup: dict[str, Any],
+) -> None:
+    """A base64 form of a registered value is counted as known, with the registry's category."""
+    import base64
+
+    encoded = base64.b64encode(setup["value"].encode()).decode()
+    out = setup["redactor"].redact(f"Authorization: Basic {encoded}")
+    assert encoded not in out
+    [event] = [r for r in setup["sink"].records if r["event"] == EXPOSURE_EVENT]
+    assert (event["name"], event["category"], event["integration"]) == (
+        "db.password",
+        "credential",
+        "direct",
+    )
