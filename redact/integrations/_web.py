@@ -9,7 +9,9 @@ run over the rest. Nothing here imports a web framework.
 
 from __future__ import annotations
 
+import codecs
 import re
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import unquote_plus
@@ -20,8 +22,11 @@ from redact.keynames import normalize
 __all__ = [
     "DEFAULT_SENSITIVE_HEADERS",
     "DEFAULT_SENSITIVE_QUERY_PARAMS",
+    "BodyCodec",
     "CleanCache",
     "NameSet",
+    "header_codecs",
+    "header_text",
     "mask_for",
     "mask_query",
     "mask_sql",
@@ -217,3 +222,103 @@ def mask_sql(statement: str, redactor: Redactor) -> str:
     out = out if changed else statement
     redacted = redactor.redact(out)
     return redacted if (changed or redacted is not out) else statement
+
+
+# -- response bodies -------------------------------------------------------------------------
+
+#: Media types whose bodies are text: rules run on them (egress_rules); others get known values.
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+_TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded", "ndjson", "graphql", "yaml")
+#: Content-Encodings the guard can open, with the zlib wbits that writes each again
+#: (reading auto-detects a gzip or zlib header: 32 + MAX_WBITS).
+_INFLATE = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class BodyCodec:
+    """How one HTTP body becomes text to inspect, and masked text becomes bytes again.
+
+    Decided once per response from its headers:
+
+    * ``Content-Encoding`` gzip / x-gzip / deflate is inflated to be inspected
+      (and deflated again when a streamed body is rewritten); any other coding
+      (``br``, ``zstd``, ...) is :attr:`opaque`: it cannot be inspected.
+    * ``charset=`` selects the text codec (UTF-16/32, Latin-1, Shift_JIS, ...);
+      without one, or for an unknown one, UTF-8. UTF-8 and single-byte codecs
+      use ``surrogateescape`` and wide ones ``surrogatepass``, so any byte
+      sequence round-trips and a clean body is re-encoded to the same bytes.
+    * Every media type is inspected for registered values; :attr:`text` says
+      whether it is text, where pattern rules also apply (binary formats such
+      as ``application/octet-stream`` are inspected as UTF-8 bytes).
+    """
+
+    def __init__(self, headers: Iterable[tuple[bytes, bytes]]) -> None:
+        media, charset, coding = "", "", ""
+        for name, value in headers:
+            lname = name.lower()
+            if lname == b"content-encoding":
+                coding = value.decode("latin-1").strip().lower()
+            elif lname == b"content-type":
+                parts = value.decode("latin-1").split(";")
+                media = parts[0].strip().lower()
+                for param in parts[1:]:
+                    key, _, val = param.partition("=")
+                    if key.strip().lower() == "charset":
+                        charset = val.strip().strip('"').lower()
+        self.coding = "" if coding in ("", "identity") else coding
+        self.opaque = bool(self.coding) and self.coding not in _INFLATE
+        self.text = not media or media.startswith(_TEXT_TYPES) or media.endswith(_TEXT_SUFFIXES)
+        self.charset = _known_codec(charset)
+        wide = self.charset.startswith(("utf-16", "utf-32"))
+        self._errors = "surrogatepass" if wide else "surrogateescape"
+        self._decoder = codecs.getincrementaldecoder(self.charset)(errors=self._errors)
+        self._encoder = codecs.getincrementalencoder(self.charset)(errors=self._errors)
+        wbits = _INFLATE.get(self.coding)
+        self._inflate = zlib.decompressobj(32 + zlib.MAX_WBITS) if wbits is not None else None
+        self._deflate = zlib.compressobj(wbits=wbits) if wbits is not None else None
+
+    def decode(self, data: bytes, *, final: bool) -> str:
+        """The text of the next piece of the body (inflated first when compressed)."""
+        if self._inflate is not None:
+            data = self._inflate.decompress(data) + (self._inflate.flush() if final else b"")
+        return self._decoder.decode(data, final)
+
+    def encode(self, text: str, *, final: bool) -> bytes:
+        """Bytes of the next piece of text (compressed again when the body was)."""
+        data = self._encoder.encode(text, final)
+        if self._deflate is not None:
+            mode = zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
+            data = self._deflate.compress(data) + self._deflate.flush(mode)
+        return data
+
+    def plain(self, text: str) -> bytes:
+        """A whole body's masked text as uncompressed bytes in its charset."""
+        return text.encode(self.charset, self._errors)
+
+
+def _known_codec(charset: str) -> str:
+    """The Python codec for an HTTP ``charset`` (UTF-8 when absent or unknown)."""
+    if not charset:
+        return "utf-8"
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return "utf-8"
+
+
+def header_codecs(raw: bytes) -> tuple[str, ...]:
+    """The readings of a header value to inspect: UTF-8 (what apps write) and Latin-1.
+
+    HTTP header bytes have no declared charset: an app that writes a non-ASCII
+    secret as UTF-8 is read by Starlette and uvicorn as Latin-1 (``PÃ¤sswÃ¶rd``),
+    one that writes Latin-1 is not valid UTF-8. Inspecting both readings finds
+    the value either way (ASCII bytes read the same in both).
+    """
+    return ("latin-1",) if raw.isascii() else ("utf-8", "latin-1")
+
+
+def header_text(raw: bytes) -> str:
+    """The one reading of a header value to show: UTF-8 when it is valid UTF-8, else Latin-1."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

@@ -7,10 +7,11 @@ with sensitive parameters masked, headers with credentials masked) is bound into
 ``structlog.contextvars`` and set on the current OpenTelemetry span, when those
 libraries are installed (both imported lazily; this module imports only the core).
 
-The egress guard checks response headers and text bodies for registered secret
-values (the redactor's :class:`~redact.KnownSecrets`; rule findings optionally),
-streaming-safe across ``http.response.body`` messages, and masks (default),
-blocks (500) or reports them. :class:`UvicornAccessFilter` masks what uvicorn's own
+The egress guard checks response headers (read as UTF-8 and as Latin-1) and
+bodies of every content type for registered secret values (the redactor's
+:class:`~redact.KnownSecrets`; rule findings optionally, on text types), in the
+body's charset and through gzip/deflate (``_web.BodyCodec``), streaming-safe across ``http.response.body`` messages, and masks
+(default), blocks (500) or reports them; a body it cannot open (``br``) is blocked. :class:`UvicornAccessFilter` masks what uvicorn's own
 ``uvicorn.access`` / ``uvicorn.error`` loggers write.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any, Literal
 
@@ -26,8 +28,11 @@ from redact import Redactor, telemetry
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
+    BodyCodec,
     CleanCache,
     NameSet,
+    header_codecs,
+    header_text,
     mask_for,
     mask_query,
 )
@@ -48,8 +53,6 @@ Egress = Literal["mask", "block", "report"]
 PLACEHOLDER = "[REDACTED:redaction-error]"
 _egress_log = logging.getLogger("redact.egress")
 _log = logging.getLogger(__name__)
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
-_TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded", "ndjson", "graphql", "yaml")
 _BLOCKED_BODY = b"Internal Server Error"
 
 
@@ -73,9 +76,12 @@ class _Scanner:
             self._holdback = (snap.generation, size)
         return size
 
-    def mask(self, text: str) -> str:
-        """``text`` with findings masked; the same object when there are none."""
-        if self._rules:
+    def mask(self, text: str, *, rules: bool = True) -> str:
+        """``text`` with findings masked; the same object when there are none.
+
+        ``rules=False`` (a binary body) looks for registered values only.
+        """
+        if self._rules and rules:
             return self._redactor.redact(text)
         hits, _ = self._redactor.known.snapshot.scan(text)
         if not hits:
@@ -91,17 +97,17 @@ class _Scanner:
         out.append(text[pos:])
         return "".join(out)
 
-    def scan(self, text: str) -> tuple[list[str], int]:
+    def scan(self, text: str, *, rules: bool = True) -> tuple[list[str], int]:
         """Labels of what was found and where the last finding ends (0 when none)."""
-        if self._rules:
+        if self._rules and rules:
             found = self._redactor.find(text)
             return sorted({f.mask_label for f in found}), max((f.end for f in found), default=0)
         hits, _ = self._redactor.known.snapshot.scan(text)
         return sorted({h.label for h in hits}), max((h.end for h in hits), default=0)
 
-    def labels(self, text: str) -> list[str]:
+    def labels(self, text: str, *, rules: bool = True) -> list[str]:
         """Names of what was found (never values)."""
-        if self._rules:
+        if self._rules and rules:
             return sorted({f.mask_label for f in self._redactor.find(text)})
         hits, _ = self._redactor.known.snapshot.scan(text)
         return sorted({h.label for h in hits})
@@ -182,7 +188,7 @@ class RedactMiddleware:
             headers: dict[str, str] = {}
             for raw_name, raw_value in scope.get("headers", ()):
                 name = raw_name.decode("latin-1").lower()
-                value = raw_value.decode("latin-1")
+                value = header_text(raw_value)
                 value = mask_for(name) if name in self.headers else self._values.redact(value)
                 headers[name] = f"{headers[name]}, {value}" if name in headers else value
             client = scope.get("client")
@@ -278,11 +284,15 @@ class RedactMiddleware:
         out: list[tuple[bytes, bytes]] = []
         labels: list[str] = []
         for name, value in headers:
-            text = value.decode("latin-1")
-            masked = self.scanner.mask(text)
-            if masked is not text:
-                labels.extend(self.scanner.labels(text))
-            out.append((name, value if masked is text else masked.encode("latin-1", "replace")))
+            # Header bytes have no charset: a non-ASCII value written as UTF-8 is read by
+            # uvicorn/Starlette as Latin-1 mojibake, one written as Latin-1 is not UTF-8.
+            for codec in header_codecs(value):
+                text = value.decode(codec, "surrogateescape")
+                masked = self.scanner.mask(text)
+                if masked is not text:
+                    labels.extend(self.scanner.labels(text))
+                    value = masked.encode(codec, "surrogateescape")
+            out.append((name, value))
         return out, labels
 
     def report(self, action: str, where: str, labels: Iterable[str], view: dict[str, Any]) -> None:
@@ -298,7 +308,7 @@ class RedactMiddleware:
 
 
 class _HttpGuard:
-    """Per-request egress state for one HTTP response."""
+    """Per-request egress state for one HTTP response (its body codec, buffer and carry)."""
 
     def __init__(self, mw: RedactMiddleware, view: dict[str, Any], send: Send) -> None:
         self.mw = mw
@@ -310,7 +320,8 @@ class _HttpGuard:
         self.streaming = False
         self.blocked = False
         self.buffer = bytearray()
-        self.carry = b""
+        self.carry = ""
+        self.codec = BodyCodec(())
 
     async def send(self, message: Message) -> None:
         """The ``send`` the application sees."""
@@ -320,7 +331,10 @@ class _HttpGuard:
         if kind == "http.response.start":
             await self._start(message)
         elif kind == "http.response.body" and not self.passthrough:
-            await self._body(message.get("body", b""), bool(message.get("more_body", False)))
+            try:
+                await self._body(message.get("body", b""), bool(message.get("more_body", False)))
+            except (zlib.error, UnicodeError) as exc:  # a body that cannot be read: fail closed
+                await self._unreadable(type(exc).__name__)
         else:  # pathsend, trailers, extensions: headers go first, unchanged body
             if self.pending is not None and not self.streaming:
                 self.streaming = True
@@ -344,7 +358,16 @@ class _HttpGuard:
             mw.report("masked" if mw.egress == "mask" else "reported", "headers", labels, self.view)
             if mw.egress == "mask":
                 message = {**message, "headers": headers}
-        self.passthrough = not _is_text(message.get("headers", ()))
+        self.codec = BodyCodec(message.get("headers", ()))
+        if self.codec.opaque:
+            # A content coding the guard cannot open (br, zstd, ...): it cannot vouch for it.
+            where = f"body (content-encoding {self.codec.coding!r} cannot be inspected)"
+            if mw.egress != "report":
+                mw.report("blocked", where, (), self.view)
+                await self._send_blocked()
+                return
+            mw.report("reported", where, (), self.view)
+            self.passthrough = True
         if self.passthrough or mw.egress == "report":
             self.streaming = True
             await self._send(message)
@@ -366,6 +389,18 @@ class _HttpGuard:
         )
         await self._send({"type": "http.response.body", "body": _BLOCKED_BODY, "more_body": False})
 
+    async def _unreadable(self, why: str) -> None:
+        """A body the codec cannot decode: block it (or abort it if its headers are gone)."""
+        if self.mw.egress == "report":
+            return
+        self.mw.report("blocked", f"body (undecodable: {why})", (), self.view)
+        if not self.streaming:
+            await self._send_blocked()
+            return
+        self.blocked = True
+        msg = "response aborted by the redact egress guard: its body could not be inspected"
+        raise RuntimeError(msg)
+
     async def _body(self, chunk: bytes, more: bool) -> None:
         mw = self.mw
         if mw.egress == "report":
@@ -385,18 +420,23 @@ class _HttpGuard:
     async def _whole(self, body: bytes) -> None:
         if self.pending is None:
             return
-        text = body.decode("utf-8", "surrogateescape")
-        masked = self.mw.scanner.mask(text)
+        codec = self.codec
+        text = codec.decode(body, final=True)
+        masked = self.mw.scanner.mask(text, rules=codec.text)
         start = self.pending
         if masked is not text:
-            labels = self.mw.scanner.labels(text)
+            labels = self.mw.scanner.labels(text, rules=codec.text)
             if self.mw.egress == "block":
                 self.mw.report("blocked", "body", labels, self.view)
                 await self._send_blocked()
                 return
             self.mw.report("masked", "body", labels, self.view)
-            body = masked.encode("utf-8", "surrogateescape")
-            start = {**start, "headers": _with_length(start.get("headers", ()), len(body))}
+            # The whole body is known: send it masked and uncompressed, with its new length.
+            body = codec.plain(masked)
+            headers = _with_length(start.get("headers", ()), len(body))
+            if codec.coding:
+                headers = [(n, v) for n, v in headers if n.lower() != b"content-encoding"]
+            start = {**start, "headers": headers}
         self.streaming = True
         await self._send(start)
         await self._send({"type": "http.response.body", "body": body, "more_body": False})
@@ -411,33 +451,39 @@ class _HttpGuard:
         await self._send(start)
 
     async def _stream_chunk(self, chunk: bytes, more: bool) -> None:
-        window = self.carry + chunk
-        text = window.decode("utf-8", "surrogateescape")
-        masked = self.mw.scanner.mask(text)
-        if masked is not text:
-            labels = self.mw.scanner.labels(text)
+        codec = self.codec
+        window = self.carry + codec.decode(chunk, final=not more)
+        masked = self.mw.scanner.mask(window, rules=codec.text)
+        if masked is not window:
+            labels = self.mw.scanner.labels(window, rules=codec.text)
             if self.mw.egress == "block":
                 self.mw.report("blocked (response aborted)", "body", labels, self.view)
                 self.blocked = True
                 msg = "response aborted by the redact egress guard after its headers were sent"
                 raise RuntimeError(msg)
             self.mw.report("masked", "body", labels, self.view)
-            window = masked.encode("utf-8", "surrogateescape")
         hold = self.mw.scanner.holdback() if more else 0
-        out, self.carry = (window[:-hold], window[-hold:]) if hold else (window, b"")
-        if out or not more:
-            await self._send({"type": "http.response.body", "body": out, "more_body": more})
+        out, self.carry = (masked[:-hold], masked[-hold:]) if hold else (masked, "")
+        data = codec.encode(out, final=not more)
+        if data or not more:
+            await self._send({"type": "http.response.body", "body": data, "more_body": more})
 
     async def _report_chunk(self, chunk: bytes, more: bool) -> None:
-        window = self.carry + chunk
         if not self.passthrough:
-            text = window.decode("utf-8", "surrogateescape")
-            labels, end = self.mw.scanner.scan(text)
+            try:
+                window = self.carry + self.codec.decode(chunk, final=not more)
+            except (zlib.error, UnicodeError) as exc:
+                self.mw.report(
+                    "reported", f"body (undecodable: {type(exc).__name__})", (), self.view
+                )
+                self.passthrough = True
+                window = ""
+            labels, end = self.mw.scanner.scan(window, rules=self.codec.text)
             if labels:
                 self.mw.report("reported", "body", labels, self.view)
-                window = text[end:].encode("utf-8", "surrogateescape")  # report each hit once
+                window = window[end:]  # report each hit once
             hold = self.mw.scanner.holdback() if more else 0
-            self.carry = window[-hold:] if hold else b""
+            self.carry = window[-hold:] if hold else ""
         await self._send({"type": "http.response.body", "body": chunk, "more_body": more})
 
 
@@ -508,20 +554,6 @@ class _WebSocketGuard:
             encoded = masked.encode("utf-8", "surrogateescape")
             return {**message, field: encoded}, scanner.labels(text)
         return message, []
-
-
-def _is_text(headers: Iterable[tuple[bytes, bytes]]) -> bool:
-    """Text bodies are checked; compressed and binary bodies pass through (documented)."""
-    content_type = ""
-    for name, value in headers:
-        lname = name.lower()
-        if lname == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
-            return False
-        if lname == b"content-type":
-            content_type = value.decode("latin-1").split(";", 1)[0].strip().lower()
-    if not content_type:
-        return True
-    return content_type.startswith(_TEXT_TYPES) or content_type.endswith(_TEXT_SUFFIXES)
 
 
 def _with_length(

@@ -341,13 +341,17 @@ def test_clean_response_is_untouched(stack: Stack, client: httpx.Client) -> None
     assert resp.headers["content-length"] == str(len("nothing to see here"))
 
 
-def test_compressed_and_binary_bodies_pass_through(stack: Stack, client: httpx.Client) -> None:
-    """Documented limit: gzip-encoded and binary bodies are not inspected."""
+def test_compressed_and_binary_bodies_are_masked(stack: Stack, client: httpx.Client) -> None:
+    """gzip-encoded and binary bodies are inspected too (they used to pass raw).
+
+    More kinds (charsets, deflate, streaming, br) in test_asgi_bodies.py.
+    """
     secret = stack.planted.known["db-password"]
     zipped = client.get("/mask/leak/gzip")
-    assert zipped.text == f"zipped {secret}"
+    assert zipped.text == "zipped [REDACTED:db-password]"
     binary = client.get("/mask/leak/binary")
-    assert binary.content == f"\x00bin {secret}".encode()
+    assert binary.content == b"\x00bin [REDACTED:db-password]"
+    assert secret not in zipped.text + binary.text
 
 
 def test_block_mode_replaces_the_response_with_a_generic_500(
