@@ -10,8 +10,10 @@ libraries are installed (both imported lazily; this module imports only the core
 The egress guard checks response headers (read as UTF-8 and as Latin-1) and
 bodies of every content type for registered secret values (the redactor's
 :class:`~redact.KnownSecrets`; rule findings optionally, on text types), in the
-body's charset and through gzip/deflate (``_web.BodyCodec``), streaming-safe across ``http.response.body`` messages, and masks
-(default), blocks (500) or reports them; a body it cannot open (``br``) is blocked. :class:`UvicornAccessFilter` masks what uvicorn's own
+body's charset and through gzip/deflate (``_web.BodyCodec``), streaming-safe
+across ``http.response.body`` messages, and masks (default), blocks (500) or
+reports them; a body it cannot open (``br``) is blocked.
+:class:`UvicornAccessFilter` masks what uvicorn's own
 ``uvicorn.access`` / ``uvicorn.error`` loggers write.
 """
 
