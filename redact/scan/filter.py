@@ -45,6 +45,8 @@ class _Holds:
     def __init__(self, redactor: Redactor) -> None:
         self._redactor = redactor
         self._rules = tuple(r for r in redactor.rules if isinstance(r, Rule) and _multiline(r))
+        self._words = tuple(sorted({k for r in self._rules for k in r.keywords}))
+        self._always = any(not r.keywords for r in self._rules)
         self._generation = -1
         self._prefixes: tuple[str, ...] = ()
 
@@ -65,7 +67,8 @@ class _Holds:
         """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
         found: int | None = None
         lowered = text.lower()
-        for rule in self._rules:
+        hit = self._always or any(k in lowered for k in self._words)
+        for rule in self._rules if hit else ():
             if rule.keywords and not any(k in lowered for k in rule.keywords):
                 continue
             try:
