@@ -149,13 +149,13 @@ def test_no_rule_backtracks_catastrophically() -> None:
     from redact import Redactor
 
     red = Redactor.default()
-    slow = []
+    slow = []  # measured in CPU time of this thread: machine load must not fail a rule
     for rule in red._rules:
         for kw in rule.keywords[:3] or ("",):
             for text in _adversarial(rule.prefix or kw, kw):
-                t0 = time.perf_counter()
+                t0 = time.thread_time()
                 list(rule.finditer(text, timeout=5.0))
-                elapsed = time.perf_counter() - t0
+                elapsed = time.thread_time() - t0
                 if elapsed > 1.0:
                     slow.append((rule.id, kw, round(elapsed, 2)))
     assert not slow, slow
