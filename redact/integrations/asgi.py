@@ -68,13 +68,18 @@ class _Scanner:
         self._holdback = (-1, 0)
 
     def holdback(self) -> int:
-        """Bytes kept between body chunks: the longest registered form (or ``window``)."""
+        """Characters kept between body chunks: enough for the longest registered form.
+
+        Ten times its byte length minus one (at most ``window``): the registry also finds
+        a value through decoded views (HTML entities, ``\\u`` escapes), whose escaped
+        text is longer than any registered form.
+        """
         if self._rules:
             return self._window
         snap = self._redactor.known.snapshot
         generation, size = self._holdback
         if generation != snap.generation:
-            size = min(max(snap.max_form_bytes - 1, 0), self._window)
+            size = min(max(10 * snap.max_form_bytes - 1, 0), self._window)
             self._holdback = (snap.generation, size)
         return size
 

@@ -55,7 +55,7 @@ class _Holds:
         snap = self._redactor.known.snapshot
         if snap.generation != self._generation:
             out: set[str] = set()
-            for form in (*snap.literals, *snap.delta_literals):
+            for form in snap.literals:
                 for i, ch in enumerate(form[:-1]):
                     if ch in "\r\n":
                         out.add(form[: i + 1])
