@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 from typing import IO
 
+from redact import telemetry
 from redact.engine import Redactor, _multiline
 from redact.rules import Rule
 
@@ -103,6 +104,23 @@ def filter_stream(
     *,
     max_line: int = MAX_LINE,
     overlap: int = OVERLAP,
+) -> int:
+    """Copy ``inp`` to ``out`` with secrets masked; returns the number of pieces changed.
+
+    See :func:`_filter_stream`; redactions are counted under ``integration=filter``
+    when :mod:`redact.telemetry` is installed.
+    """
+    with telemetry.site("filter"):
+        return _filter_stream(redactor, inp, out, max_line=max_line, overlap=overlap)
+
+
+def _filter_stream(
+    redactor: Redactor,
+    inp: IO[bytes],
+    out: IO[bytes],
+    *,
+    max_line: int,
+    overlap: int,
 ) -> int:
     """Copy ``inp`` to ``out`` with secrets masked; returns the number of pieces changed.
 

@@ -232,3 +232,13 @@ def test_an_encoded_form_is_reported_under_its_registered_label_and_category(
         "credential",
         "direct",
     )
+
+
+def test_the_filter_stream_names_itself(setup: dict[str, Any]) -> None:
+    """`redact filter`'s stream loop counts its redactions under integration=filter."""
+    from redact.scan.filter import filter_stream
+
+    out = io.BytesIO()
+    filter_stream(setup["redactor"], io.BytesIO(f"a {setup['value']}\n".encode()), out)
+    assert setup["value"].encode() not in out.getvalue()
+    assert {a["redact.integration"] for a, _ in _points(setup["reader"])} == {"filter"}
