@@ -169,7 +169,7 @@ class Rule:
         """Apply the entropy, allowlist, stop-word and checksum checks to a candidate."""
         if not secret or is_mask(secret):
             return False
-        if self.category != "private-key" and is_placeholder(secret, self.prefix):
+        if self.category != "private-key" and is_placeholder(secret, self._fixed_head(secret)):
             return False  # ghp_xxxx..., sk_live_1234567890..., a ${TEMPLATE}: documentation
         if self.entropy is not None and shannon_entropy(secret) < self.entropy:
             return False
@@ -180,6 +180,14 @@ class Rule:
         if any(a.search(secret) for a in self.allow_compiled):
             return False
         return not (self.validator and not VALIDATORS[self.validator](secret))
+
+    def _fixed_head(self, secret: str) -> str:
+        """The fixed start of ``secret``: the prefix, else the longest keyword it starts with."""
+        if self.prefix and secret.startswith(self.prefix):
+            return self.prefix
+        low = secret[:64].lower()
+        heads = [k for k in self.keywords if low.startswith(k)]
+        return secret[: len(max(heads, key=len))] if heads else ""
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
