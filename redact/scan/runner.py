@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from redact._encoded import EncodedSecrets
 from redact._matcher import available_backends
 from redact.engine import Redactor
 from redact.registry import KnownSecrets
@@ -69,7 +70,12 @@ def build_redactor(options: ScanOptions) -> Redactor:
     (docs/performance.md), so it is used when installed.
     """
     backend = "hyperscan" if "hyperscan" in available_backends() else "ahocorasick"
-    return Redactor.default(packs=options.packs, known=KnownSecrets(backend=backend))
+    # Secrets inside base64/hex/percent-encoded runs (a Kubernetes Secret's tls.key, a
+    # .dockerconfigjson): decoded and scanned with the same packs, reported at the run.
+    encoded = EncodedSecrets(Redactor.default(packs=options.packs))
+    return Redactor.default(
+        packs=options.packs, known=KnownSecrets(backend=backend), detectors=[encoded]
+    )
 
 
 @dataclass
