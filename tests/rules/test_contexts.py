@@ -105,3 +105,11 @@ def test_no_token_alphabet_with_dash_or_underscore_ends_in_word_boundary(pack: s
         r.id for r in RulePack.builtin(pack) if _ends_in_boundary_after_dash_or_underscore(r.regex)
     ]
     assert bad == []
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_no_keyword_is_a_run_of_one_character(pack: str) -> None:
+    """A keyword like ``aaaaaaaa`` wakes its rule at every offset of padding (a 50 MB run)."""
+    runs = [(r.id, k) for r in RulePack.builtin(pack) for k in r.keywords]
+    bad = [(rid, k) for rid, k in runs if len(k) >= 3 and len(set(k)) == 1]
+    assert bad == []
