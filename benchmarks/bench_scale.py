@@ -120,7 +120,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     if args.quick:
-        args.mb, args.commits, args.repeat = 8, 300, 1
+        args.mb, args.commits, args.repeat = 8, 300, 3
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         run(args, Path(folder))
 
@@ -137,66 +137,58 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     mib = nbytes / (1 << 20)
     print(f"# bench_scale: {mib:.1f} MiB JSON lines, {args.commits} commits; {load()}")
 
-    # --- in-process baselines ------------------------------------------------------------
-    local_redactor = recipe.build()
-    frames = [dd.read_json(str(p), lines=True).compute() for p in sorted(logs.iterdir())]
-
-    def local_rows() -> None:
-        for f in frames:
-            [local_redactor.redact(m) for m in f["message"].tolist()]
-
-    def local_scan() -> None:
-        Scanner(options, jobs=1).scan_files(files)
-
-    def local_git() -> None:
-        Scanner(options, jobs=1).scan_git(repo)
-
-    base = {
-        "redact rows": [timed(local_rows) for _ in range(args.repeat)],
-        "scan files": [timed(local_scan) for _ in range(args.repeat)],
-        "scan git": [timed(local_git) for _ in range(args.repeat)],
-    }
-    results: dict[int, dict[str, list[float]]] = {}
+    # --- the local path (this process, no cluster) and 1- and 2-worker clusters, interleaved --
     pattern = str(logs / "*.jsonl")
     small = files[:1]
-    for workers in (1, 2):
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                host="127.0.0.1",
-                silence_logs=40,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
 
-            def bulk(client: Client = client) -> None:
-                df = dd.read_json(pattern, lines=True, blocksize=None)
-                redact_dataframe(df, ["message"], recipe=recipe).compute()
+    def bulk_job(scheduler: Any) -> Callable[[], None]:
+        def job() -> None:
+            df = dd.read_json(pattern, lines=True, blocksize=None)
+            redact_dataframe(df, ["message"], recipe=recipe).compute(scheduler=scheduler)
 
-            def scan(client: Client = client) -> None:
-                scan_on_dask(client, options, files=files, batch_bytes=1 << 20)
+        return job
 
-            def git(client: Client = client) -> None:
-                scan_on_dask(client, options, repos=[repo], commits_per_task=100)
+    def local_jobs() -> dict[str, Callable[[], object]]:
+        return {
+            "redact rows": bulk_job("sync"),
+            "scan files": lambda: Scanner(options, jobs=1).scan_files(files),
+            "scan git": lambda: Scanner(options, jobs=1).scan_git(repo),
+            "small job": lambda: Scanner(options, jobs=1).scan_files(small),
+        }
 
-            def tiny(client: Client = client) -> None:
-                scan_on_dask(client, options, files=small)
+    def cluster_jobs(client: Client) -> dict[str, Callable[[], object]]:
+        return {
+            "redact rows": bulk_job(client),
+            "scan files": lambda: scan_on_dask(client, options, files=files, batch_bytes=1 << 20),
+            "scan git": lambda: scan_on_dask(client, options, repos=[repo], commits_per_task=100),
+            "small job": lambda: scan_on_dask(client, options, files=small),
+        }
 
-            bulk()  # warm the workers (imports, Redactor build)
-            results[workers] = {
-                "redact rows": [timed(bulk) for _ in range(args.repeat)],
-                "scan files": [timed(scan) for _ in range(args.repeat)],
-                "scan git": [timed(git) for _ in range(args.repeat)],
-                "small job": [timed(tiny) for _ in range(max(3, args.repeat))],
-            }
-    tiny_local = statistics.median(
-        timed(lambda: Scanner(options, jobs=1).scan_files(small)) for _ in range(3)
-    )
+    kw: dict[str, Any] = {
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": "127.0.0.1:0",
+        "host": "127.0.0.1",
+        "silence_logs": 40,
+    }
+    with (
+        LocalCluster(n_workers=1, **kw) as c1,
+        LocalCluster(n_workers=2, **kw) as c2,
+        Client(c1, set_as_default=False) as k1,
+        Client(c2, set_as_default=False) as k2,
+    ):
+        paths = {"local": local_jobs(), 1: cluster_jobs(k1), 2: cluster_jobs(k2)}
+        for jobs in paths.values():
+            jobs["redact rows"]()  # warm up: imports, each worker's Redactor
+        rounds: dict[Any, dict[str, list[float]]] = {p: {} for p in paths}
+        for _ in range(args.repeat):
+            for job in ("redact rows", "scan files", "scan git", "small job"):
+                for p, jobs in paths.items():  # interleaved: local, 1 worker, 2 workers
+                    rounds[p].setdefault(job, []).append(timed(jobs[job]))
+    base, results = rounds["local"], {1: rounds[1], 2: rounds[2]}
+    tiny_local = statistics.median(base["small job"])
     med = statistics.median
-    print("\n| job | in-process | 1 worker | 2 workers | 2 vs 1 | efficiency |")
+    print("\n| job | local path | 1 worker | 2 workers | 2 vs 1 | efficiency |")
     print("|---|---|---|---|---|---|")
     for job in ("redact rows", "scan files", "scan git"):
         b, t1, t2 = med(base[job]), med(results[1][job]), med(results[2][job])

@@ -316,7 +316,7 @@ def scan_on_dask(
     repo_stats: dict[str, list[int]] = {}  # repo -> [commits, bytes, pending tasks]
     total = sum(t.size for t in files)
     done = commits_done = 0
-    pending: Any = dist.as_completed(list(meta))
+    pending: Any = dist.as_completed(list(meta), loop=client.loop)  # not the default client
     for fut in pending:
         kind, what = meta.pop(fut)
         if kind == "batch":
