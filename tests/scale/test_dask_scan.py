@@ -321,3 +321,31 @@ def test_cli_scheduler_errors_name_the_cause(tmp_path: Path) -> None:
     proc = run_redact("scan", ".", "--repos-from", "x.txt", cwd=tmp_path)
     assert proc.returncode == 2
     assert b"--repos-from needs --git and --scheduler" in proc.stderr
+
+
+async def _die() -> None:
+    """Run on a worker: end its process at once, like a lost node (no clean shutdown)."""
+    os._exit(1)
+
+
+def test_worker_lost_mid_scan_is_retried_and_results_still_equal(
+    cluster_client: Any, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process killed after the first task completes: Dask reruns its tasks."""
+    monkeypatch.chdir(corpus)
+    tasks, _ = discover(["src"], cwd=corpus)
+    options = ScanOptions()
+    local = Scanner(options, jobs=1).scan_files(tasks)
+    victim = sorted(cluster_client.scheduler_info()["workers"])[0]
+    killed: list[str] = []
+
+    def progress(done: int, total: int) -> None:
+        if not killed:
+            killed.append(victim)
+            cluster_client.run(_die, workers=[victim], wait=False)
+
+    remote = scan_on_dask(cluster_client, options, files=tasks, batch_bytes=64, progress=progress)
+    assert killed
+    assert _sorted(remote.findings) == _sorted(local.findings)
+    assert sorted(remote.outcomes, key=repr) == sorted(local.outcomes, key=repr)
+    cluster_client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next tests
