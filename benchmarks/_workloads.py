@@ -153,8 +153,16 @@ def report(title: str, results: dict[str, tuple[float, float]], unit: str) -> No
         print(f"  {name:44s} {rate:10.0f} {unit}/s   ratio {rat:5.2f}x")
 
 
-def rate(n: int, fn: Callable[[], None], clock: Callable[[], float] = time.perf_counter) -> float:
-    """Items per second of ``fn`` (which handles ``n`` items)."""
-    t0 = clock()
-    fn()
-    return n / (clock() - t0)
+def rate(n: int, fn: Callable[[], None], *, sibling: bool) -> float:
+    """Items per second of ``fn`` (which handles ``n`` items).
+
+    Without a sibling: per second of this process's CPU time (all its threads, so a
+    batch worker's encoding counts), which the other load of a shared machine does
+    not inflate. With the busy sibling: per wall second of the measured thread
+    (the sibling's own CPU time would otherwise count).
+    """
+    clock = time.perf_counter if sibling else time.process_time
+    with busy_sibling(sibling):
+        t0 = clock()
+        fn()
+        return n / (clock() - t0)

@@ -593,15 +593,13 @@ class Redactor:
             if joined is None:
                 joined = "\n".join(parts) if len(parts) > 1 else parts[0]
             try:
+                hits, words = snap.scan(joined)
+                if not hits and not words:
+                    return set()  # the common case: one automaton call
                 if joined.isascii():
+                    # Something was seen: which strings? (offsets are str offsets here)
                     hits, positions = snap.scan_positions(joined)
-                    if not hits and not positions:
-                        return set()
                     candidates = _touched(parts, joined, hits, positions)
-                else:
-                    hits2, words = snap.scan(joined)
-                    if not hits2 and not words:
-                        return set()
             except Exception:
                 candidates = parts
         dirty: set[str] = set()

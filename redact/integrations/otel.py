@@ -490,11 +490,12 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
         """Redact body, attributes (``exception.*`` included), event name and resource."""
         try:
-            self._spans.refresh()
             with telemetry.site("otel"):
-                redacted = self._record(
-                    log_record, self._body, self._spans.attributes, self._spans.resource
-                )
+                redacted = self._clean_record(log_record)
+                if redacted is None:
+                    redacted = self._record(
+                        log_record, self._body, self._spans.attributes, self._spans.resource
+                    )
         except Exception as exc:
             self._spans.report_error("log record redaction", exc)
             try:
@@ -504,6 +505,24 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
             except Exception:
                 return
         self._next.on_emit(redacted)
+
+    def _clean_record(self, record: ReadWriteLogRecord) -> ReadWriteLogRecord | None:
+        """``record`` itself when one core call finds nothing in it, else None."""
+        inner = record.log_record
+        if getattr(inner, "exception", None) is not None:
+            return None  # the copy drops the exception object (its text is in attributes)
+        scope = record.instrumentation_scope
+        dicts = [
+            _plain(inner.attributes),
+            _plain(scope.attributes if scope is not None else None),
+        ]
+        whole: dict[int, Any] = {0: inner.body, 1: inner.event_name, 2: dicts[0], 3: dicts[1]}
+        spans = self._spans
+        if spans.redactor.redact_obj(whole) is not whole or spans._needs_names(dicts):
+            return None
+        if record.resource is not None and spans.resource(record.resource) is not record.resource:
+            return None
+        return record
 
     def _body(self, body: AnyValue) -> AnyValue:
         if isinstance(body, str):

@@ -196,3 +196,18 @@ def test_an_adapter_call_paused_in_the_scan_cannot_poison_the_new_generation() -
     """structlog and logging: the paused call's clean verdict is not served after add()."""
     assert _paused_adapter_call("structlog") == "masked"
     assert _paused_adapter_call("logging") == "masked"
+
+
+def test_a_key_set_proven_clean_is_proven_again_after_add() -> None:
+    """The flat path remembers key sets proven clean per snapshot: a key registered later
+    (a secret used as a mapping key) is masked on the very next call."""
+    r = Redactor.default(known=KnownSecrets())
+    secret = _secret()
+    event = {f"cache.{secret}": 1, "event": "hit", "n": 2}
+    assert r.redact_obj(event) is event  # proven clean, remembered
+    assert r.redact_obj(dict(event)) == event
+    r.known.add(secret, label="late")
+    out = r.redact_obj(event)
+    assert secret not in json.dumps(out)
+    nested = {"attrs": event, "event": "x"}
+    assert secret not in json.dumps(r.redact_obj(nested))

@@ -212,3 +212,23 @@ def test_property_adapters_never_pass_what_redact_obj_masks(
     assert repr(rec.x) == repr(expected["x"])
     assert value not in json.dumps(out, default=repr)
     assert value not in logging.Formatter("%(message)s %(x)r %(x)s").format(rec)
+
+
+def test_otel_clean_log_record_is_handed_on_as_is() -> None:
+    """A log record with nothing to mask reaches the next processor as the same object."""
+    handed: list[Any] = []
+
+    class Keep(SimpleLogRecordProcessor):
+        def on_emit(self, log_record: Any) -> None:
+            handed.append(log_record)
+
+    provider = LoggerProvider(resource=Resource({"service.name": "shop"}))
+    provider.add_log_record_processor(
+        RedactingLogRecordProcessor(Keep(InMemoryLogRecordExporter()), redactor=R)
+    )
+    provider.get_logger("t").emit(body="order 7 shipped", attributes={"order.id": 7, "ok": "y"})
+    provider.get_logger("t").emit(body=f"order with {REGISTERED}", attributes={"n": 1})
+    provider.shutdown()
+    first, second = handed
+    assert first.log_record.body == "order 7 shipped"
+    assert REGISTERED not in str(second.log_record.body)
