@@ -35,6 +35,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), No
 }
 _TRACEBACK = logging.Formatter()
 _FLAT_ARGS = frozenset({str, int, float, bool, type(None)})
+_EXTRAS_CACHE = 1024
 #: The message's slot in the mapping scanned with the extras (no extra can be named so).
 _MSG = "msg"
 
@@ -64,6 +65,8 @@ class RedactFilter(logging.Filter):
         super().__init__()
         self.redactor = _build(redactor, factory)
         self._warn = OnceWarner("RedactFilter")
+        #: attribute names of a record -> the extra= ones (records of one call site share them)
+        self._extras: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def filter(self, record: logging.LogRecord) -> Literal[True]:
         """Redact ``record`` in place and keep it."""
@@ -89,7 +92,13 @@ class RedactFilter(logging.Filter):
                 msg = _unmergeable(r, record, exc)
         else:
             msg = record.msg
-        names = d.keys() - _STANDARD
+        keys = tuple(d)
+        names = self._extras.get(keys)
+        if names is None:
+            names = tuple(k for k in keys if k not in _STANDARD)
+            if len(self._extras) >= _EXTRAS_CACHE:
+                self._extras.clear()
+            self._extras[keys] = names
         if not names:
             out = r.redact(msg) if isinstance(msg, str) else r.redact_obj(msg)
         else:
