@@ -410,8 +410,13 @@ class Redactor:
 
     def mask_value(self, key: str, value: object) -> str:
         """The mask used for a value stored under a sensitive key name."""
+        return self._key_mask(value, notify=True)
+
+    def _key_mask(self, value: object, *, notify: bool) -> str:
+        """``mask_value``; ``notify=False`` on the object walk's second pass, which
+        repeats masks the first pass already reported to telemetry."""
         text = value if isinstance(value, str) else ""
-        watcher = _telemetry.observer
+        watcher = _telemetry.observer if notify else None
         if watcher is not None:
             entry = self.known.snapshot.entry(text) if text else None
             label = entry.label if entry is not None else ""
@@ -438,12 +443,13 @@ class Redactor:
             name = bytes(name).decode("latin-1")
         return self.key_names.is_sensitive(name)
 
-    def _masked_like(self, key: object, value: object) -> object:
+    def _masked_like(self, value: object, tx: _Text) -> object:
         """The mask for a value under a sensitive key, as bytes when the value was bytes."""
+        notify = not getattr(tx, "repeat", False)
         if isinstance(value, bytes | bytearray):
             text = bytes(value).decode("utf-8", "replace")
-            return self.mask_value(key if isinstance(key, str) else "", text).encode()
-        return self.mask_value(key if isinstance(key, str) else "", value)
+            return self._key_mask(text, notify=notify).encode()
+        return self._key_mask(value, notify=notify)
 
     def redact_obj(self, obj: Any, *, skip: Collection[Hashable] = ()) -> Any:
         """A masked copy of ``obj`` (the same object when nothing is found); never mutates it.
@@ -654,6 +660,7 @@ class Redactor:
                 return redact(text)
             return text
 
+        second.repeat = True  # type: ignore[attr-defined]
         return self._walk_top(obj, skip, second)
 
     def _flat_keys(self, keys: tuple[Any, ...], snap: _Snap) -> bool:
@@ -762,7 +769,7 @@ class Redactor:
         items: list[Any] = [name]
         for i, v in enumerate(obj[1:], 1):
             if _maskable(v) and (i == 1 or isinstance(v, str | bytes | bytearray)):
-                items.append(self._masked_like(name, v))
+                items.append(self._masked_like(v, tx))
             else:
                 items.append(self._walk(v, depth, active, tx))
         if all(a is b for a, b in zip(items, obj, strict=True)):
@@ -779,7 +786,7 @@ class Redactor:
         items: list[Any] = []
         for name, v in zip(fields, obj, strict=True):
             if self._sensitive_name(name) and _maskable(v):
-                items.append(self._masked_like(name, v))
+                items.append(self._masked_like(v, tx))
             else:
                 items.append(self._walk(v, depth, active, tx))
         if all(a is b for a, b in zip(items, obj, strict=True)):
@@ -825,7 +832,7 @@ class Redactor:
                 except TypeError:
                     nk = tx(repr(k))
             if (self._sensitive_name(k) or (record and k in record)) and _maskable(v):
-                nv: Any = self._masked_like(k, v)
+                nv: Any = self._masked_like(v, tx)
             else:
                 nv = self._walk(v, depth, active, tx)
             changed = changed or nk is not k or nv is not v
@@ -950,7 +957,7 @@ class Redactor:
         for name in names:
             v = getattr(obj, name, None)
             if self.key_names.is_sensitive(name) and _maskable(v):
-                nv: Any = self.mask_value(name, v)
+                nv: Any = self._masked_like(v, tx)
             else:
                 nv = self._walk(v, depth, active, tx)
             if nv is not v:

@@ -228,3 +228,24 @@ def test_property_one_scan_equals_a_string_by_string_walk(
     out = _R.redact_obj(obj)
     assert out == expected or repr(out) == repr(expected)
     assert (out is obj) == (expected is obj)
+
+
+def test_each_mask_is_reported_once_to_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk's second pass repeats the first pass's key-name masks without reporting them
+    again: one masked password and one masked registered value, two reports."""
+    from redact import telemetry
+
+    seen: list[tuple[str, str]] = []
+
+    class Count:
+        def masked(self, rule_id: str, detector: str, category: str, label: str) -> None:
+            seen.append((rule_id, detector))
+
+    ks = KnownSecrets()
+    value = "reg-" + _rand(20)
+    ks.add(value, label="corpus")
+    r = Redactor.default(known=ks)
+    monkeypatch.setattr(telemetry, "observer", Count())
+    out = r.redact_obj({"password": _unnamed_value(), "note": f"using {value}", "n": [1]})
+    assert value not in _shown(out)
+    assert sorted(seen) == [("known-secret", "known"), ("sensitive-key", "key-name")]
