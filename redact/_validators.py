@@ -229,6 +229,11 @@ _TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SYMBOLS = frozenset("!#%^&*+=~?|<>;,\\")
 _INDEXING = re.compile(r"\w\[(?:-?\d+|\*|'[\w.-]*'|\"[\w.-]*\")\]")
 _COOKIE_PAIR = re.compile(r"([A-Za-z_][\w.-]{0,63})=(?!=)([^=;&\s]*)")
+#: Names of UUID-valued identifiers, not credentials (``ClientRequestToken``, ``next_token``).
+_ID_NAME = re.compile(
+    r"(?i)request|idempot|change|continuation|next|page|cursor|marker|trace|correlation"
+    r"|transaction|client_?token|_?ids?$"
+)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 #: Frequent letter pairs inside identifiers (the 180 most frequent over the words of
 #: the standard library's modules, 91 % of all pairs there), of English text (the 200
@@ -330,7 +335,10 @@ def credential_like(value: str, name: str = "") -> bool:
         return False
     if _INDEXING.search(v):
         return False  # an expression: Jobs[-1].JobId, items[0], data['key']
-    if _UUID.fullmatch(v) or low.startswith(("arn:", "urn:")) or _wordish(v):
+    if _UUID.fullmatch(v):
+        # Heroku, Postmark, Consul, Scaleway keys are UUIDs; request/idempotency/page ids too.
+        return not _ID_NAME.search(name)
+    if low.startswith(("arn:", "urn:")) or _wordish(v):
         return False  # an identifier, a resource name, words (NextToken, PASSWORD_FIELD)
     classes = sum(
         (

@@ -242,6 +242,7 @@ CREDENTIALS = [
     "password: Tr0ub4dor&3x",
     "secret_key = 'b7f3c9e1a2d84f6b'",  # redact:allow * synthetic test value
     "db_password: S3cr3t-Pw0rd!",
+    "heroku_api_key: 5f2b8c1e-9a4d-4e7f-b3c6-1d8e0a2f4b7c",
     "token: qvFzLmNpXrTzWk",
     "password: hunter2hunter2",
     "secret: Summer2024!",
