@@ -48,7 +48,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: Modules that contribute sub-commands through ``register(subparsers)``, with the
 #: commands they add (listed with a hint when the module's extra is missing).
 COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("redact.scan.cli", ("scan", "filter")),
+    ("redact.scan.cli", ("scan", "filter", "baseline")),
     ("redact._patterns_cli", ("patterns",)),
     ("redact.secrets.cli", ("keys", "audit")),
 )

@@ -162,8 +162,25 @@ def _load_detect_secrets(data: Mapping[str, Any], path: str) -> Baseline:
     return Baseline(sha1=pairs, source=path, kind="detect-secrets")
 
 
+def _labels(path: str) -> dict[tuple[str, str, str], str]:
+    """``audit`` labels (``redact baseline audit --label``) of an existing baseline, by key."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return {
+            (str(e["rule_id"]), str(e["path"]), str(e["fingerprint"])): str(e["audit"])
+            for e in data["entries"]
+            if data.get("format") == FORMAT and isinstance(e, dict) and "audit" in e
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def write_baseline(path: str, findings: Iterable[ScanFinding], *, key: bytes) -> int:
-    """Write the findings (not the inline-allowed ones) as a baseline; returns entry count."""
+    """Write the findings (not the inline-allowed ones) as a baseline; returns entry count.
+
+    Audit labels of entries that stay are kept from the file being replaced.
+    """
+    labels = _labels(path)
     entries: dict[tuple[str, str, str], dict[str, Any]] = {}
     for f in findings:
         if f.allowed is not None or f.key in entries:
@@ -175,6 +192,8 @@ def write_baseline(path: str, findings: Iterable[ScanFinding], *, key: bytes) ->
             "category": f.category,
             "line": f.line,
         }
+        if f.key in labels:
+            entries[f.key]["audit"] = labels[f.key]
     doc = {
         "format": FORMAT,
         "version": VERSION,

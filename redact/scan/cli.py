@@ -169,6 +169,10 @@ def register(subparsers: Any) -> None:
     filt.add_argument("--max-line", type=_positive, default=MAX_LINE, metavar="BYTES")
     filt.set_defaults(handler=run_filter)
 
+    from redact.scan import baseline_audit
+
+    baseline_audit.register(subparsers)
+
 
 def _packs(names: Sequence[str] | None) -> tuple[str, ...]:
     packs = tuple(names or ("default",))

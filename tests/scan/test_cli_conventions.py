@@ -157,3 +157,35 @@ def test_parse_log_opts(text: str, ok: bool) -> None:
     else:
         with pytest.raises(ConfigError, match="--log-opts"):
             parse_log_opts(text)
+
+
+def test_baseline_audit_shows_each_entry_masked_and_stores_labels(tmp_path: Path) -> None:
+    """`redact baseline audit` lists entries one by one without secrets; --label saves y/n."""
+    root = tmp_path / "p"
+    root.mkdir()
+    tokens = [make_secret("github"), make_secret("stripe")]
+    (root / "a.py").write_text(f"import os\nA = '{tokens[0]}'  # context stays\n")
+    (root / "b.py").write_text(f"B = '{tokens[1]}'\n")
+    made = run_redact("scan", "--baseline", "base.json", "--create-baseline", ".", cwd=root)
+    assert made.returncode == 0, made.stderr
+    shown = run_redact("baseline", "audit", "base.json", cwd=root)
+    out = shown.stdout.decode()
+    assert shown.returncode == 0, shown.stderr
+    assert "[1/2] a.py:2  github-token" in out and "[2/2] b.py:1  stripe-secret-key" in out
+    assert "A = '[REDACTED:github-token]'  # context stays" in out
+    assert not any(t in out for t in tokens)
+    labelled = run_redact("baseline", "audit", "--label", "base.json", cwd=root, input=b"y\nn\n")
+    assert labelled.returncode == 0, labelled.stderr
+    entries = json.loads((root / "base.json").read_text())["entries"]
+    assert [e["audit"] for e in entries] == ["real", "false-positive"]
+    assert b"1 real, 1 false positive, 0 unreviewed; 0 stale" in labelled.stdout
+    # labels survive a rewrite; a removed secret shows as stale
+    (root / "b.py").write_text("B = 'gone'\n")
+    again = run_redact("baseline", "audit", "base.json", cwd=root)
+    assert b"no longer found there" in again.stdout and b"1 stale" in again.stdout
+    rewrite = run_redact("scan", "--baseline", "base.json", "--update-baseline", ".", cwd=root)
+    assert rewrite.returncode == 0
+    [kept] = json.loads((root / "base.json").read_text())["entries"]
+    assert kept["audit"] == "real"
+    foreign = run_redact("baseline", "audit", "missing.json", cwd=root)
+    assert foreign.returncode == 2 and b"does not exist" in foreign.stderr
