@@ -16,6 +16,7 @@ while walking a directory, they are reported and skipped (reading one could bloc
 from __future__ import annotations
 
 import bz2
+import difflib
 import gzip
 import io
 import lzma
@@ -86,6 +87,25 @@ def load_config(explicit: str | None = None, *, start: Path | None = None) -> Sc
     return ScanConfig(base=here)
 
 
+#: Every key ``redact.toml`` / ``[tool.redact]`` may hold, with what it is. Any other key is
+#: a ConfigError naming the key and the file (a typo must not silently scan everything).
+CONFIG_KEYS: dict[str, str] = {
+    "exclude": "list of gitignore-style globs, relative to the file's directory",
+}
+
+
+def _check_keys(table: dict[str, object], path: Path) -> None:
+    section = "" if path.name == "redact.toml" else " [tool.redact]"
+    for name in table:
+        if name in CONFIG_KEYS:
+            continue
+        close = difflib.get_close_matches(name, CONFIG_KEYS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(sorted(CONFIG_KEYS))
+        msg = f"config file {str(path)!r}{section}: unknown key {name!r}{hint} (known: {known})"
+        raise ConfigError(msg)
+
+
 def _parse_config(path: Path) -> ScanConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -104,6 +124,7 @@ def _parse_config(path: Path) -> ScanConfig:
     if not isinstance(table, dict):
         msg = f"{str(path)!r}: [tool.redact] must be a table"
         raise ConfigError(msg)
+    _check_keys(table, path)
     exclude = table.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
         msg = f"{str(path)!r}: 'exclude' must be a list of glob strings"

@@ -189,3 +189,31 @@ def test_baseline_audit_shows_each_entry_masked_and_stores_labels(tmp_path: Path
     assert kept["audit"] == "real"
     foreign = run_redact("baseline", "audit", "missing.json", cwd=root)
     assert foreign.returncode == 2 and b"does not exist" in foreign.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "section"),
+    [
+        ("redact.toml", "exclude = []\nbogus = 1\n", ""),
+        ("pyproject.toml", "[project]\nname = 'x'\n[tool.redact]\nbogus = 1\n", " [tool.redact]"),
+    ],
+)
+def test_unknown_config_key_is_an_error_naming_key_and_file(
+    tmp_path: Path, name: str, text: str, section: str
+) -> None:
+    """An unknown key in redact.toml / [tool.redact] exits 2 naming the key and the file."""
+    (tmp_path / name).write_text(text)
+    (tmp_path / "ok.py").write_text("print(1)\n")
+    proc = run_redact("scan", "ok.py", cwd=tmp_path)
+    assert proc.returncode == 2
+    path = str((tmp_path / name).resolve())
+    assert f"config file {path!r}{section}: unknown key 'bogus'".encode() in proc.stderr
+
+
+def test_config_key_typo_gets_a_suggestion(tmp_path: Path) -> None:
+    """A near miss names the key it probably meant; the known key itself is accepted."""
+    (tmp_path / "redact.toml").write_text('excludes = ["x/"]\n')
+    proc = run_redact("scan", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and b"did you mean 'exclude'?" in proc.stderr
+    (tmp_path / "redact.toml").write_text('exclude = ["x/"]\n')
+    assert run_redact("scan", ".", cwd=tmp_path).returncode == 0
