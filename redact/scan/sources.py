@@ -21,7 +21,6 @@ import gzip
 import io
 import lzma
 import os
-import re
 import stat
 import subprocess
 import tomllib
@@ -30,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
+
+import pathspec
 
 from redact.exceptions import ConfigError
 from redact.scan.model import FileOutcome
@@ -132,79 +133,22 @@ def _parse_config(path: Path) -> ScanConfig:
     return ScanConfig(exclude=tuple(exclude), base=path.parent.resolve(), source=str(path))
 
 
-# -- the .gitignore pattern language ----------------------------------------------------------
-
-
-def _translate(pattern: str) -> str:
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("/**", i) and i + 3 == n:
-            out.append("/.*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            j = pattern.find("]", i + 2)
-            if j < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pattern[i + 1 : j]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = j + 1
-        elif c == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    regex: re.Pattern[str]
-    negate: bool
-    dir_only: bool
+# -- the .gitignore pattern language (pathspec) ----------------------------------------------
 
 
 class IgnoreRules:
-    """Ordered ``.gitignore``-style patterns relative to ``base``; the last match wins."""
+    """Ordered ``.gitignore``-style patterns relative to ``base``; the last match wins.
+
+    The pattern language is git's, as implemented by :class:`pathspec.GitIgnoreSpec`
+    (anchoring, ``*``, ``**``, ``?``, ``[...]``, ``!`` negation, trailing ``/``,
+    escapes, and git's rule that a file inside an excluded directory cannot be
+    re-included).
+    """
 
     def __init__(self, base: Path, lines: Sequence[str]) -> None:
         self.base = base
-        self._patterns: list[_Pattern] = []
-        for raw in lines:
-            line = raw.rstrip("\n\r")
-            if not line.strip() or line.startswith("#"):
-                continue
-            line = re.sub(r"(?<!\\)\s+$", "", line)
-            negate = line.startswith("!")
-            if negate or line.startswith("\\!") or line.startswith("\\#"):
-                line = line[1:]
-            dir_only = line.endswith("/")
-            line = line.rstrip("/")
-            if not line:
-                continue
-            anchored = "/" in line
-            line = line.lstrip("/")
-            body = _translate(line)
-            rx = f"^{body}$" if anchored else f"^(?:.*/)?{body}$"
-            self._patterns.append(_Pattern(re.compile(rx, re.DOTALL), negate, dir_only))
+        self._spec = pathspec.GitIgnoreSpec.from_lines(line.rstrip("\n\r") for line in lines)
+        self._active = any(p.include is not None for p in self._spec.patterns)
 
     @classmethod
     def from_file(cls, path: Path) -> IgnoreRules:
@@ -216,24 +160,24 @@ class IgnoreRules:
         return cls(Path(os.path.abspath(path.parent)), text.splitlines())
 
     def __bool__(self) -> bool:
-        return bool(self._patterns)
+        return self._active
 
     def ignored(self, path: Path, *, is_dir: bool) -> bool:
         """True when ``path`` (absolute) or one of its directories matches; last match wins."""
-        if not self._patterns:
+        if not self._active:
             return False
         try:
             rel = path.relative_to(self.base).as_posix()
         except ValueError:
             return False
+        if rel == ".":
+            return False
+        # git: a path inside an excluded directory stays excluded, whatever re-includes it
         parts = rel.split("/")
-        prefixes = ["/".join(parts[:k]) for k in range(1, len(parts))]
-        result = False
-        for p in self._patterns:
-            hit = (is_dir or not p.dir_only) and p.regex.match(rel) is not None
-            if hit or any(p.regex.match(d) for d in prefixes):
-                result = not p.negate
-        return result
+        for k in range(1, len(parts)):
+            if self._spec.match_file("/".join(parts[:k]) + "/"):
+                return True
+        return bool(self._spec.match_file(rel + "/" if is_dir else rel))
 
 
 # -- discovery ------------------------------------------------------------------------------
