@@ -34,6 +34,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "detect": ("detect_secrets",),
     "hyperscan": ("hyperscan",),
     "otel": ("opentelemetry",),
+    "otel-auto": ("opentelemetry",),
     "scan": ("rich",),
     "secrets": ("cryptography", "jwt", "joserfc"),
     "structlog": ("structlog",),

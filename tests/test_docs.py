@@ -67,12 +67,10 @@ def _page_id(page: Path) -> str:
 #: Pages whose blocks did not run when this harness landed, each fixed under issue 11.
 #: strict xfail: a page that starts passing must be taken off this list.
 KNOWN_BROKEN: dict[str, str] = {
-    "README.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-asgi.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-logging.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-otel.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-structlog.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/quickstart.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/rules.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-keys.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
@@ -95,6 +93,7 @@ def test_docs_page_runs_and_prints_what_it_shows(
 ) -> None:
     """Each block of the page runs as written and its print() output equals its ``#>`` lines."""
     names: dict[str, object] = {}
+    eval_example.set_config(line_length=120)  # print output up to 120 columns stays on #> lines
     for example in (e for e in EXAMPLES if e.path == page):
         reason = _skip_reason(example)
         if reason is not None:
@@ -167,7 +166,7 @@ def test_rule_counts_in_docs_match_the_packs(pack: str) -> None:
     """Every "`pack` (N rules)" / "| `pack` | N |" in the docs says the pack's real size."""
     size = len(RulePack.builtin(pack))
     patterns = [
-        re.compile(rf"`{pack}`\s*\((\d+)\s*rules?"),
+        re.compile(rf"`{pack}`\s*\((\d+)\b"),
         re.compile(rf"\|\s*`{pack}`\s*\|\s*(\d+)\s*\|"),
         re.compile(rf"`{pack}`\s+pack\s*\((\d+)"),
     ]
@@ -179,3 +178,14 @@ def test_rule_counts_in_docs_match_the_packs(pack: str) -> None:
                 seen.append((page.name, int(m.group(1))))
     wrong = [(page, n) for page, n in seen if n != size]
     assert not wrong, f"{pack} has {size} rules; docs say {wrong}"
+
+
+def test_fingerprint_lengths_in_docs_match_the_code() -> None:
+    """docs/scan-cli.md states the stored and the shown fingerprint lengths the code uses."""
+    from redact.scan.model import FINGERPRINT_LENGTH
+    from redact.scan.report import FINGERPRINT_SHOWN
+
+    text = (ROOT / "docs" / "scan-cli.md").read_text(encoding="utf-8")
+    m = re.search(r"(\d+) hex\s+digits in JSON.*?show its first (\d+)", text, re.S)
+    assert m, "scan-cli.md no longer states the fingerprint lengths"
+    assert (int(m.group(1)), int(m.group(2))) == (FINGERPRINT_LENGTH, FINGERPRINT_SHOWN)
