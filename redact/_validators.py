@@ -17,6 +17,8 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 
+from redact._b64 import b64url_decode
+
 __all__ = ["EXTRA_VALIDATORS", "PLACEHOLDER_WORDS", "credential_like", "is_placeholder"]
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -55,8 +57,8 @@ def npm_token_crc32(secret: str) -> bool:
 
 def _b64url_decode(part: str) -> bytes | None:
     try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
+        return b64url_decode(part)
+    except ValueError:
         return None
 
 

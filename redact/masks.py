@@ -7,14 +7,14 @@ leaves it alone (idempotence).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
 import re
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from redact._b64 import b64url_decode
 
 __all__ = [
     "MASK_TOKEN",
@@ -146,9 +146,8 @@ class JwtMask:
 def _jose_header(token: str) -> dict[str, object]:
     segment = token.split(".", 1)[0]
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        header = json.loads(raw)
-    except (binascii.Error, ValueError):
+        header = json.loads(b64url_decode(segment))
+    except ValueError:
         return {}
     return header if isinstance(header, dict) else {}
 

@@ -23,7 +23,6 @@ against the latest anchored digest.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from redact._b64 import b64url_decode, b64url_encode
 from redact._optional import extra
 from redact.exceptions import ConfigError
 
@@ -70,14 +70,6 @@ _ALG = "Ed25519"
 
 def _canonical(obj: Mapping[str, object]) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def key_id_of(public: Ed25519PublicKey) -> str:
@@ -241,7 +233,7 @@ def make_digest(
         "key_id": signer.key_id,
         "bodies": list(bodies),
     }
-    body["sig"] = _b64(signer.sign(_canonical(body)))
+    body["sig"] = b64url_encode(signer.sign(_canonical(body)))
     return body
 
 
@@ -257,7 +249,7 @@ def check_signature(obj: Mapping[str, object], keys: PublicKeys) -> str | None:
         return "has no signature"
     body = {k: v for k, v in obj.items() if k != "sig"}
     try:
-        key.verify(_unb64(sig), _canonical(body))
+        key.verify(b64url_decode(sig), _canonical(body))
     except (_crypto().InvalidSignature, ValueError):
         return "signature does not verify (edited or forged)"
     return None
