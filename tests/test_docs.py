@@ -18,8 +18,10 @@ How to write a block (also in docs/writing-docs.md):
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,12 +51,24 @@ def _skip_reason(example: CodeExample) -> str | None:
 
 
 @pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run a page in an empty directory with no REDACT_* settings from the machine."""
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run a page in an empty directory with no REDACT_* settings; undo its logging setup.
+
+    Pages configure logging and structlog as an app would; the handlers they add
+    to the root logger are closed and removed, and structlog is reset, afterwards.
+    """
     monkeypatch.chdir(tmp_path)
     for name in [n for n in os.environ if n.startswith("REDACT_")]:
         monkeypatch.delenv(name)
-    return tmp_path
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield tmp_path
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+    if "structlog" in sys.modules:
+        sys.modules["structlog"].reset_defaults()
 
 
 PAGES = sorted({e.path for e in EXAMPLES})
@@ -70,7 +84,6 @@ KNOWN_BROKEN: dict[str, str] = {
     "docs/integrations-asgi.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-logging.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-otel.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/integrations-structlog.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/rules.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-keys.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
