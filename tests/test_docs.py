@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,7 @@ def _page_id(page: Path) -> str:
 #: strict xfail: a page that starts passing must be taken off this list.
 KNOWN_BROKEN: dict[str, str] = {
     "docs/integrations-asgi.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/integrations-logging.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-otel.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/rules.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-keys.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-tenants-audit.md": "blocks use undefined names or outside files; being fixed (issue 11)",
