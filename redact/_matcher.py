@@ -14,7 +14,7 @@ against the whole form, case-sensitively. Two backends give identical results
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from redact._optional import extra
@@ -81,7 +81,7 @@ class _EmptyMatcher:
 class _AhoCorasickMatcher:
     name = "ahocorasick"
 
-    def __init__(self, patterns: list[bytes]) -> None:
+    def __init__(self, patterns: Iterable[bytes]) -> None:
         import ahocorasick_rs
 
         # The contiguous NFA: a quarter of the default's memory at the same scan speed.
@@ -151,8 +151,12 @@ def available_backends() -> list[str]:
     return names
 
 
-def build_matcher(patterns: list[bytes], *, backend: str = "auto") -> AnchorMatcher:
-    """Compile lower-cased byte ``patterns`` (each non-empty) with the chosen backend."""
+def build_matcher(patterns: Iterable[bytes], *, backend: str = "auto") -> AnchorMatcher:
+    """Compile lower-cased byte ``patterns`` (each non-empty) with the chosen backend.
+
+    ``patterns`` may be a generator (consumed once, never held as a list by the
+    Aho-Corasick backend); an empty list gives a matcher that finds nothing.
+    """
     if backend == "auto":
         # Measured (docs/performance.md): per line both engines cost the same (the Python
         # call dominates), but Aho-Corasick builds 5-6x faster, and the registry is rebuilt
@@ -161,8 +165,9 @@ def build_matcher(patterns: list[bytes], *, backend: str = "auto") -> AnchorMatc
     if backend not in {"hyperscan", "ahocorasick"}:
         msg = f"unknown literal backend {backend!r}; expected auto, hyperscan or ahocorasick"
         raise ValueError(msg)
-    if not patterns:
+    if isinstance(patterns, list | tuple) and not patterns:
         return _EmptyMatcher()
     if backend == "hyperscan":
-        return _HyperscanMatcher(patterns)
+        listed = list(patterns)
+        return _HyperscanMatcher(listed) if listed else _EmptyMatcher()
     return _AhoCorasickMatcher(patterns)

@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
 DEFAULT_MIN_LENGTH = 8
 #: Bytes of each form that go into the automaton (its middle: shared vendor prefixes
 #: such as ``sk_live_`` or a PEM's armour make the ends poor anchors).
-_ANCHOR = 10
+_ANCHOR = 8
 #: A tier is merged into the one before it when that one is at most this many times larger.
 _FACTOR = 4
 #: More tiers than this are merged at once, whatever their sizes.
@@ -60,49 +60,64 @@ class _Entry:
 
 
 _NO_WORDS: frozenset[str] = frozenset()
-_NO_FORMS: tuple[bytes, array[int], array[int]] = (b"", array("I"), array("I"))
+#: Packed forms: (blob, lengths, shortest accepted prefix lengths, owners).
+_Forms = tuple[bytes, "array[int]", "array[int]", "array[int]"]
+_NO_FORMS: _Forms = (b"", array("I"), array("I"), array("I"))
 
 
 class _Tier:
     """One automaton over the forms of some values (and, for the oldest tier, keywords).
 
     ``values`` maps each value to its id in the registry's entry list; ``blob`` holds
-    the forms' UTF-8 bytes back to back, ``lengths`` their byte lengths and ``owners``
-    the id of the value each form belongs to. Pattern ``i < n`` of the automaton is the
-    anchor of form ``i``; pattern ``n + j`` is keyword ``j``.
+    the forms' UTF-8 bytes back to back, ``lengths`` their byte lengths, ``shortest``
+    the shortest prefix of each that is itself a registered form (a form that is a
+    prefix of another form of the same value — base64 without its padding — is stored
+    once, as that prefix length), and ``owners`` the id of the value each form belongs
+    to. Pattern ``i < n`` of the automaton is the anchor of form ``i`` (inside its
+    shortest prefix); pattern ``n + j`` is keyword ``j``.
     """
 
-    __slots__ = ("blob", "keywords", "lengths", "matcher", "n", "offsets", "owners", "values")
+    __slots__ = (
+        "blob",
+        "keywords",
+        "lengths",
+        "matcher",
+        "n",
+        "offsets",
+        "owners",
+        "shortest",
+        "values",
+    )
 
     def __init__(
         self,
         values: dict[str, int],
-        forms: tuple[bytes, array[int], array[int]],
+        forms: _Forms,
         keywords: tuple[str, ...],
         backend: str,
     ) -> None:
         self.values = values
-        self.blob, self.lengths, self.owners = forms
+        self.blob, self.lengths, self.shortest, self.owners = forms
         self.n = len(self.lengths)
         code = "I" if len(self.blob) < 1 << 32 else "Q"
         self.offsets = array(code, itertools.accumulate(self.lengths, initial=0))
         self.keywords = keywords
-        self.matcher: AnchorMatcher = build_matcher(self._patterns(), backend=backend)
+        patterns = self._patterns() if self.n or keywords else []
+        self.matcher: AnchorMatcher = build_matcher(patterns, backend=backend)
 
     @property
     def size(self) -> int:
         """Patterns in the automaton plus values (its build cost)."""
         return self.n + len(self.keywords) + len(self.values)
 
-    def _patterns(self) -> list[bytes]:
+    def _patterns(self) -> Iterator[bytes]:
+        """Each form's anchor (lower-cased), then the keywords; generated, not stored."""
         blob = self.blob
-        pats = [
-            blob[o + k : o + k + _ANCHOR].lower() if ln > _ANCHOR else blob[o : o + ln].lower()
-            for o, ln in zip(self.offsets, self.lengths, strict=False)
-            for k in ((ln - _ANCHOR) // 2,)
-        ]
-        pats.extend(k.encode("ascii") for k in self.keywords)
-        return pats
+        for o, sh in zip(self.offsets, self.shortest, strict=False):
+            k = o + (sh - _ANCHOR) // 2 if sh > _ANCHOR else o
+            yield blob[k : k + min(sh, _ANCHOR)].lower()
+        for kw in self.keywords:
+            yield kw.encode("ascii")
 
     def collect(
         self,
@@ -118,34 +133,49 @@ class _Tier:
             if idx >= n:
                 positions.setdefault(self.keywords[idx - n], []).append(s)
                 continue
-            ln = self.lengths[idx]
-            start = s - ((ln - _ANCHOR) // 2 if ln > _ANCHOR else 0)
+            sh = self.shortest[idx]
+            start = s - ((sh - _ANCHOR) // 2 if sh > _ANCHOR else 0)
             o = self.offsets[idx]
-            if start >= 0 and data[start : start + ln] == self.blob[o : o + ln]:
-                hits.setdefault((start, start + ln), entries[self.owners[idx]].label)
+            if start < 0 or data[start : start + sh] != self.blob[o : o + sh]:
+                continue
+            ln = self.lengths[idx]
+            end = start + ln
+            if ln > sh and data[start:end] != self.blob[o : o + ln]:
+                end = self._extend(data, start, start + sh, o, ln)
+            hits.setdefault((start, end), entries[self.owners[idx]].label)
 
-    def forms(self) -> Iterator[tuple[str, int]]:
-        """Each form (decoded) with the id of its value."""
-        for i in range(self.n):
-            o = self.offsets[i]
-            raw = self.blob[o : o + self.lengths[i]]
-            yield raw.decode("utf-8", "surrogatepass"), self.owners[i]
+    def _extend(self, data: bytes, start: int, end: int, o: int, ln: int) -> int:
+        """How far past a matched shortest prefix the text goes on matching the form."""
+        limit = min(start + ln, len(data))
+        blob = self.blob
+        while end < limit and data[end] == blob[o + end - start]:
+            end += 1
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1  # stop on a character boundary (the shortest prefix is one)
+        return end
 
 
-def _encode_forms(
-    items: Iterable[tuple[str, int]], min_length: int
-) -> tuple[bytes, array[int], array[int]]:
-    """The forms of each ``(value, id)`` packed as (blob, lengths, owners)."""
+def _encode_forms(items: Iterable[tuple[str, int]], min_length: int) -> _Forms:
+    """The forms of each ``(value, id)`` packed as (blob, lengths, shortest, owners).
+
+    A form that is a prefix of a longer form of the same value (base64 without its
+    padding, the embedded-alignment core of the standalone base64) is not stored on
+    its own: the longer form records it as its shortest accepted prefix.
+    """
     parts: list[bytes] = []
     lengths = array("I")
+    shortest = array("I")
     owners = array("I")
     for value, vid in items:
-        for form in variants(value, min_length):
-            raw = form.encode("utf-8", "surrogatepass")
-            parts.append(raw)
-            lengths.append(len(raw))
+        forms = sorted(f.encode("utf-8", "surrogatepass") for f in variants(value, min_length))
+        for i, form in enumerate(forms):
+            if i + 1 < len(forms) and forms[i + 1].startswith(form):
+                continue  # sorted: a prefix of any later form is a prefix of the next one
+            parts.append(form)
+            lengths.append(len(form))
+            shortest.append(min(len(f) for f in forms[: i + 1] if form.startswith(f)))
             owners.append(vid)
-    return b"".join(parts), lengths, owners
+    return b"".join(parts), lengths, shortest, owners
 
 
 def _merge(tiers: list[_Tier], backend: str) -> _Tier:
@@ -154,13 +184,15 @@ def _merge(tiers: list[_Tier], backend: str) -> _Tier:
         return tiers[0]
     values: dict[str, int] = {}
     lengths = array("I")
+    shortest = array("I")
     owners = array("I")
     for t in tiers:
         values.update(t.values)
         lengths.extend(t.lengths)
+        shortest.extend(t.shortest)
         owners.extend(t.owners)
     blob = b"".join(t.blob for t in tiers)
-    return _Tier(values, (blob, lengths, owners), tiers[0].keywords, backend)
+    return _Tier(values, (blob, lengths, shortest, owners), tiers[0].keywords, backend)
 
 
 class _Snapshot:
@@ -170,15 +202,21 @@ class _Snapshot:
     reads the ids its own tiers hold.
     """
 
-    __slots__ = ("__dict__", "count", "entries", "generation", "tiers")
+    __slots__ = ("__dict__", "count", "entries", "generation", "min_length", "tiers")
 
     def __init__(
-        self, tiers: tuple[_Tier, ...], entries: list[_Entry], count: int, generation: int
+        self,
+        tiers: tuple[_Tier, ...],
+        entries: list[_Entry],
+        count: int,
+        generation: int,
+        min_length: int,
     ) -> None:
         self.tiers = tiers
         self.entries = entries
         self.count = count
         self.generation = generation
+        self.min_length = min_length
 
     # -- scanning -----------------------------------------------------------------------
 
@@ -246,8 +284,9 @@ class _Snapshot:
         """Every registered form with its label (built on first use; for tests and tools)."""
         out: dict[str, str] = {}
         for tier in self.tiers:
-            for form, vid in tier.forms():
-                out.setdefault(form, self.entries[vid].label)
+            for value, vid in tier.values.items():
+                for form in variants(value, self.min_length):
+                    out.setdefault(form, self.entries[vid].label)
         return out
 
     @cached_property
@@ -287,7 +326,7 @@ class KnownSecrets:
         self._last_add = 0.0
         _fold_table()  # built once per process (~40 ms), off the first scan's path
         empty = _Tier({}, _NO_FORMS, (), backend)
-        self._snap = _Snapshot((empty,), [], 0, 0)
+        self._snap = _Snapshot((empty,), [], 0, 0, self.min_length)
 
     def __repr__(self) -> str:
         # Never show values: only counts.
@@ -364,7 +403,7 @@ class KnownSecrets:
                 return
             tier = _Tier(fresh, _encode_forms(new_forms, self.min_length), (), self.backend)
             tiers = self._settle([*snap.tiers, tier])
-            self._snap = _Snapshot(tiers, entries, count, snap.generation + 1)
+            self._snap = _Snapshot(tiers, entries, count, snap.generation + 1, self.min_length)
             if len(tiers) > 1:
                 self._schedule_compaction()
 
@@ -398,7 +437,9 @@ class KnownSecrets:
             snap = self._snap
             if len(snap.tiers) > 1:
                 merged = _merge(list(snap.tiers), self.backend)
-                self._snap = _Snapshot((merged,), snap.entries, snap.count, snap.generation + 1)
+                self._snap = _Snapshot(
+                    (merged,), snap.entries, snap.count, snap.generation + 1, self.min_length
+                )
 
     # -- keywords shared with redactors -------------------------------------------------
 
@@ -414,9 +455,11 @@ class KnownSecrets:
             if not words <= snap.keywords:
                 base = snap.tiers[0]
                 kws = tuple(sorted(snap.keywords | words))
-                forms = (base.blob, base.lengths, base.owners)
+                forms = (base.blob, base.lengths, base.shortest, base.owners)
                 tiers = (_Tier(base.values, forms, kws, self.backend), *snap.tiers[1:])
-                self._snap = _Snapshot(tiers, snap.entries, snap.count, snap.generation + 1)
+                self._snap = _Snapshot(
+                    tiers, snap.entries, snap.count, snap.generation + 1, self.min_length
+                )
 
     # -- internals -------------------------------------------------------------------------
 
@@ -455,7 +498,9 @@ class KnownSecrets:
                     merged = (tiers[0], _merge(tiers[1:], self.backend))
                 else:
                     return
-                self._snap = _Snapshot(merged, snap.entries, snap.count, snap.generation + 1)
+                self._snap = _Snapshot(
+                    merged, snap.entries, snap.count, snap.generation + 1, self.min_length
+                )
         except Exception:  # the tiers keep serving; the next add retries
             pass
 
@@ -483,4 +528,4 @@ class KnownSecrets:
         forms = _encode_forms(ids.items(), self.min_length)
         snap = self._snap
         tier = _Tier(ids, forms, snap.tiers[0].keywords, self.backend)
-        self._snap = _Snapshot((tier,), entries, len(values), snap.generation + 1)
+        self._snap = _Snapshot((tier,), entries, len(values), snap.generation + 1, self.min_length)
