@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._timing import per_call_us
 from redact._forms import variants
+from redact.registry import _encode_forms
 
 _A = string.ascii_letters + string.digits
 
@@ -139,11 +140,16 @@ def section_forms(values: list[str]) -> None:
         "password with punctuation (16)": [v for i, v in enumerate(values) if i % 10 == 7][:2000],
         "non-ASCII (22)": [v for i, v in enumerate(values) if i % 10 == 9][:2000],
     }
-    print(f"{'shape':<34}{'forms':>7}{'bytes':>8}   marginal forms added by §6 families")
+    print(
+        f"{'shape':<32}{'forms':>6}{'stored':>7}{'bytes':>6}"
+        "   forms added by each §6 literal family"
+    )
     for name, vals in shapes.items():
         forms = [variants(v) for v in vals]
         nf = statistics.mean(len(f) for f in forms)
-        nb = statistics.mean(sum(len(x.encode("utf-8", "surrogatepass")) for x in f) for f in forms)
+        blob, lengths, _, _ = _encode_forms(((v, 0) for v in vals), 8)
+        stored = len(lengths) / len(vals)
+        nb = len(blob) / len(vals)
         marg: dict[str, float] = {}
         for v, f in zip(vals, forms, strict=True):
             fams = _families(v)
@@ -153,7 +159,7 @@ def section_forms(values: list[str]) -> None:
                 rest = (f - fs) | (others & f)
                 marg[fam] = marg.get(fam, 0) + len((fs & f) - rest) / len(vals)
         added = ", ".join(f"{k}: {x:.1f}" for k, x in marg.items() if x)
-        print(f"{name:<34}{nf:>7.1f}{nb:>8.0f}   {added or '-'}")
+        print(f"{name:<32}{nf:>6.1f}{stored:>7.1f}{nb:>6.0f}   {added or '-'}")
     block = "[client]\nuser=root\npassword=S3cr3tPassw0rd-x\nhost=db.internal\nport=3306\n"
     print(
         f"my.cnf block: {len(variants(block))} forms; lines registered alone: "

@@ -31,6 +31,7 @@ import base64
 import bisect
 import functools
 import html
+import html.entities
 import json
 import math
 import re
@@ -38,7 +39,7 @@ import shlex
 import unicodedata
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from redact.keynames import KeyNames
 
@@ -322,8 +323,24 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 
 def _entity(m: re.Match[str]) -> str | None:
     tok = m.group(0)
-    out = html.unescape(tok)
-    return None if out == tok else out
+    if tok[1] != "#":
+        return _NAMED.get(tok[1:])
+    cp = int(tok[3:-1], 16) if tok[2] in "xX" else int(tok[2:-1])
+    return _numeric(cp)
+
+
+def _numeric(cp: int) -> str | None:
+    """What ``&#cp;`` shows (HTML5: C1 code points as cp1252, invalid ones as U+FFFD)."""
+    if cp in _INVALID_CHARREFS:
+        return _INVALID_CHARREFS[cp]
+    if 0xD800 <= cp <= 0xDFFF or cp > 0x10FFFF:
+        return "\ufffd"
+    return chr(cp)
+
+
+#: Named references with their ``;`` (``amp;`` -> ``&``), as browsers decode them.
+_NAMED = {k: v for k, v in html.entities.html5.items() if k.endswith(";")}
+_INVALID_CHARREFS: dict[int, str] = getattr(html, "_invalid_charrefs", {})
 
 
 _BACKSLASH = re.compile(
@@ -351,25 +368,38 @@ def _backslash(m: re.Match[str]) -> str | None:
 
 
 @functools.cache
-def _fold_table() -> tuple[dict[int, str], re.Pattern[str]]:
-    """Characters whose NFKC form is one printable ASCII character (full-width, math)."""
+def _fold_table() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
+    """Characters whose NFKC form is one printable ASCII character (full-width, math).
+
+    Two probes: one for the BMP (a class ``re`` compiles to a bitmap, O(1) a
+    character) and one for the planes above, run only when the text has a character
+    there (ranges above U+FFFF are tested one by one).
+    """
     table: dict[int, str] = {}
     for cp in range(0xA0, 0x1FC00):
         c = chr(cp)
         n = unicodedata.normalize("NFKC", c)
         if len(n) == 1 and " " <= n <= "~" and n != c:
             table[cp] = n
+    bmp = _char_class(cp for cp in sorted(table) if cp <= 0xFFFF)
+    astral = _char_class(cp for cp in sorted(table) if cp > 0xFFFF)
+    return table, re.compile(f"[{bmp}]"), re.compile(f"[{astral}]")
+
+
+def _char_class(cps: Iterable[int]) -> str:
     ranges: list[list[int]] = []
-    for cp in sorted(table):
+    for cp in cps:
         if ranges and ranges[-1][1] == cp - 1:
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp])
-    cls = "".join(
+    return "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
         for a, b in ranges
     )
-    return table, re.compile(f"[{cls}]")
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def decoded_views(text: str) -> Iterator[DecodedView]:
@@ -382,8 +412,10 @@ def decoded_views(text: str) -> Iterator[DecodedView]:
     view: DecodedView | None = None
     cur = text
     if not text.isascii():
-        table, probe = _fold_table()
-        if probe.search(text) is not None:
+        table, bmp, astral = _fold_table()
+        if bmp.search(text) is not None or (
+            _ASTRAL.search(text) is not None and astral.search(text) is not None
+        ):
             cur = text.translate(table)  # one character for one: offsets are unchanged
             view = DecodedView(cur, [], [], [], [], parent=None)
     for trigger, pattern, repl in (("&", _ENTITY, _entity), ("\\", _BACKSLASH, _backslash)):
