@@ -23,11 +23,12 @@ Writers build a new immutable :class:`_Snapshot` and swap the reference
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -50,6 +51,32 @@ _MAX_TIERS = 8
 _COMPACT_DELAY = 0.25
 #: Below this many patterns, the background compaction folds everything into one tier.
 _EAGER_PATTERNS = 1 << 18
+
+
+#: After building an automaton of this many patterns, freed heap goes back to the OS.
+_TRIM_AT = 1 << 16
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to do
+        return None
+    return trim
+
+
+def _release_freed_memory() -> None:
+    """Return the heap a large automaton build freed (its intermediate NFA) to the OS.
+
+    glibc keeps freed memory in the process; ``malloc_trim`` gives back the free
+    pages (about a quarter of the registry's RSS after a 100,000-value build).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +131,8 @@ class _Tier:
         self.keywords = keywords
         patterns = self._patterns() if self.n or keywords else []
         self.matcher: AnchorMatcher = build_matcher(patterns, backend=backend)
+        if self.size >= _TRIM_AT:
+            _release_freed_memory()
 
     @property
     def size(self) -> int:
