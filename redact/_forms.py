@@ -399,7 +399,7 @@ def _char_class(cps: Iterable[int]) -> str:
     )
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def decoded_views(text: str) -> Iterator[DecodedView]:
