@@ -84,7 +84,6 @@ def _page_id(page: Path) -> str:
 KNOWN_BROKEN: dict[str, str] = {
     "docs/integrations-asgi.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/integrations-otel.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/secrets-keys.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-tenants-audit.md": "blocks use undefined names or outside files; being fixed (issue 11)",
 }
