@@ -83,7 +83,6 @@ def _page_id(page: Path) -> str:
 #: strict xfail: a page that starts passing must be taken off this list.
 KNOWN_BROKEN: dict[str, str] = {
     "docs/integrations-asgi.md": "blocks use undefined names or outside files; being fixed (issue 11)",
-    "docs/integrations-otel.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-providers.md": "blocks use undefined names or outside files; being fixed (issue 11)",
     "docs/secrets-tenants-audit.md": "blocks use undefined names or outside files; being fixed (issue 11)",
 }
