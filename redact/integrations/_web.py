@@ -14,6 +14,7 @@ import re
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote_plus
 
 from redact import Redactor
@@ -270,22 +271,32 @@ class BodyCodec:
         self.charset = _known_codec(charset)
         wide = self.charset.startswith(("utf-16", "utf-32"))
         self._errors = "surrogatepass" if wide else "surrogateescape"
-        self._decoder = codecs.getincrementaldecoder(self.charset)(errors=self._errors)
-        self._encoder = codecs.getincrementalencoder(self.charset)(errors=self._errors)
-        wbits = _INFLATE.get(self.coding)
-        self._inflate = zlib.decompressobj(32 + zlib.MAX_WBITS) if wbits is not None else None
-        self._deflate = zlib.compressobj(wbits=wbits) if wbits is not None else None
+        self._wbits = _INFLATE.get(self.coding)
+        self._inflate: Any = None
+        self._deflate: Any = None
+        self._decoder: Any = None
+        self._encoder: Any = None
 
     def decode(self, data: bytes, *, final: bool) -> str:
         """The text of the next piece of the body (inflated first when compressed)."""
-        if self._inflate is not None:
+        if self._wbits is not None:
+            if self._inflate is None:
+                self._inflate = zlib.decompressobj(32 + zlib.MAX_WBITS)
             data = self._inflate.decompress(data) + (self._inflate.flush() if final else b"")
-        return self._decoder.decode(data, final)
+        if self._decoder is None:
+            if final:  # a whole body in one piece (the common case): no incremental state
+                return data.decode(self.charset, self._errors)
+            self._decoder = codecs.getincrementaldecoder(self.charset)(errors=self._errors)
+        return str(self._decoder.decode(data, final))
 
     def encode(self, text: str, *, final: bool) -> bytes:
         """Bytes of the next piece of text (compressed again when the body was)."""
-        data = self._encoder.encode(text, final)
-        if self._deflate is not None:
+        if self._encoder is None:
+            self._encoder = codecs.getincrementalencoder(self.charset)(errors=self._errors)
+        data = bytes(self._encoder.encode(text, final))
+        if self._wbits is not None:
+            if self._deflate is None:
+                self._deflate = zlib.compressobj(wbits=self._wbits)
             mode = zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
             data = self._deflate.compress(data) + self._deflate.flush(mode)
         return data
@@ -295,6 +306,7 @@ class BodyCodec:
         return text.encode(self.charset, self._errors)
 
 
+@lru_cache(maxsize=64)
 def _known_codec(charset: str) -> str:
     """The Python codec for an HTTP ``charset`` (UTF-8 when absent or unknown)."""
     if not charset:
