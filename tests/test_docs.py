@@ -82,7 +82,6 @@ def _page_id(page: Path) -> str:
 #: Pages whose blocks did not run when this harness landed, each fixed under issue 11.
 #: strict xfail: a page that starts passing must be taken off this list.
 KNOWN_BROKEN: dict[str, str] = {
-    "docs/secrets-tenants-audit.md": "blocks use undefined names or outside files; being fixed (issue 11)",
 }
 
 
