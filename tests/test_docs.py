@@ -81,8 +81,7 @@ def _page_id(page: Path) -> str:
 
 #: Pages whose blocks did not run when this harness landed, each fixed under issue 11.
 #: strict xfail: a page that starts passing must be taken off this list.
-KNOWN_BROKEN: dict[str, str] = {
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 
 def _params() -> list[object]:
