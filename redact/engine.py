@@ -16,7 +16,6 @@ import dataclasses
 import datetime as _dt
 import decimal
 import functools
-import re
 import sys
 import threading
 import traceback
@@ -27,6 +26,7 @@ from types import CodeType, FrameType, TracebackType
 from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
+from redact._carriers import is_placeholder
 from redact._matcher import Hit
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
@@ -51,12 +51,6 @@ _DEPTH_PLACEHOLDER = "[REDACTED:depth-limit]"
 _CYCLE = "<cycle>"
 _KEY_RULE_ID = "sensitive-key"
 _KNOWN_RULE_ID = "known-secret"
-_SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", ""})
-#: Template placeholders (``${DB_PASSWORD}``, ``{{ token }}``, ``%(pw)s``, ``<password>``, ``***``):
-#: a value under a sensitive name that is one of these carries no secret.
-_TEMPLATE = re.compile(
-    r"\$\{[^}]{1,128}\}|\{\{[^}]{1,128}\}\}|%\([A-Za-z_]{1,64}\)s|<[A-Za-z_ .-]{1,64}>|\*+"
-)
 # Enum is not atomic: a plain Enum's repr shows its value, which may be a secret.
 _ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID)
 _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
@@ -333,13 +327,13 @@ class Redactor:
         seen: set[tuple[int, int]] = set()
         for lo, hi in windows:
             for s, e in rule.finditer(text, lo, hi, timeout=self._timeout):
-                if e == hi < n:
+                if e == hi < n and text[hi] not in "\r\n":
                     # Cut by the window's end: the value may go on (a 20 KB token=...).
                     # Match again from its start over the rest of the text.
                     more = _rematch_end(rule, text, lo, s, reach=self._chunk, timeout=self._timeout)
                     e = more or e
-                if detector == "key-name" and _placeholder(text, s, e):
-                    continue
+                if _placeholder(text, s, e):
+                    continue  # ${VAR}, $(cat f), <your-token-here>: names a source, not a secret
                 if (s, e) not in seen:
                     seen.add((s, e))
                     yield s, e
@@ -1100,11 +1094,13 @@ def _infer_multiline(pattern: str, examples: tuple[str, ...]) -> bool:
 
 
 def _placeholder(text: str, start: int, end: int) -> bool:
-    """True when the value at ``text[start:end]`` is empty, null-ish or a template."""
-    if text[start:end].strip().lower() in _SKIP_VALUES:
-        return True
-    m = _TEMPLATE.match(text, start)
-    return m is not None and m.end() >= end
+    """True when the value at ``text[start:end]`` only names where a secret comes from.
+
+    Empty or null-ish values, templates (``${VAR}``, ``$(DbPassword)``, ``{{ .Values.x }}``),
+    references (``var.db_password``, ``os.environ["X"]``) and filler (``<your-token-here>``,
+    ``xxxxxxxx``); see :func:`redact._carriers.is_placeholder`.
+    """
+    return is_placeholder(text[start:end])
 
 
 def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]:

@@ -1,9 +1,25 @@
 """Sensitive field and header names: a value stored under one is masked whole.
 
-Names are compared after normalisation (lower case, ``-``, ``_``, ``.`` and
-spaces removed), so ``X-Api-Key``, ``x_api_key`` and ``xApiKey`` are one name.
-A name is sensitive when it equals one of ``exact`` or ends with one of
-``suffixes``; ``token_count`` and ``author`` are therefore not sensitive.
+One vocabulary serves every carrier: mappings (``redact_obj``), ``name=value``
+text, headers, query strings and the web adapters. A name is split into words
+(``dbPass`` -> ``db pass``, ``X-Hub-Signature-256`` -> ``x hub signature 256``)
+and compared after normalisation (lower case, only letters and digits kept, so
+``X-Api-Key``, ``x_api_key``, ``xApiKey`` and ``user[api_key]`` agree). It is
+sensitive when:
+
+* it equals one of ``exact`` (``token``, ``session``, ``pw``, ``x-functions-key``);
+* it ends with one of ``suffixes`` (``db_password``, ``github_token``,
+  ``Ocp-Apim-Subscription-Key``);
+* its last word is one of ``words`` (``db_pass``, ``MYSQL_PWD``, ``user_session``) -- a
+  whole word, so ``bypass``, ``compass`` and ``passenger`` are not;
+* any of the above holds once trailing *modifiers* are dropped
+  (``password_confirmation``, ``passwordConfirm``, ``token_value``, ``x-hub-signature-256``).
+
+``token_count``, ``author``, ``keyboard``, ``public_key``, ``primary_key`` and
+``tokenizer`` are therefore not sensitive (``tests/core/test_grammar.py`` keeps a
+table of such lookalikes). In URL query strings a few more names count
+(``DEFAULT_QUERY_PARAMS``: ``key``, ``code``, ``sig``, ...); they are too common
+elsewhere (``{"code": 404}``) to mask in every mapping.
 """
 
 from __future__ import annotations
@@ -12,7 +28,19 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_EXACT", "DEFAULT_SUFFIXES", "KeyNames", "normalize"]
+from redact import _carriers as c
+from redact.masks import MASK_TOKEN
+
+__all__ = [
+    "DEFAULT_EXACT",
+    "DEFAULT_MODIFIERS",
+    "DEFAULT_QUERY_PARAMS",
+    "DEFAULT_SUFFIXES",
+    "DEFAULT_WORDS",
+    "KeyNames",
+    "KeyValueDetector",
+    "normalize",
+]
 
 #: Names that are sensitive only as a whole (written with ``_`` between words).
 DEFAULT_EXACT: tuple[str, ...] = (
@@ -21,18 +49,35 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "cookie",
     "set_cookie",
     "dsn",
+    "pw",
     "pwd",
     "pass",
     "passphrase",
+    "passwords",
     "credential",
+    "creds",
     "secret",
+    "secrets",
     "token",
+    "tokens",
     "jwt",
     "bearer",
+    "session",
     "session_id",
+    "jsessionid",
+    "phpsessid",
+    "connect.sid",
+    "aspxauth",
     "signature",
     "x_signature",
     "hub_signature",
+    "x_hub_signature",
+    "x_amz_signature",
+    "x_amz_credential",
+    "x_amz_security_token",
+    "x_goog_signature",
+    "x_goog_credential",
+    "x_functions_key",
     "otp",
     "cvv",
     "private_key",
@@ -43,40 +88,136 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "broker_url",
     "x_auth_token",
     "x_csrf_token",
-    "x_amz_security_token",
     "x_api_key",
 )
 
 #: Names whose endings make them sensitive (``db_password``, ``github_token``).
 DEFAULT_SUFFIXES: tuple[str, ...] = (
     "password",
+    "passwords",
     "passwd",
+    "passcode",
     "secret",
+    "secrets",
     "token",
+    "access_tokens",
+    "api_tokens",
+    "auth_tokens",
+    "refresh_tokens",
     "api_key",
+    "api_keys",
     "apikey",
     "private_key",
     "secret_key",
     "access_key",
+    "account_key",
+    "shared_key",
+    "shared_access_key",
     "signing_key",
     "encryption_key",
+    "decryption_key",
     "master_key",
+    "admin_key",
+    "app_key",
+    "application_key",
+    "client_key",
+    "deploy_key",
+    "functions_key",
+    "hmac_key",
+    "license_key",
+    "subscription_key",
+    "write_key",
     "client_secret",
+    "credential",
     "credentials",
     "passphrase",
     "session_key",
+    "session_id",
     "auth_key",
+    "authorization",
+    "signature",
+    "set_cookie",
+    "cookie",
+    "connection_string",
+    "dsn",
 )
 
-_STRIP = str.maketrans("", "", "-_. ")
+#: Words that make a name sensitive when they are its LAST word (``db_pass``, ``MYSQL_PWD``).
+DEFAULT_WORDS: tuple[str, ...] = ("pass", "pw", "pwd", "session", "creds", "jwt", "otp")
+
+#: Trailing words that keep a sensitive name sensitive (``password_confirmation``, ``token2``).
+DEFAULT_MODIFIERS: tuple[str, ...] = (
+    "confirmation",
+    "confirmed",
+    "confirm",
+    "repeated",
+    "repeat",
+    "again",
+    "verification",
+    "verify",
+    "hashed",
+    "hash",
+    "digest",
+    "value",
+    "val",
+    "string",
+    "str",
+    "text",
+    "plaintext",
+    "plain",
+    "cleartext",
+    "clear",
+    "raw",
+    "encrypted",
+    "enc",
+    "base64",
+    "b64",
+    "hex",
+    "bytes",
+    "old",
+    "new",
+    "current",
+    "input",
+)
+
+#: Query-string parameters masked in URLs (the web adapters and the text path share it).
+DEFAULT_QUERY_PARAMS: tuple[str, ...] = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "api_key",
+    "apikey",
+    "key",
+    "secret",
+    "client_secret",
+    "password",
+    "pass",
+    "pwd",
+    "auth",
+    "code",
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+    "session",
+    "sessionid",
+    "jwt",
+)
+
 _SPLIT = re.compile(r"[-_. ]+")
-_LINE_VALUED = frozenset({"cookie", "setcookie"})
-_AUTH_VALUED = frozenset({"authorization", "proxyauthorization", "bearer"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_]+")
+_VERSION = re.compile(r"v?[0-9]+$")
+_AUTH_VALUED = ("authorization", "bearer")
+_LINE_VALUED = ("cookie",)
 
 
 def normalize(name: str) -> str:
-    """Lower-case ``name`` and drop the separators ``-``, ``_``, ``.`` and spaces."""
-    return name.lower().translate(_STRIP)
+    """Lower-case ``name`` and keep only its letters and digits (``X-Api-Key`` -> ``xapikey``)."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 #: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
@@ -84,30 +225,45 @@ def normalize(name: str) -> str:
 _CGI_PREFIXES = ("redirect_http_", "http_")
 
 
-def _header_name(name: str) -> str:
-    """``normalize(name)``, with a CGI ``HTTP_`` prefix removed (``HTTP_COOKIE`` -> ``cookie``)."""
+def _header_name(name: str) -> str | None:
+    """``name`` without a CGI ``HTTP_`` prefix (``HTTP_COOKIE`` -> ``COOKIE``), or None."""
     low = name.lower()
     for prefix in _CGI_PREFIXES:
         if low.startswith(prefix) and len(low) > len(prefix):
-            return low[len(prefix) :].translate(_STRIP)
-    return low.translate(_STRIP)
+            return name[len(prefix) :]
+    return None
+
+
+def words(name: str) -> list[str]:
+    """The lower-case words of ``name``: split at separators, case changes and digits."""
+    return [w.lower() for w in _WORD.findall(name)]
 
 
 @dataclass(frozen=True)
 class KeyNames:
-    """An immutable, configurable set of sensitive names."""
+    """An immutable, configurable set of sensitive names (see the module doc for the rules)."""
 
     exact: tuple[str, ...] = DEFAULT_EXACT
     suffixes: tuple[str, ...] = DEFAULT_SUFFIXES
     allow: frozenset[str] = field(default_factory=frozenset)
+    words: tuple[str, ...] = DEFAULT_WORDS
+    modifiers: tuple[str, ...] = DEFAULT_MODIFIERS
+    query_params: tuple[str, ...] = DEFAULT_QUERY_PARAMS
     _exact_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _suffix_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _words_norm: frozenset[str] = field(init=False, repr=False, compare=False)
+    _mod_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _param_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_exact_norm", frozenset(normalize(n) for n in self.exact))
-        object.__setattr__(self, "_suffix_norm", tuple(normalize(n) for n in self.suffixes))
-        object.__setattr__(self, "_cache", {})
+        setattr_ = object.__setattr__
+        setattr_(self, "_exact_norm", frozenset(normalize(n) for n in self.exact))
+        setattr_(self, "_suffix_norm", tuple(normalize(n) for n in self.suffixes))
+        setattr_(self, "_words_norm", frozenset(normalize(n) for n in self.words))
+        setattr_(self, "_mod_norm", tuple(normalize(n) for n in self.modifiers))
+        setattr_(self, "_param_norm", frozenset(normalize(n) for n in self.query_params))
+        setattr_(self, "_cache", {})
 
     @classmethod
     def default(cls) -> KeyNames:
@@ -120,6 +276,9 @@ class KeyNames:
             exact=self.exact + tuple(n for n in extra if n not in self.exact),
             suffixes=self.suffixes,
             allow=self.allow | {normalize(n) for n in allow},
+            words=self.words,
+            modifiers=self.modifiers,
+            query_params=self.query_params,
         )
 
     def is_sensitive(self, name: object) -> bool:
@@ -128,56 +287,152 @@ class KeyNames:
             return False
         hit = self._cache.get(name)
         if hit is None:
-            n = normalize(name)
-            hit = n not in self.allow and (n in self._exact_norm or n.endswith(self._suffix_norm))
+            hit = self._judge(name)
             if not hit and name[:5].lower() in ("http_", "redir"):
-                h = _header_name(name)
-                hit = h not in self.allow and (
-                    h in self._exact_norm or h.endswith(self._suffix_norm)
+                header = _header_name(name)
+                hit = (
+                    header is not None and normalize(name) not in self.allow and self._judge(header)
                 )
             if len(self._cache) > 8192:
                 self._cache.clear()
             self._cache[name] = hit
         return hit
 
+    def is_sensitive_param(self, name: object) -> bool:
+        """True when a URL query parameter ``name`` must be masked (``key``, ``sig``, ...)."""
+        return self.is_sensitive(name) or (
+            isinstance(name, str) and normalize(name) in self._param_norm
+        )
+
+    def _judge(self, name: str) -> bool:
+        n = normalize(name)
+        if not n or n in self.allow:
+            return False
+        ws = words(name)
+        for _ in range(4):
+            if n in self._exact_norm or n.endswith(self._suffix_norm):
+                return True
+            if ws and ws[-1] in self._words_norm:
+                return True
+            stripped = self._strip_modifier(n)
+            if stripped is None:
+                return False
+            cut = len(n) - len(stripped)
+            n = stripped
+            while ws and cut > 0:
+                last = ws.pop()
+                if len(last) > cut:
+                    ws.append(last[:-cut])
+                cut -= len(last)
+        return False
+
+    def _strip_modifier(self, n: str) -> str | None:
+        v = _VERSION.search(n)
+        if v and v.start() > 0:
+            return n[: v.start()]
+        for mod in self._mod_norm:
+            if n.endswith(mod) and len(n) > len(mod):
+                return n[: -len(mod)]
+        return None
+
+    def value_kind(self, name: str) -> str:
+        """How a value under ``name`` is read in text: ``auth``, ``line`` or ``plain``."""
+        n = normalize(_header_name(name) or name)
+        if n.endswith(_AUTH_VALUED):
+            return "auth"
+        if n.endswith(_LINE_VALUED):
+            return "line"
+        return "plain"
+
     def keywords(self) -> list[str]:
         """Lower-case spellings used as prefilter keywords for the free-text detector."""
-        words: set[str] = set()
-        for name in (*self.exact, *self.suffixes):
+        out: set[str] = set()
+        for name in (*self.exact, *self.suffixes, *self.words):
             parts = [p for p in _SPLIT.split(name.lower()) if p]
             # "__" too: nested env/config names (APP__API__KEY) normalise to a sensitive
             # name, so the text detector must be woken by that spelling as well.
             for sep in ("", "_", "-", ".", "__"):
-                words.add(sep.join(parts))
-        return sorted(w for w in words if w)
+                out.add(sep.join(parts))
+        for name in self.query_params:
+            for lead in "?&;":
+                out.add(f"{lead}{name.lower()}=")
+        out.update(_CARRIER_KEYWORDS)
+        return sorted(w for w in out if w)
 
     def text_detector(self) -> KeyValueDetector:
-        """A detector for ``name=value``, ``name: value`` and ``"name": "value"`` in text."""
+        """A detector for values under sensitive names in text (see :mod:`redact._carriers`)."""
         return KeyValueDetector(self)
 
 
-# A key followed by its separator; the key is then checked with is_sensitive(). Keys
-# reach 256 characters (dotted Java/Spring property paths pass 64).
-# The key may be closed by a quote or by an escaped quote (JSON inside a JSON string:
-# {\"password\":\"...\"}); any horizontal whitespace (NBSP too) may surround the separator.
+#: Carriers that hold a credential without a sensitive name: URL userinfo, command lines, SQL.
+_CARRIER_KEYWORDS = (
+    "://",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "sshpass",
+    "redis-cli",
+    "curl",
+    "wget",
+    "identified",
+)
+
+# A name followed by its separator; the name is then checked with is_sensitive(). Names reach
+# 256 characters (dotted Java/Spring property paths pass 64) and may carry subscripts
+# (user[password], os.environ["DB_PASSWORD"]). The name may be closed by a quote or an escaped
+# quote (JSON inside a JSON string). Separators: assignment operators (= : := ::= ?= += .= => <-,
+# never == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
+# SQL/prose space before a quoted literal, a setter's parenthesis, a --flag's space, and Go's
+# "var name Type =".
 _KEY_SEP = re.compile(
-    r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,256})(?:\\?["'])?[^\S\r\n]*(?::|=>|=)[^\S\r\n]*"""
+    r"""
+    (?<![A-Za-z0-9_.\-])
+    (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t]))?
+    (?P<lt>(?<=<))?
+    (?P<dash>(?=--))?
+    (?P<key>[A-Za-z0-9_.\-]{1,256}+(?:\[[^\]\s=]{0,64}\])*+)
+    (?P<q>\\?["'`])?\]?
+    [^\S\r\n]*+
+    (?P<sep>
+        ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~])
+      | > | , | value[ \t]*=
+      | (?<=[ \t])(?=\\?["'])
+      | \((?=[ \t]*\\?["'])
+      | (?(lt)(?<=[ \t])(?=[^<>\r\n]{1,512}+>)|(?!))
+      | (?(dash)(?<=[ \t])(?=[^\s\-=])|(?!))
+      | (?(go)(?<=[ \t])(?=[A-Za-z_\[*])|(?!))
+    )
+    """,
+    re.X,
 )
-# Values are masked whole however long (a 4 KB session token must not leave a tail):
-# every form is an unbounded possessive run (linear, no backtracking).
-_QUOTED = re.compile(r""""((?:[^"\\\n]|\\.)++)"|'([^'\n]++)'""")
-_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\n]|\\[^"\n])++)\\"')
-# An opening quote without its closing one (a truncated line) does not hide the value.
-_OPEN_QUOTE = re.compile(r"""\\?["']""")
-_LINE_VALUE = re.compile(r"""([^"\r\n]++)""")
-_AUTH_VALUE = re.compile(
-    r"""(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|ApiKey)[ \t]+)?([^\s"']++)""", re.I
-)
-_BARE_VALUE = re.compile(r"""([^\s"'`,;&<>(){}\[\]]++)""")
+_HWS = re.compile(r"[^\S\r\n]*+")
 #: A YAML block scalar header (``password: |`` / ``key: >-``): the value is on the next lines.
 _YAML_BLOCK = re.compile(r"""[|>][+-]?[1-9]?[+-]?[^\S\r\n]*(?:#[^\r\n]*)?(?:\r?\n|\r)""")
-#: userinfo of a URL: ``scheme://user:password@host`` (the URL rules own it).
-_USERINFO_REST = re.compile(r"""[^\s/?#@]{0,256}@""")
+#: userinfo of a URL: ``scheme://user:password@host`` (the userinfo carrier owns it).
+_USERINFO_REST = re.compile(r"""[^\s/?#]{0,256}@""")
+#: A type annotation between a name and ``=``: ``: &str =``, ``: string =``, ``: Option<String> =``.
+_TYPE_ANN = re.compile(
+    r"[^\S\r\n]*+(?P<ref>&(?:'[a-z_]+[ \t]+)?(?:mut[ \t]+)?)?"
+    r"(?P<type>[A-Za-z_][\w.:]{0,63}(?:<[^<>=\r\n]{0,64}>|\[[^\]=\r\n]{0,64}\])?"
+    r"(?:[ \t]*\|[ \t]*[A-Za-z_]\w{0,31})*\??|\[\][A-Za-z_]\w{0,31})"
+    r"[^\S\r\n]*=(?![=>~])"
+)
+_KNOWN_TYPES = re.compile(
+    r"(?i)(?:str|string|bytes|secret(?:str|bytes|string)?|securestring|text|charsequence|any"
+    r"|unknown|object|optional\[str\]|option<[^<>]*>|\[\]byte|byte\[\]|char\[\])"
+    r"(?:[ \t]*\|[ \t]*(?:none|null|undefined))?\??"
+)
+_DECL_BEFORE = re.compile(
+    r"\b(?:const|let|var|val|static|final|readonly|pub|mut|private|public|protected|internal"
+    r"|export|declare|lateinit|override|def)[ \t]+$"
+)
+_GO_TYPE = re.compile(r"[\w.\[\]*]{1,64}[^\S\r\n]*=(?![=>~])")
+_ATTR_NAME = re.compile(r"(?i)\b(?:name|key|id|property|param)[ \t]*=[ \t]*\\?$")
+_GETTER = frozenset(
+    ("get", "fetch", "load", "read", "find", "lookup", "has", "is", "delete", "remove", "list")
+)
+_JSON_NEXT = re.compile(r""",[^\S\r\n]*["'][^"'\r\n]{0,256}["'][^\S\r\n]*:""")
+_PW_NAMES = ("password", "passwd", "pwd", "passphrase")
 
 
 class KeyValueDetector:
@@ -185,7 +440,9 @@ class KeyValueDetector:
 
     It looks for separators first (cheap, few per line), then asks
     :meth:`KeyNames.is_sensitive` about the word before each one, so text and
-    mappings agree on what is sensitive.
+    mappings agree on what is sensitive. Where each value starts and ends is the
+    carrier grammar of :mod:`redact._carriers` (documented in
+    ``docs/what-is-masked.md``).
     """
 
     id = "sensitive-key"
@@ -203,65 +460,212 @@ class KeyValueDetector:
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
     ) -> Iterator[tuple[int, int]]:
-        """Spans of values whose key lies in ``text[pos:endpos]``.
+        """Spans of values whose name (or carrier) lies in ``text[pos:endpos]``.
 
-        A value may run past ``endpos``: the key decides, and the value is masked whole
-        (a window cut in the middle of a 20 KB token must not leave its tail). Values
-        are unbounded, so the scan stays linear: keys inside a masked value are not
-        looked at again, and an opening quote found unclosed up to the end of its line
-        is not searched again for later keys on that line.
+        A value may run past ``endpos``: the name decides, and the value is masked whole
+        (a window cut in the middle of a 20 KB token must not leave its tail). The scan
+        stays linear: names inside a value already found are not looked at again.
         """
-        end = len(text)
-        kend = end if endpos is None else endpos
-        unclosed: dict[str, int] = {}  # quote kind -> end of the line it is known unclosed to
+        kend = len(text) if endpos is None else endpos
+        yield from self._spans(text, pos, kend, nested=False)
+
+    def _spans(self, text: str, pos: int, kend: int, *, nested: bool) -> Iterator[tuple[int, int]]:
+        lo = pos
         while pos < kend:
             m = _KEY_SEP.search(text, pos, kend)
             if m is None:
-                return
+                break
             pos = m.end()
-            if not self.names.is_sensitive(m.group(1)):
-                continue
-            span = self._value(text, m, unclosed)
-            if span is not None:
+            span = self._value(text, m)
+            if span is not None and span[1] > span[0]:
                 pos = max(pos, span[1])
                 yield span
+        if text.find("://", lo, kend) >= 0:
+            yield from c.userinfo_spans(text, lo, kend)
+        yield from c.command_spans(text, lo, kend)
+        yield from c.sql_spans(text, lo, kend)
+        if not nested and text.find("%", lo, kend) >= 0:
+            for _, decoded, offs in c.percent_runs(text, lo, kend):
+                for ds, de in self._spans(decoded, 0, len(decoded), nested=True):
+                    yield offs[ds], offs[de]
 
-    def _value(
-        self, text: str, m: re.Match[str], unclosed: dict[str, int]
-    ) -> tuple[int, int] | None:
-        """The value after the sensitive key matched by ``m``, if any."""
-        end = len(text)
-        at = m.end()
+    def _name(self, text: str, m: re.Match[str]) -> tuple[str, int] | None:
+        """The sensitive name of ``m`` and where it starts, or None."""
+        key, ks = m.group("key"), m.start("key")
         if (
-            m.start() >= 2
-            and text.startswith("//", m.start() - 2)
-            and m.group(0).rstrip().endswith(":")
-            and _USERINFO_REST.match(text, at, end)
+            ks
+            and text[ks - 1] == "\\"
+            and key[0] in "nrt"
+            and len(key) > 1
+            and not self.names.is_sensitive(key)
         ):
-            return None  # URL userinfo (scheme://user:pass@host): the URL rules own it
-        kind = "\\" if text.startswith('\\"', at) else text[at : at + 1]
-        if kind in ('"', "'", "\\") and unclosed.get(kind, -1) < at:
-            q = (_ESC_QUOTED if kind == "\\" else _QUOTED).match(text, at, end)
-            if q:
-                return q.span(1 if q.group(1) is not None else 2)
-            nl = text.find("\n", at)
-            unclosed[kind] = end if nl < 0 else nl
-        o = _OPEN_QUOTE.match(text, at, end)
-        if o:
-            at = o.end()
-        b = _YAML_BLOCK.match(text, at, end)
-        if b:
-            return _yaml_block(text, m.start(), b.end(), end)
-        n = _header_name(m.group(1))
-        if n in _LINE_VALUED:
-            v = _LINE_VALUE.match(text, at, end)
-        elif n in _AUTH_VALUED:
-            v = _AUTH_VALUE.match(text, at, end)
-        else:
-            v = _BARE_VALUE.match(text, at, end)
-            if v and text.startswith("[REDACTED", v.end()) and v.group(1) in self.prefixes:
-                return None  # the kept prefix of a partial mask (ghp_[REDACTED:...])
-        return v.span(1) if v else None
+            # "...\r\nCookie: x" printed as Python bytes: the name follows a literal \n.
+            key, ks = key[1:], ks + 1
+        if self.names.is_sensitive(key):
+            return key, ks
+        if ks and text[ks - 1] in "?&;" and self.names.is_sensitive_param(key):
+            return key, ks
+        return None
+
+    def _value(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
+        """The value after the sensitive name matched by ``m``, if any."""
+        span = self._raw_value(text, m)
+        if span is not None and self.prefixes:
+            s, e = span
+            p = text.find("[REDACTED", s, e)
+            if p > s and text[s:p] in self.prefixes:
+                mask = MASK_TOKEN.match(text, p)
+                if mask and mask.end() >= e:
+                    return None  # the kept prefix of a partial mask (gh[REDACTED:...])
+        return span
+
+    def _raw_value(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
+        named = self._name(text, m)
+        if named is None:
+            return None
+        key, ks = named
+        end = len(text)
+        sep = m.group("sep")
+        quoted_key = m.group("q") is not None
+        at = m.end()
+        kind = self.names.value_kind(key)
+        if m.group("lt") is not None and sep in {">", ""}:
+            # <password>...</password>, <token a="1">...</token>
+            gt = text.find(">", at, end) + 1 if sep == "" else at
+            return c.element_text(text, gt, end) if gt > 0 else None
+        if sep == ">" or sep.startswith("value"):
+            # <entry key="password">v</entry>, <add key="ClearTextPassword" value="v"/>
+            qs = ks - len(m.group("q") or "")
+            if not quoted_key or not _ATTR_NAME.search(text, max(0, qs - 32), qs):
+                return None
+            if sep == ">":
+                return c.element_text(text, at, end)
+            return self._quoted_only(text, _skip_ws(text, at), kind)
+        if sep == ",":
+            # System.setProperty("FOO_TOKEN", "v"), setenv("X", "v"), ("Authorization", "v")
+            qs = ks - len(m.group("q") or "")
+            before = text[max(0, qs - 1) : qs]
+            if not (quoted_key and before == "(") and not (not quoted_key and before == "{"):
+                return None
+            return self._quoted_only(text, _skip_ws(text, at), kind)
+        if sep.startswith("("):
+            # setPassword("v"), .password("v"), PASSWORD('v'); never getPassword("name")
+            ws = words(key)
+            if ws and ws[0] in _GETTER:
+                return None
+            return self._quoted_only(text, _skip_ws(text, at), kind)
+        if sep == "":
+            if m.group("dash") is not None:
+                return self._flag(text, at, end)  # --password v
+            if m.group("go") is not None:
+                g = _GO_TYPE.match(text, at)  # var fooToken string = "v"
+                return None if g is None else self._after_op(text, m, ks, g.end(), kind=kind)
+            if normalize(key).endswith(_PW_NAMES):
+                return self._quoted_only(text, at, kind)  # WITH PASSWORD 'v'
+            return None
+        if sep == ":":
+            if (
+                ks >= 2
+                and text.startswith("//", ks - 2)
+                and not quoted_key
+                and c.userinfo_password(text, ks, at + _userinfo_len(text, at)) is not None
+            ):
+                return None  # scheme://user:pass@host: the userinfo carrier owns it
+            t = _TYPE_ANN.match(text, at)
+            if t and self._is_type(text, ks, t):
+                return self._after_op(text, m, ks, t.end(), kind=kind)
+        return self._after_op(text, m, ks, at, kind=kind)
+
+    @staticmethod
+    def _is_type(text: str, ks: int, t: re.Match[str]) -> bool:
+        """Whether ``name: <t> =`` is a typed declaration rather than a value with ``=``."""
+        if t.group("ref"):
+            return True
+        if _DECL_BEFORE.search(text, max(0, ks - 48), ks):
+            return True
+        return _KNOWN_TYPES.fullmatch(t.group("type").strip()) is not None
+
+    def _after_op(
+        self, text: str, m: re.Match[str], ks: int, at: int, *, kind: str
+    ) -> tuple[int, int] | None:
+        """The value after an assignment operator ending at ``at``."""
+        end = len(text)
+        v = _skip_ws(text, at)
+        if v >= end:
+            return None
+        if c.opens_quote(text, v):
+            q = c.quoted(text, v)
+            if q is not None:
+                return self._scheme(text, q, kind)
+            v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
+            return self._scheme(text, c.line_value(text, v, end, ks), kind)
+        if text[v] in "\r\n":
+            return None
+        sep = m.group("sep")
+        if sep in {":", "="}:
+            b = _YAML_BLOCK.match(text, v, end) if sep == ":" else None
+            if b:
+                return _yaml_block(text, ks, b.end(), end)
+        if text.startswith("[REDACTED", v):
+            return None  # already masked (a partial or labelled mask)
+        glued = v == at and sep in (":", "=")
+        if kind == "line" or (not glued and kind == "auth"):
+            return self._scheme(text, c.line_value(text, v, end, ks), kind)
+        if glued:
+            span = c.token_value(text, v, end, ks)
+            if span is None:
+                return None
+            if kind == "auth":
+                return self._glued_auth(text, span)
+            return span
+        if m.group("q") is not None and sep == ":":
+            # "token": 123, "user": ... -- an unquoted JSON/dict value ends before the next key
+            s, e = c.line_value(text, v, end, ks, json_key=True)
+            n = _JSON_NEXT.search(text, s, e)
+            return (s, n.start()) if n else (s, e)
+        return c.line_value(text, v, end, ks)
+
+    def _quoted_only(self, text: str, at: int, kind: str) -> tuple[int, int] | None:
+        if not c.opens_quote(text, at):
+            return None
+        q = c.quoted(text, at)
+        return None if q is None else self._scheme(text, q, kind)
+
+    @staticmethod
+    def _scheme(text: str, span: tuple[int, int], kind: str) -> tuple[int, int]:
+        """For Authorization values, keep the scheme word (``Bearer``, ``SSWS``) visible."""
+        if kind != "auth":
+            return span
+        return c.after_scheme(text, *span), span[1]
+
+    @staticmethod
+    def _glued_auth(text: str, span: tuple[int, int]) -> tuple[int, int]:
+        """``authorization=Bearer abc``: the credentials are the token after the scheme word."""
+        s, e = span
+        rest = _skip_ws(text, e)
+        if e - s <= 32 and text[s:e].isalpha() and rest > e:
+            t = c._TOKEN.match(text, rest)
+            if t:
+                return t.span()
+        return span
+
+    @staticmethod
+    def _flag(text: str, at: int, end: int) -> tuple[int, int] | None:
+        if c.opens_quote(text, at):
+            return c.quoted(text, at)
+        t = c._TOKEN.match(text, at, end)
+        return t.span() if t else None
+
+
+def _skip_ws(text: str, at: int) -> int:
+    """The first index at or after ``at`` that is not horizontal whitespace."""
+    m = _HWS.match(text, at)
+    return at if m is None else m.end()
+
+
+def _userinfo_len(text: str, at: int) -> int:
+    u = _USERINFO_REST.match(text, at)
+    return 0 if u is None else u.end() - at
 
 
 def _yaml_block(text: str, key_at: int, body: int, end: int) -> tuple[int, int] | None:

@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from redact import Redactor
-from redact.keynames import normalize
+from redact._carriers import userinfo_password
+from redact.keynames import DEFAULT_QUERY_PARAMS, normalize
 
 __all__ = [
     "DEFAULT_SENSITIVE_HEADERS",
@@ -46,33 +47,9 @@ DEFAULT_SENSITIVE_HEADERS: tuple[str, ...] = (
     "x-amz-security-token",
 )
 
-#: Query parameter names whose values are always masked (besides sensitive key names).
-DEFAULT_SENSITIVE_QUERY_PARAMS: tuple[str, ...] = (
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "token",
-    "api_key",
-    "apikey",
-    "key",
-    "secret",
-    "client_secret",
-    "password",
-    "pass",
-    "pwd",
-    "auth",
-    "code",
-    "sig",
-    "signature",
-    "x-amz-signature",
-    "x-amz-credential",
-    "x-amz-security-token",
-    "x-goog-signature",
-    "x-goog-credential",
-    "session",
-    "sessionid",
-    "jwt",
-)
+#: Query parameter names whose values are always masked (besides sensitive key names):
+#: the core's list, shared with the text path (``?sig=...`` in a log line).
+DEFAULT_SENSITIVE_QUERY_PARAMS: tuple[str, ...] = DEFAULT_QUERY_PARAMS
 
 
 _CACHE_SIZE = 4096
@@ -173,9 +150,7 @@ def mask_query(query: str, names: NameSet, redactor: Redactor | CleanCache) -> s
     return "&".join(parts) if changed else query
 
 
-_USERINFO = re.compile(
-    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@:]*):(?P<pw>[^/?#@]*)@"
-)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
 def mask_url(url: str, names: NameSet, redactor: Redactor) -> str:
@@ -185,9 +160,16 @@ def mask_url(url: str, names: NameSet, redactor: Redactor) -> str:
     redactor's value detectors. Returns ``url`` itself when nothing was found.
     """
     out = url
-    m = _USERINFO.match(out)
-    if m and m.group("pw"):
-        out = f"{m.group('scheme')}{m.group('user')}:{mask_for('url-password')}@{out[m.end() :]}"
+    m = _SCHEME.match(out)
+    if m:
+        # The core's userinfo carrier: the password ends at the LAST '@' of the authority.
+        stop = len(out)
+        for ch in "/?#":
+            i = out.find(ch, m.end())
+            stop = stop if i < 0 else min(stop, i)
+        pw = userinfo_password(out, m.end(), stop)
+        if pw is not None:
+            out = out[: pw[0]] + mask_for("url-password") + out[pw[1] :]
     path, qmark, rest = out.partition("?")
     if qmark:
         query, hash_, fragment = rest.partition("#")

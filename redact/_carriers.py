@@ -1,0 +1,482 @@
+"""Where a credential's value starts and ends in text: the carrier grammar.
+
+A *carrier* is the textual shape that holds a value under a name. The key-name
+detector (:class:`redact.keynames.KeyValueDetector`) finds the name and its
+separator; the functions here decide where the value begins and where it ends.
+One table, documented in ``docs/what-is-masked.md``:
+
+============================  ==============================  ==============================
+carrier                       example                         the value is
+============================  ==============================  ==============================
+quoted                        ``password="a b;c"``            inside the quotes (``\\"``,
+                                                              doubled ``""``/``''`` kept)
+line (``: `` or `` = ``)      ``password: a b c``             the rest of the line
+token (``=`` / ``:`` glued)   ``password=a;b(c)``             up to whitespace; a ``;&,?``
+                                                              followed by ``name=`` starts
+                                                              the next pair
+authorization                 ``Authorization: SSWS t``       after the scheme word
+XML element                   ``<token>\\n t \\n</token>``    the element text (or CDATA)
+URL userinfo                  ``mysql://u:p@ss@host``         after the first ``:`` up to
+                                                              the LAST ``@`` of the authority
+command line                  ``mysql -pX``, ``curl -u u:p``  the flag's argument
+SQL                           ``IDENTIFIED BY 'x'``           the literal
+percent-encoded pairs         ``?q=password%3DX``             found in the decoded run
+============================  ==============================  ==============================
+
+A line ends at a line break, at a literal ``\\r\\n`` or ``\\n`` (header blocks
+printed as Python bytes), and at the closing quote of a string the name sits in
+(``msg="token: a b" user=x``). Closing brackets that balance an opening one
+before the name (``f(token=abc)``) are not part of the value.
+
+Everything here is linear: possessive runs, bounded look-behinds, and searches
+that start where the value starts and stop at its end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from redact.masks import MASK_TOKEN
+
+__all__ = [
+    "command_spans",
+    "is_placeholder",
+    "line_start",
+    "percent_runs",
+    "sql_spans",
+    "userinfo_password",
+    "userinfo_spans",
+]
+
+Span = tuple[int, int]
+
+#: How far back from a name the carrier looks for its line start, quotes and brackets.
+_BACK = 2048
+
+# -- quoted values -------------------------------------------------------------------------
+
+_QUOTED = {
+    '"': re.compile(r'"((?:[^"\\\r\n]|\\.|"")*+)"'),
+    "'": re.compile(r"'((?:[^'\\\r\n]|\\.|'')*+)'"),
+    "`": re.compile(r"`([^`\r\n]*+)`"),
+}
+_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\r\n]|\\[^"\r\n])*+)\\"')
+#: A string prefix before the opening quote: b'..', r"..", u'..', C# @".." and $"..".
+_STR_PREFIX = re.compile(r"""(?:[bBrRuU]{1,2}|[@$])(?=["'])""")
+
+
+def quoted(text: str, at: int) -> Span | None:
+    """The inside of the quoted string that opens at ``text[at]`` (prefixes allowed), if closed."""
+    p = _STR_PREFIX.match(text, at)
+    if p:
+        at = p.end()
+    if text.startswith('\\"', at):
+        q = _ESC_QUOTED.match(text, at)
+    else:
+        rx = _QUOTED.get(text[at : at + 1])
+        q = rx.match(text, at) if rx else None
+    return q.span(1) if q else None
+
+
+def opens_quote(text: str, at: int) -> bool:
+    """Whether a (possibly prefixed or escaped) quote opens at ``text[at]``."""
+    p = _STR_PREFIX.match(text, at)
+    if p:
+        at = p.end()
+    return text[at : at + 1] in ('"', "'", "`") or text.startswith('\\"', at)
+
+
+def open_quote_len(text: str, at: int) -> int:
+    """Length of the opening quote at ``at`` (0 when none; 2 for ``\\"``; prefix included)."""
+    p = _STR_PREFIX.match(text, at)
+    n = p.end() - at if p else 0
+    if text.startswith('\\"', at + n):
+        return n + 2
+    return n + 1 if text[at + n : at + n + 1] in ('"', "'", "`") else 0
+
+
+# -- lines and their enclosing strings -----------------------------------------------------
+
+_EOL = re.compile(r"[\r\n]|\\r\\n|\\n")
+#: A single quote that is not an apostrophe inside a word (``it's``).
+_SQ = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])")
+_DQ_END = re.compile(r'(?<!\\)"')
+_ESC_DQ = '\\"'
+
+
+def line_start(text: str, at: int) -> int:
+    """Start of the line holding ``text[at]`` (a literal ``\\n`` counts); looks back <= 2 KiB."""
+    lo = max(0, at - _BACK)
+    nl = max(text.rfind("\n", lo, at), text.rfind("\r", lo, at))
+    esc = text.rfind("\\n", lo, at)
+    if esc >= 0 and esc + 2 > nl + 1:
+        return esc + 2
+    return nl + 1 if nl >= 0 else lo
+
+
+def enclosing(text: str, lo: int, at: int) -> str | None:
+    """The quote of a string that ``text[at]`` sits inside (``msg="... token: x"``), if any."""
+    esc = text.count(_ESC_DQ, lo, at)
+    if esc % 2:
+        return _ESC_DQ
+    if (text.count('"', lo, at) - esc) % 2:
+        return '"'
+    if "'" in text[lo:at] and len(_SQ.findall(text, lo, at)) % 2:
+        return "'"
+    return None
+
+
+#: Where an unquoted line value stops, by the quote of the string it sits in: one search that
+#: ends at the first line break or closing quote (never scans past the value).
+_LINE_STOP = {
+    None: _EOL,
+    '"': re.compile(r'[\r\n]|\\r\\n|\\n|(?<!\\)"'),
+    _ESC_DQ: re.compile(r'[\r\n]|\\r\\n|\\n|\\"'),
+    "'": re.compile(r"[\r\n]|\\r\\n|\\n|(?<![A-Za-z])'|'(?![A-Za-z])"),
+}
+
+
+def _end_of_line(text: str, at: int, end: int, quote: str | None) -> int:
+    m = _LINE_STOP[quote].search(text, at, end)
+    return m.start() if m else end
+
+
+def _quote_end(text: str, at: int, stop: int, quote: str) -> int:
+    if quote == _ESC_DQ:
+        i = text.find(_ESC_DQ, at, stop)
+        return stop if i < 0 else i
+    m = (_DQ_END if quote == '"' else _SQ).search(text, at, stop)
+    return m.start() if m else stop
+
+
+_OPENER = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim(text: str, lo: int, key_at: int, s: int, e: int) -> int:
+    """Drop trailing whitespace and closing brackets that balance an opener before the key."""
+    while e > s and text[e - 1] in " \t":
+        e -= 1
+    while e > s and text[e - 1] in _OPENER:
+        c = text[e - 1]
+        o = _OPENER[c]
+        if text.count(c, s, e) <= text.count(o, s, e):
+            break
+        if text.count(o, lo, key_at) <= text.count(c, lo, key_at):
+            break
+        e -= 1
+        while e > s and text[e - 1] in " \t":
+            e -= 1
+    return e
+
+
+def line_value(text: str, at: int, end: int, key_at: int, *, json_key: bool = False) -> Span:
+    """Unquoted value after ``: `` or `` = ``: the rest of its line (see the module doc)."""
+    lo = line_start(text, key_at)
+    quote = enclosing(text, lo, at)
+    e = _end_of_line(text, at, end, quote)
+    e = _trim(text, lo, key_at, at, e)
+    if json_key and e > at and text[e - 1] == ",":
+        e -= 1
+    return at, e
+
+
+_TOKEN = re.compile(r"\S++")
+#: One token of a ``key=value`` list: it stops before a ``;&,?`` that starts the next
+#: ``name=`` pair (``;User Id=`` too), a closing tag, and a literal CR LF (one pass, never
+#: past the token).
+_TOKEN_RUN = re.compile(
+    r"(?:(?![;&,?][A-Za-z_%][A-Za-z0-9_.\-\[\]%]{0,63}(?: [A-Z][A-Za-z]{1,31}){0,2}=|</|\\r\\n"
+    r"|\\n[A-Za-z0-9_-]{1,64}[:=])\S)++"
+)
+_PAIR_AHEAD = re.compile(r"[^\S\r\n]+[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]")
+
+
+def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
+    """Unquoted value glued to ``=``/``:``: one token of a ``key=value`` list or query string."""
+    t = _TOKEN_RUN.match(text, at, end)
+    if t is None:
+        return None
+    e = t.end()
+    if text.startswith(("$(", "${", "{{", "#{", "%(", "<%"), at):
+        tpl = _TEMPLATE.match(text, at, end)  # $(cat /run/secrets/db) is one value
+        if tpl is not None and tpl.end() > e:
+            return at, tpl.end()
+    lo = line_start(text, key_at)
+    quote = enclosing(text, lo, at)
+    if quote is not None:
+        e = _quote_end(text, at, e, quote)
+    if e - at > 1 and text[e - 1] in ";," and _PAIR_AHEAD.match(text, e):
+        e -= 1
+    e = _trim(text, lo, key_at, at, e)
+    return (at, e) if e > at else None
+
+
+# -- Authorization and friends ---------------------------------------------------------
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}[^\S\r\n]++(?=\S)")
+
+
+def after_scheme(text: str, s: int, e: int) -> int:
+    """Start of the credentials in an Authorization value ``text[s:e]`` (after any scheme word)."""
+    m = _SCHEME.match(text, s, e)
+    return m.end() if m and m.end() < e else s
+
+
+# -- XML -----------------------------------------------------------------------------------
+
+_CDATA = re.compile(r"\s*+<!\[CDATA\[(.{0,65536}?)\]\]>", re.S)
+
+
+def element_text(text: str, at: int, end: int) -> Span | None:
+    """The text of an element whose start tag ends just before ``at`` (may span lines)."""
+    c = _CDATA.match(text, at, end)
+    if c:
+        return c.span(1) if c.end(1) > c.start(1) else None
+    stop = text.find("<", at, end)
+    stop = end if stop < 0 else stop
+    s, e = at, stop
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s, e) if e > s else None
+
+
+# -- URL userinfo --------------------------------------------------------------------------
+
+_URL_AUTHORITY = re.compile(
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}://([^\s/?#]{1,2048})"
+)
+
+
+def userinfo_password(text: str, s: int, e: int) -> Span | None:
+    """The password of the authority ``text[s:e]`` (``user:pass@host``), if it has one.
+
+    The userinfo ends at the LAST ``@`` of the authority, so a raw ``@`` in the
+    user or the password (``mysql://root:p@ss@db``) stays inside the mask. When
+    the password is empty (``https://KEY:@api``) the user name is returned.
+    """
+    at = text.rfind("@", s, e)
+    if at < 0:
+        return None
+    colon = text.find(":", s, at)
+    if colon < 0:
+        return None
+    if at > colon + 1:
+        return colon + 1, at
+    return (s, colon) if colon - s >= 8 else None
+
+
+def userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Passwords in ``scheme://user:password@host`` URLs of ``text[pos:endpos]``."""
+    for m in _URL_AUTHORITY.finditer(text, pos, endpos):
+        s, e = m.span(1)
+        before = text[m.start() - 1] if m.start() else ""
+        if before and before in "\"'`":
+            cut = text.find(before, s, e)
+            e = e if cut < 0 else cut
+        span = userinfo_password(text, s, e)
+        if span is not None:
+            yield span
+
+
+# -- command lines and SQL -----------------------------------------------------------------
+
+_COMMAND = re.compile(
+    r"(?i)(?<![\w-])(?:(?P<p>mysql(?:dump|admin|sh|import|check)?|mariadb(?:-dump|-admin)?"
+    r"|mongo(?:sh|dump|restore|export|import)?|sshpass)|(?P<a>redis-cli)|(?P<u>curl|wget))(?![\w-])"
+)
+_FLAG = {
+    "p": re.compile(r"(?<=[ \t])-p(?:(?=[^\s-])|[ \t]++(?=[^\s-]))"),
+    "a": re.compile(r"(?<=[ \t])-a[ \t]++(?=[^\s-])|(?<=[ \t])--pass[ \t=]++(?=[^\s-])"),
+    "u": re.compile(r"(?<=[ \t])(?:-u|-U|--user|--proxy-user|--http-user)(?:[ \t]++|=)(?=[^\s-])"),
+}
+_SQL_BY = re.compile(
+    r"(?i)\bidentified(?:[ \t]+with[ \t]+[\w'\"]{1,64})?[ \t]+by(?:[ \t]+password)?[ \t]+"
+)
+
+
+def _argument(text: str, at: int, end: int) -> Span | None:
+    """A shell argument at ``at``: the inside of its quotes, or one token."""
+    if opens_quote(text, at):
+        q = quoted(text, at)
+        if q is not None:
+            return q
+    t = _TOKEN.match(text, at, end)
+    return t.span() if t else None
+
+
+def command_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Passwords given to mysql/mongo/sshpass ``-p``, redis-cli ``-a`` and curl ``-u user:pw``."""
+    stop = -1
+    commands = _COMMAND.finditer(text, pos, endpos)
+    m = next(commands, None)
+    while m is not None:
+        kind = m.lastgroup or "p"
+        nxt = next(commands, None)
+        if stop < m.end():
+            eol = _EOL.search(text, m.end())
+            stop = eol.start() if eol else len(text)
+        # A command's flags run to the end of its line or the next command, whichever is first.
+        seg = stop if nxt is None else min(stop, nxt.start())
+        for f in _FLAG[kind].finditer(text, m.end(), seg):
+            arg = _argument(text, f.end(), stop)
+            if arg is None:
+                continue
+            s, e = arg
+            if kind == "u":
+                span = userinfo_password(text, s, e + 1) if text[e : e + 1] == "@" else None
+                span = span or _user_password(text, s, e)
+                if span is None:
+                    continue
+                s, e = span
+            yield s, e
+        m = nxt
+
+
+def _user_password(text: str, s: int, e: int) -> Span | None:
+    """``user:pw`` (quotes around either part allowed): the password, or the user when empty."""
+    colon = text.find(":", s, e)
+    if colon < 0:
+        return None
+    ps, pe = colon + 1, e
+    if pe - ps >= 2 and text[ps] in "\"'" and text[pe - 1] == text[ps]:
+        ps, pe = ps + 1, pe - 1
+    if pe > ps:
+        return ps, pe
+    return (s, colon) if colon > s else None
+
+
+def sql_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Literals after SQL ``IDENTIFIED [WITH plugin] BY [PASSWORD]``."""
+    for m in _SQL_BY.finditer(text, pos, endpos):
+        arg = _argument(text, m.end(), len(text))
+        if arg is not None:
+            s, e = arg
+            while e > s and text[e - 1] in ";,)":
+                e -= 1
+            if e > s:
+                yield s, e
+
+
+# -- percent-encoded runs ------------------------------------------------------------------
+
+_PCT_SEP = re.compile(r"%(?:3[DdAa]|22|27)")
+_RUN = re.compile(r"(?:[A-Za-z0-9._~+!*\-]|%[0-9A-Fa-f]{2})++")
+_RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+!*-%")
+
+
+def percent_runs(text: str, pos: int, endpos: int) -> Iterator[tuple[int, str, list[int]]]:
+    """Percent-encoded runs holding an encoded ``=``, ``:`` or quote: (start, decoded, offsets).
+
+    ``offsets[i]`` is where decoded character ``i`` starts in ``text`` (one more
+    entry marks the run's end), so spans found in the decoded text map back.
+    """
+    done = pos
+    for m in _PCT_SEP.finditer(text, pos, endpos):
+        if m.start() < done:
+            continue
+        s = m.start()
+        floor = max(done, s - _BACK)
+        while s > floor and text[s - 1] in _RUN_CHARS:
+            s -= 1
+        r = _RUN.match(text, s)
+        if r is None or r.end() <= m.start():
+            continue
+        e = r.end()
+        done = e
+        out: list[str] = []
+        offs: list[int] = []
+        i = s
+        while i < e:
+            c = text[i]
+            offs.append(i)
+            if c == "%" and i + 2 < e + 1 and _is_hex(text, i + 1):
+                out.append(chr(int(text[i + 1 : i + 3], 16)))
+                i += 3
+            else:
+                out.append(" " if c == "+" else c)
+                i += 1
+        offs.append(e)
+        yield s, "".join(out), offs
+
+
+def _is_hex(text: str, i: int) -> bool:
+    return len(text) >= i + 2 and all(c in "0123456789abcdefABCDEF" for c in text[i : i + 2])
+
+
+# -- placeholders --------------------------------------------------------------------------
+
+_SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", "", "-", '""', "''"})
+#: Whole-value shapes that only name where a secret comes from (see docs/what-is-masked.md).
+_TEMPLATE_PART = (
+    r"\$\{\{[^{}]{1,256}\}\}"  # ${{ secrets.X }} (GitHub Actions)
+    r"|\$\{[^{}\r\n]{1,256}\}"  # ${VAR}, ${env:VAR}, ${ssm:/x}
+    r"|\$\((?:[^()\r\n]|\([^()\r\n]*\)){1,256}\)"  # $(DbPassword) (Azure DevOps), $(cat file)
+    r"|\$(?:[A-Z_][A-Z0-9_]{0,127}|[a-z_]{1,64})"  # $VAR, $password (not $ecr3t)
+    r"|%[A-Za-z_][A-Za-z0-9_]{0,127}%"  # %VAR% (Windows)
+    r"|%env\([^()\r\n]{1,128}\)%"  # %env(NAME)% (Symfony)
+    r"|%\([A-Za-z_][A-Za-z0-9_]{0,63}\)[sdr]"  # %(password)s
+    r"|\{\{[^{}]{1,256}\}\}"  # {{ .Values.x }}, {{ vault_token }}
+    r"|\{%[^{}]{1,256}%\}"  # {% ... %}
+    r"|<%[^\r\n]{1,256}?%>"  # <%= ENV['X'] %>
+    r"|#\{[^{}\r\n]{1,256}\}"  # #{Name} (Octopus, Ruby)
+    r"|@\{[^{}\r\n]{1,256}\}"  # @{...}
+    r"|\{[A-Za-z_][A-Za-z0-9_.]{0,127}\}"  # {password} (str.format)
+    r"|`[^`\r\n]{1,256}`"  # `cat file`
+)
+_TEMPLATE = re.compile(rf"(?:{_TEMPLATE_PART})++")
+_REFERENCE = re.compile(
+    r"""(?x)
+    (?:var|local|module|data|each)\.[A-Za-z_][\w.\-\[\]"]{0,255}          # Terraform
+    | (?:os\.environ|os\.getenv|getenv|System\.getenv|ENV|ENV\.fetch|env|process\.env
+        |Environment\.GetEnvironmentVariable|secrets|vars|config|settings)
+      (?:\.get)?(?:\[\s*["'][^"'\r\n]{1,128}["']\s*\]|\(\s*["'][^"'\r\n]{1,128}["'][^()\r\n]{0,64}\))
+    | (?:process\.env|secrets|vars|env|steps\.[\w-]+\.outputs)\.[A-Za-z_][A-Za-z0-9_]{0,127}
+    | !(?:Ref|Sub|GetAtt|ImportValue|Secret)\b[^\r\n]{0,256}
+    | \{\{resolve:[^{}\r\n]{1,256}\}\}
+    | ref\+[a-z0-9]+://[^\s]{1,256}
+    | @Microsoft\.KeyVault\([^()\r\n]{1,256}\)
+    | arn:aws[\w-]*:(?:secretsmanager|ssm):[^\s]{1,256}
+    """
+)
+#: Filler and example values: <your-token-here>, xxxxxxxx, ****, [REDACTED], your_api_key.
+_FILLER = re.compile(
+    r"""(?ix)
+    <[A-Za-z_][A-Za-z0-9_ .:\-]{0,63}>
+    | \[[A-Za-z_][A-Za-z0-9_ .:\-]{0,63}\]
+    | [x*•#.]{3,}
+    | x{3,}(?:[-_ ]x{3,})+
+    | (?:your|my)[-_ ][a-z][a-z_\- ]{0,48}
+    | (?:redacted|filtered|hidden|masked)
+    | \*+(?:redacted|filtered|hidden|masked)\*+
+    """
+)
+_COMMENT = re.compile(r"[^\S\r\n]+(?:#|//)[^\r\n]*$")
+
+
+def is_placeholder(value: str) -> bool:
+    """True when ``value`` carries no secret: empty or null-ish, a template, a reference, filler.
+
+    Shapes: ``${VAR}``, ``$(DbPassword)``, ``$(cat …)``, ``%env(NAME)%``, ``#{Name}``,
+    ``${{ secrets.X }}``, ``{{ .Values.x }}``, ``var.db_password``, ``os.environ["X"]``,
+    ``<your-token-here>``, ``xxxxxxxx``, ``****``, a rendered mask. A trailing
+    ``# comment`` is ignored (``password = None  # set later``).
+    """
+    v = value.strip()
+    if v.lower() in _SKIP_VALUES:
+        return True
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1].strip()
+        if not v:
+            return True
+    c = _COMMENT.search(v)
+    if c and c.start() > 0:
+        head = v[: c.start()]
+        if head.lower() in _SKIP_VALUES:
+            return True
+        v = head
+    if MASK_TOKEN.fullmatch(v):
+        return True
+    return any(rx.fullmatch(v) for rx in (_TEMPLATE, _REFERENCE, _FILLER))

@@ -1,0 +1,495 @@
+"""The text grammar of credentials: every carrier masks its whole value, and nothing else.
+
+Shapes x values (each shape says which characters its value may hold), the
+sensitive-name vocabulary and its lookalikes, placeholders, and a hypothesis
+property that plants random values in every shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import string
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from redact import KeyNames, Redactor
+from redact._carriers import is_placeholder
+from redact.integrations._web import DEFAULT_SENSITIVE_QUERY_PARAMS, NameSet, mask_url
+from redact.keynames import DEFAULT_QUERY_PARAMS
+from redact.masks import MASK_TOKEN
+from tests.strategies import grammar_values
+
+R = Redactor.default()
+
+
+def _synthetic(n: int = 14) -> str:
+    """A random value built at runtime (no credential in the source)."""
+    alphabet = string.ascii_letters + string.digits
+    return "Qv" + "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def _leaks(out: str, value: str, context: str) -> list[str]:
+    """Runs of >= 4 characters of ``value`` that ``out`` shows beyond what ``context`` holds."""
+    residue = MASK_TOKEN.sub("\x00", out)
+    grams = {value[i : i + 4] for i in range(len(value) - 3)}
+    return sorted(g for g in grams if residue.count(g) > context.count(g))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A carrier: a template with ``{v}``, and the characters its value may not hold."""
+
+    id: str
+    template: str
+    forbid: str = ""
+    #: How the value is written inside the template (percent-encoded, JSON-escaped, ...).
+    form: Callable[[str], str] = str
+    #: How the value itself shows in the text (what must not survive).
+    visible: Callable[[str], str] = str
+
+    def fits(self, value: str) -> bool:
+        return not any(ch in value for ch in self.forbid)
+
+    def render(self, value: str) -> str:
+        return self.template.replace("{v}", self.form(value))
+
+
+_WS = " \t"
+_Q = "\"'`"
+SHAPES = [
+    # §1 where a value starts and ends
+    Shape("colon-line", "password: {v}", "\\"),
+    Shape("colon-line-in-log", "ts=1 level=warn password: {v}", "\\"),
+    Shape("equals-token", "password={v}", _WS + _Q + "=\\"),
+    Shape("equals-token-then-pair", "password={v} user=bob", _WS + _Q + "=\\"),
+    Shape("ini-spaced", "password = {v}", "\\"),
+    Shape("json", '{"password": "{v}", "user": "bob"}', '"\\'),
+    Shape("python-repr", "{'password': '{v}', 'user': 'bob'}", "'\\"),
+    Shape("logfmt-quoted", 'level=info password="{v}" user=bob', '"\\'),
+    Shape("query", "GET /login?user=bob&password={v}&page=2", _WS + _Q + "&=#\\"),
+    Shape("kv-semicolons", "Server=db;Password={v};User Id=sa", _WS + _Q + "=;\\"),
+    Shape("userinfo", "postgres://app:{v}@db.internal:5432/app", _WS + _Q + "/?#\\"),
+    Shape("userinfo-email-user", "https://me@example.com:{v}@git.host/repo", _WS + _Q + "/?#\\"),
+    # §2 assignments and declarations
+    Shape("walrus", "db_password := {v}", "\\"),
+    Shape("bnf", "DB_PASSWORD ::= {v}", "\\"),
+    Shape("make-cond", "DB_PASSWORD ?= {v}", "\\"),
+    Shape("make-append", "DB_PASSWORD += {v}", "\\"),
+    Shape("php-concat", "$password .= '{v}';", "'\\"),
+    Shape("php-arrow", "'password' => '{v}',", "'\\"),
+    Shape("r-arrow", 'password <- "{v}"', '"\\'),
+    Shape("go-var", 'var fooToken string = "{v}"', '"\\'),
+    Shape("go-short", 'fooToken := "{v}"', '"\\'),
+    Shape("java", 'private static final String apiKey = "{v}";', '"\\'),
+    Shape("rust", 'const API_KEY: &str = "{v}";', '"\\'),
+    Shape("ts", 'const apiKey: string = "{v}";', '"\\'),
+    Shape("python-annotated", 'api_key: str = "{v}"', '"\\'),
+    Shape("csharp", 'string ClientSecret = @"{v}";', '"\\'),
+    Shape("set-property", 'System.setProperty("FOO_TOKEN", "{v}");', '"\\'),
+    Shape("os-environ", 'os.environ["DB_PASSWORD"] = "{v}"', '"\\'),
+    Shape("setenv", 'setenv("DB_PASSWORD", "{v}", 1);', '"\\'),
+    Shape("setter", 'cfg.setPassword("{v}");', '"\\'),
+    Shape("xml-element", "<fooToken>{v}</fooToken>", "<>&\\"),
+    Shape("xml-next-line", "<fooToken>\n  {v}\n</fooToken>", "<>&\\"),
+    Shape("xml-nuget", '<add key="ClearTextPassword" value="{v}"/>', '"<>&\\'),
+    Shape("xml-entry", '<entry name="db.password">{v}</entry>', "<>&\\"),
+    Shape("flag-space", "app --password {v} --verbose", _WS + _Q + "\\"),
+    Shape("flag-equals", "app --password={v} --verbose", _WS + _Q + "=\\"),
+    Shape("flag-quoted", "app --api-key '{v}' --verbose", "'\\"),
+    Shape("mysql-attached", "mysql -u root -p{v} appdb", _WS + _Q + "\\"),
+    Shape("sshpass", "sshpass -p {v} ssh deploy@host", _WS + _Q + "\\"),
+    Shape("redis-cli", "redis-cli -h cache -a {v} ping", _WS + _Q + "\\"),
+    Shape("curl-user", "curl -u deploy:{v} https://api.test/x", _WS + _Q + "@\\"),
+    Shape("curl-empty-user", 'curl -u ":{v}" https://api.test/x', '"\\'),
+    Shape("curl-user-quoted", "curl --user kevin:'{v}' https://api.test/x", _WS + "'\\"),
+    Shape("sql-with-password", "CREATE USER app WITH PASSWORD '{v}';", "'\\"),
+    Shape("sql-identified-by", "ALTER USER app IDENTIFIED BY '{v}';", "'\\"),
+    # §3 headers and HTTP in text
+    Shape("auth-ssws", "Authorization: SSWS {v}", "\\"),
+    Shape("auth-splunk", "Authorization: Splunk {v}", "\\"),
+    Shape("auth-geniekey", "authorization: GenieKey {v}", "\\"),
+    Shape("auth-sharedkey", "Authorization: SharedKey acct:{v}", "\\"),
+    Shape("auth-token-param", "Authorization: Token token={v}", "\\"),
+    Shape("auth-bearer", "Authorization: Bearer {v}", "\\"),
+    Shape("auth-curl-header", 'curl -H "Authorization: Key {v}" https://x', '"\\'),
+    Shape("auth-json", '{"Authorization": "Digest {v}"}', '"\\'),
+    Shape(
+        "bytes-headers",
+        "send: b'GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Api-Key: {v}\\r\\nAccept: */*\\r\\n\\r\\n'",
+        "'\\",
+    ),
+    Shape("bytes-cookie", "send: b'GET / HTTP/1.1\\r\\nCookie: sid={v}\\r\\n'", "'\\"),
+    Shape("jsessionid", "GET /cart;jsessionid={v}?a=1 HTTP/1.1", _WS + _Q + "?=\\"),
+    Shape("amz-signature", "https://b.s3.test/k?X-Amz-Signature={v}&X-Amz-Date=1", _WS + "&=#\\"),
+    Shape("amz-credential", "https://b.s3.test/k?X-Amz-Credential={v}&a=1", _WS + "&=#\\"),
+    Shape("goog-signature", "https://st.test/o?X-Goog-Signature={v}", _WS + _Q + "&=#\\"),
+    Shape("sas-sig-last", "https://a.blob.test/c?sv=2022-11-02&sig={v}", _WS + _Q + "&=#\\"),
+    Shape("sas-sig-first", "https://a.blob.test/c?sig={v}&sv=2022-11-02", _WS + _Q + "&=#\\"),
+    Shape(
+        "percent-json",
+        "GET /s?filter={v}",
+        "\\",
+        form=lambda v: urllib.parse.quote(json.dumps({"password": v}), safe=""),
+        visible=lambda v: urllib.parse.quote(v, safe=""),
+    ),
+    Shape(
+        "percent-pair",
+        "GET /s?data={v}&x=1",
+        _WS + _Q + "=\\",
+        form=lambda v: urllib.parse.quote("password=" + v, safe=""),
+        visible=lambda v: urllib.parse.quote(v, safe=""),
+    ),
+    # §4 names
+    Shape("bracketed-form", "user[password]={v}&user[name]=bob", _WS + _Q + "&=\\"),
+    Shape("bracketed-api-key", "data[api_key]={v}", _WS + _Q + "&=\\"),
+    Shape("password-confirmation", "password_confirmation={v}", _WS + _Q + "=\\"),
+    Shape("mysql-pwd", "MYSQL_PWD={v}", _WS + _Q + "=\\"),
+    Shape("functions-key", "x-functions-key: {v}", "\\"),
+    Shape("apim-key", "Ocp-Apim-Subscription-Key: {v}", "\\"),
+    Shape("hub-signature", "X-Hub-Signature-256: sha256={v}", "\\"),
+]
+
+#: Values with the characters that used to end a value too early.
+VALUES = [
+    "Tr0ub4dor;3xYz99",
+    "Tr0ub4dor&3xYz99",
+    "Tr0ub4dor,3xYz99",
+    "Tr0(ub4)dor3xYz",
+    "Tr0<ub4>dor3xYz",
+    "p@ss8word@x9Q",
+    "correct horse battery staple",
+    'say "hi" 9Lm2Xw7',
+    "it's 9Lm2Xw7Kp",
+]
+
+
+def _fits(shape: Shape, value: str) -> bool:
+    return shape.fits(value) and not is_placeholder(value)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
+@pytest.mark.parametrize("value", VALUES)
+def test_shape_masks_the_whole_value(shape: Shape, value: str) -> None:
+    """Every carrier masks every value it can hold, whole (no run of 4 characters survives)."""
+    if not _fits(shape, value):
+        pytest.skip("the carrier cannot hold this value")
+    text = shape.render(value)
+    out = R.redact(text)
+    assert not _leaks(out, shape.visible(value), shape.render("")), out
+    assert R.redact(out) == out
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
+def test_shape_keeps_its_surroundings(shape: Shape) -> None:
+    """The mask replaces the value only: the text after it is kept (the mask is beside it)."""
+    value = _synthetic()
+    out = R.redact(shape.render(value))
+    tail = shape.template.split("{v}", 1)[1]
+    assert value not in out
+    assert out.endswith(tail) or not tail.strip("\"';)"), out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=grammar_values, shape=st.sampled_from(SHAPES))
+def test_planted_values_never_survive(value: str, shape: Shape) -> None:
+    """Random values (with ; & , ( ) < > @ spaces quotes) planted in every shape: nothing leaks."""
+    assume(_fits(shape, value))
+    assume(not value.startswith(("-", "|", ">", "[", "#", "!", "&", "*", "$", "%", "{", "<")))
+    text = shape.render(value)
+    out = R.redact(text)
+    assert not _leaks(out, shape.visible(value), shape.render("")), (text, out)
+    assert R.redact(out) == out
+
+
+# -- authorization -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scheme",
+    ["SSWS", "Splunk", "GenieKey", "Key", "SharedKey", "Token", "Bearer", "Basic", "OAuth", "Hawk"],
+)
+def test_authorization_any_scheme_keeps_the_word_masks_the_credentials(scheme: str) -> None:
+    """The credentials go whatever the scheme; the scheme word stays readable."""
+    value = _synthetic(24)
+    out = R.redact(f"Authorization: {scheme} {value}")
+    assert value not in out
+    assert out.startswith(f"Authorization: {scheme} [REDACTED")
+
+
+def test_digest_parameters_are_masked() -> None:
+    """Digest parameters (response, nonce) are credentials too."""
+    nonce, response = _synthetic(), _synthetic()
+    text = f'Authorization: Digest username="bob", nonce="{nonce}", response="{response}"'
+    out = R.redact(text)
+    assert nonce not in out and response not in out
+
+
+def test_bytes_header_block_masks_each_header_alone() -> None:
+    """http.client debug output: each header value is masked up to its literal CR LF."""
+    a, b = _synthetic(), _synthetic()
+    text = (
+        f"send: b'GET / HTTP/1.1\\r\\nX-Api-Key: {a}\\r\\nCookie: sid={b}\\r\\nAccept: */*\\r\\n'"
+    )
+    out = R.redact(text)
+    assert a not in out and b not in out
+    assert "\\r\\nCookie: [REDACTED" in out and "\\r\\nAccept: */*" in out
+
+
+# -- URLs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("mysql://root:{v}@localhost/db", "@localhost/db"),
+        ("mysql://root:p@ss{v}@localhost/db", "@localhost/db"),
+        ("https://me@example.com:{v}@host/repo", "@host/repo"),
+        ("redis://:{v}@cache:6379/0", "@cache:6379/0"),
+        ("amqp://a:b@c{v}@rabbit/vhost", "@rabbit/vhost"),
+    ],
+)
+def test_userinfo_ends_at_the_last_at_sign(url: str, kept: str) -> None:
+    """A raw '@' in the user or password stays inside the mask; the host stays readable."""
+    value = _synthetic()
+    text = url.format(v=value)
+    out = R.redact(text)
+    assert value not in out and "ss" + value not in out
+    assert out.endswith(kept)
+    names = NameSet(R, DEFAULT_SENSITIVE_QUERY_PARAMS)
+    web = mask_url(text, names, R)  # the OTel url.full / ASGI path
+    assert value not in web and web.endswith(kept)
+
+
+def test_query_params_are_one_list() -> None:
+    """The web adapters use the core's query-parameter list, not a copy."""
+    assert DEFAULT_SENSITIVE_QUERY_PARAMS is DEFAULT_QUERY_PARAMS
+    for name in ("X-Amz-Signature", "X-Amz-Credential", "X-Goog-Signature", "sig"):
+        assert R.key_names.is_sensitive_param(name)
+
+
+@pytest.mark.parametrize("name", ["X-Amz-Signature", "X-Amz-Credential", "X-Goog-Signature"])
+def test_signed_url_names_in_mappings(name: str) -> None:
+    """redact_obj masks signed-URL parameters held in a mapping (a parsed query)."""
+    value = _synthetic()
+    out = R.redact_obj({name: value, "X-Amz-Date": "20260101T000000Z"})
+    assert value not in str(out)
+    assert out["X-Amz-Date"] == "20260101T000000Z"
+
+
+@pytest.mark.parametrize("name", ["key", "code", "sig", "auth"])
+def test_query_only_names_in_text_not_in_prose(name: str) -> None:
+    """``?key=`` in a URL is masked; ``key=`` outside a query string is left alone."""
+    value = _synthetic()
+    assert value not in R.redact(f"GET /x?{name}={value}&y=1")
+    assert R.redact(f"{name}={value}") == f"{name}={value}"
+
+
+# -- names -----------------------------------------------------------------------------------
+
+SENSITIVE_NAMES = [
+    "password",
+    "passwordconfirm",
+    "password_confirmation",
+    "passwordConfirm",
+    "confirm_password",
+    "new_password",
+    "password2",
+    "password_hash",
+    "secrets",
+    "passwords",
+    "tokens",
+    "access_tokens",
+    "db_pass",
+    "dbPass",
+    "SMTP_PASS",
+    "pw",
+    "db_pw",
+    "pwd",
+    "mysql_pwd",
+    "MYSQL_PWD",
+    "session",
+    "user_session",
+    "sessionId",
+    "JSESSIONID",
+    "PHPSESSID",
+    "user[password]",
+    "data[api_key]",
+    "user[password_confirmation]",
+    "x-functions-key",
+    "Ocp-Apim-Subscription-Key",
+    "x-hub-signature-256",
+    "X-Hub-Signature",
+    "Stripe-Signature",
+    "X-Amz-Security-Token",
+    "DD-APPLICATION-KEY",
+    "AccountKey",
+    "client_secret",
+    "SecretString",
+    "token_value",
+    "api_key_v2",
+    "HTTP_AUTHORIZATION",
+    "HTTP_COOKIE",
+    "X-Authorization",
+    "creds",
+    "github_token",
+    "passphrase",
+    "passcode",
+]
+
+LOOKALIKES = [
+    "token_count",
+    "tokenCount",
+    "max_tokens",
+    "total_tokens",
+    "token_type",
+    "tokenizer",
+    "author",
+    "authored_by",
+    "keyboard",
+    "public_key",
+    "primary_key",
+    "foreign_key",
+    "sort_key",
+    "key_id",
+    "passenger",
+    "compass",
+    "bypass",
+    "passport",
+    "session_count",
+    "sessions",
+    "password_policy",
+    "password_length",
+    "secret_name",
+    "secretary",
+    "monkey",
+    "signature_version",
+    "pass_count",
+    "cookie_name",
+    "description",
+]
+
+
+@pytest.mark.parametrize("name", SENSITIVE_NAMES)
+def test_sensitive_names_in_every_carrier(name: str) -> None:
+    """Each name is sensitive in mappings and masks its value in text."""
+    value = _synthetic()
+    assert R.is_sensitive_key(name), name
+    assert R.redact_obj({name: value})[name] != value
+    for text in (f"{name}={value}", f"{name}: {value}", f'{{"{name}": "{value}"}}'):
+        assert value not in R.redact(text), text
+
+
+@pytest.mark.parametrize("name", LOOKALIKES)
+def test_lookalike_names_are_left_alone(name: str) -> None:
+    """Names that only look sensitive keep their values, in mappings and in text."""
+    value = "v" + "a1b2c3"
+    assert not R.is_sensitive_key(name), name
+    assert R.redact_obj({name: value}) == {name: value}
+    for text in (f"{name}={value}", f"{name}: {value}", f'{{"{name}": "{value}"}}'):
+        assert R.redact(text) == text, text
+
+
+def test_vocabulary_is_configurable() -> None:
+    """with_names adds names and allows others; the words rule follows the name's split."""
+    names = KeyNames.default().with_names(["ticket"], allow=["session"])
+    assert names.is_sensitive("ticket") and not names.is_sensitive("session")
+    assert names.is_sensitive("user_pass") and not names.is_sensitive("userbypass")
+
+
+# -- placeholders ------------------------------------------------------------------------------
+
+PLACEHOLDERS = [
+    "password: ${DB_PASSWORD}",
+    "dbPassword: $(DbPassword)",
+    "password=$(cat /run/secrets/db)",
+    "password: '%env(DB_PASSWORD)%'",
+    "password: #{DbPassword}",
+    "token: ${{ secrets.GITHUB_TOKEN }}",
+    "password: {{ .Values.db.password }}",
+    "password = var.db_password",
+    'password = os.environ["DB_PASSWORD"]',
+    "password = os.getenv('DB_PASSWORD')",
+    "token: process.env.API_TOKEN",
+    "token: <your-token-here>",
+    "api_key=xxxxxxxx",
+    "api_key=XXXX-XXXX-XXXX",
+    "password=****",
+    "password=%(password)s",
+    "password = None  # set at runtime",
+    "password: [REDACTED]",
+    "secret: !Ref DbSecret",
+    "password=$DB_PASSWORD",
+    "password=%DB_PASSWORD%",
+]
+
+
+@pytest.mark.parametrize("text", PLACEHOLDERS)
+def test_placeholders_are_not_secrets(text: str) -> None:
+    """A value that only names where the secret comes from is left readable."""
+    assert R.redact(text) == text
+    assert not [f for f in R.find(text) if f.detector == "key-name"]
+
+
+def test_no_finding_is_a_lone_character() -> None:
+    """A template's first character is never reported as a one-character secret."""
+    for text in PLACEHOLDERS:
+        assert all(f.end - f.start > 1 for f in R.find(text)), text
+
+
+# -- comparisons and lookalike shapes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if password == 'x1y2z3w4':",
+        "if (token != 'abcd1234') {",
+        "assert api_key === 'abcd1234'",
+        "while (retries <= 3) token_count += 1",
+        "passwords are hard",
+        "the token expired",
+        'getPassword("db")',
+        "fields = ['password', 'token']",
+    ],
+)
+def test_comparisons_and_prose_are_not_assignments(text: str) -> None:
+    """== != === <= and prose around sensitive words are not assignments."""
+    assert R.redact(text) == text
+
+
+def test_carrier_keeps_brackets_that_close_before_the_name() -> None:
+    """f(token=abc) keeps the ')' and ',' structure around the masked value."""
+    value = _synthetic()
+    assert R.redact(f"f(token={value}, n=1)") == "f(token=[REDACTED:sensitive-key], n=1)"
+    assert R.redact(f"{{password: {value}}}") == "{password: [REDACTED:sensitive-key]}"
+
+
+def test_value_inside_a_quoted_message_ends_at_its_quote() -> None:
+    """msg="token: a b" user=x: the value ends with the message's string."""
+    value = _synthetic()
+    out = R.redact(f'msg="token: {value} now" user=bob')
+    assert out == 'msg="token: [REDACTED:sensitive-key]" user=bob'
+
+
+def test_no_catastrophic_work_on_carrier_keywords() -> None:
+    """Adversarial inputs made of the carriers' own keywords stay linear (results, not time)."""
+    parts = ["mysql -p", "curl -u a:", "http://a:b@", "token=", "token: ", '"token": "', "%3D"]
+    for p in parts:
+        text = p * 5_000
+        out = R.redact(text)
+        assert isinstance(out, str)
+
+
+def test_grammar_regexes_are_possessive() -> None:
+    """The detector's unbounded runs are possessive (no backtracking into a value)."""
+    from redact import _carriers
+
+    for rx in (_carriers._TOKEN, _carriers._TOKEN_RUN, _carriers._RUN):
+        assert re.search(r"\+\+|\*\+", rx.pattern), rx.pattern
