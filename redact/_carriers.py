@@ -66,6 +66,10 @@ _ESC_QUOTED = re.compile(r'\\"((?:[^"\\\r\n]|\\[^"\r\n])*+)\\"')
 _STR_PREFIX = re.compile(r"""(?:[bBrRuU]{1,2}|[@$])(?=["'])""")
 
 
+_QUOTE_CHARS = frozenset("\"'`")
+_PREFIX_CHARS = frozenset("bBrRuU@$\\")
+
+
 def quoted(text: str, at: int) -> Span | None:
     """The inside of the quoted string that opens at ``text[at]`` (prefixes allowed), if closed."""
     p = _STR_PREFIX.match(text, at)
@@ -81,6 +85,11 @@ def quoted(text: str, at: int) -> Span | None:
 
 def opens_quote(text: str, at: int) -> bool:
     """Whether a (possibly prefixed or escaped) quote opens at ``text[at]``."""
+    ch = text[at : at + 1]
+    if ch in _QUOTE_CHARS:
+        return True
+    if ch not in _PREFIX_CHARS:
+        return False
     p = _STR_PREFIX.match(text, at)
     if p:
         at = p.end()
@@ -106,12 +115,13 @@ _ESC_DQ = '\\"'
 
 
 def line_start(text: str, at: int) -> int:
-    """Start of the line holding ``text[at]`` (a literal ``\\n`` counts); looks back <= 2 KiB."""
+    """Start of the line holding ``text[at]``, looking back at most 2 KiB.
+
+    A literal ``\\r\\n`` does not start a line here: a header block printed as
+    Python bytes is one line inside one quoted string (``b'...\\r\\nCookie: x'``).
+    """
     lo = max(0, at - _BACK)
     nl = max(text.rfind("\n", lo, at), text.rfind("\r", lo, at))
-    esc = text.rfind("\\n", lo, at)
-    if esc >= 0 and esc + 2 > nl + 1:
-        return esc + 2
     return nl + 1 if nl >= 0 else lo
 
 
@@ -453,6 +463,37 @@ _FILLER = re.compile(
     | \*+(?:redacted|filtered|hidden|masked)\*+
     """
 )
+#: Words a reference or filler value may start with (everything else starts with a sigil).
+_WORD_STARTS = (
+    "var.",
+    "local.",
+    "module.",
+    "data.",
+    "each.",
+    "os.",
+    "getenv",
+    "System.",
+    "ENV",
+    "env",
+    "process.",
+    "Environment.",
+    "secrets",
+    "vars",
+    "config",
+    "settings",
+    "steps.",
+    "ref+",
+    "arn:",
+    "x",
+    "X",
+    "your",
+    "Your",
+    "YOUR",
+    "my",
+    "My",
+    "MY",
+)
+_FILLER_WORDS = frozenset({"redacted", "filtered", "hidden", "masked"})
 _COMMENT = re.compile(r"[^\S\r\n]+(?:#|//)[^\r\n]*$")
 
 
@@ -465,8 +506,11 @@ def is_placeholder(value: str) -> bool:
     ``# comment`` is ignored (``password = None  # set later``).
     """
     v = value.strip()
-    if v.lower() in _SKIP_VALUES:
+    low = v.lower()
+    if low in _SKIP_VALUES:
         return True
+    if low.isalnum():  # the common case: a plain token is a value unless it is filler
+        return low in _FILLER_WORDS or not low.strip("x")
     if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
         v = v[1:-1].strip()
         if not v:
@@ -479,4 +523,6 @@ def is_placeholder(value: str) -> bool:
         v = head
     if MASK_TOKEN.fullmatch(v):
         return True
+    if v[:1].isalnum() and not v.startswith(_WORD_STARTS):
+        return False  # templates, references and filler start with a sigil or a known word
     return any(rx.fullmatch(v) for rx in (_TEMPLATE, _REFERENCE, _FILLER))

@@ -215,9 +215,13 @@ _AUTH_VALUED = ("authorization", "bearer")
 _LINE_VALUED = ("cookie",)
 
 
+_STRIP = str.maketrans("", "", "-_. ")
+
+
 def normalize(name: str) -> str:
     """Lower-case ``name`` and keep only its letters and digits (``X-Api-Key`` -> ``xapikey``)."""
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+    n = name.lower().translate(_STRIP)
+    return n if n.isalnum() else "".join(ch for ch in n if ch.isalnum())
 
 
 #: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
@@ -255,6 +259,7 @@ class KeyNames:
     _mod_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _param_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, bool] = field(init=False, repr=False, compare=False)
+    _kinds: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
@@ -264,6 +269,7 @@ class KeyNames:
         setattr_(self, "_mod_norm", tuple(normalize(n) for n in self.modifiers))
         setattr_(self, "_param_norm", frozenset(normalize(n) for n in self.query_params))
         setattr_(self, "_cache", {})
+        setattr_(self, "_kinds", {})
 
     @classmethod
     def default(cls) -> KeyNames:
@@ -337,12 +343,20 @@ class KeyNames:
 
     def value_kind(self, name: str) -> str:
         """How a value under ``name`` is read in text: ``auth``, ``line`` or ``plain``."""
-        n = normalize(_header_name(name) or name)
-        if n.endswith(_AUTH_VALUED):
-            return "auth"
-        if n.endswith(_LINE_VALUED):
-            return "line"
-        return "plain"
+        kind = self._kinds.get(name)
+        if kind is None:
+            n = normalize(_header_name(name) or name)
+            kind = (
+                "auth"
+                if n.endswith(_AUTH_VALUED)
+                else "line"
+                if n.endswith(_LINE_VALUED)
+                else "plain"
+            )
+            if len(self._kinds) > 8192:
+                self._kinds.clear()
+            self._kinds[name] = kind
+        return kind
 
     def keywords(self) -> list[str]:
         """Lower-case spellings used as prefilter keywords for the free-text detector."""
@@ -524,6 +538,11 @@ class KeyValueDetector:
         if named is None:
             return None
         key, ks = named
+        head = text.rfind("[REDACTED", max(0, ks - 96), ks)
+        if head >= 0:
+            mask = MASK_TOKEN.match(text, head)
+            if mask and mask.end() > ks:
+                return None  # a label inside a rendered mask ([REDACTED:github-token:fp:...])
         end = len(text)
         sep = m.group("sep")
         quoted_key = m.group("q") is not None

@@ -148,6 +148,7 @@ SHAPES = [
     ),
     # §4 names
     Shape("bracketed-form", "user[password]={v}&user[name]=bob", _WS + _Q + "&=\\"),
+    # redact:allow sensitive-key a template, not a value
     Shape("bracketed-api-key", "data[api_key]={v}", _WS + _Q + "&=\\"),
     Shape("password-confirmation", "password_confirmation={v}", _WS + _Q + "=\\"),
     Shape("mysql-pwd", "MYSQL_PWD={v}", _WS + _Q + "=\\"),
@@ -226,6 +227,7 @@ def test_authorization_any_scheme_keeps_the_word_masks_the_credentials(scheme: s
 def test_digest_parameters_are_masked() -> None:
     """Digest parameters (response, nonce) are credentials too."""
     nonce, response = _synthetic(), _synthetic()
+    # redact:allow authorization-header built from runtime values
     text = f'Authorization: Digest username="bob", nonce="{nonce}", response="{response}"'
     out = R.redact(text)
     assert nonce not in out and response not in out

@@ -233,7 +233,9 @@ def test_scanner_reports_a_sensitive_name_only_with_evidence_in_the_value(
     for path in ("data/fixture.json", "deploy/values.yaml", "settings.env"):
         found = scan_text(redactor, line + "\n", OPTIONS, path=path)
         assert [f for f in found if f.rule_id == "sensitive-key"] == [], (line, path)
-    if not any(t in line for t in ("://", "${", "{{", "true")):
+    # Placeholders ($(cat f), xxxx..., your_token_here) are left as they are at runtime too
+    # (issue 10 §5: they only name where a secret comes from).
+    if not any(t in line for t in ("://", "${", "{{", "true", "$(", "xxxx", "your_")):
         assert redactor.redact(line) != line  # one rule set: the runtime weighting masks it
 
 
