@@ -378,6 +378,11 @@ class KeyNames:
         return KeyValueDetector(self)
 
 
+_CARRIERS = re.compile(
+    r"://|%|mysql|mariadb|mongo|sshpass|redis-cli|curl|wget|identified|IDENTIFIED|Identified"
+)
+_COMMAND_WORDS = ("mysql", "mariadb", "mongo", "sshpass", "redis-cli", "curl", "wget")
+_SQL_WORDS = ("IDENTIFIED", "identified", "Identified")
 #: Carriers that hold a credential without a sensitive name: URL userinfo, command lines, SQL.
 _CARRIER_KEYWORDS = (
     "://",
@@ -485,19 +490,29 @@ class KeyValueDetector:
 
     def _spans(self, text: str, pos: int, kend: int, *, nested: bool) -> Iterator[tuple[int, int]]:
         lo = pos
+        sensitive = self.names.is_sensitive
+        search = _KEY_SEP.search
         while pos < kend:
-            m = _KEY_SEP.search(text, pos, kend)
+            m = search(text, pos, kend)
             if m is None:
                 break
             pos = m.end()
+            if not sensitive(m.group("key")):
+                ks = m.start("key")
+                if not ks or text[ks - 1] not in "\\?&;":
+                    continue  # the common case: an ordinary name
             span = self._value(text, m)
             if span is not None and span[1] > span[0]:
                 pos = max(pos, span[1])
                 yield span
+        if _CARRIERS.search(text, lo, kend) is None:
+            return  # no URL, command, SQL or percent-encoding: the common case
         if text.find("://", lo, kend) >= 0:
             yield from c.userinfo_spans(text, lo, kend)
-        yield from c.command_spans(text, lo, kend)
-        yield from c.sql_spans(text, lo, kend)
+        if any(text.find(w, lo, kend) >= 0 for w in _COMMAND_WORDS):
+            yield from c.command_spans(text, lo, kend)
+        if any(text.find(w, lo, kend) >= 0 for w in _SQL_WORDS):
+            yield from c.sql_spans(text, lo, kend)
         if not nested and text.find("%", lo, kend) >= 0:
             for _, decoded, offs in c.percent_runs(text, lo, kend):
                 for ds, de in self._spans(decoded, 0, len(decoded), nested=True):
