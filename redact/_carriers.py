@@ -433,7 +433,7 @@ _TEMPLATE_PART = (
     r"|<%[^\r\n]{1,256}?%>"  # <%= ENV['X'] %>
     r"|#\{[^{}\r\n]{1,256}\}"  # #{Name} (Octopus, Ruby)
     r"|@\{[^{}\r\n]{1,256}\}"  # @{...}
-    r"|\{[A-Za-z_][A-Za-z0-9_.]{0,127}\}"  # {password} (str.format)
+    r"|\{[A-Za-z_][A-Za-z_.]{0,39}[0-9]?\}"  # {password} (str.format), not {AQAAAB...}
     r"|`[^`\r\n]{1,256}`"  # `cat file`
 )
 _TEMPLATE = re.compile(rf"(?:{_TEMPLATE_PART})++")
@@ -456,6 +456,7 @@ _FILLER = re.compile(
     r"""(?ix)
     <[A-Za-z_][A-Za-z0-9_ .:\-]{0,63}>
     | \[[A-Za-z_][A-Za-z0-9_ .:\-]{0,63}\]
+    | (?:\[[^\]\s]{1,64}\][+*?]?(?:\{\d{1,4}(?:,\d{0,4})?\})?)+   # a regex class: [A-Za-z0-9-]+
     | [x*•#.]{3,}
     | x{3,}(?:[-_ ]x{3,})+
     | (?:your|my)[-_ ][a-z][a-z_\- ]{0,48}
@@ -507,8 +508,8 @@ def is_placeholder(value: str) -> bool:
     """
     v = value.strip()
     low = v.lower()
-    if low in _SKIP_VALUES:
-        return True
+    if low in _SKIP_VALUES or len(v) < 3:
+        return True  # null-ish, or too short to be anyone's secret (?code=1, -p 0)
     if low.isalnum():  # the common case: a plain token is a value unless it is filler
         return low in _FILLER_WORDS or not low.strip("x")
     if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":

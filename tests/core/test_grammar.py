@@ -428,7 +428,7 @@ PLACEHOLDERS = [
     "password: [REDACTED]",
     "secret: !Ref DbSecret",
     "password=$DB_PASSWORD",
-    "password=%DB_PASSWORD%",
+    "password=%APP_PASSWORD%",
 ]
 
 
