@@ -138,7 +138,6 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "signature",
     "set_cookie",
     "cookie",
-    "connection_string",
     "dsn",
 )
 

@@ -202,7 +202,10 @@ def test_shape_keeps_its_surroundings(shape: Shape) -> None:
 def test_planted_values_never_survive(value: str, shape: Shape) -> None:
     """Random values (with ; & , ( ) < > @ spaces quotes) planted in every shape: nothing leaks."""
     assume(_fits(shape, value))
+    # A value that starts with a quote is a quoted value (it ends at its closing quote), one
+    # that starts with - | > [ ... is a flag, a YAML block or anchor, or a template.
     assume(not value.startswith(("-", "|", ">", "[", "#", "!", "&", "*", "$", "%", "{", "<")))
+    assume(not value.startswith(('"', "'", "`")))
     text = shape.render(value)
     out = R.redact(text)
     assert not _leaks(out, shape.visible(value), shape.render("")), (text, out)
