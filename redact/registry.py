@@ -352,6 +352,8 @@ class KnownSecrets:
         self.backend = backend
         self._write_lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        #: Guards _timer: an add and the timer thread itself may both want to start one.
+        self._timer_lock = threading.Lock()
         self._last_add = 0.0
         _fold_table()  # built once per process (~40 ms), off the first scan's path
         empty = _Tier({}, _NO_FORMS, (), backend)
@@ -504,18 +506,23 @@ class KnownSecrets:
     def _schedule_compaction(self) -> None:
         """Ask for a background compaction once adds pause (one timer thread at a time)."""
         self._last_add = time.monotonic()
-        if self._timer is None or not self._timer.is_alive():
-            self._timer = threading.Timer(_COMPACT_DELAY, self._compact_quietly)
-            self._timer.daemon = True
-            self._timer.start()
+        with self._timer_lock:
+            if self._timer is None or not self._timer.is_alive():
+                self._start_timer(_COMPACT_DELAY)
+
+    def _start_timer(self, delay: float) -> None:
+        """Start one compaction timer; the caller holds ``_timer_lock``."""
+        timer = threading.Timer(delay, self._compact_quietly)
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
 
     def _compact_quietly(self) -> None:
         """Background: fold the small tiers (and the oldest one too while it is small)."""
         wait = self._last_add + _COMPACT_DELAY - time.monotonic()
         if wait > 0:  # adds are still coming: look again when they may have paused
-            self._timer = threading.Timer(wait, self._compact_quietly)
-            self._timer.daemon = True
-            self._timer.start()
+            with self._timer_lock:
+                self._start_timer(wait)
             return
         try:
             with self._write_lock:

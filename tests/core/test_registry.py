@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import secrets
 import string
+import threading
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -108,3 +110,46 @@ def test_packed_forms_hold_every_registered_form() -> None:
         raw = form.encode("utf-8", "surrogatepass")
         assert any(s.startswith(raw) and sh <= len(raw) for s, sh in stored), form
     assert len(stored) < len(variants(value))
+
+
+def test_compaction_timer_is_started_once_under_concurrent_adds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Adds racing the compaction timer's own re-arm never start one timer twice.
+
+    The timer thread re-armed itself through ``self._timer`` while an add could replace
+    that attribute, so both started the same thread ("threads can only be started once").
+    """
+
+    class PausingTimer(threading.Timer):
+        """Setting ``daemon`` pauses: a thread switch between creating and starting a timer."""
+
+        @property  # type: ignore[override]
+        def daemon(self) -> bool:
+            return bool(threading.Thread.daemon.fget(self))  # type: ignore[attr-defined]
+
+        @daemon.setter
+        def daemon(self, value: bool) -> None:
+            time.sleep(0.002)
+            threading.Thread.daemon.fset(self, value)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(reg, "_COMPACT_DELAY", 0.0005)
+    monkeypatch.setattr(threading, "Timer", PausingTimer)
+    errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    known = KnownSecrets()
+
+    def add_one_by_one(k: int) -> None:
+        for i in range(150):
+            known.add(f"thread{k}-value-{i:04d}-Zq9Lm2Xw", label=f"t{k}.{i}")
+
+    threads = [threading.Thread(target=add_one_by_one, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deadline = time.monotonic() + 10
+    while known._timer is not None and known._timer.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert errors == []
+    assert len(known) == 600
