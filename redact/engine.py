@@ -70,14 +70,17 @@ _CLEAN_CACHE_SIZE = 4096
 #: Field names of name/value records: {"name": <sensitive name>, "value": <masked>}.
 _RECORD_NAMES = frozenset(
     {
-        "name", "Name", "NAME", "key", "Key", "KEY",
+        "name", "Name", "NAME", "key", "Key", "KEY", "k", "K",
+        "field", "Field", "label", "Label", "id", "Id", "ID",
+        "param", "parameter", "Parameter", "property", "Property",
+        "variable", "Variable", "option", "Option", "setting", "Setting",
         "ParameterKey", "parameterKey", "ParameterName", "OptionName",
         "headerName", "header_name", "fieldName", "field_name",
     }
 )  # fmt: skip
 _RECORD_VALUES = frozenset(
     {
-        "value", "Value", "VALUE", "values", "Values",
+        "value", "Value", "VALUE", "values", "Values", "val", "Val", "v", "V",
         "ParameterValue", "parameterValue",
         "headerValue", "header_value", "fieldValue", "field_value",
     }

@@ -25,6 +25,7 @@ elsewhere (``{"code": 404}``) to mask in every mapping.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -128,6 +129,27 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "subscription_key",
     "write_key",
     "client_secret",
+    # the word for password in other languages (a suffix: db_passwort, usuario_contraseña)
+    "passwort",
+    "kennwort",
+    "contraseña",
+    "contrasena",
+    "senha",
+    "mot_de_passe",
+    "motdepasse",
+    "wachtwoord",
+    "hasło",
+    "haslo",
+    "parola",
+    "lösenord",
+    "losenord",
+    "passord",
+    "salasana",
+    "пароль",
+    "パスワード",
+    "密码",
+    "密碼",
+    "비밀번호",
     "credential",
     "credentials",
     "passphrase",
@@ -219,6 +241,8 @@ _STRIP = str.maketrans("", "", "-_. ")
 
 def normalize(name: str) -> str:
     """Lower-case ``name`` and keep only its letters and digits (``X-Api-Key`` -> ``xapikey``)."""
+    if not name.isascii():  # full-width and other compatibility forms spell the same name
+        name = unicodedata.normalize("NFKC", name)
     n = name.lower().translate(_STRIP)
     return n if n.isalnum() else "".join(ch for ch in n if ch.isalnum())
 
@@ -310,6 +334,10 @@ class KeyNames:
         )
 
     def _judge(self, name: str) -> bool:
+        if not name.isascii():  # ｐａｓｓｗｏｒｄ, pass\u200bword: judge what a reader sees
+            name = "".join(
+                ch for ch in unicodedata.normalize("NFKC", name) if unicodedata.category(ch) != "Cf"
+            )
         n = normalize(name)
         if not n or n in self.allow:
             return False
@@ -370,7 +398,18 @@ class KeyNames:
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
-        return sorted(w for w in out if w)
+        # The prefilter automaton is ASCII: a non-ASCII name (contraseña, lösenord) wakes the
+        # detector through its longest ASCII run of 5+ characters, if it has one; names with
+        # none (пароль, パスワード) are found as mapping keys, and in text only on a line that
+        # another keyword wakes.
+        spelled = set()
+        for w in out:
+            if w.isascii():
+                spelled.add(w)
+            else:
+                runs = re.findall(r"[a-z0-9_.\-]{5,}", w)
+                spelled.update(runs[:1] if runs else ())
+        return sorted(w for w in spelled if w)
 
     def text_detector(self) -> KeyValueDetector:
         """A detector for values under sensitive names in text (see :mod:`redact._carriers`)."""
@@ -404,11 +443,11 @@ _CARRIER_KEYWORDS = (
 # "var name Type =".
 _KEY_SEP = re.compile(
     r"""
-    (?<![A-Za-z0-9_.\-])
+    (?<![\w.\-\u200b-\u200d\u2060\ufeff])
     (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t]))?
     (?P<lt>(?<=<))?
     (?P<dash>(?=--))?
-    (?P<key>[A-Za-z0-9_.\-]{1,256}+(?:\[[^\]\s=]{0,64}\])*+)
+    (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+(?:\[[^\]\s=]{0,64}\])*+)
     (?P<q>\\?["'`])?\]?
     [^\S\r\n]*+
     (?P<sep>

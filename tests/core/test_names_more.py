@@ -1,0 +1,86 @@
+"""Siblings found by a red team after the name and record work (issue 9 §1, issue 10 §4)."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from redact import Redactor
+
+
+@pytest.fixture(scope="module")
+def r() -> Redactor:
+    return Redactor.default()
+
+
+def _value() -> str:
+    return "Zq9" + secrets.token_hex(8)
+
+
+@pytest.mark.parametrize(
+    ("name_field", "value_field"),
+    [
+        ("key", "val"),
+        ("field", "value"),
+        ("label", "value"),
+        ("id", "value"),
+        ("k", "v"),
+        ("Name", "Value"),
+        ("parameter", "value"),
+        ("variable", "value"),
+        ("setting", "value"),
+    ],
+)
+def test_name_value_records_with_other_field_names_are_masked(
+    r: Redactor, name_field: str, value_field: str
+) -> None:
+    """A record naming a sensitive field masks its value field, whatever the pair is called."""
+    v = _value()
+    out = r.redact_obj({"fields": [{name_field: "password", value_field: v}]})
+    assert v not in repr(out)
+
+
+def test_records_naming_a_harmless_field_are_left_alone(r: Redactor) -> None:
+    """{"id": "user", "value": ...} is data, not a credential."""
+    obj = {"fields": [{"id": "username", "value": "bob"}, {"k": "color", "v": "blue"}]}
+    assert r.redact_obj(obj) is obj
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ｐａｓｓｗｏｒｄ",  # full-width
+        "pass\u200bword",  # zero-width space
+        "api\u200d_key",  # zero-width joiner
+        "Passwort",
+        "contraseña",
+        "senha",
+        "wachtwoord",
+        "lösenord",
+        "пароль",
+        "パスワード",
+        "db_passwort",
+    ],
+)
+def test_names_in_other_scripts_and_spellings_are_sensitive_keys(r: Redactor, name: str) -> None:
+    """Mapping keys: compatibility forms, invisible characters and other languages."""
+    v = _value()
+    assert r.is_sensitive_key(name)
+    assert v not in repr(r.redact_obj({name: v}))
+
+
+@pytest.mark.parametrize(
+    "name", ["pass\u200bword", "Passwort", "contraseña", "senha", "lösenord", "db_passwort"]
+)
+def test_names_in_text_with_an_ascii_spelling_are_masked(r: Redactor, name: str) -> None:
+    """Text: a name the ASCII prefilter can see is masked as `password=` is."""
+    v = _value()
+    for shape in (f"{name}={v}", f"{name}: {v}"):
+        assert v not in r.redact(shape), shape
+
+
+@pytest.mark.parametrize("text", ["naïve=1 café: x", "größe: 42", "author: bob", "token_count=5"])
+def test_non_ascii_harmless_names_stay(r: Redactor, text: str) -> None:
+    """Widening the key alphabet to any word character does not mask ordinary names."""
+    assert r.redact(text) == text
