@@ -415,14 +415,19 @@ def open_text(path: str, *, fileobj: IO[bytes] | None = None) -> Iterator[Opened
     """
     with open(path, "rb") if fileobj is None else _Borrowed(fileobj) as raw:
         magic = raw.read(6)
-        compression = next((name for m, name in _COMPRESSED if magic.startswith(m)), "")
         stream: io.BufferedIOBase = io.BufferedReader(_Prefixed(magic, raw), BUFFER)
-        if compression == "gzip":
-            stream = gzip.GzipFile(fileobj=stream, mode="rb")
-        elif compression == "bzip2":
-            stream = bz2.BZ2File(stream, mode="rb")
-        elif compression == "xz":
-            stream = lzma.LZMAFile(cast(IO[bytes], stream), mode="rb")  # noqa: SIM115
+        layers: list[str] = []
+        # Nested layers (a rotated .gz gzipped again, .tar.gz.xz) are peeled to a bounded
+        # depth: what is left compressed after that is sniffed, and reported, as binary.
+        while len(layers) < _MAX_LAYERS:
+            layer = next((name for m, name in _COMPRESSED if magic.startswith(m)), "")
+            if not layer:
+                break
+            layers.append(layer)
+            stream = _decompressor(layer, stream)
+            magic = stream.read(6)
+            stream = io.BufferedReader(_Prefixed(magic, cast(IO[bytes], stream)), BUFFER)
+        compression = "+".join(layers)
         head = stream.read(HEAD_BYTES)
         kind, encoding = sniff(head)
         if (
@@ -433,6 +438,19 @@ def open_text(path: str, *, fileobj: IO[bytes] | None = None) -> Iterator[Opened
         ):
             kind = "docker-image"
         yield OpenedText(kind, encoding, compression, head, stream)
+
+
+#: How many compression layers open_text() peels (``.log.gz.gz`` has two).
+_MAX_LAYERS = 4
+
+
+def _decompressor(layer: str, stream: io.BufferedIOBase) -> io.BufferedIOBase:
+    """``stream`` read through the decompressor named ``layer``."""
+    if layer == "gzip":
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if layer == "bzip2":
+        return bz2.BZ2File(stream, mode="rb")
+    return lzma.LZMAFile(cast(IO[bytes], stream), mode="rb")
 
 
 class _Borrowed:

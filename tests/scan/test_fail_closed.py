@@ -228,3 +228,29 @@ def test_a_secret_in_a_git_path_is_masked(
     )
     assert proc.returncode == 1
     assert token.encode() not in proc.stdout + proc.stderr
+
+
+_LAYERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": __import__("gzip").compress,
+    "bzip2": __import__("bz2").compress,
+    "xz": __import__("lzma").compress,
+}
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [("gzip", "gzip"), ("xz", "gzip"), ("gzip", "bzip2", "xz"), ("bzip2", "gzip", "gzip", "xz")],
+)
+def test_nested_compression_is_peeled_not_skipped_as_binary(
+    tmp_path: Path, layers: tuple[str, ...]
+) -> None:
+    """A compressed file compressed again (a rotated .log.gz gzipped by a backup) is scanned."""
+    token = make_secret()
+    data = _text(token).encode()
+    for layer in layers:
+        data = _LAYERS[layer](data)
+    (tmp_path / "app.log.z").write_bytes(data)
+    tasks, _ = discover([str(tmp_path)], cwd=tmp_path)
+    result = Scanner(ScanOptions(), jobs=1).scan_files(tasks)
+    assert [f.rule_id for f in result.findings] == ["github-token"]
+    assert [o.status for o in result.outcomes] == ["scanned"]
