@@ -31,6 +31,7 @@ from typing import IO
 from redact import telemetry
 from redact.engine import Redactor, _multiline
 from redact.rules import Rule
+from redact.scan.text import sniff
 
 __all__ = ["MAX_LINE", "filter_stream"]
 
@@ -38,6 +39,8 @@ MAX_LINE = 1 << 20
 #: Characters kept back at a cut inside a long line (the longest rule match is 16 KiB).
 OVERLAP = 1 << 16
 _PARTIAL_TIMEOUT = 1.0
+#: Bytes looked at (without waiting) to tell UTF-16/32 input from UTF-8.
+_SNIFF_BYTES = 4096
 
 
 class _Holds:
@@ -89,6 +92,27 @@ class _Holds:
         return found
 
 
+def _stream_encoding(inp: IO[bytes]) -> str:
+    """``utf-16``/``utf-32`` (any byte order) when the stream's first bytes say so, else utf-8.
+
+    Judged by :func:`redact.scan.text.sniff` (the scanner's own rule: a byte-order mark is
+    believed only when that reading is more text-like than UTF-8) on what is already
+    buffered, so a live pipe is not waited on.
+    """
+    peek = getattr(inp, "peek", None)
+    if peek is None:
+        return "utf-8"
+    try:
+        head = bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
+    except Exception:
+        return "utf-8"
+    head = head[: len(head) - len(head) % 4]
+    if not head:
+        return "utf-8"
+    _, encoding = sniff(head)
+    return encoding if ("16" in encoding or "32" in encoding) else "utf-8"
+
+
 def _safe_end(redactor: Redactor, text: str, end: int) -> int:
     """Move a cut at ``end`` off every finding that spans it (to its end when seen whole)."""
     for f in redactor.find(text):
@@ -133,7 +157,11 @@ def _filter_stream(
         msg = "filter_stream overlap must be at least 1"
         raise ValueError(msg)
     max_line = max(max_line, 2 * overlap)
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    encoding = _stream_encoding(inp)
+    wide = encoding != "utf-8"
+    errors = "replace" if wide else "surrogateescape"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    encoder = codecs.getincrementalencoder(encoding)(errors=errors)
     holds = _Holds(redactor)
     changed = 0
     pending = ""
@@ -164,6 +192,6 @@ def _filter_stream(
         masked = redactor.redact(piece)
         if masked is not piece:
             changed += 1
-        out.write(masked.encode("utf-8", "surrogateescape"))
+        out.write(encoder.encode(masked) if wide else masked.encode("utf-8", "surrogateescape"))
         out.flush()
     return changed

@@ -168,3 +168,37 @@ def test_the_filter_returns_how_many_pieces_changed(secret: Callable[..., str]) 
     red = Redactor(rules=_PACK)
     data = f"a {secret()}\nclean\nb {secret()}\n".encode()
     assert filter_stream(red, io.BytesIO(data), io.BytesIO()) == 2
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    ["utf-16", "utf-16-le", "utf-16-be", "utf-32"],  # "utf-16"/"utf-32" write a byte-order mark
+)
+def test_a_utf16_or_utf32_stream_is_decoded_masked_and_written_back_in_kind(encoding: str) -> None:
+    """`iconv -t UTF-16 | redact filter`: the token is masked, output stays in that encoding."""
+    red = Redactor.default()
+    token = make_secret()
+    text = f"startup\ntok {token} here\ndone\n"
+    data = text.encode(encoding)
+    out = filter_stream_buffered(red, data)
+    decoded = out.decode(encoding)
+    assert token not in decoded
+    assert "[REDACTED:" in decoded and decoded.startswith("startup\n")
+    assert token.encode("utf-8") not in out
+
+
+def test_a_lying_byte_order_mark_on_utf8_is_filtered_as_utf8() -> None:
+    """`FF FE` followed by UTF-8 text (the scanner's rule): still masked, bytes kept as they came."""
+    red = Redactor.default()
+    token = make_secret()
+    data = b"\xff\xfe" + f"tok {token} here\nnext line\n".encode()
+    out = filter_stream_buffered(red, data)
+    assert token.encode() not in out
+    assert out.startswith(b"\xff\xfetok ") and out.endswith(b"next line\n")
+
+
+def filter_stream_buffered(red: Redactor, data: bytes) -> bytes:
+    """Run the filter over ``data`` read through a BufferedReader (as sys.stdin.buffer is)."""
+    out = io.BytesIO()
+    filter_stream(red, io.BufferedReader(io.BytesIO(data)), out)
+    return out.getvalue()
