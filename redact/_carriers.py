@@ -218,8 +218,21 @@ def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
         e = _quote_end(text, at, e, quote)
     if e - at > 1 and text[e - 1] in ";," and _PAIR_AHEAD.match(text, e):
         e -= 1
+    elif quote is None and e < end and text[e] in " \t" and text[lo:key_at].strip() in _LINE_LEADS:
+        # An env/config line (``PASSWORD=correct horse battery staple``, ``export K=v w``):
+        # the value runs to the end of the line unless another ``name=`` pair follows.
+        nl = text.find("\n", e, end)
+        stop = end if nl < 0 else nl
+        rest = text[e:stop]
+        if rest.strip() and "\\r\\n" not in rest and not _PAIR_ANYWHERE.search(rest):
+            e = e + len(rest.rstrip())
     e = _trim(text, lo, key_at, at, e)
     return (at, e) if e > at else None
+
+
+#: What may stand before the key of an env/config line whose unquoted value runs to its end.
+_LINE_LEADS = frozenset({"", "export", "set", "setenv"})
+_PAIR_ANYWHERE = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]|\[REDACTED")
 
 
 # -- Authorization and friends ---------------------------------------------------------

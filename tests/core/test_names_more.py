@@ -84,3 +84,30 @@ def test_names_in_text_with_an_ascii_spelling_are_masked(r: Redactor, name: str)
 def test_non_ascii_harmless_names_stay(r: Redactor, text: str) -> None:
     """Widening the key alphabet to any word character does not mask ordinary names."""
     assert r.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "PASSWORD={v} horse battery staple",
+        "export DB_PASSWORD={v} horse battery staple",
+        "API_TOKEN={v} two words\nNEXT=1",
+        "password={v} and more words",
+    ],
+)
+def test_an_env_line_value_with_spaces_is_masked_to_the_end_of_the_line(
+    r: Redactor, template: str
+) -> None:
+    """`KEY=value with spaces` on its own line: every word of the value goes, not only the first."""
+    v = _value()
+    out = r.redact(template.format(v=v))
+    assert v not in out and "horse" not in out and "words" not in out
+    assert r.redact(out) == out
+
+
+def test_a_pair_inside_a_log_line_still_ends_at_whitespace(r: Redactor) -> None:
+    """In the middle of a line (logfmt), the value is one token: the words after it stay."""
+    v = _value()
+    assert r.redact(f"login failed password={v} user=bob") == (
+        "login failed password=[REDACTED:sensitive-key] user=bob"
+    )

@@ -498,8 +498,9 @@ def test_registered_value_inside_a_rule_id_keeps_masks_intact() -> None:
     known = KnownSecrets()
     known.add("sensitive", label="a")
     red = Redactor.default(known=known)
-    out = red.redact("token=" + _synthetic() + " sensitive")
-    assert out == "token=[REDACTED:sensitive-key] [REDACTED:a]"
+    # Mid-line (an env line at the start of a line would be masked to its end as one value).
+    out = red.redact("login token=" + _synthetic() + " sensitive")
+    assert out == "login token=[REDACTED:sensitive-key] [REDACTED:a]"
     assert red.redact(out) == out
 
 
