@@ -16,6 +16,7 @@ import dataclasses
 import datetime as _dt
 import decimal
 import functools
+import itertools
 import sys
 import threading
 import traceback
@@ -86,6 +87,7 @@ _RECORD_VALUES = frozenset(
     }
 )  # fmt: skip
 _NO_FIELDS: frozenset[Any] = frozenset()
+_NO_STRINGS: frozenset[str] = frozenset()
 _PLAIN_SCALARS = frozenset({int, float, bool, type(None)})
 _FLAT_TYPES = _PLAIN_SCALARS | {str}
 _is_str = str.__instancecheck__
@@ -278,9 +280,11 @@ class Redactor:
             hits, positions = snap.scan_positions(text)
             words: Iterable[str] = positions
         else:
+            if self._quiet and snap.quiet(text):
+                return []  # the common case: one automaton probe, nothing else
             hits, words = snap.scan(text)
         if not hits and not words and self._quiet:
-            return []  # the common case: one automaton call, nothing else
+            return []
         findings = [
             Finding(_KNOWN_RULE_ID, h.start, h.end, "known-secret", "critical", h.label, "known")
             for h in hits
@@ -580,6 +584,8 @@ class Redactor:
         snap: _Snap,
         known: frozenset[str] | set[str] = frozenset(),
         joined: str | None = None,
+        *,
+        probed: bool = False,
     ) -> set[str]:
         """The strings of ``parts`` that hold a finding under ``snap``.
 
@@ -587,7 +593,8 @@ class Redactor:
         for every string in which it saw neither a keyword nor a known value: rules
         run only where one of their keywords occurs, so such a string has no finding.
         Each string the scan touched is checked on its own, unless ``known`` clean;
-        those proven clean are remembered for ``snap``.
+        those proven clean are remembered for ``snap``. ``probed``: the caller has
+        already found ``joined`` not ``quiet`` under ``snap``.
         """
         if not parts:
             return set()
@@ -596,9 +603,8 @@ class Redactor:
             if joined is None:
                 joined = "\n".join(parts) if len(parts) > 1 else parts[0]
             try:
-                hits, words = snap.scan(joined)
-                if not hits and not words:
-                    return set()  # the common case: one automaton call
+                if not probed and snap.quiet(joined):
+                    return set()  # the common case: one automaton probe
                 if joined.isascii():
                     # Something was seen: which strings? (offsets are str offsets here)
                     hits, positions = snap.scan_positions(joined)
@@ -628,12 +634,17 @@ class Redactor:
         """``redact_obj`` of a flat dict whose key set is proven clean (see ``_flat_keys``):
         its str values joined, one scan, all at C speed; the general walk runs only
         when that scan flags something."""
-        parts = list(filter(_is_str, obj.values()))
+        cached_snap, cached = self._clean
+        known: frozenset[str] | set[str] = cached if cached_snap is snap else _NO_STRINGS
+        # The strings not already proven clean under ``snap``, all at C speed: constant
+        # values (a user agent, a message) drop out, the varied ones are scanned.
+        parts = list(itertools.filterfalse(known.__contains__, filter(_is_str, obj.values())))
         if not parts:
             return obj
-        cached_snap, cached = self._clean
-        known: frozenset[str] | set[str] = cached if cached_snap is snap else frozenset()
-        dirty = self._dirty(parts, snap, known)
+        joined = "\n".join(parts)
+        if self._quiet and snap.quiet(joined):
+            return obj  # the common case: one automaton probe
+        dirty = self._dirty(parts, snap, known, joined, probed=True)
         if not dirty:
             return obj
         return self._second_pass(obj, (), parts, dirty, known)

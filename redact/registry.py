@@ -33,7 +33,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from redact._forms import _fold_table, decoded_views, variants
-from redact._matcher import AnchorMatcher, Hit, Positions, build_matcher, str_hits
+from redact._matcher import (
+    DFA_MAX_PATTERNS,
+    AnchorMatcher,
+    Hit,
+    Positions,
+    build_matcher,
+    str_hits,
+)
 from redact.exceptions import ConfigError, SecretTooShortError
 
 __all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
@@ -129,7 +136,9 @@ class _Tier:
         code = "I" if len(self.blob) < 1 << 32 else "Q"
         self.offsets = array(code, itertools.accumulate(self.lengths, initial=0))
         self.keywords = keywords
-        patterns = self._patterns() if self.n or keywords else []
+        patterns: Iterable[bytes] = self._patterns() if self.n or keywords else []
+        if self.n + len(keywords) <= DFA_MAX_PATTERNS:
+            patterns = list(patterns)  # small enough for the faster DFA (see _matcher)
         self.matcher: AnchorMatcher = build_matcher(patterns, backend=backend)
         if self.size >= _TRIM_AT:
             _release_freed_memory()
@@ -265,6 +274,24 @@ class _Snapshot:
             return [], positions
         hits = sorted((s, e, label) for (s, e), label in spans.items())
         return str_hits(data, text, hits), positions
+
+    def quiet(self, text: str) -> bool:
+        """True when ``text`` holds no registered form and no rule keyword, in any view.
+
+        The clean fast path (``scan`` finds nothing exactly when this is True): for
+        ASCII text with nothing to decode, one probe of each tier's automaton over
+        the lower-cased bytes, no hit list, no positions. Anything else (an anchor
+        hit to confirm, a keyword, text with decoded views) answers through ``scan``.
+        """
+        if text.isascii() and "&" not in text and "\\" not in text:
+            low = text.lower().encode("ascii")
+            for tier in self.tiers:
+                if tier.matcher.probe(low):
+                    break
+            else:
+                return True
+        hits, words = self.scan(text)
+        return not hits and not words
 
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
         """Known-secret spans in ``text`` (sorted) and the rule keywords present in it."""
