@@ -18,7 +18,8 @@ authorization                 ``Authorization: SSWS t``       after the scheme w
 XML element                   ``<token>\\n t \\n</token>``    the element text (or CDATA)
 URL userinfo                  ``mysql://u:p@ss@host``         after the first ``:`` up to
                                                               the LAST ``@`` of the authority
-command line                  ``mysql -pX``, ``curl -u u:p``  the flag's argument
+command line                  ``mysql -pX``, ``curl -u u:p``  the flag's argument (the
+                                                              vocabulary: redact._commands)
 SQL                           ``IDENTIFIED BY 'x'``           the literal
 percent-encoded pairs         ``?q=password%3DX``             found in the decoded run
 ============================  ==============================  ==============================
@@ -37,10 +38,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from redact._commands import looks_like_command
 from redact.masks import MASK_TOKEN
 
 __all__ = [
-    "command_spans",
     "is_placeholder",
     "line_start",
     "percent_runs",
@@ -224,7 +225,12 @@ def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
         nl = text.find("\n", e, end)
         stop = end if nl < 0 else nl
         rest = text[e:stop]
-        if rest.strip() and "\\r\\n" not in rest and not _PAIR_ANYWHERE.search(rest):
+        if (
+            rest.strip()
+            and "\\r\\n" not in rest
+            and not _PAIR_ANYWHERE.search(rest)
+            and not looks_like_command(rest)  # PGPASSWORD=v psql -h db: one word
+        ):
             e = e + len(rest.rstrip())
     e = _trim(text, lo, key_at, at, e)
     return (at, e) if e > at else None
@@ -306,15 +312,6 @@ def userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
 
 # -- command lines and SQL -----------------------------------------------------------------
 
-_COMMAND = re.compile(
-    r"(?i)(?<![\w-])(?:(?P<p>mysql(?:dump|admin|sh|import|check)?|mariadb(?:-dump|-admin)?"
-    r"|mongo(?:sh|dump|restore|export|import)?|sshpass)|(?P<a>redis-cli)|(?P<u>curl|wget))(?![\w-])"
-)
-_FLAG = {
-    "p": re.compile(r"(?<=[ \t])-p(?:(?=[^\s-])|[ \t]++(?=[^\s-]))"),
-    "a": re.compile(r"(?<=[ \t])-a[ \t]++(?=[^\s-])|(?<=[ \t])--pass[ \t=]++(?=[^\s-])"),
-    "u": re.compile(r"(?<=[ \t])(?:-u|-U|--user|--proxy-user|--http-user)(?:[ \t]++|=)(?=[^\s-])"),
-}
 _SQL_BY = re.compile(
     r"(?i)\bidentified(?:[ \t]+with[ \t]+[\w'\"]{1,64})?[ \t]+by(?:[ \t]+password)?[ \t]+"
 )
@@ -328,47 +325,6 @@ def _argument(text: str, at: int, end: int) -> Span | None:
             return q
     t = _TOKEN.match(text, at, end)
     return t.span() if t else None
-
-
-def command_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
-    """Passwords given to mysql/mongo/sshpass ``-p``, redis-cli ``-a`` and curl ``-u user:pw``."""
-    stop = -1
-    commands = _COMMAND.finditer(text, pos, endpos)
-    m = next(commands, None)
-    while m is not None:
-        kind = m.lastgroup or "p"
-        nxt = next(commands, None)
-        if stop < m.end():
-            eol = _EOL.search(text, m.end())
-            stop = eol.start() if eol else len(text)
-        # A command's flags run to the end of its line or the next command, whichever is first.
-        seg = stop if nxt is None else min(stop, nxt.start())
-        for f in _FLAG[kind].finditer(text, m.end(), seg):
-            arg = _argument(text, f.end(), stop)
-            if arg is None:
-                continue
-            s, e = arg
-            if kind == "u":
-                span = userinfo_password(text, s, e + 1) if text[e : e + 1] == "@" else None
-                span = span or _user_password(text, s, e)
-                if span is None:
-                    continue
-                s, e = span
-            yield s, e
-        m = nxt
-
-
-def _user_password(text: str, s: int, e: int) -> Span | None:
-    """``user:pw`` (quotes around either part allowed): the password, or the user when empty."""
-    colon = text.find(":", s, e)
-    if colon < 0:
-        return None
-    ps, pe = colon + 1, e
-    if pe - ps >= 2 and text[ps] in "\"'" and text[pe - 1] == text[ps]:
-        ps, pe = ps + 1, pe - 1
-    if pe > ps:
-        return ps, pe
-    return (s, colon) if colon > s else None
 
 
 def sql_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:

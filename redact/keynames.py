@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from redact import _carriers as c
+from redact import _commands as cmd
 from redact.masks import MASK_TOKEN
 
 __all__ = [
@@ -90,6 +91,11 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "x_auth_token",
     "x_csrf_token",
     "x_api_key",
+    "requirepass",
+    "masterauth",
+    "rediscli_auth",
+    "private_key_id",
+    "secret_id",
 )
 
 #: Names whose endings make them sensitive (``db_password``, ``github_token``).
@@ -416,23 +422,11 @@ class KeyNames:
         return KeyValueDetector(self)
 
 
-_CARRIERS = re.compile(
-    r"://|%|mysql|mariadb|mongo|sshpass|redis-cli|curl|wget|identified|IDENTIFIED|Identified"
-)
-_COMMAND_WORDS = ("mysql", "mariadb", "mongo", "sshpass", "redis-cli", "curl", "wget")
+_CARRIERS = re.compile(r"://|%|identified|IDENTIFIED|Identified")
 _SQL_WORDS = ("IDENTIFIED", "identified", "Identified")
-#: Carriers that hold a credential without a sensitive name: URL userinfo, command lines, SQL.
-_CARRIER_KEYWORDS = (
-    "://",
-    "mysql",
-    "mariadb",
-    "mongo",
-    "sshpass",
-    "redis-cli",
-    "curl",
-    "wget",
-    "identified",
-)
+#: Carriers that hold a credential without a sensitive name: URL userinfo, SQL, and the
+#: command lines and config lines of :mod:`redact._commands` (their own keywords).
+_CARRIER_KEYWORDS = ("://", "identified", *cmd.command_keywords())
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
 # 256 characters (dotted Java/Spring property paths pass 64) and may carry subscripts
@@ -543,12 +537,12 @@ class KeyValueDetector:
             if span is not None and span[1] > span[0]:
                 pos = max(pos, span[1])
                 yield span
+        yield from cmd.command_spans(text, lo, kend, sensitive)
+        yield from cmd.config_line_spans(text, lo, kend)
         if _CARRIERS.search(text, lo, kend) is None:
-            return  # no URL, command, SQL or percent-encoding: the common case
+            return  # no URL, SQL or percent-encoding: the common case
         if text.find("://", lo, kend) >= 0:
             yield from c.userinfo_spans(text, lo, kend)
-        if any(text.find(w, lo, kend) >= 0 for w in _COMMAND_WORDS):
-            yield from c.command_spans(text, lo, kend)
         if any(text.find(w, lo, kend) >= 0 for w in _SQL_WORDS):
             yield from c.sql_spans(text, lo, kend)
         if not nested and text.find("%", lo, kend) >= 0:

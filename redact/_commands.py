@@ -1,0 +1,691 @@
+"""Command lines and config lines whose arguments are secrets: one vocabulary.
+
+Most command-line credentials are caught by their flag's *name*: a long flag
+whose name is sensitive (``--password v``, ``--http-password=v``, ``--api-token v``,
+``--client-secret v``) goes through the sensitive-name vocabulary of
+:mod:`redact.keynames` like any other name. What a name cannot tell is a flag
+whose meaning depends on the program: ``-p`` is a password for ``mysql`` and
+``docker login`` but a port for ``docker run``; ``-P`` is the password of
+``sqlcmd``, ``-w`` of ``ldapsearch``, ``-storepass`` of ``keytool``. Those live
+in :data:`COMMANDS`, one entry per program family:
+
+* ``flags``: flags whose argument is the secret (``-P v``; a one-letter flag
+  of a getopt-style program also clusters and glues: ``-xw v``, ``-pv``);
+* ``user_flags``: flags whose argument is ``user<sep>password`` (``curl -u
+  user:pw``, ``smbclient -U user%pw``, ``lftp -u user,pw``);
+* ``prefixed``: flags whose argument names its source (``openssl -passin
+  pass:v``); only the ``pass:`` source is a secret (``env:X``, ``file:p`` are not);
+* ``positional``: the index of a positional argument that is the secret
+  (``vault login v``, ``htpasswd -b file user v`` -- only with ``when`` given);
+* ``setter``: ``NAME VALUE`` arguments, the value secret when the name is
+  (``git config --global github.token v``, ``CONFIG SET requirepass v``);
+* ``connect``: Oracle ``user/password@db`` arguments (``sqlplus bob/v@db``).
+
+``sub`` names the subcommand a flag needs (``docker login -p``, ``az login -p``).
+A command's arguments run to the end of its line, a shell separator
+(``|``, ``;``, ``&&``), the next command of the table, or the closing quote of a
+string the command sits in. Positional secrets need the program in command
+position (line start, after a prompt, ``sudo``, ``|``, ``$(`` or ``: ``), so
+that prose (``the vault login failed``) is not read as a command.
+
+Config lines without an ``=``: Redis (``AUTH [user] v``, ``requirepass v``,
+``masterauth v``, ``ACL SETUSER bob on >v``), netrc (``machine h login me
+password v``, one line or a block) and ``.pgpass`` (``host:port:db:user:v``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "command_keywords",
+    "command_spans",
+    "config_line_spans",
+    "looks_like_command",
+]
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One program family and where its secret arguments are (see the module doc)."""
+
+    names: tuple[str, ...]
+    sub: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    user_flags: tuple[str, ...] = ()
+    user_sep: str = ":"
+    prefixed: tuple[str, ...] = ()
+    positional: int | None = None
+    when: str = ""
+    #: Positional index to use instead of ``positional`` when this short flag is given.
+    when_index: tuple[str, int] | None = None
+    setter: bool = False
+    #: A secret positional chosen by the first positional's prefix (``pypi-token.x v``).
+    by_name: tuple[tuple[str, int], ...] = ()
+    #: ``name=value`` positionals are parameters, not the secret (``vault login -method=x u=y``).
+    pairs: bool = False
+    connect: bool = False
+    #: getopt-style short flags: clusters (``-xw``) and glued arguments (``-pv``).
+    getopt: bool = True
+    #: Options end at the first positional (``sshpass -p v ssh -p 22``: ssh's own flags follow).
+    options_first: bool = False
+
+
+_MYSQL = (
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mysqlsh",
+    "mysqlimport",
+    "mysqlcheck",
+    "mysqlshow",
+    "mysqlslap",
+    "mysqlpump",
+    "mysqlbinlog",
+    "mariadb",
+    "mariadb-dump",
+    "mariadb-admin",
+    "mariadb-import",
+    "mariadb-check",
+)
+_MONGO = (
+    "mongo",
+    "mongosh",
+    "mongodump",
+    "mongorestore",
+    "mongoexport",
+    "mongoimport",
+    "mongostat",
+    "mongotop",
+    "mongofiles",
+)
+_LDAP = (
+    "ldapsearch",
+    "ldapmodify",
+    "ldapadd",
+    "ldapdelete",
+    "ldapwhoami",
+    "ldapcompare",
+    "ldapmodrdn",
+    "ldapexop",
+    "ldapurl",
+)
+_REGISTRY_LOGIN = ("docker", "podman", "buildah", "skopeo", "nerdctl", "oras", "finch")
+
+#: Package managers' per-repository credentials: ``http-basic.<repo> user pw``, ``pypi-token.<repo>
+#: token`` (poetry), ``github-oauth.<host> token``, ``gitlab-token.<host> token`` (composer).
+_REPO_AUTH = (
+    ("http-basic.", 2),
+    ("pypi-token.", 1),
+    ("github-oauth.", 1),
+    ("gitlab-token.", 1),
+    ("gitlab-oauth.", 1),
+    ("bitbucket-oauth.", 2),
+    ("bearer.", 1),
+)
+
+#: command -> the arguments that are secrets. Keep it sorted by family; every entry has a
+#: row in tests/core/test_commands.py and docs/what-is-masked.md.
+COMMANDS: tuple[Command, ...] = (
+    # databases
+    Command(_MYSQL, flags=("-p",)),
+    Command(_MONGO, flags=("-p",)),
+    Command(("sqlcmd", "bcp", "osql", "isql", "mssql-cli", "sqsh"), flags=("-P",)),
+    Command(("cqlsh", "cypher-shell", "influx", "clickhouse-client"), flags=("-p", "-password")),
+    Command(
+        ("sqlplus", "rman", "expdp", "impdp", "exp", "imp", "sqlldr", "dgmgrl", "tkprof"),
+        connect=True,
+    ),
+    Command(("connect",), connect=True, getopt=False),
+    Command(("redis-cli", "keydb-cli", "valkey-cli"), flags=("-a", "--pass")),
+    Command(("config",), sub=("set",), setter=True),  # Redis CONFIG SET requirepass v
+    Command(("rabbitmqctl",), sub=("add_user",), positional=1),
+    Command(("rabbitmqctl",), sub=("change_password",), positional=1),
+    # registries, clouds, vaults
+    Command(_REGISTRY_LOGIN, sub=("login",), flags=("-p",)),
+    Command(("helm",), sub=("registry", "login"), flags=("-p",)),
+    Command(("crane",), sub=("auth", "login"), flags=("-p",)),
+    Command(("az",), sub=("login",), flags=("-p",)),
+    Command(("cf", "oc"), sub=("login",), flags=("-p",)),
+    Command(("cf",), sub=("auth",), positional=1),
+    Command(("vault", "bao"), sub=("login",), positional=0, pairs=True),
+    Command(("twine",), sub=("upload",), flags=("-p",)),
+    Command(("mc",), sub=("alias", "set"), positional=3),
+    Command(("mc",), sub=("config", "host", "add"), positional=3),
+    # settings stores: NAME VALUE
+    Command(("git",), sub=("config",), setter=True),
+    Command(("npm", "pnpm", "yarn"), sub=("config", "set"), setter=True),
+    Command(("aws",), sub=("configure", "set"), setter=True),
+    Command(("gcloud",), sub=("config", "set"), setter=True),
+    Command(("poetry",), sub=("config",), setter=True, by_name=_REPO_AUTH),
+    Command(("composer",), sub=("config",), setter=True, by_name=_REPO_AUTH),
+    Command(("dotnet",), sub=("user-secrets", "set"), setter=True),
+    # keys and certificates
+    Command(
+        ("keytool", "jarsigner"),
+        flags=(
+            "-storepass",
+            "-keypass",
+            "-srcstorepass",
+            "-deststorepass",
+            "-srckeypass",
+            "-destkeypass",
+            "-new",
+        ),
+        getopt=False,
+    ),
+    Command(
+        ("openssl",),
+        flags=("-k",),
+        prefixed=("-pass", "-passin", "-passout", "-password", "-kfile"),
+        getopt=False,
+    ),
+    Command(("ssh-keygen",), flags=("-N", "-P")),
+    Command(("htpasswd",), positional=2, when="b", when_index=("n", 1)),
+    Command(("zip", "unzip"), flags=("-P",)),
+    Command(("7z", "7za", "7zr", "rar", "unrar"), flags=("-p",)),
+    # remote shells and file shares
+    Command(("sshpass",), flags=("-p",), options_first=True),
+    Command(("plink", "pscp", "psftp"), flags=("-pw",), getopt=False),
+    Command(("psexec", "paexec", "evil-winrm", "rdesktop", "hydra"), flags=("-p",)),
+    Command(("crackmapexec", "nxc", "netexec", "smbmap"), flags=("-p",)),
+    Command(("xfreerdp", "wfreerdp", "sdl-freerdp"), flags=("/p:", "/password:"), getopt=False),
+    Command(
+        ("smbclient", "rpcclient", "smbcacls", "smbget"),
+        user_flags=("-U", "--user"),
+        user_sep="%",
+    ),
+    Command(("net",), sub=("use",), positional=1, getopt=False),
+    Command(("net",), sub=("user",), positional=1, getopt=False),
+    Command(_LDAP, flags=("-w",)),
+    Command(("ldappasswd",), flags=("-w", "-a", "-s")),
+    Command(("ipmitool",), flags=("-P",)),
+    Command(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmptrap"), flags=("-A", "-X")),
+    Command(("mosquitto_pub", "mosquitto_sub", "mosquitto_rr"), flags=("-P",)),
+    Command(("useradd", "usermod"), flags=("-p",)),
+    Command(("ncftp", "ncftpget", "ncftpput"), flags=("-p",)),
+    Command(("p4",), flags=("-P",)),
+    # HTTP clients
+    Command(
+        ("curl",),
+        user_flags=("-u", "-U", "--user", "--proxy-user"),
+        flags=("--oauth2-bearer", "--pass"),
+    ),
+    Command(("lftp",), user_flags=("-u",), user_sep=","),
+)
+
+
+#: Program names that are also common words: their keyword carries the following space.
+_COMMON_WORDS = frozenset({"connect", "influx", "hydra"})
+
+
+def command_keywords() -> tuple[str, ...]:
+    """Lower-case prefilter keywords: each program name (with its first subcommand word).
+
+    Short names (``az``, ``exp``, ``net``) are followed by a space, so that words that
+    merely contain them (``export``, ``network``) do not wake the detector.
+    """
+    out: set[str] = set()
+    for cmd in COMMANDS:
+        for name in cmd.names:
+            if cmd.sub:
+                out.add(f"{name} {cmd.sub[0]}".lower())
+            elif len(name) < 5 or name in _COMMON_WORDS:
+                out.add(f"{name.lower()} ")
+            else:
+                out.add(name.lower())
+    out.update(("auth ", '"auth"', "requirepass", "masterauth", "setuser", "machine "))
+    out.update(("jdbc:oracle:", *_PGPASS_KEYWORDS))
+    return tuple(sorted(out))
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation of ``words`` factored by common prefixes (one branch per letter)."""
+    tree: dict[str, Any] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + render(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return render(tree)
+
+
+_BY_NAME: dict[str, list[Command]] = {}
+for _cmd in COMMANDS:
+    for _name in _cmd.names:
+        _BY_NAME.setdefault(_name.lower(), []).append(_cmd)
+
+#: A program of the table: a word (a path or ``.exe`` around it allowed), not part of a name.
+_PROGRAM = re.compile(
+    r"(?i)(?<![\w.\-~])(?P<name>" + _trie(sorted(_BY_NAME)) + r")(?:\.exe)?(?![\w.\-])(?!=)"
+)
+#: One shell word: unquoted runs and closed quoted strings (an unclosed quote ends it).
+_WORD = re.compile(r"""(?:[^\s"'`]++|"(?:[^"\\\r\n]|\\.)*+"|'[^'\r\n]*+')++""")
+_EOL = re.compile(r"[\r\n]|\\r\\n|\\n")
+_SEPARATORS = frozenset({"|", "||", "&&", ";", "&", "|&", ">", ">>", "2>", "<"})
+#: What may stand before a program in command position (``$ ``, ``sudo ``, ``K=v ``, ...).
+_LEAD = re.compile(
+    r"""(?x)
+    (?:^|[|;&(`{]|\$\(|["']|:[ \t]|[$#>%+][ \t]|\]\s)
+    (?:[ \t]*(?:sudo(?:[ \t]+-\S+)*|exec|time|nohup|env|command|then|do|else|RUN|xargs
+        |[A-Za-z_][A-Za-z0-9_]*=\S*))*
+    [ \t]*$
+    """
+)
+
+
+def _command_position(text: str, line_lo: int, at: int) -> bool:
+    """Whether the program at ``at`` starts a command (not a word in prose)."""
+    return _LEAD.search(text, max(line_lo, at - 256), at) is not None
+
+
+def _line_lo(text: str, at: int) -> int:
+    """Start of the line holding ``text[at]`` (also after a literal ``\\n``), 2 KiB back at most."""
+    lo = max(0, at - 2048)
+    nl = max(text.rfind("\n", lo, at), text.rfind("\r", lo, at))
+    lit = text.rfind("\\n", lo, at)
+    return max(nl + 1 if nl >= 0 else lo, lit + 2 if lit >= 0 else lo)
+
+
+def _unquoted(text: str, s: int, e: int) -> Span:
+    """The inside of a word that is one quoted string, else the word."""
+    if e - s >= 2 and text[s] in "\"'" and text[e - 1] == text[s]:
+        return s + 1, e - 1
+    return s, e
+
+
+def _enclosing_quote(text: str, lo: int, at: int) -> str | None:
+    """The quote of a string the command sits in (``msg="running mysql -pX"``), if any."""
+    seg = text[lo:at]
+    for q in ('"', "'"):
+        if seg.count(q) % 2:
+            return q
+    return None
+
+
+def command_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """Secret arguments of the programs in :data:`COMMANDS` whose name lies in ``text[pos:endpos]``.
+
+    ``sensitive`` judges the names of ``setter`` programs (``git config NAME VALUE``).
+    """
+    for m in _PROGRAM.finditer(text, pos, endpos):
+        cmds = _BY_NAME.get(m.group("name").lower())
+        if not cmds:
+            continue
+        lo = _line_lo(text, m.start())
+        eol = _EOL.search(text, m.end(), m.end() + 4096)
+        stop = eol.start() if eol else min(len(text), m.end() + 4096)
+        quote = _enclosing_quote(text, lo, m.start())
+        if quote is not None:
+            q = text.find(quote, m.end(), stop)
+            stop = stop if q < 0 else q
+        words: list[Span] = []
+        programs: set[int] = set()  # the words that name a program of the table
+        for w in _WORD.finditer(text, m.end(), stop):
+            if w.group() in _SEPARATORS:
+                break
+            nxt = _PROGRAM.match(text, w.start())
+            if nxt is not None and nxt.end() == w.end():
+                programs.add(len(words))
+            words.append(w.span())
+        at_cmd: bool | None = None
+        for cmd in cmds:
+            if (cmd.positional is not None or cmd.setter or cmd.connect) and at_cmd is None:
+                at_cmd = _command_position(text, lo, m.start())
+            yield from _arguments(
+                text,
+                words=words,
+                programs=programs,
+                cmd=cmd,
+                sensitive=sensitive,
+                at_cmd=bool(at_cmd),
+            )
+
+
+def _arguments(
+    text: str,
+    *,
+    words: list[Span],
+    programs: set[int],
+    cmd: Command,
+    sensitive: Callable[[str], bool],
+    at_cmd: bool,
+) -> Iterator[Span]:
+    """The secret spans among one command's ``words`` (see :class:`Command`)."""
+    i = 0
+    for sub in cmd.sub:  # the subcommand words first (flags before them are global flags)
+        while i < len(words) and text[words[i][0]] == "-":
+            i += 1
+        if i >= len(words) or text[slice(*words[i])].lower() != sub:
+            return
+        i += 1
+    positionals: list[Span] = []
+    letters: set[str] = set()
+    pending: str | None = None
+    for j in range(i, len(words)):
+        s, e = words[j]
+        word = text[s:e]
+        if j in programs and pending is None:
+            break  # the next program (sshpass -p v ssh ..., a wrapper) has its own arguments
+        if pending is not None:
+            kind, pending = pending, None
+            if not word.startswith("-"):
+                span = _argument(text, s, e, kind, cmd)
+                if span is not None:
+                    yield span
+                continue
+        if word.startswith("-") and len(word) > 1 and not word.startswith("--"):
+            kind_or_span = _short(text, s, e, cmd, letters)
+            if isinstance(kind_or_span, str):
+                pending = kind_or_span
+            elif kind_or_span is not None:
+                yield kind_or_span
+            continue
+        if word.startswith("--"):
+            name, eq, _ = word.partition("=")
+            long_kind = _kind(name, cmd)
+            if long_kind is not None:
+                if eq:
+                    span = _argument(text, s + len(name) + 1, e, long_kind, cmd)
+                    if span is not None:
+                        yield span
+                else:
+                    pending = long_kind
+            continue
+        if word.startswith("/") and not cmd.getopt:
+            for f in cmd.flags:
+                if f.startswith("/") and word.lower().startswith(f):
+                    yield _unquoted(text, s + len(f), e)
+            continue
+        if not _DRIVE.fullmatch(word):
+            positionals.append((s, e))
+            if cmd.options_first:
+                break
+    if not at_cmd:
+        return
+    if cmd.positional is not None and (not cmd.when or cmd.when in letters):
+        idx = cmd.positional
+        if cmd.when_index is not None and cmd.when_index[0] in letters:
+            idx = cmd.when_index[1]
+        if idx < len(positionals):
+            s, e = positionals[idx]
+            if not (cmd.pairs and "=" in text[s:e]) and text[s:e] != "-":
+                yield _unquoted(text, s, e)
+    if cmd.by_name and positionals:
+        first = text[slice(*_unquoted(text, *positionals[0]))].lower()
+        for prefix, idx in cmd.by_name:
+            if first.startswith(prefix) and idx < len(positionals):
+                yield _unquoted(text, *positionals[idx])
+    if cmd.setter:
+        for (ns, ne), (vs, ve) in itertools.pairwise(positionals):
+            if sensitive(text[slice(*_unquoted(text, ns, ne))]):
+                yield _unquoted(text, vs, ve)
+                break
+    if cmd.connect:
+        for s, e in positionals:
+            span = _connect_password(text, s, e)
+            if span is not None:
+                yield span
+
+
+#: Words never counted as positional arguments: a drive letter (``net use Z: ...``) or ``*``.
+_DRIVE = re.compile(r"[A-Za-z]:|\*")
+
+
+#: Programs an env assignment may prefix (``PGPASSWORD=v psql``) besides those of the table.
+_RUNNERS = frozenset(
+    {
+        "psql",
+        "pg_dump",
+        "pg_dumpall",
+        "pg_restore",
+        "pg_basebackup",
+        "createdb",
+        "dropdb",
+        "vacuumdb",
+        "pgbench",
+        "pg_isready",
+        "python",
+        "python3",
+        "node",
+        "java",
+        "ruby",
+        "php",
+        "perl",
+        "bash",
+        "sh",
+        "zsh",
+        "make",
+        "npm",
+        "npx",
+        "yarn",
+        "go",
+        "cargo",
+        "dotnet",
+        "terraform",
+        "ansible-playbook",
+        "kubectl",
+        "helm",
+        "docker",
+        "podman",
+        "env",
+        "exec",
+    }
+)
+_FLAG_WORD = re.compile(r"(?:^|[ \t])--?[A-Za-z]")
+
+
+def looks_like_command(rest: str) -> bool:
+    """Whether ``rest`` (what follows ``NAME=value `` on a line) is a command it prefixes.
+
+    ``PGPASSWORD=v psql -h db``: the value is one word. ``PASSWORD=correct horse battery``:
+    the value runs to the end of the line (the caller's rule).
+    """
+    words = rest.split(None, 1)
+    if not words:
+        return False
+    first = words[0].rsplit("/", 1)[-1].lower()
+    if first in _RUNNERS or first in _BY_NAME or words[0].startswith(("./", "/")):
+        return True
+    return _FLAG_WORD.search(rest) is not None
+
+
+def _kind(flag: str, cmd: Command) -> str | None:
+    """How the argument of ``flag`` is read: ``plain``, ``user`` or ``prefixed`` (or None)."""
+    if flag in cmd.flags:
+        return "plain"
+    if flag in cmd.user_flags:
+        return "user"
+    if flag in cmd.prefixed:
+        return "prefixed"
+    return None
+
+
+def _short(text: str, s: int, e: int, cmd: Command, letters: set[str]) -> str | Span | None:
+    """A single-dash word: a pending kind (argument follows), a glued argument's span, or None."""
+    word = text[s:e]
+    kind = _kind(word, cmd)
+    if kind is not None:
+        return kind
+    if not cmd.getopt or not word[1:2].isalpha():
+        return None
+    for j in range(1, len(word)):
+        ch = word[j]
+        kind = _kind("-" + ch, cmd)
+        if kind is not None:
+            if j + 1 < len(word):
+                return _argument(text, s + j + 1, e, kind, cmd)
+            return kind
+        if not ch.isalnum():
+            return None
+        letters.add(ch)
+    return None
+
+
+def _argument(text: str, s: int, e: int, kind: str, cmd: Command) -> Span | None:
+    """The secret part of an argument word ``text[s:e]`` read as ``kind``."""
+    s, e = _unquoted(text, s, e)
+    if kind == "prefixed":
+        if not text.startswith("pass:", s):
+            return None  # env:X, file:path, fd:3, stdin name a source, not a secret
+        s, e = _unquoted(text, s + 5, e)
+    elif kind == "user":
+        sep = text.find(cmd.user_sep, s, e)
+        if sep < 0:
+            return None
+        ps, pe = _unquoted(text, sep + 1, e)
+        if pe > ps:
+            return ps, pe
+        return (s, sep) if sep > s else None  # curl -u "token:" : the user is the secret
+    return (s, e) if e > s else None
+
+
+#: ``user/password[@db]`` (Oracle): the user is a plain or quoted identifier.
+_CONNECT = re.compile(r"""(?:[A-Za-z_][\w$#.]{0,127}|"[^"\r\n]{1,128}")/(?=\S)""")
+
+
+def _connect_password(text: str, s: int, e: int) -> Span | None:
+    """The password of an Oracle connect word ``user/pw[@db]`` (or ``userid=user/pw@db``)."""
+    eq = text.find("=", s, e)
+    slash = text.find("/", s, e)
+    if 0 <= eq < slash:
+        if text[s:eq].lower() not in ("userid", "target", "catalog", "auxiliary"):
+            return None
+        s = eq + 1
+    s, e = _unquoted(text, s, e)
+    m = _CONNECT.match(text, s, e)
+    if m is None:
+        return None
+    ps = m.end()
+    if text.startswith('"', ps):
+        close = text.find('"', ps + 1, e)
+        return (ps + 1, close) if close > ps + 1 else None
+    at = text.rfind("@", ps, e)
+    pe = e if at < 0 else at
+    if "/" in text[ps:pe] and at < 0:
+        return None  # a path (a/b/c), not user/password
+    return (ps, pe) if pe > ps else None
+
+
+# -- config lines without "=" ---------------------------------------------------------------
+
+#: Where a Redis command starts: a line (or a ``host:port>`` prompt), MONITOR's ``[db addr]``
+#: prefix, or the arguments of ``redis-cli``.
+_REDIS_LEAD = (
+    r"(?:^[ \t]*+(?:[\w.:\-\[\]]{1,64}>[ \t]*)?|\][ \t]++|redis-cli[^\r\n|;&]{0,256}?[ \t])"
+)
+_REDIS_AUTH = re.compile(rf"(?im){_REDIS_LEAD}[\"']?auth[\"']?[ \t]++(?=\S)")
+_REDIS_DIRECTIVE = re.compile(r"(?im)^[ \t]*+[\"']?(?:requirepass|masterauth)[\"']?[ \t]++(?=\S)")
+#: An ACL rule that adds (``>pw``) or removes (``<pw``) a password: ACL SETUSER or users.acl.
+_ACL_LINE = re.compile(r"(?im)(?:\bacl[ \t]++setuser|^[ \t]*+user)[ \t]++\S++")
+_NETRC = re.compile(r"(?<![\w-])(?:password|passwd)[ \t]++(?=\S)")
+_NETRC_CONTEXT = re.compile(r"(?:^|\s)(?:machine|default)(?:\s|$)")
+_NETRC_TOKENS = frozenset({"login", "account", "port", "macdef", "password", "passwd"})
+_PGPASS = re.compile(
+    r"""(?mx)
+    ^[ \t]*+(?:\*|[A-Za-z0-9_.\-]*[A-Za-z.\-][A-Za-z0-9_.\-]*|\[[0-9A-Fa-f:]+\])  # host
+    :(?:\*|\d{2,5})                                     # port
+    :(?:[^:\s\\]|\\.){1,128}+                           # database
+    :(?:[^:\s\\]|\\.){1,128}+                           # user
+    :(?P<pw>(?:[^:\r\n\\]|\\.)++)$                      # password
+    """
+)
+_PGPASS_KEYWORDS = (":5432:", ":5433:", ":6432:", ":*:")
+#: Oracle JDBC URLs carry ``user/password@host`` after the driver name.
+_URL_WORD = re.compile(r"[^\s\"']++")
+_JDBC_ORACLE = re.compile(r"(?i)jdbc:oracle:[a-z0-9]{1,16}:(?=[^\s@/]{1,256}/)")
+
+
+def _words_to_eol(text: str, at: int) -> list[Span]:
+    eol = _EOL.search(text, at, at + 4096)
+    stop = eol.start() if eol else min(len(text), at + 4096)
+    out = []
+    for w in _WORD.finditer(text, at, stop):
+        if w.group() in _SEPARATORS:
+            break
+        out.append(w.span())
+    return out
+
+
+def config_line_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Secrets on Redis, netrc, .pgpass lines and Oracle JDBC URLs in ``text[pos:endpos]``."""
+    low = text[pos:endpos].lower()
+    if "auth" in low:
+        for m in _REDIS_AUTH.finditer(text, pos, endpos):
+            words = _words_to_eol(text, m.end())
+            if 1 <= len(words) <= 2:  # AUTH [user] password; more words are prose
+                yield _unquoted(text, *words[-1])
+    if "requirepass" in low or "masterauth" in low:
+        for m in _REDIS_DIRECTIVE.finditer(text, pos, endpos):
+            words = _words_to_eol(text, m.end())
+            if words:
+                yield _unquoted(text, *words[0])
+    if "user" in low:
+        for m in _ACL_LINE.finditer(text, pos, endpos):
+            for ws, we in _words_to_eol(text, m.end()):
+                if text[ws] in "<>" and we - ws > 1:
+                    yield ws + 1, we
+    if "password" in low or "passwd" in low:
+        for m in _NETRC.finditer(text, pos, endpos):
+            if _netrc_context(text, m.start()):
+                w = _WORD.match(text, m.end())
+                if w is not None:
+                    yield _unquoted(text, *w.span())
+    if any(k in low for k in _PGPASS_KEYWORDS):
+        for m in _PGPASS.finditer(text, pos, endpos):
+            yield m.span("pw")
+    if "jdbc:oracle:" in low:
+        for m in _JDBC_ORACLE.finditer(text, pos, endpos):
+            w = _URL_WORD.match(text, m.end())
+            if w is not None:
+                span = _connect_password(text, *w.span())
+                if span is not None:
+                    yield span
+
+
+def _netrc_tokens(words: list[str]) -> bool:
+    """Whether ``words`` are netrc ``token value`` pairs (``login me``, ``account x``)."""
+    return len(words) % 2 == 0 and all(w in _NETRC_TOKENS for w in words[::2])
+
+
+def _netrc_line(words: list[str]) -> bool:
+    """Whether ``words`` open a netrc entry: ``machine h ...`` or ``default ...``."""
+    if words[:1] == ["default"]:
+        return _netrc_tokens(words[1:])
+    return len(words) >= 2 and words[0] == "machine" and _netrc_tokens(words[2:])
+
+
+def _netrc_context(text: str, at: int) -> bool:
+    """Whether ``password`` at ``at`` is a netrc token: its line or its block names a machine."""
+    lo = _line_lo(text, at)
+    head = text[lo:at].split()
+    if head:
+        return _netrc_line(head)
+    back = max(0, lo - 1024)
+    for line in reversed(text[back:lo].splitlines()):
+        words = line.split()
+        if not words:
+            return False
+        if _netrc_line(words):
+            return True
+        if not _netrc_tokens(words[:2]):
+            return False
+    return False
