@@ -96,6 +96,7 @@ SHAPES = [
     Shape("sqlplus-sysdba", "sqlplus -s sys/{v} as sysdba", _TOKEN + "@/"),
     Shape("expdp-userid", "expdp userid=system/{v}@db directory=d", _TOKEN + "@/="),
     Shape("ado-net", "Server=x;User Id=u;Password={v};Database=app", _TOKEN + "=;"),
+    # redact:allow sensitive-key a template, not a value
     Shape("ado-net-pwd", "Server=x;Uid=u;Pwd={v};", _TOKEN + "=;"),
     Shape("odbc-braces", "Driver={ODBC Driver 18};Server=x;UID=u;PWD={{v}};", _TOKEN + "=;{}"),
 ]
