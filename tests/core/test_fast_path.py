@@ -21,8 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redact import KnownSecrets, Redactor
+from redact import ERROR_PLACEHOLDER, KnownSecrets, Redactor, RulePack
 from redact._matcher import DFA_MAX_PATTERNS, available_backends
+from redact.exceptions import RulePackError
 from tests.strategies import filler
 
 ALNUM = string.ascii_letters + string.digits
@@ -131,3 +132,34 @@ def test_flat_dict_skips_strings_proven_clean_but_never_a_secret(key: tuple[str,
         assert late not in str(r.redact_obj(event))
     finally:
         ks.remove(late)
+
+
+def _pack(check: bool) -> RulePack:
+    """A user pack whose regex backtracks catastrophically after its keyword."""
+    data = {
+        "pack": {"name": "slow"},
+        "rules": [
+            {
+                "id": "slow-rule",
+                "regex": "zzkw(?:(?:x|xx)+)+y",
+                "keywords": ["zzkw"],
+                "examples": ["zzkwxxy"],
+            }
+        ],
+    }
+    return RulePack.from_dict(data, check_backtracking=check)
+
+
+def test_shipped_and_checked_rules_are_vetted_unchecked_ones_are_not() -> None:
+    """Only rules proven linear (shipped, or attacked at load) may run without a timeout."""
+    assert all(rule.vetted for rule in RulePack.builtin("default"))
+    assert not _pack(check=False).rules[0].vetted
+    with pytest.raises(RulePackError):
+        _pack(check=True)
+
+
+def test_an_unvetted_rule_still_times_out_on_a_short_line_and_fails_closed() -> None:
+    """The regex timeout still bounds a rule nobody checked: the line is replaced, not passed."""
+    r = Redactor(rules=_pack(check=False), rule_timeout=0.05)
+    line = "zzkw" + "x" * 40 + "!"
+    assert r.redact(line) == ERROR_PLACEHOLDER
