@@ -61,6 +61,9 @@ _REGION_MIN = 8192
 #: load-time check attacks each rule with 4,096-character inputs (and the shipped rules
 #: are tested on 100 KB ones), so a vetted rule stays linear at this size.
 _UNTIMED_MAX = 4096
+#: Texts up to this many characters are re-checked whole after masking; longer ones only
+#: around the masks (see ``Redactor._recheck``).
+_RECHECK_WHOLE = 1 << 16
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
@@ -368,31 +371,75 @@ class Redactor:
             findings = self._find(text)
             if not findings:
                 return text
-            out = self._apply(text, findings)
+            out, masks = self._apply_spans(text, findings)
             # Masking changes context (a quote becomes a mask): iterate to a fixed point so
-            # that redact(redact(x)) == redact(x).
+            # that redact(redact(x)) == redact(x). Only the text around the masks changed:
+            # a large text is re-checked there, not whole.
             for _ in range(4):
-                if out is text:
+                out, masks = self._recheck(out, masks)
+                if not masks:
                     return out
-                text, out = out, self._redact_once(out)
             return out
         except Exception as exc:
             self.errors("redact", exc)
             return ERROR_PLACEHOLDER
+
+    def _recheck(
+        self, text: str, masks: list[tuple[int, int]]
+    ) -> tuple[str, list[tuple[int, int]]]:
+        """One more masking pass over ``text`` after ``masks`` were written into it.
+
+        Returns the text and the masks this pass added (none: a fixed point). A text up to
+        ``_RECHECK_WHOLE`` characters is checked whole. A longer one is checked only within
+        ``overlap`` characters of each mask: everywhere else it is the text the previous
+        pass already found clean, so only a match that touches or nears a mask can be new.
+        """
+        if len(text) <= _RECHECK_WHOLE:
+            findings = self._find(text)
+            return self._apply_spans(text, findings) if findings else (text, [])
+        parts: list[str] = []
+        added: list[tuple[int, int]] = []
+        pos = size = 0
+        for lo, hi in _regions_around(masks, len(text), self._overlap):
+            findings = self._find(text[lo:hi])
+            if not findings:
+                continue
+            head = text[pos:lo]
+            parts.append(head)
+            size += len(head)
+            red, spans = self._apply_spans(text[lo:hi], findings)
+            added.extend((size + s, size + e) for s, e in spans)
+            parts.append(red)
+            size += len(red)
+            pos = hi
+        if not added:
+            return text, []
+        parts.append(text[pos:])
+        return "".join(parts), added
 
     def _redact_once(self, text: str) -> str:
         findings = self._find(text)
         return self._apply(text, findings) if findings else text
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
+        return self._apply_spans(text, findings)[0]
+
+    def _apply_spans(self, text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int]]]:
+        """The masked text and where each mask sits in it."""
         parts: list[str] = []
-        pos = 0
+        spans: list[tuple[int, int]] = []
+        pos = size = 0
         for start, end, lead in _merge(findings):
-            parts.append(text[pos:start])
-            parts.append(self._mask(lead, text[start:end]))
+            head = text[pos:start]
+            mask = self._mask(lead, text[start:end])
+            parts.append(head)
+            parts.append(mask)
+            size += len(head)
+            spans.append((size, size + len(mask)))
+            size += len(mask)
             pos = end
         parts.append(text[pos:])
-        return "".join(parts)
+        return "".join(parts), spans
 
     def _mask(self, finding: Finding, secret: str) -> str:
         watcher = _telemetry.observer
@@ -1123,6 +1170,22 @@ def _placeholder(text: str, start: int, end: int) -> bool:
     ``xxxxxxxx``); see :func:`redact._carriers.is_placeholder`.
     """
     return is_placeholder(text[start:end])
+
+
+def _regions_around(spans: Iterable[tuple[int, int]], n: int, reach: int) -> list[tuple[int, int]]:
+    """Merged windows ``[start - reach, end + reach)`` around ``spans`` (sorted), within ``n``.
+
+    Every span lies whole inside one window (windows that overlap are merged), so no
+    window cuts a mask in two.
+    """
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        lo, hi = max(0, s - reach), min(n, e + reach)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]:

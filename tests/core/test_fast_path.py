@@ -163,3 +163,111 @@ def test_an_unvetted_rule_still_times_out_on_a_short_line_and_fails_closed() -> 
     r = Redactor(rules=_pack(check=False), rule_timeout=0.05)
     line = "zzkw" + "x" * 40 + "!"
     assert r.redact(line) == ERROR_PLACEHOLDER
+
+
+_NAMES = ["password", "token", "secret", "api_key", "auth", "Authorization", "pwd", "key", "user"]
+_SEPS = ["=", ": ", "='", '="', " ", "&", "?", ":", "@", '": "', '\\"', ",", ";"]
+_GHP = "ghp_" + "".join(secrets.choice(ALNUM) for _ in range(36))
+_PAIR_VALUES = ["{s}", "abc", "'", '"', "", "{s}'", "x y", _GHP]
+#: name, separator and value joined: shapes where a mask changes the context, so the
+#: fixed-point re-check finds more (``auth=<token>&key": "'`` masks twice).
+pairs = st.lists(
+    st.tuples(
+        st.sampled_from(_NAMES),
+        st.sampled_from(_SEPS),
+        st.sampled_from(_PAIR_VALUES),
+        st.sampled_from([" ", "&", "; ", ", ", ""]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _big_text(lines: list[list[tuple[str, str, str, str]]], secret: str) -> str:
+    """~20-60 KB of log lines, each group of pairs between long stretches of clean lines."""
+    body = "GET /api/orders/12345 200 user=alice duration=12ms ok\n" * 90  # ~4.9 KB
+    out = []
+    for i, line in enumerate(lines):
+        out.append(body if i % 2 else body[: len(body) // 3])
+        out.append("".join(n + sep + v.format(s=secret) + j for n, sep, v, j in line) + "\n")
+    return "".join(out)
+
+
+#: Lines on which the first re-check masks more (found by search over ``pairs``).
+_RECHECKED = [
+    [("api_key", '": "', "{s}", "; "), ("Authorization", '": "', "x y", "&"),
+     ("Authorization", '="', "{s}", " "), ("password", '": "', "abc", "; ")],
+    [("auth", '="', "abc", "; "), ("user", " ", "{s}", ""), ("pwd", '": "', _GHP, ", ")],
+    [("user", "='", "{s}'", ""), ("Authorization", '": "', "", "&"), ("auth", ";", "'", "&")],
+    [("pwd", '="', "{s}'", "; "), ("token", ":", '"', "&"), ("auth", '": "', "'", "; ")],
+    [("secret", '\\"', "{s}", ""), ("pwd", " ", "'", ", "), ("token", "=", "'", " ")],
+]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.one_of(pairs, st.sampled_from(_RECHECKED)), min_size=3, max_size=10),
+    secret=st.sampled_from(VALUES),
+)
+def test_regional_recheck_equals_the_whole_text_recheck(
+    lines: list[list[tuple[str, str, str, str]]], secret: str
+) -> None:
+    """On large texts the fixed-point re-check runs only around the masks; the result is
+    the one re-checking the whole text gives, and it is a fixed point."""
+    from redact import engine
+
+    r = REDACTORS[(available_backends()[-1], 0)]
+    text = _big_text(lines, secret)
+    saved = engine._RECHECK_WHOLE
+    try:
+        engine._RECHECK_WHOLE = 1 << 30
+        whole = r.redact(text)
+        engine._RECHECK_WHOLE = 0
+        regional = r.redact(text)
+    finally:
+        engine._RECHECK_WHOLE = saved
+    assert regional == whole
+    assert secret not in regional  # a registered value is masked wherever it sits
+    assert r.redact(regional) == regional
+
+
+def _sequential_share_reference(body: str) -> float:
+    """The per-position loop ``_sequential_share`` ran before its C-level pre-check."""
+    from redact._validators import _SEQUENCES
+
+    low = body.lower()
+    covered = [False] * len(low)
+    i = 0
+    while i < len(low) - 4:
+        j = i + 5
+        if any(low[i:j] in s for s in _SEQUENCES):
+            while j < len(low) and any(low[i : j + 1] in s for s in _SEQUENCES):
+                j += 1
+            covered[i:j] = [True] * (j - i)
+            i = j
+        else:
+            i += 1
+    return sum(covered) / len(low) if low else 0.0
+
+
+_RUNS = st.sampled_from(
+    ["0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"]
+).flatmap(
+    lambda seq: st.tuples(st.integers(0, len(seq) - 1), st.integers(3, 14), st.booleans()).map(
+        lambda t: seq[t[0] : t[0] + t[1]][:: -1 if t[2] else 1]
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(st.text(ALNUM + "-_é", max_size=12), _RUNS, _RUNS.map(str.upper)), max_size=6
+    )
+)
+def test_sequential_share_equals_the_per_position_loop(parts: list[str]) -> None:
+    """The placeholder test's run share is unchanged by its fast pre-check."""
+    from redact._validators import _sequential_share
+
+    body = "".join(parts)
+    assert _sequential_share(body) == _sequential_share_reference(body)
