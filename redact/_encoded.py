@@ -30,14 +30,16 @@ if TYPE_CHECKING:
 
 __all__ = ["EncodedSecrets"]
 
-#: A base64 (standard or URL-safe) or hex run, ``=`` padding included (no look-around:
-#: Python's engine then skips ordinary words in one step each, which keeps the scan linear).
-_RUN = "[A-Za-z0-9+/_-]{%d,}={0,2}"
+#: A base64 (standard or URL-safe) or hex run, ``=`` padding included. The look-behind
+#: makes a try inside a shorter run fail at its first character: without it every word
+#: of code is rescanned from each of its characters.
+_RUN = "(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{%d,}={0,2}"
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
 #: One percent escape; the token around it is cut at whitespace, quotes and angle brackets.
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _TOKEN_END = re.compile(r"[^\s\"'<>]*")
 _DELIMITERS = " \t\r\n\"'<>"
+_LINE_SPACE = str.maketrans("", "", "\t\r\n")
 
 
 def _text(raw: bytes) -> str | None:
@@ -48,6 +50,8 @@ def _text(raw: bytes) -> str | None:
         return None
     if not text:
         return None
+    if text.translate(_LINE_SPACE).isprintable():
+        return text  # the common case, in C
     printable = sum(c.isprintable() or c in "\r\n\t" for c in text)
     return text if printable >= 0.95 * len(text) else None
 

@@ -416,7 +416,12 @@ def decoded_views(text: str) -> Iterator[DecodedView]:
         if bmp.search(text) is not None or (
             _ASTRAL.search(text) is not None and astral.search(text) is not None
         ):
-            cur = text.translate(table)  # one character for one: offsets are unchanged
+            # One character for one: offsets are unchanged. Only the folded characters are
+            # touched (str.translate looks every character up in the table: 30x slower).
+            def fold(m: re.Match[str]) -> str:
+                return table[ord(m.group())]
+
+            cur = astral.sub(fold, bmp.sub(fold, text))
             view = DecodedView(cur, [], [], [], [], parent=None)
     for trigger, pattern, repl in (("&", _ENTITY, _entity), ("\\", _BACKSLASH, _backslash)):
         if trigger in cur:

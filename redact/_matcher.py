@@ -26,6 +26,7 @@ __all__ = [
     "available_backends",
     "build_matcher",
     "str_hits",
+    "str_positions",
 ]
 
 
@@ -77,6 +78,25 @@ def str_hits(data: bytes, text: str, hits: list[tuple[int, int, str]]) -> list[H
         byte_at = s
         out.append(Hit(char_at, char_at + len(data[s:e].decode("utf-8", "surrogatepass")), label))
     return out
+
+
+def str_positions(data: bytes, text: str, positions: Positions) -> Positions:
+    """``positions`` (byte offsets of ASCII keywords in ``data``) as offsets in ``text``.
+
+    One forward walk over the sorted offsets, decoding only the bytes between one and
+    the next: linear in the text. A keyword is ASCII, so each offset is a character
+    boundary.
+    """
+    if len(data) == len(text) or not positions:
+        return positions
+    flat = sorted({b for offs in positions.values() for b in offs})
+    to_char: dict[int, int] = {}
+    byte_at = char_at = 0
+    for b in flat:
+        char_at += len(data[byte_at:b].decode("utf-8", "surrogatepass"))
+        byte_at = b
+        to_char[b] = char_at
+    return {k: [to_char[b] for b in offs] for k, offs in positions.items()}
 
 
 class _EmptyMatcher:

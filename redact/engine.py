@@ -282,7 +282,7 @@ class Redactor:
         if snap is None:
             snap = self.known._snap
         positions = None
-        if len(text) > _REGION_MIN and text.isascii():
+        if len(text) > _REGION_MIN:
             # Large texts: keep the keywords' offsets from the same pass to bound the rules.
             hits, positions = snap.scan_positions(text)
             words: Iterable[str] = positions
@@ -326,7 +326,14 @@ class Redactor:
             # A match contains one of its rule's keywords, so on large texts each rule runs
             # only near its keywords: on the keyword's own line for single-line rules and
             # name=value pairs, in a wider region for multi-line rules (PEM blocks).
-            starts = [p for k in rule.keywords for p in positions.get(k, ())]
+            # Few keywords are present in a text; a rule may have hundreds (the key rule).
+            kws = rule.keywords
+            present = [k for k in positions if k in kws] if len(positions) < len(kws) else kws
+            starts = [p for k in present for p in positions.get(k, ())]
+            if isinstance(rule, KeyValueDetector) and not text.isascii():
+                # A sensitive name with no ASCII keyword (пароль, ｐａｓｓ) holds one of
+                # the vocabulary's non-ASCII name characters: they anchor names too.
+                starts.extend(rule.names.name_char_offsets(text))
             if _multiline(rule):
                 windows = _regions(starts, n, self._overlap)
             else:
@@ -338,13 +345,22 @@ class Redactor:
             windows = [
                 (i, min(n, i + self._chunk + self._overlap)) for i in range(0, n, self._chunk)
             ]
+        anchors: list[int] | None = None
+        if positions is not None and isinstance(rule, KeyValueDetector) and rule.keywords:
+            anchors = sorted(set(starts))  # names are looked for only around their keywords
         seen: set[tuple[int, int]] = set()
         vetted = getattr(rule, "vetted", False)
         for lo, hi in windows:
             # The regex timeout costs ~1.1 us per call (half a woken rule's cost on a log
             # line); a vetted rule cannot backtrack catastrophically on a short window.
             timeout = None if vetted and hi - lo <= _UNTIMED_MAX else self._timeout
-            for s, e in rule.finditer(text, lo, hi, timeout=timeout):
+            found: Iterable[tuple[int, int]]
+            if anchors is not None and isinstance(rule, KeyValueDetector):
+                a, b = bisect.bisect_left(anchors, lo), bisect.bisect_left(anchors, hi)
+                found = rule.finditer(text, lo, hi, anchors=anchors[a:b])
+            else:
+                found = rule.finditer(text, lo, hi, timeout=timeout)
+            for s, e in found:
                 if e == hi < n and text[hi] not in "\r\n":
                     # Cut by the window's end: the value may go on (a 20 KB token=...).
                     # Match again from its start over the rest of the text.

@@ -289,6 +289,9 @@ class KeyNames:
     _param_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, bool] = field(init=False, repr=False, compare=False)
     _kinds: dict[str, str] = field(init=False, repr=False, compare=False)
+    _name_chars: tuple[re.Pattern[str], re.Pattern[str]] | None = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
@@ -299,6 +302,7 @@ class KeyNames:
         setattr_(self, "_param_norm", frozenset(normalize(n) for n in self.query_params))
         setattr_(self, "_cache", {})
         setattr_(self, "_kinds", {})
+        setattr_(self, "_name_chars", None)
 
     @classmethod
     def default(cls) -> KeyNames:
@@ -417,6 +421,47 @@ class KeyNames:
                 spelled.update(runs[:1] if runs else ())
         return sorted(w for w in spelled if w)
 
+    def name_chars(self) -> re.Pattern[str]:
+        """A pattern of the non-ASCII characters a sensitive name can hold.
+
+        Every sensitive ASCII name holds one of :meth:`keywords`; one that does not is
+        spelled with a character matched here: a letter of a non-ASCII name of the
+        vocabulary (пароль), a character whose compatibility form is ASCII (full-width
+        ｐａｓｓ), or an invisible format character (pass\u200bword). Texts find their
+        names around these and the keywords only.
+        """
+        if self._name_chars is not None:
+            return self._name_chars[0]
+        from redact._forms import _fold_table  # the one table of compatibility folds
+
+        _, bmp, astral = _fold_table()
+        chars = {
+            ch
+            for name in (*self.exact, *self.suffixes, *self.words)
+            for spelled in (name, name.lower(), name.upper())
+            for ch in spelled
+            if not ch.isascii()
+        }
+        chars.update(
+            chr(cp) for cp in range(0x80, 0x10000) if unicodedata.category(chr(cp)) == "Cf"
+        )
+        own = "".join(re.escape(ch) for ch in sorted(chars))
+        # One class for the BMP (re compiles it to a bitmap); the planes above, where re
+        # tests ranges one by one, only for texts that reach them (name_char_offsets).
+        pattern = re.compile(f"[{own}{bmp.pattern[1:-1]}]")
+        upper = (*range(0x10000, 0x20000), *range(0xE0000, 0xE1000))  # where Cf lives
+        tags = "".join(re.escape(chr(cp)) for cp in upper if unicodedata.category(chr(cp)) == "Cf")
+        beyond = re.compile(f"[{astral.pattern[1:-1]}{tags}]")
+        object.__setattr__(self, "_name_chars", (pattern, beyond))
+        return pattern
+
+    def name_char_offsets(self, text: str) -> list[int]:
+        """Offsets in ``text`` of the characters of :meth:`name_chars` (and astral folds)."""
+        out = [m.start() for m in self.name_chars().finditer(text)]
+        if self._name_chars is not None and _ASTRAL.search(text) is not None:
+            out.extend(m.start() for m in self._name_chars[1].finditer(text))
+        return out
+
     def text_detector(self) -> KeyValueDetector:
         """A detector for values under sensitive names in text (see :mod:`redact._carriers`)."""
         return KeyValueDetector(self)
@@ -484,6 +529,10 @@ _GETTER = frozenset(
 )
 _JSON_NEXT = re.compile(r""",[^\S\r\n]*["'][^"'\r\n]{0,256}["'][^\S\r\n]*:""")
 _PW_NAMES = ("password", "passwd", "pwd", "passphrase")
+#: How far before a keyword the whitespace-delimited run holding its name may start
+#: (a key is up to 256 characters, plus brackets and quotes).
+_KEY_RUN = 288
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class KeyValueDetector:
@@ -509,35 +558,71 @@ class KeyValueDetector:
         self.prefixes = frozenset(prefixes)
 
     def finditer(
-        self, text: str, pos: int = 0, endpos: int | None = None, *, timeout: float | None = None
+        self,
+        text: str,
+        pos: int = 0,
+        endpos: int | None = None,
+        *,
+        timeout: float | None = None,
+        anchors: Iterable[int] | None = None,
     ) -> Iterator[tuple[int, int]]:
         """Spans of values whose name (or carrier) lies in ``text[pos:endpos]``.
+
+        ``anchors``: sorted offsets of :meth:`KeyNames.keywords` in ``text`` (ASCII text
+        only), when the caller has them; names are then looked for only around them.
 
         A value may run past ``endpos``: the name decides, and the value is masked whole
         (a window cut in the middle of a 20 KB token must not leave its tail). The scan
         stays linear: names inside a value already found are not looked at again.
         """
         kend = len(text) if endpos is None else endpos
-        yield from self._spans(text, pos, kend, nested=False)
+        yield from self._spans(text, pos, kend, nested=False, anchors=anchors)
 
-    def _spans(self, text: str, pos: int, kend: int, *, nested: bool) -> Iterator[tuple[int, int]]:
+    def _spans(
+        self,
+        text: str,
+        pos: int,
+        kend: int,
+        *,
+        nested: bool,
+        anchors: Iterable[int] | None = None,
+    ) -> Iterator[tuple[int, int]]:
         lo = pos
         sensitive = self.names.is_sensitive
         search = _KEY_SEP.search
+        # Without anchors every separator is looked at. With them (the offsets of
+        # keywords() in ASCII text, from the engine's prefilter pass) only the
+        # whitespace-delimited runs that hold a keyword are: every sensitive ASCII name
+        # contains a keyword, so the spans are the same, and code full of ``x = y`` pays
+        # per keyword, not per ``=``.
+        todo = iter(anchors) if anchors is not None else None
+        anchor = -1
         while pos < kend:
+            if todo is not None and anchor < pos:
+                anchor = next((a for a in todo if a >= pos), -1)
+                if anchor < 0:
+                    break
+                run = max(pos, anchor - _KEY_RUN)
+                pos = max(run, *(text.rfind(w, run, anchor) + 1 for w in " \t\n"))
             m = search(text, pos, kend)
             if m is None:
                 break
             pos = m.end()
-            if not sensitive(m.group("key")):
-                ks = m.start("key")
-                if not ks or text[ks - 1] not in "\\?&;":
-                    continue  # the common case: an ordinary name
-            span = self._value(text, m)
-            if span is not None and span[1] > span[0]:
-                pos = max(pos, span[1])
-                yield span
-        yield from cmd.command_spans(text, lo, kend, sensitive)
+            ks = m.start("key")
+            if sensitive(m.group("key")) or (ks and text[ks - 1] in "\\?&;"):
+                span = self._value(text, m)
+                if span is not None and span[1] > span[0]:
+                    pos = max(pos, span[1])
+                    yield span
+            if todo is not None and ks > anchor:
+                anchor = -1  # past the anchor's run: on to the next keyword
+        yield from self._carrier_spans(text, lo, kend, nested=nested)
+
+    def _carrier_spans(
+        self, text: str, lo: int, kend: int, *, nested: bool
+    ) -> Iterator[tuple[int, int]]:
+        """Credentials held by a carrier rather than a name: commands, URLs, SQL, %-pairs."""
+        yield from cmd.command_spans(text, lo, kend, self.names.is_sensitive)
         yield from cmd.config_line_spans(text, lo, kend)
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case

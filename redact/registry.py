@@ -40,6 +40,7 @@ from redact._matcher import (
     Positions,
     build_matcher,
     str_hits,
+    str_positions,
 )
 from redact.exceptions import ConfigError, SecretTooShortError
 
@@ -94,6 +95,13 @@ class _Entry:
 
 
 _NO_WORDS: frozenset[str] = frozenset()
+
+
+def _has_views(text: str) -> bool:
+    """Whether ``text`` may hold a decoded view (entities, escapes, non-ASCII forms)."""
+    return not text.isascii() or "&" in text or "\\" in text
+
+
 #: Packed forms: (blob, lengths, shortest accepted prefix lengths, owners).
 _Forms = tuple[bytes, "array[int]", "array[int]", "array[int]"]
 _NO_FORMS: _Forms = (b"", array("I"), array("I"), array("I"))
@@ -297,13 +305,17 @@ class _Snapshot:
         """Known-secret spans in ``text`` (sorted) and the rule keywords present in it."""
         hits, positions = self._pass(text)
         words = frozenset(positions) if positions else _NO_WORDS
-        if text.isascii() and "&" not in text and "\\" not in text:
+        if not _has_views(text):
             return hits, words  # the common case: nothing to decode
         return self._with_views(text, hits), words
 
     def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
-        """Known-secret spans and each keyword's start offsets (valid for ASCII text)."""
+        """Known-secret spans and each keyword's start offsets (str offsets in ``text``)."""
         hits, positions = self._pass(text)
+        if not text.isascii():
+            positions = str_positions(text.encode("utf-8", "surrogatepass"), text, positions)
+        if not _has_views(text):
+            return hits, positions
         return self._with_views(text, hits), positions
 
     def _with_views(self, text: str, hits: list[Hit]) -> list[Hit]:
