@@ -291,7 +291,7 @@ class _Snapshot:
         the lower-cased bytes, no hit list, no positions. Anything else (an anchor
         hit to confirm, a keyword, text with decoded views) answers through ``scan``.
         """
-        if text.isascii() and "&" not in text and "\\" not in text:
+        if not _has_views(text):
             low = text.lower().encode("ascii")
             for tier in self.tiers:
                 if tier.matcher.probe(low):
