@@ -13,6 +13,7 @@ against the whole form, case-sensitively. Two backends give identical results
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
@@ -132,8 +133,11 @@ class _AhoCorasickMatcher:
             # The contiguous NFA: a quarter of the default's memory at the same scan speed.
             kind = impl.ContiguousNFA
         self._ac = ahocorasick_rs.BytesAhoCorasick(patterns, implementation=kind)
-        # Non-overlapping search finds a match whenever an overlapping one exists.
-        self.probe: Callable[[bytes], object] = self._ac.find_matches_as_indexes
+        # Overlapping search: no prefilter, which on log text (keywords everywhere) is up
+        # to 4x faster than the prefiltered leftmost search (551 vs 145 MB/s, 2 MB corpus).
+        self.probe: Callable[[bytes], object] = functools.partial(
+            self._ac.find_matches_as_indexes, overlapping=True
+        )
 
     def find(self, data: bytes) -> Sequence[tuple[int, int, int]]:
         found: Sequence[tuple[int, int, int]] = self._ac.find_matches_as_indexes(
