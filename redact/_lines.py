@@ -1,25 +1,151 @@
-"""Redact a block of lines the way ``redact filter`` does, secrets that span lines included.
+"""Redact text that arrives line by line, secrets that span lines included.
 
-Each line comes back as ``Redactor.redact(line)`` (the ending kept), except
-where a finding crosses a line break (a PEM private key block): those are
-found on the lines joined together — with up to ``CONTEXT`` characters of the
-neighbouring blocks, so a block boundary opens no hole — and every part of
-such a secret, on every line it touches, is masked. The number of lines never
-changes, so the output of a partitioned dataset lines up with its input.
+One mechanism for every consumer of lines: ``redact filter`` (a byte stream,
+:mod:`redact.scan.filter`) and Dask bags of log lines
+(:mod:`redact.integrations.dask`) both feed a :class:`LineStream`, which
+decides what is safe to write and masks it with :meth:`Redactor.redact`.
+
+What "safe to write" means — no cut may open a hole:
+
+* **Multi-line secrets.** Where a secret that spans lines may still be open at
+  the end of what has arrived (a PEM block, a netrc entry: any rule whose match
+  may span lines, or a registered value with line breaks), the text from the
+  start of that line on is *held* until the secret is complete (then masked
+  whole) or can no longer grow (then masked as far as it goes, or written when
+  nothing matched). A rule says so itself: a partial match (``regex``
+  ``partial=True``) that reaches the end of the text holds it, and so does a
+  complete match that reaches the end and could go on with the next line (a
+  PEM block whose END line has not arrived: its body lines are masked however
+  the stream ends). A registered multi-line value holds while the text ends
+  with a prefix of it that stops at a line break. A cut never splits a finding.
+* **Long lines.** Memory stays bounded by ``max_line``: a longer line is written
+  in pieces, each cut keeps ``overlap`` characters back for the next piece and
+  is moved off any finding that spans it, so a token straddling the cut is seen
+  whole.
+* **Bounded hold.** What a partial match may hold is bounded by the rule itself
+  (the shipped private-key rules stop after a few thousand lines); ``max_line``
+  caps it anyway.
+* **End of input.** :meth:`LineStream.close` masks what is still held: a block
+  cut off by the end of the stream is masked, never written raw.
+
+Two renderings of a piece: whole (``redact filter``: a multi-line secret
+becomes one mask) or *line-aligned* (``keep_lines=True``, Dask: every line a
+secret touches keeps its line break and gets the mask on its part, so one line
+comes out per line in).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from redact.engine import Redactor
+from redact.engine import ERROR_PLACEHOLDER, Redactor, _multiline
 from redact.masks import LabelledMask
+from redact.rules import Rule
 
-__all__ = ["CONTEXT", "context_head", "context_tail", "redact_lines"]
+__all__ = [
+    "CONTEXT",
+    "MAX_LINE",
+    "OVERLAP",
+    "LineStream",
+    "context_head",
+    "context_tail",
+    "redact_lines",
+]
 
+#: Characters read or held at once before a long line is cut.
+MAX_LINE = 1 << 20
+#: Characters kept back at a cut inside a long line (the longest rule match is 16 KiB).
+OVERLAP = 1 << 16
 #: Characters of neighbouring lines looked at for a secret that spans a block boundary.
 CONTEXT = 1 << 16
+_PARTIAL_TIMEOUT = 1.0
 _ENDINGS = ("\r\n", "\n", "\r")
+
+
+class _Holds:
+    """Where a multi-line secret may be open at the end of pending text (None: nowhere)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._rules = tuple(r for r in redactor.rules if isinstance(r, Rule) and _multiline(r))
+        self._words = tuple(sorted({k for r in self._rules for k in r.keywords}))
+        self._always = any(not r.keywords for r in self._rules)
+        self._generation = -1
+        self._prefixes: tuple[str, ...] = ()
+
+    def _value_prefixes(self) -> tuple[str, ...]:
+        """Prefixes of registered multi-line forms that end at a line break (per snapshot)."""
+        snap = self._redactor.known.snapshot
+        if snap.generation != self._generation:
+            out: set[str] = set()
+            for form in snap.literals:
+                for i, ch in enumerate(form[:-1]):
+                    if ch in "\r\n":
+                        out.add(form[: i + 1])
+            self._prefixes = tuple(sorted(out, key=len, reverse=True))
+            self._generation = snap.generation
+        return self._prefixes
+
+    def _rule_start(self, rule: Rule, text: str) -> int | None:
+        """Where ``rule``'s last match starts if it may go on past the end of ``text``."""
+        n = len(text)
+        last = None
+        try:
+            for m in rule.compiled.finditer(text, partial=True, timeout=_PARTIAL_TIMEOUT):
+                if m.start() < n:  # an empty partial match at the very end holds nothing
+                    last = m
+            if last is None:
+                return None
+            if last.partial:
+                return int(last.start())
+            if text[last.end() :].strip():
+                return None  # complete, and text that is not part of it follows
+            # Complete up to the end: could the next line extend it (a body line)?
+            grows = rule.compiled.fullmatch(
+                text, last.start(), partial=True, timeout=_PARTIAL_TIMEOUT
+            )
+        except TimeoutError:
+            return None
+        return int(last.start()) if grows is not None else None
+
+    def start(self, text: str) -> int | None:
+        """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
+        found: int | None = None
+        lowered = text.lower()
+        hit = self._always or any(k in lowered for k in self._words)
+        for rule in self._rules if hit else ():
+            if rule.keywords and not any(k in lowered for k in rule.keywords):
+                continue
+            at = self._rule_start(rule, text)
+            if at is not None:
+                found = at if found is None else min(found, at)
+        for prefix in self._value_prefixes():
+            if text.endswith(prefix):
+                at = len(text) - len(prefix)
+                found = at if found is None else min(found, at)
+                break  # longest first: the earliest start
+        return found
+
+
+def _safe_end(redactor: Redactor, text: str, end: int) -> int:
+    """Move a cut at ``end`` off every finding that spans it (to its end when seen whole)."""
+    for f in redactor.find(text):
+        if f.start < end < f.end:
+            end = f.end if f.end < len(text) else f.start
+    return end
+
+
+def _line_cut(redactor: Redactor, text: str, cut: int) -> int:
+    """A cut at a line start ``<= cut`` that splits no finding of ``text`` (0: none)."""
+    findings = redactor.find(text)
+    moved = True
+    while moved and cut > 0:
+        moved = False
+        for f in findings:
+            if f.start < cut < f.end:
+                cut = text.rfind("\n", 0, f.start) + 1
+                moved = True
+    return cut
 
 
 def _split(line: str) -> tuple[str, str]:
@@ -27,6 +153,124 @@ def _split(line: str) -> tuple[str, str]:
         if line.endswith(ending):
             return line[: -len(ending)], ending
     return line, ""
+
+
+def _aligned(redactor: Redactor, piece: str) -> str:
+    """``piece`` masked line by line: a secret across lines is masked on each line it touches."""
+    bodies = piece.split("\n")
+    out = [redactor.redact(body) for body in bodies]
+    if "\n" not in piece[:-1]:
+        return "\n".join(out)  # one line: nothing can span lines
+    starts: list[int] = []
+    pos = 0
+    for body in bodies:
+        starts.append(pos)
+        pos += len(body) + 1
+    parts: dict[int, list[tuple[int, int, str]]] = {}
+    for f in redactor.find(piece):
+        whole = piece[f.start : f.end]
+        if "\n" not in whole:
+            continue  # single-line findings: the per-line pass has them
+        mask = redactor.redact(whole)
+        if mask is whole or "\n" in mask:
+            mask = LabelledMask().render(f.mask_label, whole)
+        for i, body in enumerate(bodies):
+            lo, hi = starts[i], starts[i] + len(body)
+            s, e = max(lo, f.start), min(hi, f.end)
+            if s < e:
+                parts.setdefault(i, []).append((s - lo, e - lo, mask))
+    for i, spans in parts.items():
+        body = bodies[i]
+        pieces: list[str] = []
+        pos = 0
+        for s, e, mask in sorted(spans):
+            if e <= pos:
+                continue  # inside a span already masked
+            pieces += [body[pos : max(s, pos)], mask]
+            pos = e
+        pieces.append(body[pos:])
+        out[i] = redactor.redact("".join(pieces))
+    return "\n".join(out)
+
+
+class LineStream:
+    """Feed text in any cuts, get back what is safe to write, masked; ``close()`` the rest.
+
+    ``feed(text) -> str`` returns the masked text that may be written now
+    (possibly ``""`` while a line or a multi-line secret is still arriving);
+    ``close() -> str`` masks and returns everything still held. Only ``"\\n"``
+    ends a line. ``max_line`` (characters held before a long line is cut) is
+    raised to ``2 * overlap`` when smaller; ``overlap < 1`` raises ``ValueError``.
+    ``keep_lines=True`` renders line-aligned (every ``"\\n"`` that comes in goes
+    out). ``changed`` counts the pieces written that a mask changed.
+    """
+
+    def __init__(
+        self,
+        redactor: Redactor,
+        *,
+        max_line: int = MAX_LINE,
+        overlap: int = OVERLAP,
+        keep_lines: bool = False,
+    ) -> None:
+        if overlap < 1:
+            msg = "LineStream overlap must be at least 1"
+            raise ValueError(msg)
+        self._redactor = redactor
+        self._holds = _Holds(redactor)
+        self._max_line = max(max_line, 2 * overlap)
+        self._overlap = overlap
+        self._keep_lines = keep_lines
+        self._pending = ""
+        self.changed = 0
+
+    def feed(self, text: str) -> str:
+        """Take ``text`` (any part of a line, or many lines); return what is safe to write."""
+        out: list[str] = []
+        pos = 0
+        while pos < len(text):
+            nl = text.find("\n", pos)
+            end = len(text) if nl < 0 else nl + 1
+            self._pending += text[pos:end]
+            pos = end
+            out.append(self._step(eof=False))
+            while len(self._pending) >= self._max_line and "\n" not in self._pending:
+                piece = self._step(eof=False)
+                if not piece:
+                    break
+                out.append(piece)
+        return "".join(out)
+
+    def close(self) -> str:
+        """Everything still held, masked (a secret cut off by the end is masked as it stands)."""
+        return self._step(eof=True)
+
+    def _step(self, *, eof: bool) -> str:
+        pending = self._pending
+        if not pending:
+            return ""
+        redactor = self._redactor
+        if eof:
+            end = len(pending)
+        elif pending.endswith("\n"):
+            end = len(pending)
+            held = self._holds.start(pending)
+            if held is not None and len(pending) <= self._max_line:
+                end = _line_cut(redactor, pending, pending.rfind("\n", 0, held) + 1)
+        elif len(pending) >= self._max_line:
+            end = _safe_end(redactor, pending, len(pending) - self._overlap)
+            held = self._holds.start(pending)
+            if held is not None and held < end and len(pending) <= 2 * self._max_line:
+                end = held
+        else:
+            return ""  # a line still arriving
+        if end <= 0:
+            return ""
+        piece, self._pending = pending[:end], pending[end:]
+        masked = _aligned(redactor, piece) if self._keep_lines else redactor.redact(piece)
+        if masked is not piece and masked != piece:
+            self.changed += 1
+        return masked
 
 
 def context_head(lines: Sequence[str], limit: int = CONTEXT) -> list[str]:
@@ -64,42 +308,22 @@ def redact_lines(
     """``lines`` (each with or without its ending) with every secret masked, one out per in.
 
     ``before``/``after`` are the neighbouring lines (context only, not returned).
+    The lines go through one :class:`LineStream` (line-aligned), so a block of
+    lines is redacted exactly as ``redact filter`` holds and masks them.
     """
     own = [_split(line) for line in lines]
-    out = [redactor.redact(body) + ending for body, ending in own]
     bodies = [_split(line)[0] for line in before] + [b for b, _ in own]
     bodies += [_split(line)[0] for line in after]
-    joined = "\n".join(bodies)
-    if "\n" not in joined:
-        return out
-    starts: list[int] = []
+    stream = LineStream(redactor, keep_lines=True)
+    text = stream.feed("".join(body + "\n" for body in bodies)) + stream.close()
+    got = text.split("\n")
+    if len(got) != sum(b.count("\n") + 1 for b in bodies) + 1:  # pragma: no cover
+        return [ERROR_PLACEHOLDER + ending for _, ending in own]  # fail closed, never raw
+    out: list[str] = []
     pos = 0
-    for body in bodies:
-        starts.append(pos)
-        pos += len(body) + 1
-    first = len(before)
-    parts: dict[int, list[tuple[int, int, str]]] = {}
-    for f in redactor.find(joined):
-        if "\n" not in joined[f.start : f.end]:
-            continue  # single-line findings: the per-line pass has them
-        whole = joined[f.start : f.end]
-        mask = redactor.redact(whole)
-        if mask is whole or "\n" in mask:
-            mask = LabelledMask().render(f.mask_label, whole)
-        for i in range(first, first + len(own)):
-            lo, hi = starts[i], starts[i] + len(bodies[i])
-            s, e = max(lo, f.start), min(hi, f.end)
-            if s < e:
-                parts.setdefault(i - first, []).append((s - lo, e - lo, mask))
-    for k, spans in parts.items():
-        body, ending = own[k]
-        pieces: list[str] = []
-        pos = 0
-        for s, e, mask in sorted(spans):
-            if e <= pos:
-                continue  # inside a span already masked
-            pieces += [body[pos : max(s, pos)], mask]
-            pos = e
-        pieces.append(body[pos:])
-        out[k] = redactor.redact("".join(pieces)) + ending
+    for i, body in enumerate(bodies):
+        span = body.count("\n") + 1
+        if len(before) <= i < len(before) + len(own):
+            out.append("\n".join(got[pos : pos + span]) + own[i - len(before)][1])
+        pos += span
     return out

@@ -224,3 +224,109 @@ grammar_values = st.text(
     min_size=8,
     max_size=32,
 ).filter(lambda s: s.strip() == s and sum(ch.isalnum() for ch in s) >= 6)
+
+
+# -- private-key blocks and multi-line values, cut anywhere (issue 9, streams) ----------
+
+_B64_ALPHABET = string.ascii_letters + string.digits + "+/"
+#: (BEGIN label, dashes) of the private-key armours the shipped rules know.
+KEY_ARMOURS = [
+    ("RSA PRIVATE KEY", "-----"),
+    ("EC PRIVATE KEY", "-----"),
+    ("DSA PRIVATE KEY", "-----"),
+    ("PRIVATE KEY", "-----"),
+    ("ENCRYPTED PRIVATE KEY", "-----"),
+    ("OPENSSH PRIVATE KEY", "-----"),
+    ("PGP PRIVATE KEY BLOCK", "-----"),
+    ("SSH2 ENCRYPTED PRIVATE KEY", "----"),
+]
+#: How a block is carried: its own lines, CRLF, one JSON string (``\n`` escapes),
+#: a YAML ``|`` block (indented), one line of space-separated words.
+KEY_CARRIERS = ["lines", "crlf", "json", "yaml", "spaces"]
+
+
+def _armour(label: str, dashes: str, word: str) -> str:
+    pad = " " if dashes == "----" else ""
+    return f"{dashes}{pad}{word} {label}{pad}{dashes}"
+
+
+@st.composite
+def key_blocks(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A synthetic private-key block as it reaches a log: ``(text, body fragments)``.
+
+    Any armour, any carrier, complete or cut off anywhere after its first body
+    character (no END line, or in the middle of a body line). The fragments are
+    the body's pieces (each at least 6 characters) that must not survive
+    redaction; the text never ends with a line break.
+    """
+    label, dashes = draw(st.sampled_from(KEY_ARMOURS))
+    carrier = draw(st.sampled_from(KEY_CARRIERS))
+    n = draw(st.integers(1, 8))
+    body = [
+        "".join(draw(st.lists(st.sampled_from(_B64_ALPHABET), min_size=64, max_size=64)))
+        for _ in range(n)
+    ]
+    body[-1] = body[-1][: draw(st.integers(8, 64))] + draw(st.sampled_from(["", "=", "=="]))
+    cut = draw(st.sampled_from(["complete", "no-end", "mid-line"]))
+    if cut == "mid-line":
+        k = draw(st.integers(0, n - 1))
+        body = [*body[:k], body[k][: draw(st.integers(1, len(body[k])))]]
+    head = []
+    if label == "ENCRYPTED PRIVATE KEY" and draw(st.booleans()):
+        head = ["Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,0A1B2C3D4E5F6A7B", ""]
+    if label.startswith("PGP") and draw(st.booleans()):
+        head = ["Version: GnuPG v2", ""]
+    lines = [_armour(label, dashes, "BEGIN"), *head, *body]
+    if cut == "complete":
+        lines.append(_armour(label, dashes, "END"))
+    if carrier == "spaces":
+        lines = [ln for ln in lines if ln]
+        text = " ".join(lines)
+    elif carrier == "json":
+        text = '{"key": ' + json.dumps("\n".join(lines))
+        text = text + "}" if cut == "complete" else text[:-1]  # a cut line loses its tail
+    elif carrier == "yaml":
+        text = "key: |\n" + "\n".join("  " + ln if ln else "" for ln in lines)
+    else:
+        text = ("\r\n" if carrier == "crlf" else "\n").join(lines)
+    if carrier == "spaces" and len(body[-1]) < 16 and len(body) == 1:
+        body = []  # "BEGIN ... KEY----- abc" on one line: too little to tell from prose
+    fragments = [piece for line in body for piece in _pieces(line)]
+    return text, fragments
+
+
+def _pieces(line: str, size: int = 6) -> list[str]:
+    """``line`` in consecutive pieces of ``size`` (the last one at least ``size`` long)."""
+    if len(line) < size:
+        return []
+    return [line[i : i + size] for i in range(0, len(line) - size + 1, size)]
+
+
+@st.composite
+def multiline_logs(draw: st.DrawFn) -> tuple[str, list[str], list[str]]:
+    """A log with private-key blocks and registered multi-line values planted among lines.
+
+    Returns ``(text, fragments, registered)``: ``fragments`` are the key bodies'
+    pieces that must not survive, ``registered`` the multi-line values to register
+    before redacting (none of whose lines may survive where the whole value was).
+    """
+    parts: list[str] = []
+    forbidden: list[str] = []
+    registered: list[str] = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["filler", "key", "value"]))
+        if kind == "key":
+            text, fragments = draw(key_blocks())
+            parts.append(draw(clean_words) + " " + text)
+            forbidden += fragments
+        elif kind == "value":
+            value_lines = [
+                "".join(draw(st.lists(st.sampled_from(_B64_ALPHABET), min_size=6, max_size=20)))
+                for _ in range(draw(st.integers(2, 4)))
+            ]
+            value = draw(st.sampled_from(["\n", "\r\n"])).join(value_lines)
+            registered.append(value)
+            parts.append(f"config: {value} tail")
+        else:
+            parts.append(draw(clean_words))
+    return "\n".join(parts) + "\n", forbidden, registered

@@ -8,6 +8,7 @@ lines are written in pieces whose cuts never split a token.
 from __future__ import annotations
 
 import io
+import json
 import random
 import string
 import subprocess
@@ -94,6 +95,61 @@ def test_a_begin_line_without_end_is_released(tmp_path: Path) -> None:
     stray = "-----BEGIN PRIVATE KEY----- (template)\n" + "log line\n" * 3000
     proc = run_redact("filter", cwd=tmp_path, input=stray.encode())
     assert proc.stdout == stray.encode()
+
+
+@pytest.mark.parametrize("kind", sorted(BLOCKS))
+@pytest.mark.parametrize("cut", ["no-end", "mid-line"])
+def test_a_key_cut_off_by_the_end_of_the_stream_is_masked(
+    kind: str, cut: str, tmp_path: Path
+) -> None:
+    """A key without its END line (the stream ended early) comes out masked, never raw."""
+    begin, _ = BLOCKS[kind]
+    body = _body(6)
+    lines = [f"-----BEGIN {begin}-----", *body]
+    if cut == "mid-line":
+        lines[-1] = lines[-1][:20]
+    proc = run_redact("filter", cwd=tmp_path, input=("startup\n" + "\n".join(lines)).encode())
+    assert proc.returncode == 0
+    assert not [line for line in lines[1:] if line.encode() in proc.stdout]
+    assert proc.stdout.startswith(b"startup\n[REDACTED:private-key")
+
+
+def test_a_key_without_end_is_released_masked_when_a_log_line_arrives(tmp_path: Path) -> None:
+    """A cut-off key is held only until a line that cannot be part of it: then out, masked."""
+    body = _body(4)
+    proc = subprocess.Popen(
+        [REDACT, "filter"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=tmp_path
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for line in ["-----BEGIN RSA PRIVATE KEY-----", *body, "2026-11-30 INFO next request"]:
+            proc.stdin.write(line.encode() + b"\n")
+            proc.stdin.flush()
+        out = proc.stdout.readline()  # comes before end of input: the stream is still open
+        assert out.startswith(b"[REDACTED:private-key") and not [
+            line for line in body if line.encode() in out
+        ]
+        assert proc.stdout.readline() == b"2026-11-30 INFO next request\n"
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+
+
+@pytest.mark.parametrize("kind", sorted(BLOCKS))
+def test_scan_reports_a_key_cut_off_before_its_end_line(kind: str, tmp_path: Path) -> None:
+    """``redact scan`` flags the same cut-off block the filter masks (exit 1, rule named)."""
+    begin, _ = BLOCKS[kind]
+    body = _body(3)
+    (tmp_path / "app.log").write_text(
+        "startup\n" + "\n".join([f"-----BEGIN {begin}-----", *body]) + "\n", encoding="utf-8"
+    )
+    proc = run_redact("scan", "--format", "json", "app.log", cwd=tmp_path)
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert [f["rule_id"].startswith("private-key") for f in doc["findings"]] == [True]
+    assert doc["findings"][0]["line"] == 2
+    assert not [line for line in body if line.encode() in proc.stdout]
 
 
 def test_a_netrc_entry_across_lines_is_masked(tmp_path: Path) -> None:
