@@ -217,21 +217,46 @@ _TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded", "ndjson", "graphql",
 _INFLATE = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
+#: Byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE): they win over any label.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+#: Bytes of an HTML/XML body looked at for an in-document charset (WHATWG prescan: 1024).
+_PRESCAN = 1024
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]+)", re.I)
+_XML_ENCODING = re.compile(rb"\A\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._\-]+)", re.I)
+
+
 class BodyCodec:
     """How one HTTP body becomes text to inspect, and masked text becomes bytes again.
 
-    Decided once per response from its headers:
+    Decided per response from its headers and, as a browser does, its first bytes
+    (WHATWG encoding sniffing):
 
     * ``Content-Encoding`` gzip / x-gzip / deflate is inflated to be inspected
       (and deflated again when a streamed body is rewritten); any other coding
       (``br``, ``zstd``, ...) is :attr:`opaque`: it cannot be inspected.
-    * ``charset=`` selects the text codec (UTF-16/32, Latin-1, Shift_JIS, ...);
-      without one, or for an unknown one, UTF-8. UTF-8 and single-byte codecs
-      use ``surrogateescape`` and wide ones ``surrogatepass``, so any byte
-      sequence round-trips and a clean body is re-encoded to the same bytes.
+    * The text codec: a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) wins
+      over everything; then ``charset=`` of ``Content-Type`` (UTF-16/32,
+      Latin-1, Shift_JIS, ...); without one, an HTML body's ``<meta charset>`` /
+      ``<meta http-equiv="Content-Type" content="...charset=...">`` in its first
+      1024 bytes (a UTF-16 label there means UTF-8, as in browsers) or an XML
+      body's ``<?xml encoding=...?>``; else UTF-8. A declared ``charset`` that
+      Python does not know makes the body :attr:`opaque` (:attr:`why` names it):
+      it cannot be read as its client will read it, so it is never sent unread.
+      UTF-8 and single-byte codecs use ``surrogateescape`` and wide ones
+      ``surrogatepass``, so any byte sequence round-trips and a clean body is
+      re-encoded to the same bytes (a byte-order mark stays in the text as U+FEFF).
     * Every media type is inspected for registered values; :attr:`text` says
       whether it is text, where pattern rules also apply (binary formats such
       as ``application/octet-stream`` are inspected as UTF-8 bytes).
+
+    :meth:`decode` holds back the first bytes (4, or 1024 for an HTML/XML body
+    without a declared charset) until it can decide; it returns ``""`` meanwhile.
     """
 
     def __init__(self, headers: Iterable[tuple[bytes, bytes]]) -> None:
@@ -246,18 +271,56 @@ class BodyCodec:
                 for param in parts[1:]:
                     key, _, val = param.partition("=")
                     if key.strip().lower() == "charset":
-                        charset = val.strip().strip('"').lower()
+                        charset = val.strip().strip("\"'").lower()
         self.coding = "" if coding in ("", "identity") else coding
+        known = _known_codec(charset)
         self.opaque = bool(self.coding) and self.coding not in _INFLATE
+        self.why = f"content-encoding {self.coding!r}" if self.opaque else ""
+        if known is None:
+            self.opaque = True
+            self.why = self.why or f"charset {charset[:40]!r} (unknown)"
         self.text = not media or media.startswith(_TEXT_TYPES) or media.endswith(_TEXT_SUFFIXES)
-        self.charset = _known_codec(charset)
-        wide = self.charset.startswith(("utf-16", "utf-32"))
-        self._errors = "surrogatepass" if wide else "surrogateescape"
+        self._declared = known if charset and known else ""
+        self._markup = ""
+        if not charset:
+            if media == "text/html":
+                self._markup = "html"
+            elif media.endswith(("/xml", "+xml")):
+                self._markup = "xml"
+        self._head = bytearray()
+        self._decided = False
+        self._use(self._declared or "utf-8")
         self._wbits = _INFLATE.get(self.coding)
         self._inflate: Any = None
         self._deflate: Any = None
         self._decoder: Any = None
         self._encoder: Any = None
+
+    def _use(self, charset: str) -> None:
+        self.charset = charset
+        wide = charset.startswith(("utf-16", "utf-32"))
+        self._errors = "surrogatepass" if wide else "surrogateescape"
+
+    def _sniff(self, head: bytes) -> None:
+        """Decide the codec from the first bytes (BOM, then header, then in-document label)."""
+        self._decided = True
+        for bom, name in _BOMS:
+            if head.startswith(bom):
+                self._use(name)
+                return
+        if self._declared:
+            return
+        found = None
+        if self._markup == "html":
+            found = _META_CHARSET.search(head[:_PRESCAN])
+        elif self._markup == "xml":
+            found = _XML_ENCODING.search(head[:_PRESCAN])
+        if found is not None:
+            label = found.group(1).decode("ascii").lower()
+            name = _known_codec(label) or "utf-8"
+            if self._markup == "html" and name.startswith("utf-16"):
+                name = "utf-8"  # WHATWG: a UTF-16 label found by the prescan means UTF-8
+            self._use(name)
 
     def decode(self, data: bytes, *, final: bool) -> str:
         """The text of the next piece of the body (inflated first when compressed)."""
@@ -265,6 +328,13 @@ class BodyCodec:
             if self._inflate is None:
                 self._inflate = zlib.decompressobj(32 + zlib.MAX_WBITS)
             data = self._inflate.decompress(data) + (self._inflate.flush() if final else b"")
+        if not self._decided:
+            self._head += data
+            need = _PRESCAN if self._markup else 4
+            if len(self._head) < need and not final:
+                return ""
+            data, self._head = bytes(self._head), bytearray()
+            self._sniff(data)
         if self._decoder is None:
             if final:  # a whole body in one piece (the common case): no incremental state
                 return data.decode(self.charset, self._errors)
@@ -273,6 +343,8 @@ class BodyCodec:
 
     def encode(self, text: str, *, final: bool) -> bytes:
         """Bytes of the next piece of text (compressed again when the body was)."""
+        if not self._decided and not text and not final:
+            return b""  # nothing decoded yet: the codec is not known
         if self._encoder is None:
             self._encoder = codecs.getincrementalencoder(self.charset)(errors=self._errors)
         data = bytes(self._encoder.encode(text, final))
@@ -289,14 +361,14 @@ class BodyCodec:
 
 
 @lru_cache(maxsize=64)
-def _known_codec(charset: str) -> str:
-    """The Python codec for an HTTP ``charset`` (UTF-8 when absent or unknown)."""
+def _known_codec(charset: str) -> str | None:
+    """The Python codec for an HTTP ``charset`` (UTF-8 when absent, None when unknown)."""
     if not charset:
         return "utf-8"
     try:
         return codecs.lookup(charset).name
     except LookupError:
-        return "utf-8"
+        return None
 
 
 def header_codecs(raw: bytes) -> tuple[str, ...]:

@@ -367,8 +367,9 @@ class _HttpGuard:
                 message = {**message, "headers": headers}
         self.codec = BodyCodec(message.get("headers", ()))
         if self.codec.opaque:
-            # A content coding the guard cannot open (br, zstd, ...): it cannot vouch for it.
-            where = f"body (content-encoding {self.codec.coding!r} cannot be inspected)"
+            # A coding the guard cannot open (br, zstd, ...) or a charset Python does not
+            # know: the guard cannot read the body as its client will, so cannot vouch for it.
+            where = f"body ({self.codec.why} cannot be inspected)"
             if mw.egress != "report":
                 mw.report("blocked", where, (), self.view)
                 await self._send_blocked()
