@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Sequence
 
 import pytest
@@ -33,9 +34,15 @@ def _redactor(values: Sequence[str] = ()) -> Redactor:
     return red
 
 
+#: A one-line key cut inside its first word, when that word reads as a word ("-----BEGIN
+#: RSA PRIVATE KEY----- truncated"): too little to tell from prose, documented as kept.
+_PROSE_CUT = re.compile(r"(?:KEY|BLOCK)(?: ----|-----) ([A-Z]?[a-z]{1,14}|[A-Z]{1,15})\Z")
+
+
 def _leaks(out: str, text: str, fragments: list[str], registered: list[str]) -> list[str]:
     """Key fragments of ``text`` and lines of registered values wholly in ``text`` found in ``out``."""
-    forbidden = [f for f in fragments if f in text]
+    prose = _PROSE_CUT.search(text)
+    forbidden = [f for f in fragments if f in text and not (prose and f in prose.group(1))]
     forbidden += [ln for v in registered if v in text for ln in v.splitlines()]
     return [f for f in forbidden if f in out]
 
