@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import datetime as _dt
 import decimal
+import enum
 import functools
 import itertools
 import sys
@@ -515,6 +516,41 @@ class Redactor:
             name = bytes(name).decode("latin-1")
         return self.key_names.is_sensitive(name)
 
+    def _sensitive_key(self, key: object, depth: int = 0) -> bool:
+        """A mapping key that names a sensitive value, whatever its type.
+
+        str and bytes keys by their text; a tuple/list key (``("db", "password")``, a
+        path) by its parts joined with ``.`` and by each part; a frozenset key by each
+        member; an ``Enum`` member by its name and value; any other key (an ``int``
+        subclass, an object) by what ``str()`` shows. Parts are judged two levels deep.
+        """
+        if isinstance(key, enum.Enum):
+            value = key.value
+            return self._sensitive_name(key.name) or (
+                isinstance(value, str | bytes | tuple) and self._sensitive_key(value, depth + 1)
+            )
+        if isinstance(key, str | bytes | bytearray):
+            return self._sensitive_name(key)
+        if key is None or type(key) in (int, float, bool) or depth > 2:
+            return False
+        if isinstance(key, tuple | list | frozenset | set):
+            parts = list(key)[:16]
+            if any(self._sensitive_key(p, depth + 1) for p in parts):
+                return True
+            if isinstance(key, tuple | list) and len(parts) > 1:
+                texts = [
+                    bytes(p).decode("latin-1") if not isinstance(p, str) else p
+                    for p in parts
+                    if isinstance(p, str | bytes | bytearray)
+                ]
+                return len(texts) == len(parts) and self._sensitive_name(".".join(texts))
+            return False
+        try:
+            shown = str(key)
+        except Exception:
+            return False
+        return self._sensitive_name(shown)
+
     def _masked_like(self, value: object, tx: _Text) -> object:
         """The mask for a value under a sensitive key, as bytes when the value was bytes."""
         notify = not getattr(tx, "repeat", False)
@@ -910,7 +946,7 @@ class Redactor:
                     hash(nk)
                 except TypeError:
                     nk = tx(repr(k))
-            if (self._sensitive_name(k) or (record and k in record)) and _maskable(v):
+            if (self._sensitive_key(k) or (record and k in record)) and _maskable(v):
                 nv: Any = self._masked_like(v, tx)
             else:
                 nv = self._walk(v, depth, active, tx)

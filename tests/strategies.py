@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import enum
 import html
 import json
 import shlex
@@ -121,6 +122,30 @@ def named_value_shapes(value: str) -> st.SearchStrategy[object]:
             lambda n: {"env": [{"name": "HOME", "value": "/"}, {"name": n, "value": value}]}
         ),
         text_names.map(lambda n: {n: value, "HTTP_HOST": "example.org"}),
+    )
+
+
+def named_key_shapes(value: str) -> st.SearchStrategy[dict[object, object]]:
+    """``value`` in a mapping under a KEY that is not a plain str but names a secret.
+
+    Tuple keys (one name, a path ending or containing it), frozenset keys, bytes
+    keys, and ``Enum``/``IntEnum``/str-``Enum`` members named after it.
+    """
+    text_names = sensitive_names.filter(lambda n: isinstance(n, str))
+
+    def member(name: str, kind: type[enum.Enum]) -> object:
+        values: dict[type[enum.Enum], object] = {enum.IntEnum: 7, enum.StrEnum: "field"}
+        return kind("Field", {name: values.get(kind, 1)})[name]  # type: ignore[call-overload]
+
+    return st.one_of(
+        text_names.map(lambda n: {(n,): value}),
+        text_names.map(lambda n: {("db", n): value}),
+        text_names.map(lambda n: {("app", n, "current"): value}),
+        text_names.map(lambda n: {frozenset({n}): value}),
+        text_names.map(lambda n: {n.encode(): value}),
+        st.tuples(text_names, st.sampled_from([enum.Enum, enum.IntEnum, enum.StrEnum])).map(
+            lambda t: {member(*t): value}
+        ),
     )
 
 

@@ -21,7 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from redact import KnownSecrets, Redactor
-from tests.strategies import clean_words, filler, named_value_shapes, secret_values
+from tests.strategies import (
+    clean_words,
+    filler,
+    named_key_shapes,
+    named_value_shapes,
+    secret_values,
+)
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -171,6 +177,82 @@ def test_a_list_of_field_names_is_not_taken_for_a_secret_pair() -> None:
     r = Redactor.default()
     for obj in (["user", "email"], [("host", "example.org")], {"name": "HOME", "value": "/root"}):
         assert r.redact_obj(obj) is obj
+
+
+class _Field(enum.Enum):
+    PASSWORD = 1
+
+
+class _Code(enum.IntEnum):
+    API_KEY = 7
+
+
+class _Name(enum.StrEnum):
+    CLIENT_SECRET = "cs"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        ("password",),
+        ("db", "password"),
+        ("app", "db", "client_secret", "current"),
+        (b"db", b"password"),
+        frozenset({"api_key"}),
+        frozenset({("db", "token")}),
+        b"password",
+        bytearray(b"authorization"),
+        _Field.PASSWORD,
+        _Code.API_KEY,
+        _Name.CLIENT_SECRET,
+    ],
+    ids=repr,
+)
+def test_a_sensitive_name_in_a_key_of_any_type_masks_the_value(key: Any) -> None:
+    """Tuple, frozenset, bytes and Enum keys are judged by their parts / name; value masked."""
+    r = Redactor.default()
+    value = _unnamed_value()
+    if isinstance(key, bytearray):
+        key = bytes(key)  # a mapping key must be hashable
+    out = r.redact_obj({key: value, "n": 2})
+    assert value not in repr(out) + str(out) and out["n"] == 2
+    assert key in out  # the key itself stays: it holds no secret
+
+
+@pytest.mark.parametrize(
+    "key", [("a", "b"), frozenset({"user"}), b"host", 5, 2.5, None, ("page", "size")]
+)
+def test_keys_that_name_nothing_sensitive_leave_the_value(key: Any) -> None:
+    """The key judge is no blanket: ordinary tuple/bytes/number keys keep their values."""
+    obj = {key: "plain value"}
+    assert Redactor.default().redact_obj(obj) is obj
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda v: {("cache", v): 1},
+        lambda v: {frozenset({v}): 1},
+        lambda v: {v.encode(): 1},
+        lambda v: {("password", v): v},
+    ],
+)
+def test_a_registered_secret_inside_a_key_is_masked_in_the_key(build: Any) -> None:
+    """A key that holds a registered value (tuple part, set member, bytes) is masked too."""
+    ks = KnownSecrets()
+    value = "k-" + _rand(20)
+    ks.add(value, label="key-secret")
+    out = Redactor.default(known=ks).redact_obj(build(value))
+    assert value not in repr(out) + str(out)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_every_named_key_shape_is_masked(data: st.DataObject) -> None:
+    """Any sensitive name in a tuple / frozenset / bytes / Enum key: the value never survives."""
+    value = _unnamed_value()
+    obj = data.draw(named_key_shapes(value))
+    assert value not in repr(Redactor.default().redact_obj(obj))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
