@@ -289,6 +289,8 @@ class RulePack:
             raise RulePackError(msg, source=source)
         rules: list[Rule] = []
         seen: set[str] = set()
+        checked: set[str] = set()
+        pack_wide = set(glob.get("regexes") or ()) if isinstance(glob, Mapping) else set()
         for i, raw in enumerate(raw_rules):
             rule = _build_rule(raw, i, pack=name, source=source, global_allow=glob)
             if rule.id in seen:
@@ -296,10 +298,7 @@ class RulePack:
                 raise RulePackError(msg, source=source, rule_id=rule.id)
             seen.add(rule.id)
             if check_backtracking:
-                verdict = find_catastrophic(rule.compiled, rule.regex)
-                if verdict is not None:
-                    msg = f"regex backtracks catastrophically: {verdict}"
-                    raise RulePackError(msg, source=source, rule_id=rule.id)
+                _refuse_catastrophic(rule, source, pack_wide, checked)
                 rule = dataclasses.replace(rule, vetted=True)
             rules.append(rule)
         return cls(name, tuple(rules), str(pack.get("description", "")), source)
@@ -312,6 +311,29 @@ class RulePack:
             for r in p.rules:
                 by_id[r.id] = r
         return cls(name, tuple(by_id.values()))
+
+
+def _refuse_catastrophic(rule: Rule, source: str, pack_wide: set[str], checked: set[str]) -> None:
+    """Raise :class:`RulePackError` when the rule's regex or an allowlist regex backtracks
+    catastrophically (an allowlist regex runs on every candidate the rule finds, so it
+    costs as much as the rule's own). The message names the file, the rule (or the
+    pack-wide ``[allowlist]``), the regex and the adversarial input that timed out."""
+    verdict = find_catastrophic(rule.compiled, rule.regex)
+    if verdict is not None:
+        msg = f"regex backtracks catastrophically: {verdict}"
+        raise RulePackError(msg, source=source, rule_id=rule.id)
+    for pattern, compiled in zip(rule.allow_regexes, rule.allow_compiled, strict=True):
+        if pattern in checked:
+            continue  # the pack-wide allowlist is shared by every rule: check it once
+        checked.add(pattern)
+        verdict = find_catastrophic(compiled, pattern)
+        if verdict is None:
+            continue
+        if pattern in pack_wide:
+            msg = f"[allowlist] regex {pattern!r} backtracks catastrophically: {verdict}"
+            raise RulePackError(msg, source=source)
+        msg = f"allowlist regex {pattern!r} backtracks catastrophically: {verdict}"
+        raise RulePackError(msg, source=source, rule_id=rule.id)
 
 
 @functools.lru_cache(maxsize=16)

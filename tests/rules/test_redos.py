@@ -90,6 +90,59 @@ def test_patterns_test_command_refuses_it_too(tmp_path: Path) -> None:
     assert "ok" not in proc.stdout
 
 
+def _allow_pack(tmp_path: Path, pattern: str, *, pack_wide: bool) -> Path:
+    path = tmp_path / "allow.toml"
+    allow = "regexes = ['''" + pattern + "''']"
+    rule = "[[rules]]\nid = 'user-rule'\nregex = 'tok_[a-z0-9]{8}'\nkeywords = ['tok_']\n"
+    if pack_wide:
+        text = f"[pack]\nname = 'mine'\n\n[allowlist]\n{allow}\n\n{rule}"
+    else:
+        text = f"[pack]\nname = 'mine'\n\n{rule}allowlist = {{ {allow} }}\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("pack_wide", [False, True], ids=["rule-allowlist", "pack-allowlist"])
+@pytest.mark.parametrize("pattern", CATASTROPHIC[:4])
+def test_a_catastrophic_allowlist_regex_is_refused_at_load(
+    tmp_path: Path, pattern: str, pack_wide: bool
+) -> None:
+    """An allowlist regex runs on every candidate: refused like a rule, naming where it is."""
+    path = _allow_pack(tmp_path, pattern, pack_wide=pack_wide)
+    with pytest.raises(RulePackError) as info:
+        RulePack.load(path)
+    message = str(info.value)
+    assert str(path) in message and "backtracks catastrophically: input " in message
+    assert " * " in message and repr(pattern) in message
+    if pack_wide:
+        assert "[allowlist] regex" in message and info.value.rule_id == ""
+    else:
+        assert "rule 'user-rule'" in message and "allowlist regex" in message
+
+
+@pytest.mark.parametrize("pattern", SAFE)
+def test_linear_allowlist_regexes_load(tmp_path: Path, pattern: str) -> None:
+    """Ordinary allowlist regexes, per rule or pack-wide, load."""
+    for pack_wide in (False, True):
+        assert len(RulePack.load(_allow_pack(tmp_path, pattern, pack_wide=pack_wide))) == 1
+
+
+def test_patterns_test_refuses_a_catastrophic_allowlist(tmp_path: Path) -> None:
+    """`redact patterns test` exits 2 naming file, rule, regex and input; never says ok."""
+    path = _allow_pack(tmp_path, CATASTROPHIC[0], pack_wide=False)
+    proc = subprocess.run(
+        [REDACT, "patterns", "test", str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert str(path) in proc.stderr and "user-rule" in proc.stderr
+    assert "allowlist regex" in proc.stderr and "'zzkw' + 'a' * " in proc.stderr
+    assert "ok" not in proc.stdout
+
+
 _SHIPPED = [(name, rule.id) for name in PACKS for rule in RulePack.builtin(name)]
 
 
@@ -98,6 +151,8 @@ def test_every_shipped_rule_passes_the_load_check(pack: str, rule_id: str) -> No
     """Shipped packs skip the check at load (speed) because this test runs it on each rule."""
     rule = RulePack.builtin(pack).get(rule_id)
     assert find_catastrophic(rule.compiled, rule.regex) is None
+    for pattern, compiled in zip(rule.allow_regexes, rule.allow_compiled, strict=True):
+        assert find_catastrophic(compiled, pattern) is None, pattern
 
 
 _LITERAL = st.text(alphabet="abcxyz019", min_size=1, max_size=2)
