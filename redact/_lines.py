@@ -108,6 +108,19 @@ class _Holds:
             return None
         return int(last.start()) if grows is not None else None
 
+    def quiet_until(self, text: str, lowered: str, pos: int) -> int:
+        """Where in ``text`` (from ``pos``) a multi-line secret may first begin: the earliest
+        keyword of a multi-line rule, ``pos`` when any text may (a rule without keywords, a
+        registered multi-line value), ``len(text)`` when none. ``lowered`` is ``text.lower()``."""
+        if self._always or self._value_prefixes() or len(lowered) != len(text):
+            return pos
+        first = len(text)
+        for k in self._words:
+            at = lowered.find(k, pos, first + len(k))
+            if at >= 0:
+                first = at
+        return first
+
     def start(self, text: str) -> int | None:
         """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
         found: int | None = None
@@ -157,10 +170,12 @@ def _split(line: str) -> tuple[str, str]:
 
 def _aligned(redactor: Redactor, piece: str) -> str:
     """``piece`` masked line by line: a secret across lines is masked on each line it touches."""
+    if "\n" not in piece[:-1]:  # one line (the common case): nothing can span lines
+        if piece.endswith("\n"):
+            return redactor.redact(piece[:-1]) + "\n"
+        return redactor.redact(piece)
     bodies = piece.split("\n")
     out = [redactor.redact(body) for body in bodies]
-    if "\n" not in piece[:-1]:
-        return "\n".join(out)  # one line: nothing can span lines
     starts: list[int] = []
     pos = 0
     for body in bodies:
@@ -228,7 +243,16 @@ class LineStream:
         """Take ``text`` (any part of a line, or many lines); return what is safe to write."""
         out: list[str] = []
         pos = 0
+        lowered = text.lower() if "\n" in text else ""
         while pos < len(text):
+            if not self._pending and lowered:
+                # Nothing held: the whole lines before the first place a multi-line secret
+                # could begin go out at once (the common case: no keyword in the block).
+                cut = text.rfind("\n", pos, self._holds.quiet_until(text, lowered, pos)) + 1
+                if cut > pos and max(map(len, text[pos:cut].split("\n"))) < self._max_line:
+                    out.append(self._render(text[pos:cut]))
+                    pos = cut
+                    continue
             nl = text.find("\n", pos)
             end = len(text) if nl < 0 else nl + 1
             self._pending += text[pos:end]
@@ -267,6 +291,10 @@ class LineStream:
         if end <= 0:
             return ""
         piece, self._pending = pending[:end], pending[end:]
+        return self._render(piece)
+
+    def _render(self, piece: str) -> str:
+        redactor = self._redactor
         masked = _aligned(redactor, piece) if self._keep_lines else redactor.redact(piece)
         if masked is not piece and masked != piece:
             self.changed += 1
