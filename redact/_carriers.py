@@ -22,7 +22,13 @@ command line                  ``mysql -pX``, ``curl -u u:p``  the flag's argumen
                                                               vocabulary: redact._commands)
 SQL                           ``IDENTIFIED BY 'x'``           the literal
 percent-encoded pairs         ``?q=password%3DX``             found in the decoded run
+heredoc                       ``pw = <<EOF\\n x \\nEOF``      the body up to the tag's line
+long string                   ``pw = '''\\n x \\n'''``        the inside, across lines
+YAML next line / list         ``pw:\\n                        x``, ``pw:\\n
+template default              ``pw=${X:-x}``                  the default only
 ============================  ==============================  ==============================
+
+A value's characters are all but ASCII blanks: a no-break space inside a value is part of it.
 
 A line ends at a line break, at a literal ``\\r\\n`` or ``\\n`` (header blocks
 printed as Python bytes), and at the closing quote of a string the name sits in
@@ -42,12 +48,20 @@ from redact._commands import looks_like_command
 from redact.masks import MASK_TOKEN
 
 __all__ = [
+    "TEMPLATE_MARKS",
+    "has_template",
+    "heredoc",
     "is_placeholder",
     "line_start",
+    "long_string",
     "percent_runs",
     "sql_spans",
+    "template_default",
     "userinfo_password",
     "userinfo_spans",
+    "yaml_block",
+    "yaml_next_line",
+    "yaml_props",
 ]
 
 Span = tuple[int, int]
@@ -181,6 +195,29 @@ def _trim(text: str, lo: int, key_at: int, s: int, e: int) -> int:
     return e
 
 
+def parameter_value(text: str, s: int, e: int, key_at: int) -> Span:
+    """A default in a parameter list (``f(password: str = x, y)``) ends at ``,`` or ``)``.
+
+    Only when a ``(`` before the name on its line is still open; brackets inside the
+    value (``x=f(a, b)``) are skipped.
+    """
+    lo = line_start(text, key_at)
+    if text.count("(", lo, key_at) <= text.count(")", lo, key_at):
+        return s, e
+    depth = 0
+    for i in range(s, e):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return _strip_span(text, s, i) or (s, s)
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return _strip_span(text, s, i) or (s, s)
+    return s, e
+
+
 def line_value(text: str, at: int, end: int, key_at: int, *, json_key: bool = False) -> Span:
     """Unquoted value after ``: `` or `` = ``: the rest of its line (see the module doc)."""
     lo = line_start(text, key_at)
@@ -192,13 +229,16 @@ def line_value(text: str, at: int, end: int, key_at: int, *, json_key: bool = Fa
     return at, e
 
 
-_TOKEN = re.compile(r"\S++")
+#: A value's characters: anything but ASCII blanks. A no-break or other Unicode space is part
+#: of a value (``Tr0ub\u00a0dor``), never its end: stopping there would leave the rest readable.
+_VCHAR = r"[^ \t\r\n\f\v]"
+_TOKEN = re.compile(_VCHAR + "++")
 #: One token of a ``key=value`` list: it stops before a ``;&,?`` that starts the next
 #: ``name=`` pair (``;User Id=`` too), a closing tag, and a literal CR LF (one pass, never
 #: past the token).
 _TOKEN_RUN = re.compile(
     r"(?:(?![;&,?][A-Za-z_%][A-Za-z0-9_.\-\[\]%]{0,63}(?: [A-Z][A-Za-z]{1,31}){0,2}=|</|\\r\\n"
-    r"|\\n[A-Za-z0-9_-]{1,64}[:=])\S)++"
+    r"|\\n[A-Za-z0-9_-]{1,64}[:=])" + _VCHAR + ")++"
 )
 _PAIR_AHEAD = re.compile(r"[^\S\r\n]+[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]")
 
@@ -241,6 +281,153 @@ _LINE_LEADS = frozenset({"", "export", "set", "setenv"})
 _PAIR_ANYWHERE = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]|\[REDACTED")
 
 
+# -- values that span lines ----------------------------------------------------------------
+
+#: How far a multi-line value (heredoc, triple-quoted string, YAML block) may run.
+_LONG = 65536
+#: A heredoc opener: shell ``<<EOF``, ``<<-EOF``, ``<<'EOF'``, Ruby ``<<~EOS``, PHP ``<<<EOT``
+#: and nowdoc ``<<<'EOT'``. The body starts on the next line.
+_HEREDOC = re.compile(
+    r"<<(?:<[ \t]*|[-~]?)(?P<q>[\"']?)(?P<tag>[A-Za-z_][A-Za-z0-9_]{0,63})(?P=q)"
+    r"[^\r\n]{0,256}?(?:\r?\n|\r)"
+)
+
+
+def heredoc(text: str, at: int, end: int) -> Span | None:
+    """The body of a heredoc that opens at ``text[at]`` (``<<EOF`` ... ``EOF``), trimmed.
+
+    The body ends before the line that holds only the tag (indented for ``<<-``,
+    ``<<~`` and PHP 7.3; ``EOT;`` and ``EOT,`` too). An unterminated body runs to the
+    end of the text (at most 64 KiB): masking more is the safe side.
+    """
+    m = _HEREDOC.match(text, at, end)
+    if m is None:
+        return None
+    tag = re.escape(m.group("tag"))
+    stop = min(end, m.end() + _LONG)
+    close = re.compile(rf"^[ \t]*{tag}(?![A-Za-z0-9_])", re.M).search(text, m.end(), stop)
+    e = close.start() if close else stop
+    return _strip_span(text, m.end(), e)
+
+
+_LONG_QUOTES = ('"""', "'''", "`")
+
+
+def long_string(text: str, at: int, end: int) -> Span | None:
+    """The inside of a triple-quoted string or a JS/Go backtick string opening at ``at``.
+
+    These may span lines; the inside runs to the closing quotes (at most 64 KiB, and to
+    that bound when unclosed). One-line backtick strings are left to :func:`quoted`.
+    """
+    p = _STR_PREFIX.match(text, at)
+    if p:
+        at = p.end()
+    q = next((q for q in _LONG_QUOTES if text.startswith(q, at)), None)
+    if q is None:
+        return None
+    s = at + len(q)
+    stop = min(end, s + _LONG)
+    e = text.find(q, s, stop)
+    if q == "`" and e >= 0 and "\n" not in text[s:e] and "\r" not in text[s:e]:
+        return None
+    return _strip_span(text, s, stop if e < 0 else e)
+
+
+def _strip_span(text: str, s: int, e: int) -> Span | None:
+    while s < e and text[s] in " \t\r\n":
+        s += 1
+    while e > s and text[e - 1] in " \t\r\n":
+        e -= 1
+    return (s, e) if e > s else None
+
+
+#: A YAML block scalar header (``password: |`` / ``key: >-``): the value is on the next lines.
+_YAML_BLOCK = re.compile(r"[|>][+-]?[1-9]?[+-]?[^\S\r\n]*(?:#[^\r\n]*)?(?:\r?\n|\r)")
+#: YAML node properties before a value: a standard tag (``!!str``, ``!!binary``) or an anchor.
+_YAML_PROPS = re.compile(r"(?:(?:!![a-z]{1,16}|&[A-Za-z0-9_-]{1,64})(?:[^\S\r\n]++|(?=[\r\n])))+")
+#: A YAML tag whose value is already encrypted (Ansible Vault): nothing readable to mask.
+_YAML_ENCRYPTED = re.compile(r"!vault\b")
+#: A line that is a mapping key (``length: 12``) or a comment: not a plain scalar's text.
+_YAML_KEY_LINE = re.compile(r"[\w.\-\"'\[\]{}$@/ ]{1,256}:(?:[ \t]|$)|#")
+
+
+def yaml_props(text: str, at: int, end: int) -> int:
+    """Where a YAML value starts once its ``!!tag``/``&anchor`` properties are skipped."""
+    m = _YAML_PROPS.match(text, at, end)
+    return m.end() if m else at
+
+
+def yaml_encrypted(text: str, at: int, end: int) -> bool:
+    """Whether the YAML value at ``at`` is an Ansible Vault (``!vault |``) ciphertext."""
+    return _YAML_ENCRYPTED.match(text, at, end) is not None
+
+
+def yaml_block(text: str, at: int, end: int, key_at: int) -> Span | None:
+    """The lines of a YAML block scalar whose header (``|``, ``>-``) starts at ``at``."""
+    b = _YAML_BLOCK.match(text, at, end)
+    return None if b is None else _indented(text, key_at, b.end(), end, scalar=False)
+
+
+def yaml_next_line(text: str, at: int, end: int, key_at: int) -> list[Span]:
+    """A YAML value written on the lines after ``key:`` (``password:\\n  s3cr3t``).
+
+    A plain (or quoted) scalar is the indented lines under the key; a list of scalars
+    (``tokens:\\n  - a\\n  - b``) gives one span per item. A nested mapping
+    (``password:\\n  min_length: 8``) is no value: its keys are judged on their own.
+    """
+    nl = _EOL.match(text, at, end)
+    if nl is None:
+        return []
+    span = _indented(text, key_at, nl.end(), end, scalar=True)
+    if span is None:
+        return []
+    s, e = span
+    if not text.startswith(("- ", "-\t"), s):
+        return [_unquote(text, s, e)]
+    items: list[Span] = []
+    pos = s
+    while pos < e:
+        line_end = text.find("\n", pos, e)
+        stop = e if line_end < 0 else line_end
+        line = text[pos:stop].lstrip(" ")
+        if line.startswith(("- ", "-\t")):
+            item = _strip_span(text, stop - len(line) + 2, stop)
+            if item is not None and not _YAML_KEY_LINE.match(text, item[0], item[1]):
+                items.append(_unquote(text, *item))
+        pos = stop + 1
+    return items
+
+
+def _unquote(text: str, s: int, e: int) -> Span:
+    if e - s >= 2 and text[s] in "\"'" and text[e - 1] == text[s]:
+        return s + 1, e - 1
+    return s, e
+
+
+def _indented(text: str, key_at: int, body: int, end: int, *, scalar: bool) -> Span | None:
+    """The lines from ``body`` indented deeper than the line of ``key_at`` (trimmed)."""
+    line_start = text.rfind("\n", 0, key_at) + 1
+    head = text[line_start:key_at]
+    indent = len(head) - len(head.lstrip(" -"))
+    pos, first, last = body, body, None
+    stop_at = min(end, body + _LONG)
+    while pos < stop_at:
+        nl = text.find("\n", pos, stop_at)
+        stop = stop_at if nl < 0 else nl
+        line = text[pos:stop].rstrip("\r")
+        stripped = line.lstrip(" \t")
+        if stripped and len(line) - len(stripped) <= indent:
+            break
+        if stripped:
+            if last is None:
+                first = pos + len(line) - len(stripped)
+                if scalar and _YAML_KEY_LINE.match(stripped):
+                    return None  # a nested mapping, not a value
+            last = pos + len(line)
+        pos = stop + 1
+    return (first, last) if last is not None else None
+
+
 # -- Authorization and friends ---------------------------------------------------------
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}[^\S\r\n]++(?=\S)")
@@ -275,7 +462,7 @@ def element_text(text: str, at: int, end: int) -> Span | None:
 # -- URL userinfo --------------------------------------------------------------------------
 
 _URL_AUTHORITY = re.compile(
-    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}://([^\s/?#]{1,2048})"
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}://([^ \t\r\n\f\v/?#]{1,2048})"
 )
 
 
@@ -403,29 +590,93 @@ _TEMPLATE_PART = (
     r"|#\{[^{}\r\n]{1,256}\}"  # #{Name} (Octopus, Ruby)
     r"|@\{[^{}\r\n]{1,256}\}"  # @{...}
     r"|\{[A-Za-z_][A-Za-z_.]{0,39}[0-9]?\}"  # {password} (str.format), not {AQAAAB...}
+    r"|\{[0-9]{0,2}(?::[^{}\r\n]{0,16})?\}"  # {0}, {}, {0:>8} (str.format, C# String.Format)
+    r"|%(?:[0-9]{1,2}\$)?[-+ 0#]{0,3}[0-9]{0,3}(?:\.[0-9]{1,3})?[sdqvr]"  # %s, %1$s, %-10s
+    r"|\(\([^()\r\n]{1,256}\)\)"  # ((db_password)) (Concourse)
     r"|`[^`\r\n]{1,256}`"  # `cat file`
 )
 _TEMPLATE = re.compile(rf"(?:{_TEMPLATE_PART})++")
+#: The openings of the templates and references above: a token that holds one (a rule's match
+#: such as ``ghp_${TOKEN}``) is a template, not a credential (``redact._validators`` asks).
+TEMPLATE_MARKS = (
+    "${",
+    "$(",
+    "{{",
+    "{%",
+    "%(",
+    "%env(",
+    "<%",
+    "#{",
+    "@{",
+    "((",
+    "process.env",
+    "os.environ",
+)
+
+
+_TEMPLATE_MARK = re.compile("|".join(map(re.escape, TEMPLATE_MARKS)))
+
+
+def has_template(value: str) -> bool:
+    """Whether ``value`` holds the opening of a template or an environment reference."""
+    return _TEMPLATE_MARK.search(value) is not None
+
+
 _REFERENCE = re.compile(
     r"""(?x)
     (?:var|local|module|data|each)\.[A-Za-z_][\w.\-\[\]"]{0,255}          # Terraform
     | (?:os\.environ|os\.getenv|getenv|System\.getenv|ENV|ENV\.fetch|env|process\.env
         |Environment\.GetEnvironmentVariable|secrets|vars|config|settings)
-      (?:\.get)?(?:\[\s*["'][^"'\r\n]{1,128}["']\s*\]|\(\s*["'][^"'\r\n]{1,128}["'][^()\r\n]{0,64}\))
+      (?:\.get)?(?:\[\s*["'][^"'\r\n]{1,128}["']\s*\]
+        |\(\s*["'][^"'\r\n]{1,128}["']\s*(?:,\s*(?:None|null|nil|undefined|""|''))?\s*\))
     | (?:process\.env|secrets|vars|env|steps\.[\w-]+\.outputs)\.[A-Za-z_][A-Za-z0-9_]{0,127}
     | !(?:Ref|Sub|GetAtt|ImportValue|Secret)\b[^\r\n]{0,256}
     | \{\{resolve:[^{}\r\n]{1,256}\}\}
     | ref\+[a-z0-9]+://[^\s]{1,256}
     | @Microsoft\.KeyVault\([^()\r\n]{1,256}\)
     | arn:aws[\w-]*:(?:secretsmanager|ssm):[^\s]{1,256}
+    | (?:op|vault|keyvault|sm|gsm|ssm|awssm|secretsmanager)://[^\s]{1,256}
+    | \*[A-Za-z_][\w-]{0,63}                                              # YAML *alias
+    | [:@][A-Za-z_][a-z0-9_]{0,63}                       # SQL :password, T-SQL @password, @ivar
+    | \$[0-9]{1,2}                                                         # $1 (SQL)
     """
 )
+#: An identifier as programmers spell one (snake_case, UPPER_SNAKE, camelCase, PascalCase), not
+#: a random token: digits only at the end or after ``_``, case changes only at word starts.
+_IDENT = (
+    r"(?:_?[a-z]+[0-9]{0,2}(?:_[a-z0-9]+)*|_?[A-Z]+(?:_[A-Z0-9]+)*"
+    r"|_?[a-z]*(?:[A-Z][a-z]+)+[0-9]{0,2})"
+)
+_SUBSCRIPT = r"""(?:\[\s*(?:"[^"\r\n]{1,128}"|'[^'\r\n]{1,128}'|[0-9]{1,4})\s*\])"""
+_PATH_EXPR = rf"\$?{_IDENT}(?:(?:\.|->|::){_IDENT}|{_SUBSCRIPT})"
+#: A reference to a variable, attribute or item: ``settings.DB_PASSWORD``, ``self.password``,
+#: ``request.form['password']``, ``$this->password``, a constant ``DB_PASSWORD``, and a call
+#: without a literal argument (``Field(...)``, ``getpass()``, ``secrets.token_hex(16)``).
+_EXPRESSION = re.compile(
+    rf"{_PATH_EXPR}++"
+    rf"|[A-Z]+(?:_[A-Z0-9]+)++"
+    rf"|\$?{_IDENT}(?:(?:\.|->|::){_IDENT})*+\((?:[^\S\r\n]*+|\.\.\.|[\w.=, \t]{{1,128}}+)\)"
+)
+#: A file path (``/run/secrets/db_password``, ``~/.pgpass``, ``file:/etc/secret``): where a secret
+#: is kept, not the secret. An absolute path must start at a common root so that a base64 value
+#: with slashes stays a value.
+_FILE_PATH = re.compile(
+    r"(?:file:(?://)?(?=/)|~|\.{1,2}|[A-Za-z]:(?=\\))?"
+    r"(?:[/\\][\w.@+-]{1,128}){1,32}/?"
+)
+_PATH_ROOTS = frozenset(
+    {"run", "var", "etc", "home", "Users", "tmp", "opt", "usr", "srv", "mnt", "secrets", "vault"}
+    | {"data", "app", "root", "proc", "dev", "config", "conf", "keys", "certs", "workspace"}
+    | {"builds", "src", "Volumes"}
+)
+
 #: Filler and example values: <your-token-here>, xxxxxxxx, ****, [REDACTED], your_api_key.
 _FILLER = re.compile(
     r"""(?ix)
-    <[A-Za-z_][A-Za-z0-9_ .:\-]{0,63}>
-    | \[[A-Za-z_][A-Za-z0-9_ .:\-]{0,63}\]
-    | (?:\[[^\]\s]{1,64}\][+*?]?(?:\{\d{1,4}(?:,\d{0,4})?\})?)+   # a regex class: [A-Za-z0-9-]+
+    (?-i:<(?:[a-z_][a-z0-9_ .:\-]{0,63}|[A-Z_][A-Z0-9_ .:\-]{0,63}|(?:[A-Z]?[a-z]+[ _.:\-]?){1,8})>)
+    | (?-i:\[(?:[a-z_][a-z_ .:\-]{0,63}|[A-Z_][A-Z_ .:\-]{0,63}|(?:[A-Z]?[a-z]+[ _.:\-]?){1,8})\])
+    | (?:\[(?=[^\]\s]{0,62}(?:\w-\w|\\[wdsWDS]))[^\]\s]{1,64}\][+*?]?(?:\{\d{1,4}(?:,\d{0,4})?\})?)+
+    | (?:\[[^\]\s]{1,64}\](?:[+*?]|\{\d{1,4}(?:,\d{0,4})?\}))+  # a regex class: [A-Za-z0-9-]+
     | [x*•#.]{3,}
     | x{3,}(?:[-_ ]x{3,})+
     | (?:your|my)[-_ ][a-z][a-z_\- ]{0,48}
@@ -454,6 +705,14 @@ _WORD_STARTS = (
     "steps.",
     "ref+",
     "arn:",
+    "op:",
+    "vault:",
+    "keyvault:",
+    "sm:",
+    "gsm:",
+    "ssm:",
+    "awssm:",
+    "secretsmanager:",
     "x",
     "X",
     "your",
@@ -493,6 +752,49 @@ def is_placeholder(value: str) -> bool:
         v = head
     if MASK_TOKEN.fullmatch(v):
         return True
+    expr = v[:-1] if v[-1] in ";," else v  # password = self.password;
+    if _EXPRESSION.fullmatch(expr) or (("/" in v or "\\" in v) and _is_path(expr)):
+        return True  # settings.DB_PASSWORD, Field(...), /run/secrets/db_password
     if v[:1].isalnum() and not v.startswith(_WORD_STARTS):
         return False  # templates, references and filler start with a sigil or a known word
-    return any(rx.fullmatch(v) for rx in (_TEMPLATE, _REFERENCE, _FILLER))
+    if _TEMPLATE.fullmatch(v):
+        return not _has_default(v)
+    return any(rx.fullmatch(v) for rx in (_REFERENCE, _FILLER))
+
+
+#: ``${NAME:-default}`` and friends (shell, Compose), ``${name:default}`` (Spring): the default
+#: is a literal value. Sources spelled ``${source:path}`` are no defaults.
+_DEFAULT = re.compile(r"\$\{[A-Za-z_][\w.\-]{0,127}(?P<op>:?[-=+?]|:)(?P<default>[^{}\r\n]*)\}")
+_SOURCES = frozenset(
+    {"env", "ssm", "self", "file", "opt", "sls", "cf", "s3", "vault", "secrets", "secret", "aws"}
+    | {"param", "cfn", "git", "sops", "awssm", "gcp", "azure", "keyvault", "sm", "op"}
+)
+
+
+def _has_default(value: str) -> bool:
+    """Whether a template holds a literal default value (``${DB_PASSWORD:-s3cr3t}``)."""
+    # ${X:?message} is an error message; ${env:X} names a source
+    return template_default(value, 0, len(value)) is not None
+
+
+def template_default(text: str, s: int, e: int) -> Span | None:
+    """The literal default inside a template value ``text[s:e]`` (``${X:-default}``), if any."""
+    found: Span | None = None
+    for m in _DEFAULT.finditer(text, s, e):
+        op, d = m.group("op"), m.group("default")
+        if op.endswith("?") or (op == ":" and text[m.start() + 2 : m.start("op")] in _SOURCES):
+            continue
+        if d.strip() and not is_placeholder(d):
+            ds, de = m.span("default")
+            found = (ds, de) if found is None else (found[0], de)
+    return found
+
+
+def _is_path(value: str) -> bool:
+    """Whether ``value`` is a file path that names where a secret is kept."""
+    if _FILE_PATH.fullmatch(value) is None:
+        return False
+    if value[0] != "/":
+        return True
+    root = value[1:].split("/", 1)[0]
+    return value.count("/") >= 2 and root in _PATH_ROOTS

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from redact._b64 import b64url_decode
+from redact._carriers import has_template
 
 __all__ = ["EXTRA_VALIDATORS", "PLACEHOLDER_WORDS", "credential_like", "is_placeholder"]
 
@@ -151,21 +152,8 @@ PLACEHOLDER_WORDS = (
     "fake_",
     "foobar",
 )
-_TEMPLATE_MARKS = (
-    "${",
-    "$(",
-    "{{",
-    "%(",
-    "%env(",
-    "<%",
-    "#{",
-    "{%",
-    "process.env",
-    "os.environ",
-)
 #: ``any(w in text for w in WORDS)`` as one search (the same answer: substring presence).
 _PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, PLACEHOLDER_WORDS)))
-_TEMPLATE_MARK = re.compile("|".join(map(re.escape, _TEMPLATE_MARKS)))
 _RUN = re.compile(r"(.)\1{5,}")
 _HEX_RUN = re.compile(r"(.)\1{7,}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -236,8 +224,9 @@ def is_placeholder(secret: str, prefix: str = "") -> bool:
     Looks at the part after ``prefix`` (the provider's fixed prefix): a run of ``x``/``X``
     or ``*`` or an ellipsis, one character repeated six times in a row, a body that is
     mostly an alphabet/digit sequence, a placeholder word (``example``, ``your_``, ...),
-    or a template marker (``${``, ``{{``, ``%(``, ...). A random token has none of these
-    except by a chance far below one in a million per character.
+    or a template marker (``${``, ``{{``, ``%(``, ...: :data:`redact._carriers.TEMPLATE_MARKS`).
+    A random token has none of these except by a chance far below one in a million per
+    character.
     """
     body = secret[len(prefix) :] if prefix and secret.startswith(prefix) else secret
     if not body:
@@ -245,7 +234,7 @@ def is_placeholder(secret: str, prefix: str = "") -> bool:
     low = body.lower()
     if _X_RUN.search(body) or _ONLY_MARKS.fullmatch(body):
         return True
-    if _PLACEHOLDER_WORD.search(low) or _TEMPLATE_MARK.search(body):
+    if _PLACEHOLDER_WORD.search(low) or has_template(body):
         return True
     if len(body) < 12:
         return False  # a short password such as pw123456 or aaaaaa1! is weak, not a placeholder

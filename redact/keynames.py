@@ -475,9 +475,10 @@ _CARRIER_KEYWORDS = ("://", "identified", *cmd.command_keywords())
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
 # 256 characters (dotted Java/Spring property paths pass 64) and may carry subscripts
-# (user[password], os.environ["DB_PASSWORD"]). The name may be closed by a quote or an escaped
-# quote (JSON inside a JSON string). Separators: assignment operators (= : := ::= ?= += .= => <-,
-# never == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
+# (user[password], os.environ["DB_PASSWORD"], Perl $ENV{DB_PASSWORD}, $h->{password}). The name
+# may be closed by a quote or an escaped quote (JSON inside a JSON string). Separators: assignment
+# operators (= : := ::= ?= += .= => <- ||= ??= &&= //= |=, a spaced -> and the arrows → ⇒; never
+# == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
 # SQL/prose space before a quoted literal, a setter's parenthesis, a --flag's space, and Go's
 # "var name Type =".
 _KEY_SEP = re.compile(
@@ -486,11 +487,12 @@ _KEY_SEP = re.compile(
     (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t]))?
     (?P<lt>(?<=<))?
     (?P<dash>(?=--))?
-    (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+(?:\[[^\]\s=]{0,64}\])*+)
-    (?P<q>\\?["'`])?\]?
+    (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+(?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\})*+)
+    (?P<q>\\?["'`])?[\]}]?
     [^\S\r\n]*+
     (?P<sep>
         ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~])
+      | \|\|= | \?\?= | &&= | //= | \|= | (?<=[ \t])->(?=[ \t]) | [→⇒]
       | > | , | value[ \t]*=
       | (?<=[ \t])(?=\\?["'])
       | \((?=[ \t]*\\?["'])
@@ -502,10 +504,8 @@ _KEY_SEP = re.compile(
     re.X,
 )
 _HWS = re.compile(r"[^\S\r\n]*+")
-#: A YAML block scalar header (``password: |`` / ``key: >-``): the value is on the next lines.
-_YAML_BLOCK = re.compile(r"""[|>][+-]?[1-9]?[+-]?[^\S\r\n]*(?:#[^\r\n]*)?(?:\r?\n|\r)""")
 #: userinfo of a URL: ``scheme://user:password@host`` (the userinfo carrier owns it).
-_USERINFO_REST = re.compile(r"""[^\s/?#]{0,256}@""")
+_USERINFO_REST = re.compile(r"""[^ \t\r\n\f\v/?#]{0,256}@""")
 #: A type annotation between a name and ``=``: ``: &str =``, ``: string =``, ``: Option<String> =``.
 _TYPE_ANN = re.compile(
     r"[^\S\r\n]*+(?P<ref>&(?:'[a-z_]+[ \t]+)?(?:mut[ \t]+)?)?"
@@ -514,9 +514,17 @@ _TYPE_ANN = re.compile(
     r"[^\S\r\n]*=(?![=>~])"
 )
 _KNOWN_TYPES = re.compile(
-    r"(?i)(?:str|string|bytes|secret(?:str|bytes|string)?|securestring|text|charsequence|any"
-    r"|unknown|object|optional\[str\]|option<[^<>]*>|\[\]byte|byte\[\]|char\[\])"
-    r"(?:[ \t]*\|[ \t]*(?:none|null|undefined))?\??"
+    r"(?i)(?:(?:typing\.)?(?:list|dict|set|frozenset|tuple|sequence|iterable|mapping|optional"
+    r"|union|annotated|literal|final|classvar|array|vec|option|map|hashmap|record|promise"
+    r"|readonly)(?:\[[^\]=\r\n]{0,64}\]|<[^<>=\r\n]{0,64}>)|str|string|bytes"
+    r"|secret(?:str|bytes|string)?|securestring|text|charsequence|any|unknown|object|int|bool"
+    r"|boolean|float|number|\[\]byte|byte\[\]|char\[\])"
+    r"(?:[ \t]*\|[ \t]*(?:none|null|undefined|str|string))?\??"
+)
+#: A type annotation with no value after it (``def login(password: str)``, ``tokens: list[str]``).
+_BARE_TYPE = re.compile(
+    r"[^\S\r\n]*+(?P<type>[A-Za-z_][\w.]{0,63}(?:\[[^\]=\r\n]{0,64}\]|<[^<>=\r\n]{0,64}>)?"
+    r"(?:[ \t]*\|[ \t]*[A-Za-z_]\w{0,31})*\??)[^\S\r\n]*(?=[,);\r\n]|$|#|//)"
 )
 _DECL_BEFORE = re.compile(
     r"\b(?:const|let|var|val|static|final|readonly|pub|mut|private|public|protected|internal"
@@ -533,6 +541,8 @@ _PW_NAMES = ("password", "passwd", "pwd", "passphrase")
 #: (a key is up to 256 characters, plus brackets and quotes).
 _KEY_RUN = 288
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+#: What a carrier finds after a name: one span, one per item (a YAML list), or nothing.
+_Found = tuple[int, int] | list[tuple[int, int]] | None
 
 
 class KeyValueDetector:
@@ -610,10 +620,11 @@ class KeyValueDetector:
             pos = m.end()
             ks = m.start("key")
             if sensitive(m.group("key")) or (ks and text[ks - 1] in "\\?&;"):
-                span = self._value(text, m)
-                if span is not None and span[1] > span[0]:
-                    pos = max(pos, span[1])
-                    yield span
+                found = self._value(text, m)
+                for span in (found,) if isinstance(found, tuple) else found or ():
+                    if span[1] > span[0]:
+                        pos = max(pos, span[1])
+                        yield span
             if todo is not None and ks > anchor:
                 anchor = -1  # past the anchor's run: on to the next keyword
         yield from self._carrier_spans(text, lo, kend, nested=nested)
@@ -653,10 +664,12 @@ class KeyValueDetector:
             return key, ks
         return None
 
-    def _value(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
-        """The value after the sensitive name matched by ``m``, if any."""
+    def _value(self, text: str, m: re.Match[str]) -> _Found:
+        """The value after the sensitive name matched by ``m``, if any (a list: YAML items)."""
         span = self._raw_value(text, m)
-        if span is not None and self.prefixes:
+        if isinstance(span, tuple) and text.startswith("${", span[0]):
+            span = c.template_default(text, *span) or span  # ${DB_PASSWORD:-default}
+        if isinstance(span, tuple) and self.prefixes:
             s, e = span
             p = text.find("[REDACTED", s, e)
             if p > s and text[s:p] in self.prefixes:
@@ -665,7 +678,7 @@ class KeyValueDetector:
                     return None  # the kept prefix of a partial mask (gh[REDACTED:...])
         return span
 
-    def _raw_value(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
+    def _raw_value(self, text: str, m: re.Match[str]) -> _Found:
         named = self._name(text, m)
         if named is None:
             return None
@@ -724,7 +737,13 @@ class KeyValueDetector:
                 return None  # scheme://user:pass@host: the userinfo carrier owns it
             t = _TYPE_ANN.match(text, at)
             if t and self._is_type(text, ks, t):
-                return self._after_op(text, m, ks, t.end(), kind=kind)
+                found = self._after_op(text, m, ks, t.end(), kind=kind)
+                if isinstance(found, tuple) and not c.opens_quote(text, _skip_ws(text, t.end())):
+                    return c.parameter_value(text, *found, ks)  # def f(password: str = x, y)
+                return found
+            b = _BARE_TYPE.match(text, at)
+            if b and _KNOWN_TYPES.fullmatch(b.group("type")):
+                return None  # def login(password: str), tokens: list[str]
         return self._after_op(text, m, ks, at, kind=kind)
 
     @staticmethod
@@ -736,14 +755,25 @@ class KeyValueDetector:
             return True
         return _KNOWN_TYPES.fullmatch(t.group("type").strip()) is not None
 
-    def _after_op(
-        self, text: str, m: re.Match[str], ks: int, at: int, *, kind: str
-    ) -> tuple[int, int] | None:
+    def _after_op(self, text: str, m: re.Match[str], ks: int, at: int, *, kind: str) -> _Found:
         """The value after an assignment operator ending at ``at``."""
         end = len(text)
         v = _skip_ws(text, at)
         if v >= end:
             return None
+        sep = m.group("sep")
+        if sep == ":" and text[v] in "!&":
+            if c.yaml_encrypted(text, v, end):
+                return None  # password: !vault | $ANSIBLE_VAULT;... is ciphertext
+            v = c.yaml_props(text, v, end)  # !!binary, !!str, &anchor: the value follows
+            if v >= end:
+                return None
+        if text.startswith("<<", v):
+            return c.heredoc(text, v, end)  # password = <<EOF ... EOF
+        if text[v] in "\"'`" and (text.startswith(('"""', "'''", "`"), v)):
+            long = c.long_string(text, v, end)
+            if long is not None:
+                return long
         if c.opens_quote(text, v):
             q = c.quoted(text, v)
             if q is not None:
@@ -751,12 +781,12 @@ class KeyValueDetector:
             v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
         if text[v] in "\r\n":
-            return None
-        sep = m.group("sep")
-        if sep in {":", "="}:
-            b = _YAML_BLOCK.match(text, v, end) if sep == ":" else None
-            if b:
-                return _yaml_block(text, ks, b.end(), end)
+            # password:\n  s3cr3t (YAML: the value on the lines below its key)
+            return c.yaml_next_line(text, v, end, ks) if sep == ":" else None
+        if sep == ":" and text[v] in "|>":
+            b = c.yaml_block(text, v, end, ks)
+            if b is not None:
+                return b
         if text.startswith("[REDACTED", v):
             return None  # already masked (a partial or labelled mask)
         glued = v == at and sep in (":", "=")
@@ -817,24 +847,3 @@ def _skip_ws(text: str, at: int) -> int:
 def _userinfo_len(text: str, at: int) -> int:
     u = _USERINFO_REST.match(text, at)
     return 0 if u is None else u.end() - at
-
-
-def _yaml_block(text: str, key_at: int, body: int, end: int) -> tuple[int, int] | None:
-    """The span of a YAML block scalar's lines (indented deeper than its key), if any."""
-    line_start = text.rfind("\n", 0, key_at) + 1
-    head = text[line_start:key_at]
-    indent = len(head) - len(head.lstrip(" -"))
-    pos, first, last = body, body, None
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl < 0 else nl
-        line = text[pos:stop].rstrip("\r")
-        stripped = line.lstrip(" ")
-        if stripped and len(line) - len(stripped) <= indent:
-            break
-        if stripped:
-            if last is None:
-                first = pos + len(line) - len(stripped)
-            last = pos + len(line)
-        pos = stop + 1
-    return (first, last) if last is not None else None

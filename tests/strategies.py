@@ -243,9 +243,9 @@ FORMS: dict[str, Callable[[str], str]] = {
     "b64url-shift2-nopad": lambda v: _b64(v.encode()[2:], urlsafe=True, pad=False),
 }
 #: Values for the carrier grammar: the characters that used to end a value too early
-#: (; & , ( ) < > @ = spaces quotes) among letters and digits.
+#: (; & , ( ) < > @ = spaces quotes, no-break and other Unicode spaces) among letters and digits.
 grammar_values = st.text(
-    alphabet=string.ascii_letters + string.digits + ";&,()<>@ '\"=:/?#",
+    alphabet=string.ascii_letters + string.digits + ";&,()<>@ '\"=:/?#\u00a0\u2003\u3000",
     min_size=8,
     max_size=32,
 ).filter(lambda s: s.strip() == s and sum(ch.isalnum() for ch in s) >= 6)

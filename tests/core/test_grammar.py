@@ -7,6 +7,7 @@ property that plants random values in every shape.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -111,6 +112,36 @@ SHAPES = [
     Shape("curl-user-quoted", "curl --user kevin:'{v}' https://api.test/x", _WS + "'\\"),
     Shape("sql-with-password", "CREATE USER app WITH PASSWORD '{v}';", "'\\"),
     Shape("sql-identified-by", "ALTER USER app IDENTIFIED BY '{v}';", "'\\"),
+    # §2 values that span lines
+    Shape("heredoc", "db_password = <<EOF\n{v}\nEOF\n", "\\"),
+    Shape("heredoc-dash", "DB_PASSWORD=<<-EOF\n\t{v}\n\tEOF\n", "\\"),
+    Shape("heredoc-quoted", "db_password = <<'EOF'\n{v}\nEOF\n", "\\"),
+    Shape("ruby-squiggly-heredoc", "password = <<~EOS\n  {v}\nEOS\n", "\\"),
+    Shape("php-nowdoc", "$password = <<<'EOT'\n{v}\nEOT;\n", "\\"),
+    Shape("php-heredoc-indented", "$password = <<<EOT\n    {v}\n    EOT;\n", "\\"),
+    Shape("dotenv-in-heredoc", "cat <<EOF > .env\nDB_PASSWORD={v}\nEOF\n", _Q + "=\\"),
+    Shape("python-triple-quoted", 'password = """\n{v}\n"""', '"\\'),
+    Shape("js-template-literal", "const apiKey = `\n{v}\n`;", "`\\"),
+    Shape("yaml-next-line", "db:\n  password:\n    {v}\n  user: bob", ":#\\"),
+    Shape("yaml-list", "tokens:\n  - {v}\nuser: bob", ":#\\"),
+    Shape("yaml-literal-block", "password: |\n  {v}\nuser: bob", "\\"),
+    Shape("yaml-folded-block", "password: >-\n  {v}\n", "\\"),
+    Shape("yaml-tag", "password: !!str {v}", "\\"),
+    Shape("yaml-anchor", "password: &pw {v}", "\\"),
+    # §2 operators
+    Shape("or-assign", "password ||= '{v}'", "'\\"),
+    Shape("nullish-assign", "password ??= '{v}'", "'\\"),
+    Shape("and-assign", '$password &&= "{v}";', '"\\'),
+    Shape("defined-or-assign", "$password //= '{v}';", "'\\"),
+    Shape("bitor-assign", "password |= '{v}'", "'\\"),
+    Shape("arrow-spaced", "password -> {v}", "\\"),
+    Shape("arrow-unicode", "password → {v}", "\\"),
+    Shape("perl-env", '$ENV{DB_PASSWORD} = "{v}";', '"\\'),
+    Shape("perl-hashref", "$cfg->{password} = '{v}';", "'\\"),
+    Shape("ruby-env-or", "ENV['API_KEY'] ||= '{v}'", "'\\"),
+    Shape("shell-default", "password=${DB_PASSWORD:-{v}}", _WS + _Q + "{}$=;&,?#\\"),
+    Shape("spring-default", "password: ${DB_PASSWORD:{v}}", "{}$?\\"),
+    Shape("getenv-default", 'password = os.getenv("APP_DB", "{v}")', '"\\'),
     # §3 headers and HTTP in text
     Shape("auth-ssws", "Authorization: SSWS {v}", "\\"),
     Shape("auth-splunk", "Authorization: Splunk {v}", "\\"),
@@ -168,6 +199,8 @@ VALUES = [
     "correct horse battery staple",
     'say "hi" 9Lm2Xw7',
     "it's 9Lm2Xw7Kp",
+    "Zq9\u00a0Lm2Xw7Kp4",
+    "Tr0ub\u2003dor\u30009Lm",
 ]
 
 
@@ -446,6 +479,58 @@ def test_no_finding_is_a_lone_character() -> None:
     """A template's first character is never reported as a one-character secret."""
     for text in PLACEHOLDERS:
         assert all(f.end - f.start > 1 for f in R.find(text)), text
+
+
+#: References, paths and type annotations under sensitive names: they name where a value comes
+#: from or what type it has, and are neither masked nor reported.
+REFERENCES = [
+    "PWD=/home/bob",
+    "OLDPWD=/home/bob/src",
+    "passwords: list[str]",
+    "tokens: Sequence[str]",
+    "password: str = Field(...)",
+    "api_key: Optional[str] = None",
+    "def login(password: str):",
+    "def connect(host: str, password: str | None = None) -> None:",
+    "password={0}",
+    "password={}",
+    "password=%s",
+    "password=%1$s",
+    "((db_password))",
+    "password: ((db_password))",
+    "password=settings.DB_PASSWORD",
+    "password = self.password",
+    "password = request.form['password']",
+    "$password = $this->password;",
+    "secret_key = SECRET_KEY",
+    "password = getpass()",
+    "password: /run/secrets/db_password",
+    "password: file:/etc/secret",
+    "token: ~/.config/app/token",
+    "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539666234",
+    "password: *default_password",
+    "password = :password",
+    "password = @password",
+    "password: ${DB_PASSWORD:?password is required}",
+    "password: ${env:DB_PASSWORD}",
+    "password: op://vault/db/password",
+    "password:\n  min_length: 12\n  require_digit: true",
+    'password = os.getenv("DB_PASSWORD", None)',
+]
+
+
+@pytest.mark.parametrize("text", REFERENCES)
+def test_references_paths_and_types_are_not_values(text: str) -> None:
+    """A reference, a path or a type annotation is left readable and not reported."""
+    assert R.redact(text) == text
+    assert not [f for f in R.find(text) if f.detector == "key-name"]
+
+
+def test_yaml_binary_tag_stays_readable_its_payload_is_masked() -> None:
+    """``!!binary`` is the value's encoding: the tag stays, the base64 payload is the secret."""
+    payload = base64.b64encode(_synthetic().encode()).decode()
+    out = R.redact(f"password: !!binary |\n  {payload}\nuser: bob")
+    assert out == "password: !!binary |\n  [REDACTED:sensitive-key]\nuser: bob"
 
 
 # -- comparisons and lookalike shapes ----------------------------------------------------------
