@@ -24,7 +24,7 @@ SQL                           ``IDENTIFIED BY 'x'``           the literal
 percent-encoded pairs         ``?q=password%3DX``             found in the decoded run
 heredoc                       ``pw = <<EOF\\n x \\nEOF``      the body up to the tag's line
 long string                   ``pw = '''\\n x \\n'''``        the inside, across lines
-YAML next line / list         ``pw:\\n                        x``, ``pw:\\n
+YAML next line / list         ``pw:\\n  x``, ``pw:\\n  - x``   the indented scalar, each item
 template default              ``pw=${X:-x}``                  the default only
 ============================  ==============================  ==============================
 
