@@ -276,7 +276,7 @@ _PROGRAM = re.compile(
     r"(?i)(?<![\w.\-~])(?P<name>" + _trie(sorted(_BY_NAME)) + r")(?:\.exe)?(?![\w.\-])(?!=)"
 )
 #: One shell word: unquoted runs and closed quoted strings (an unclosed quote ends it).
-_WORD = re.compile(r"""(?:[^\s"'`]++|"(?:[^"\\\r\n]|\\.)*+"|'[^'\r\n]*+')++""")
+_WORD = re.compile(r"""(?:[^ \t\r\n\f\v"'`]++|"(?:[^"\\\r\n]|\\.)*+"|'[^'\r\n]*+')++""")
 _EOL = re.compile(r"[\r\n]|\\r\\n|\\n")
 _SEPARATORS = frozenset({"|", "||", "&&", ";", "&", "|&", ">", ">>", "2>", "<"})
 #: What may stand before a program in command position (``$ ``, ``sudo ``, ``K=v ``, ...).
@@ -346,6 +346,9 @@ def command_spans(
             if nxt is not None and nxt.end() == w.end():
                 programs.add(len(words))
             words.append(w.span())
+        # A program's name as the last word runs nothing: it is an argument (a value that
+        # spells LDAPSEARCH after git config github.token).
+        programs.discard(len(words) - 1)
         at_cmd: bool | None = None
         for cmd in cmds:
             if (cmd.positional is not None or cmd.setter or cmd.connect) and at_cmd is None:
@@ -358,6 +361,18 @@ def command_spans(
                 sensitive=sensitive,
                 at_cmd=bool(at_cmd),
             )
+
+
+def _secret_index(cmd: Command, letters: set[str]) -> int | None:
+    """Which positional is the secret (``htpasswd -b f user v``: 2), given the short flags seen.
+
+    A word in that slot is the secret even when it spells a program (``... bob LDAPSEARCH``).
+    """
+    if cmd.positional is None or (cmd.when and cmd.when not in letters):
+        return None
+    if cmd.when_index is not None and cmd.when_index[0] in letters:
+        return cmd.when_index[1]
+    return cmd.positional
 
 
 def _arguments(
@@ -383,7 +398,7 @@ def _arguments(
     for j in range(i, len(words)):
         s, e = words[j]
         word = text[s:e]
-        if j in programs and pending is None:
+        if j in programs and pending is None and len(positionals) != _secret_index(cmd, letters):
             break  # the next program (sshpass -p v ssh ..., a wrapper) has its own arguments
         if pending is not None:
             kind, pending = pending, None
@@ -421,14 +436,11 @@ def _arguments(
                 break
     if not at_cmd:
         return
-    if cmd.positional is not None and (not cmd.when or cmd.when in letters):
-        idx = cmd.positional
-        if cmd.when_index is not None and cmd.when_index[0] in letters:
-            idx = cmd.when_index[1]
-        if idx < len(positionals):
-            s, e = positionals[idx]
-            if not (cmd.pairs and "=" in text[s:e]) and text[s:e] != "-":
-                yield _unquoted(text, s, e)
+    idx = _secret_index(cmd, letters)
+    if idx is not None and idx < len(positionals):
+        s, e = positionals[idx]
+        if not (cmd.pairs and "=" in text[s:e]) and text[s:e] != "-":
+            yield _unquoted(text, s, e)
     if cmd.by_name and positionals:
         first = text[slice(*_unquoted(text, *positionals[0]))].lower()
         for prefix, idx in cmd.by_name:
@@ -610,8 +622,8 @@ _PGPASS = re.compile(
 )
 _PGPASS_KEYWORDS = (":5432:", ":5433:", ":6432:", ":*:")
 #: Oracle JDBC URLs carry ``user/password@host`` after the driver name.
-_URL_WORD = re.compile(r"[^\s\"']++")
-_JDBC_ORACLE = re.compile(r"(?i)jdbc:oracle:[a-z0-9]{1,16}:(?=[^\s@/]{1,256}/)")
+_URL_WORD = re.compile(r"[^ \t\r\n\f\v\"']++")
+_JDBC_ORACLE = re.compile(r"(?i)jdbc:oracle:[a-z0-9]{1,16}:(?=[^ \t\r\n\f\v@/]{1,256}/)")
 
 
 def _words_to_eol(text: str, at: int) -> list[Span]:
