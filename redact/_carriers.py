@@ -55,6 +55,7 @@ __all__ = [
     "line_start",
     "long_string",
     "percent_runs",
+    "reference_name",
     "sql_spans",
     "template_default",
     "userinfo_password",
@@ -648,15 +649,47 @@ _IDENT = (
     r"|_?[a-z]*(?:[A-Z][a-z]+)+[0-9]{0,2})"
 )
 _SUBSCRIPT = r"""(?:\[\s*(?:"[^"\r\n]{1,128}"|'[^'\r\n]{1,128}'|[0-9]{1,4})\s*\])"""
-_PATH_EXPR = rf"\$?{_IDENT}(?:(?:\.|->|::){_IDENT}|{_SUBSCRIPT})"
-#: A reference to a variable, attribute or item: ``settings.DB_PASSWORD``, ``self.password``,
-#: ``request.form['password']``, ``$this->password``, a constant ``DB_PASSWORD``, and a call
-#: without a literal argument (``Field(...)``, ``getpass()``, ``secrets.token_hex(16)``).
-_EXPRESSION = re.compile(
-    rf"{_PATH_EXPR}++"
-    rf"|[A-Z]+(?:_[A-Z0-9]+)++"
-    rf"|\$?{_IDENT}(?:(?:\.|->|::){_IDENT})*+\((?:[^\S\r\n]*+|\.\.\.|[\w.=, \t]{{1,128}}+)\)"
+_PATH_EXPR = rf"\$?(?P<root>{_IDENT})(?:(?:\.|->|::){_IDENT}|{_SUBSCRIPT})++"
+#: A call without a literal argument: ``Field(...)``, ``getpass()``, ``secrets.token_hex(16)``.
+_CALL_EXPR = re.compile(
+    rf"\$?{_IDENT}(?:(?:\.|->|::){_IDENT})*+\((?:[^\S\r\n]*+|\.\.\.|[\w.=, \t]{{1,128}}+)\)"
 )
+#: A reference to another variable: an attribute or item of a settings-like object
+#: (``settings.DB_PASSWORD``, ``self.password``, ``request.form['password']``,
+#: ``$this->password``), or a constant (``SECRET_KEY``).
+_REF_EXPR = re.compile(rf"{_PATH_EXPR}|(?P<const>[A-Z]+(?:_[A-Z0-9]+)++)")
+_REF_LAST = re.compile(
+    rf"""(?:(?:\.|->|::)(?P<attr>{_IDENT})|\[\s*["'](?P<item>[^"'\r\n]{{1,128}})["']\s*\])$"""
+)
+#: The objects such references start from.
+_REF_ROOTS = frozenset(
+    {"self", "this", "cls", "settings", "config", "conf", "cfg", "options", "opts", "args"}
+    | {"params", "env", "os", "request", "req", "ctx", "context", "app", "secrets", "vars"}
+)
+
+
+def reference_name(value: str) -> str | None:
+    """The name a reference expression ends with (``settings.DB_PASSWORD`` -> ``DB_PASSWORD``).
+
+    A reference is an attribute or item of a settings-like object (``self``, ``settings``,
+    ``config``, ``request``, ...) or an UPPER_SNAKE constant of 8+ characters. The caller
+    decides with its name vocabulary: a value that refers to another sensitive name is not
+    itself a secret. None when ``value`` is no such reference.
+    """
+    v = value.strip()
+    if v[-1:] in (";", ","):
+        v = v[:-1]
+    m = _REF_EXPR.fullmatch(v)
+    if m is None:
+        return None
+    if m.group("const"):
+        return v if len(v) >= 8 else None
+    if m.group("root").lower() not in _REF_ROOTS:
+        return None
+    last = _REF_LAST.search(v)
+    return None if last is None else last.group("attr") or last.group("item")
+
+
 #: A file path (``/run/secrets/db_password``, ``~/.pgpass``, ``file:/etc/secret``): where a secret
 #: is kept, not the secret. An absolute path must start at a common root so that a base64 value
 #: with slashes stays a value.
@@ -752,9 +785,9 @@ def is_placeholder(value: str) -> bool:
         v = head
     if MASK_TOKEN.fullmatch(v):
         return True
-    expr = v[:-1] if v[-1] in ";," else v  # password = self.password;
-    if _EXPRESSION.fullmatch(expr) or (("/" in v or "\\" in v) and _is_path(expr)):
-        return True  # settings.DB_PASSWORD, Field(...), /run/secrets/db_password
+    expr = v[:-1] if v[-1] in ";," else v
+    if _CALL_EXPR.fullmatch(expr) or (("/" in v or "\\" in v) and _is_path(expr)):
+        return True  # Field(...), getpass(), /run/secrets/db_password
     if v[:1].isalnum() and not v.startswith(_WORD_STARTS):
         return False  # templates, references and filler start with a sigil or a known word
     if _TEMPLATE.fullmatch(v):

@@ -669,6 +669,10 @@ class KeyValueDetector:
         span = self._raw_value(text, m)
         if isinstance(span, tuple) and text.startswith("${", span[0]):
             span = c.template_default(text, *span) or span  # ${DB_PASSWORD:-default}
+        if isinstance(span, tuple) and span[1] - span[0] >= 8:
+            ref = c.reference_name(text[span[0] : span[1]])
+            if ref is not None and self.names.is_sensitive(ref):
+                return None  # password=settings.DB_PASSWORD, secret_key = SECRET_KEY
         if isinstance(span, tuple) and self.prefixes:
             s, e = span
             p = text.find("[REDACTED", s, e)
@@ -693,6 +697,12 @@ class KeyValueDetector:
         quoted_key = m.group("q") is not None
         at = m.end()
         kind = self.names.value_kind(key)
+        if (
+            m.group("dash") is not None
+            and sep[:1] in (",", ">", "v", "(")
+            and text[m.start("sep") - 1] in " \t"
+        ):
+            return self._flag(text, m.start("sep"), end)  # --password ,x / --password value=x
         if m.group("lt") is not None and sep in {">", ""}:
             # <password>...</password>, <token a="1">...</token>
             gt = text.find(">", at, end) + 1 if sep == "" else at

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from redact import Redactor
-from redact._carriers import is_placeholder
+from redact._carriers import is_placeholder, reference_name
 from redact.installation import installation_key
 from redact.masks import fingerprint
 from redact.scan.model import FINGERPRINT_LENGTH, ScanOptions
@@ -235,11 +235,14 @@ def test_scanner_reports_a_sensitive_name_only_with_evidence_in_the_value(
     for path in ("data/fixture.json", "deploy/values.yaml", "settings.env"):
         found = scan_text(redactor, line + "\n", OPTIONS, path=path)
         assert [f for f in found if f.rule_id == "sensitive-key"] == [], (line, path)
-    # Placeholders ($(cat f), xxxx..., your_token_here) and references (SECRET_KEY,
-    # ApiKeyAuth.header_name, /run/secrets/x) are left as they are at runtime too (issue 10 §5:
-    # they only name where a secret comes from; the core's is_placeholder decides).
+    # Placeholders ($(cat f), xxxx..., your_token_here, /run/secrets/x) and references to
+    # another sensitive name (SECRET_KEY) are left as they are at runtime too (issue 10 §5: they
+    # only name where a secret comes from; the core's is_placeholder/reference_name decide).
     value = re.split(r"[:=]", line, maxsplit=1)[1]
-    if not is_placeholder(value) and not any(t in line for t in ("://", "true", "xxxx", "your_")):
+    named = reference_name(value)
+    if named is not None and redactor.is_sensitive_key(named):
+        assert redactor.redact(line) == line  # a reference to another sensitive name
+    elif not is_placeholder(value) and not any(t in line for t in ("://", "true", "xxxx", "your_")):
         assert redactor.redact(line) != line  # one rule set: the runtime weighting masks it
 
 
