@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,10 +228,30 @@ _COMMON_WORDS = frozenset({"connect", "influx", "hydra"})
 
 
 def command_keywords() -> tuple[str, ...]:
-    """Lower-case prefilter keywords: each program name (with its first subcommand word).
+    """Lower-case prefilter keywords: :func:`program_keywords` and :func:`config_keywords`."""
+    return tuple(sorted({*program_keywords(), *config_keywords()}))
+
+
+def config_keywords() -> tuple[str, ...]:
+    """Keywords of the config lines :func:`config_line_spans` reads (Redis, netrc, .pgpass)."""
+    return (
+        "auth ",
+        '"auth"',
+        "requirepass",
+        "masterauth",
+        "setuser",
+        "machine ",
+        "jdbc:oracle:",
+        *_PGPASS_KEYWORDS,
+    )
+
+
+def program_keywords() -> tuple[str, ...]:
+    """Each program name of :data:`COMMANDS` (with its first subcommand word), lower case.
 
     Short names (``az``, ``exp``, ``net``) are followed by a space, so that words that
-    merely contain them (``export``, ``network``) do not wake the detector.
+    merely contain them (``export``, ``network``) do not wake the detector. A keyword
+    starts where its program's name starts.
     """
     out: set[str] = set()
     for cmd in COMMANDS:
@@ -242,8 +262,6 @@ def command_keywords() -> tuple[str, ...]:
                 out.add(f"{name.lower()} ")
             else:
                 out.add(name.lower())
-    out.update(("auth ", '"auth"', "requirepass", "masterauth", "setuser", "machine "))
-    out.update(("jdbc:oracle:", *_PGPASS_KEYWORDS))
     return tuple(sorted(out))
 
 
@@ -292,7 +310,11 @@ _LEAD = re.compile(
 
 def _command_position(text: str, line_lo: int, at: int) -> bool:
     """Whether the program at ``at`` starts a command (not a word in prose)."""
-    return _LEAD.search(text, max(line_lo, at - 256), at) is not None
+    start = max(line_lo, at - 256)
+    # The segment from the line's start, so that ``^`` in _LEAD means the line's start (a
+    # search with pos= keeps ``^`` at the text's start: a second line was never a command).
+    seg = text[start:at] if start == line_lo else "\x00" + text[start:at]
+    return _LEAD.search(seg) is not None
 
 
 def _line_lo(text: str, at: int) -> int:
@@ -320,13 +342,27 @@ def _enclosing_quote(text: str, lo: int, at: int) -> str | None:
 
 
 def command_spans(
-    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+    text: str,
+    pos: int,
+    endpos: int,
+    sensitive: Callable[[str], bool],
+    *,
+    starts: Iterable[int] | None = None,
 ) -> Iterator[Span]:
     """Secret arguments of the programs in :data:`COMMANDS` whose name lies in ``text[pos:endpos]``.
 
     ``sensitive`` judges the names of ``setter`` programs (``git config NAME VALUE``).
+    ``starts``: offsets where a program name may start (the prefilter's keyword offsets,
+    a superset); only they are tried, instead of every word of the text.
     """
-    for m in _PROGRAM.finditer(text, pos, endpos):
+    found: Iterable[re.Match[str] | None]
+    if starts is None:
+        found = _PROGRAM.finditer(text, pos, endpos)
+    else:
+        found = (_PROGRAM.match(text, s, endpos) for s in starts if pos <= s < endpos)
+    for m in found:
+        if m is None:
+            continue
         cmds = _BY_NAME.get(m.group("name").lower())
         if not cmds:
             continue

@@ -286,7 +286,7 @@ class Redactor:
         if len(text) > _REGION_MIN:
             # Large texts: keep the keywords' offsets from the same pass to bound the rules.
             hits, positions = snap.scan_positions(text)
-            words: Iterable[str] = positions
+            words: Collection[str] = positions
         else:
             if self._quiet and snap.quiet(text):
                 return []  # the common case: one automaton probe, nothing else
@@ -304,7 +304,7 @@ class Redactor:
             for i in sorted(selected):
                 rule = self._rules[i]
                 detector = "key-name" if rule is self._key_rule else "rule"
-                for s, e in self._rule_spans(rule, text, detector, positions):
+                for s, e in self._rule_spans(rule, text, detector, positions, words):
                     findings.append(
                         Finding(rule.id, s, e, rule.category, rule.severity, "", detector)
                     )
@@ -321,6 +321,7 @@ class Redactor:
         text: str,
         detector: str,
         positions: dict[str, list[int]] | None = None,
+        words: Collection[str] | None = None,
     ) -> Iterable[tuple[int, int]]:
         n = len(text)
         if positions is not None and rule.keywords:
@@ -358,7 +359,9 @@ class Redactor:
             found: Iterable[tuple[int, int]]
             if anchors is not None and isinstance(rule, KeyValueDetector):
                 a, b = bisect.bisect_left(anchors, lo), bisect.bisect_left(anchors, hi)
-                found = rule.finditer(text, lo, hi, anchors=anchors[a:b])
+                found = rule.finditer(text, lo, hi, anchors=anchors[a:b], present=words)
+            elif isinstance(rule, KeyValueDetector):
+                found = rule.finditer(text, lo, hi, present=words)
             else:
                 found = rule.finditer(text, lo, hi, timeout=timeout)
             for s, e in found:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from redact import _carriers as c
@@ -472,6 +472,7 @@ _SQL_WORDS = ("IDENTIFIED", "identified", "Identified")
 #: Carriers that hold a credential without a sensitive name: URL userinfo, SQL, and the
 #: command lines and config lines of :mod:`redact._commands` (their own keywords).
 _CARRIER_KEYWORDS = ("://", "identified", *cmd.command_keywords())
+_PROGRAM_WORDS = frozenset(cmd.program_keywords())
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
 # 256 characters (dotted Java/Spring property paths pass 64) and may carry subscripts
@@ -574,19 +575,23 @@ class KeyValueDetector:
         endpos: int | None = None,
         *,
         timeout: float | None = None,
-        anchors: Iterable[int] | None = None,
+        anchors: Sequence[int] | None = None,
+        present: Collection[str] | None = None,
     ) -> Iterator[tuple[int, int]]:
         """Spans of values whose name (or carrier) lies in ``text[pos:endpos]``.
 
-        ``anchors``: sorted offsets of :meth:`KeyNames.keywords` in ``text`` (ASCII text
-        only), when the caller has them; names are then looked for only around them.
+        What the caller's prefilter pass knows, when it has it: ``anchors``, the sorted
+        offsets in ``text`` of :meth:`KeyNames.keywords` (and of :meth:`KeyNames.name_chars`
+        in non-ASCII text) — names and programs are then looked for only there;
+        ``present``, the keywords the text holds — carriers none of whose keywords is
+        present (a command line, a Redis or netrc line) are not looked for.
 
         A value may run past ``endpos``: the name decides, and the value is masked whole
         (a window cut in the middle of a 20 KB token must not leave its tail). The scan
         stays linear: names inside a value already found are not looked at again.
         """
         kend = len(text) if endpos is None else endpos
-        yield from self._spans(text, pos, kend, nested=False, anchors=anchors)
+        yield from self._spans(text, pos, kend, nested=False, anchors=anchors, present=present)
 
     def _spans(
         self,
@@ -595,7 +600,8 @@ class KeyValueDetector:
         kend: int,
         *,
         nested: bool,
-        anchors: Iterable[int] | None = None,
+        anchors: Sequence[int] | None = None,
+        present: Collection[str] | None = None,
     ) -> Iterator[tuple[int, int]]:
         lo = pos
         sensitive = self.names.is_sensitive
@@ -627,13 +633,25 @@ class KeyValueDetector:
                         yield span
             if todo is not None and ks > anchor:
                 anchor = -1  # past the anchor's run: on to the next keyword
-        yield from self._carrier_spans(text, lo, kend, nested=nested)
+        yield from self._carrier_spans(
+            text, lo, kend, nested=nested, anchors=anchors, present=present
+        )
 
     def _carrier_spans(
-        self, text: str, lo: int, kend: int, *, nested: bool
+        self,
+        text: str,
+        lo: int,
+        kend: int,
+        *,
+        nested: bool,
+        anchors: Sequence[int] | None,
+        present: Collection[str] | None,
     ) -> Iterator[tuple[int, int]]:
         """Credentials held by a carrier rather than a name: commands, URLs, SQL, %-pairs."""
-        yield from cmd.command_spans(text, lo, kend, self.names.is_sensitive)
+        # A command line is read only when a program's keyword is present, like any rule;
+        # the config lines' own checks are substring tests, cheaper than the lookup.
+        if present is None or not _PROGRAM_WORDS.isdisjoint(present):
+            yield from cmd.command_spans(text, lo, kend, self.names.is_sensitive, starts=anchors)
         yield from cmd.config_line_spans(text, lo, kend)
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from redact import KeyNames, Redactor
 from redact.engine import _REGION_MIN
 from tests.core.test_grammar import SENSITIVE_NAMES, SHAPES, Shape, _fits, _leaks, _synthetic
+from tests.core.test_grammar_commands import SHAPES as COMMAND_SHAPES
 
 R = Redactor.default()
 NAMES = KeyNames.default()
@@ -50,7 +51,7 @@ def _big(line: str, *, unicode: bool) -> tuple[str, int]:
     return "\n".join(lines), at
 
 
-SINGLE_LINE = [s for s in SHAPES if "\n" not in s.template]
+SINGLE_LINE = [s for s in (*SHAPES, *COMMAND_SHAPES) if "\n" not in s.template]
 
 
 @pytest.mark.parametrize("unicode", [False, True], ids=["ascii", "unicode"])
@@ -141,3 +142,11 @@ def test_vocabulary_names_hold_a_keyword_or_a_name_character() -> None:
             assert any(k in name.lower() for k in KEYWORDS), name
         else:
             assert NAMES.name_char_offsets(name), name
+
+
+@pytest.mark.parametrize("lead", ["started\n", "a\r\n", "x=1\n\n"], ids=["lf", "crlf", "blank"])
+@pytest.mark.parametrize("shape", SINGLE_LINE, ids=lambda s: s.id)
+def test_a_shape_on_a_later_line_is_masked_as_alone(shape: Shape, lead: str) -> None:
+    """Line starts count as line starts on every line (a command on line 2 was prose)."""
+    line = shape.render(_synthetic())
+    assert R.redact(lead + line) == lead + R.redact(line)
