@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from redact._forms import _fold_table, decoded_views, variants
+from redact._forms import variants
 from redact._matcher import (
     DFA_MAX_PATTERNS,
     AnchorMatcher,
@@ -42,6 +42,7 @@ from redact._matcher import (
     str_hits,
     str_positions,
 )
+from redact._views import decoded_views, fold_table, worth_decoding
 from redact.exceptions import ConfigError, SecretTooShortError
 
 __all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
@@ -95,11 +96,6 @@ class _Entry:
 
 
 _NO_WORDS: frozenset[str] = frozenset()
-
-
-def _has_views(text: str) -> bool:
-    """Whether ``text`` may hold a decoded view (entities, escapes, non-ASCII forms)."""
-    return not text.isascii() or "&" in text or "\\" in text
 
 
 #: Packed forms: (blob, lengths, shortest accepted prefix lengths, owners).
@@ -266,9 +262,8 @@ class _Snapshot:
 
     # -- scanning -----------------------------------------------------------------------
 
-    def _pass(self, text: str) -> tuple[list[Hit], Positions]:
-        """One pass of every tier over ``text``: confirmed spans (str offsets), keywords."""
-        data = text.encode("utf-8", "surrogatepass")
+    def _pass(self, text: str, data: bytes) -> tuple[list[Hit], Positions]:
+        """One pass of every tier over ``text`` (``data``: its UTF-8): spans, keywords."""
         low = data.lower()
         spans: dict[tuple[int, int], str] = {}
         positions: Positions = {}
@@ -283,6 +278,11 @@ class _Snapshot:
         hits = sorted((s, e, label) for (s, e), label in spans.items())
         return str_hits(data, text, hits), positions
 
+    def _has_views(self, text: str, data: bytes) -> bool:
+        """Whether ``text`` (``data``: its UTF-8) may hold a registered value in a decoded
+        view: values are registered and the gate of :mod:`redact._views` passes."""
+        return self.count > 0 and worth_decoding(text, data)
+
     def quiet(self, text: str) -> bool:
         """True when ``text`` holds no registered form and no rule keyword, in any view.
 
@@ -291,8 +291,9 @@ class _Snapshot:
         the lower-cased bytes, no hit list, no positions. Anything else (an anchor
         hit to confirm, a keyword, text with decoded views) answers through ``scan``.
         """
-        if not _has_views(text):
-            low = text.lower().encode("ascii")
+        data = text.encode("utf-8", "surrogatepass")
+        if not self._has_views(text, data):
+            low = data.lower()
             for tier in self.tiers:
                 if tier.matcher.probe(low):
                     break
@@ -303,26 +304,29 @@ class _Snapshot:
 
     def scan(self, text: str) -> tuple[list[Hit], frozenset[str]]:
         """Known-secret spans in ``text`` (sorted) and the rule keywords present in it."""
-        hits, positions = self._pass(text)
+        data = text.encode("utf-8", "surrogatepass")
+        hits, positions = self._pass(text, data)
         words = frozenset(positions) if positions else _NO_WORDS
-        if not _has_views(text):
+        if not self._has_views(text, data):
             return hits, words  # the common case: nothing to decode
-        return self._with_views(text, hits), words
+        return self._with_views(text, data, hits), words
 
     def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
         """Known-secret spans and each keyword's start offsets (str offsets in ``text``)."""
-        hits, positions = self._pass(text)
+        data = text.encode("utf-8", "surrogatepass")
+        hits, positions = self._pass(text, data)
         if not text.isascii():
-            positions = str_positions(text.encode("utf-8", "surrogatepass"), text, positions)
-        if not _has_views(text):
+            positions = str_positions(data, text, positions)
+        if not self._has_views(text, data):
             return hits, positions
-        return self._with_views(text, hits), positions
+        return self._with_views(text, data, hits), positions
 
-    def _with_views(self, text: str, hits: list[Hit]) -> list[Hit]:
+    def _with_views(self, text: str, data: bytes, hits: list[Hit]) -> list[Hit]:
         """Add the hits found in the text's decoded views, mapped back to source spans."""
         found = set(hits)
-        for view in decoded_views(text):
-            more, _ = self._pass(view.text)
+        for view in decoded_views(text, data):
+            vt = view.text
+            more, _ = self._pass(vt, vt.encode("utf-8", "surrogatepass"))
             for h in more:
                 found.add(Hit(*view.source_span(h.start, h.end), h.label))
         if len(found) == len(hits):
@@ -394,7 +398,7 @@ class KnownSecrets:
         #: Guards _timer: an add and the timer thread itself may both want to start one.
         self._timer_lock = threading.Lock()
         self._last_add = 0.0
-        _fold_table()  # built once per process (~40 ms), off the first scan's path
+        fold_table()  # built once per process (~40 ms), off the first scan's path
         empty = _Tier({}, _NO_FORMS, (), backend)
         self._snap = _Snapshot((empty,), [], 0, 0, self.min_length)
 

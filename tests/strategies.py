@@ -209,6 +209,58 @@ def _b64(raw: bytes, *, urlsafe: bool = False, pad: bool = True) -> str:
 
 _HTML_SAFE = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
+
+def _percent_every_byte(value: str, case: str = "upper") -> str:
+    """Every byte as ``%XX``, letters and digits too (hex upper, lower or mixed)."""
+    out = []
+    for i, b in enumerate(value.encode()):
+        hx = f"{b:02X}"
+        if case == "lower" or (case == "mixed" and i % 2):
+            hx = hx.lower()
+        out.append("%" + hx)
+    return "".join(out)
+
+
+def _escape_punct(value: str, prefix: str, chars: str | None = None) -> str:
+    """``prefix`` before each punctuation character (or each of ``chars``)."""
+    return "".join(
+        prefix + c if (c in chars if chars is not None else not c.isalnum()) else c for c in value
+    )
+
+
+def _entities_no_semicolon(value: str) -> str:
+    """``&#NN`` without ``;`` where the next character is not a digit (a lenient encoder)."""
+    out = []
+    for i, c in enumerate(value):
+        if c.isascii() and c.isalnum():
+            out.append(c)
+        else:
+            nxt = value[i + 1 : i + 2]
+            out.append(f"&#{ord(c)}" + (";" if nxt.isdigit() or not nxt else ""))
+    return "".join(out)
+
+
+def _octal(value: str) -> str:
+    """C / bash ``printf`` octal escapes of each non-alphanumeric UTF-8 byte."""
+    return "".join(
+        chr(b) if chr(b).isalnum() and b < 0x80 else f"\\{b:03o}" for b in value.encode()
+    )
+
+
+def _mojibake(value: str) -> str:
+    return value.encode("utf-8").decode("latin-1")
+
+
+#: A config file holding the value: its base64 is long enough to be wrapped (MIME, PEM).
+def _document(value: str) -> bytes:
+    return f"[client]\nuser=admin\npassword={value}\nhost=db.internal\n".encode()
+
+
+def _wrapped(value: str, width: int, sep: str) -> str:
+    enc = base64.b64encode(_document(value)).decode()
+    return sep.join(enc[i : i + width] for i in range(0, len(enc), width))
+
+
 #: Each way a framework, logger or CI runner rewrites a value, as ``value -> shown``.
 FORMS: dict[str, Callable[[str], str]] = {
     "raw": lambda v: v,
@@ -241,6 +293,40 @@ FORMS: dict[str, Callable[[str], str]] = {
     "b64-shift2-standalone": lambda v: _b64(v.encode()[2:]),
     "b64url-shift1-nopad": lambda v: _b64(v.encode()[1:], urlsafe=True, pad=False),
     "b64url-shift2-nopad": lambda v: _b64(v.encode()[2:], urlsafe=True, pad=False),
+    # percent-encoding, every member (decoded at scan time)
+    "percent-every-byte": _percent_every_byte,
+    "percent-every-byte-lower": lambda v: _percent_every_byte(v, "lower"),
+    "percent-mixed-case-hex": lambda v: _percent_every_byte(v, "mixed"),
+    "percent-plus-for-space": lambda v: urllib.parse.quote_plus(v, safe=""),
+    "double-percent-every-byte": lambda v: _percent_every_byte(_percent_every_byte(v)),
+    # base64, nested and wrapped (decoded at scan time)
+    "b64-utf16le-powershell": lambda v: _b64(v.encode("utf-16-le")),
+    "b64-of-b64": lambda v: _b64(_b64(v.encode()).encode()),
+    "b64-of-mojibake": lambda v: _b64(_mojibake(v).encode()),
+    "b64-of-double-mojibake": lambda v: _b64(_mojibake(_mojibake(v)).encode()),
+    "mojibake-double": lambda v: _mojibake(_mojibake(v)),
+    "b64-mime-76-lf": lambda v: _wrapped(v, 76, "\n"),
+    "b64-pem-64-crlf": lambda v: _wrapped(v, 64, "\r\n"),
+    "b64-wrapped-literal-backslash-n": lambda v: _wrapped(v, 64, "\\n"),
+    "b64url-nopad": lambda v: _b64(v.encode(), urlsafe=True, pad=False),
+    # escapes (decoded at scan time)
+    "shell-backslash": lambda v: _escape_punct(v, "\\"),
+    "cmd-caret": lambda v: _escape_punct(v, "^", "&|<>^()"),
+    "powershell-backtick": lambda v: _escape_punct(v, "`"),
+    "html-decimal-no-semicolon": _entities_no_semicolon,
+    "html-hex-lower-x-upper-digits": lambda v: _entities(v, "&#x%X;"),
+    "json-u-every-punct": lambda v: _entities(v, "\\u%04x"),
+    "json-escaped-slash": lambda v: json.dumps(v)[1:-1].replace("/", "\\/"),
+    "python-x-escapes": lambda v: "".join(
+        f"\\x{ord(c):02x}" if not c.isalnum() and ord(c) < 256 else c for c in v
+    ),
+    "octal-escapes": _octal,
+    "csharp-verbatim-doubled-quote": lambda v: v.replace('"', '""'),
+    # hex (decoded at scan time; literal for values shorter than the run decoder's minimum)
+    "hex-lower": lambda v: v.encode().hex(),
+    "hex-upper": lambda v: v.encode().hex().upper(),
+    "hex-utf16le": lambda v: v.encode("utf-16-le").hex(),
+    "hex-utf16le-upper": lambda v: v.encode("utf-16-le").hex().upper(),
 }
 #: Values for the carrier grammar: the characters that used to end a value too early
 #: (; & , ( ) < > @ = spaces quotes, no-break and other Unicode spaces) among letters and digits.

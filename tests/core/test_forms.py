@@ -14,11 +14,12 @@ import urllib.parse
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from redact import KnownSecrets, Redactor
 from redact._forms import decoded_views, identifying_lines, looks_random, variants
+from redact.exceptions import SecretTooShortError
 from tests.strategies import FORMS, filler, secret_values
 
 
@@ -50,6 +51,48 @@ def _redactor(value: str) -> Redactor:
     return Redactor(known=known)
 
 
+#: Where a form is planted: free text, a JSON document (one more layer of escaping), a URL.
+CONTEXTS: dict[str, Callable[[str], str]] = {
+    "text": lambda shown: f"before >>{shown}<< after",
+    "json": lambda shown: json.dumps({"msg": f"login {shown} failed", "n": 1}),
+    "url": lambda shown: f"GET https://api.example.test/v1?token={shown}&page=2 HTTP/1.1",
+}
+
+
+def _planted(context: str, shown: str) -> str:
+    """``shown`` as it sits in the context's text (JSON escapes it once more)."""
+    return json.dumps(shown)[1:-1] if context == "json" else shown
+
+
+def _leftovers(out: str, planted: str, template: str) -> set[str]:
+    """4-character runs of ``planted`` still in ``out`` that the template does not hold."""
+    return {
+        planted[i : i + 4]
+        for i in range(len(planted) - 3)
+        if planted[i : i + 4] in out and planted[i : i + 4] not in template
+    }
+
+
+def _assert_masked_whole(r: Redactor, form: str, shown: str) -> None:
+    for context, make in CONTEXTS.items():
+        text = make(shown)
+        planted = _planted(context, shown)
+        start = text.index(planted)
+        assert _covered(r, text, start, start + len(planted)), (form, context)
+        out = r.redact(text)
+        template = make("\0")
+        assert "[REDACTED:s]" in out, (form, context)
+        assert not _leftovers(out, planted, template), (form, context)
+        assert r.redact(out) == out, (form, context)
+    obj = {"event": f"x {shown} y", "items": [shown], "url": f"https://h.test/?q={shown}"}
+    got = r.redact_obj(obj)
+    assert isinstance(got, dict)
+    for key, template in (("event", "x \0 y"), ("url", "https://h.test/?q=\0")):
+        assert not _leftovers(got[key], shown, template), (form, "redact_obj", key)
+        assert "[REDACTED:s]" in got[key], (form, "redact_obj", key)
+    assert got["items"] == ["[REDACTED:s]"], (form, "redact_obj")
+
+
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_each_form_masked_whole(form: str) -> None:
     """One row per form: the value planted in that form is masked whole, and only it."""
@@ -63,13 +106,14 @@ def test_each_form_masked_whole(form: str) -> None:
     out = r.redact(text)
     assert out == "before >>[REDACTED:s]<< after", form
     assert r.redact(out) == out
+    _assert_masked_whole(r, form, shown)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     value=secret_values,
     form=st.sampled_from(sorted(FORMS)),
-    before=filler.map(lambda s: s.rstrip("\\&")),
+    before=filler.map(lambda s: s.rstrip("\\&%^`")),
     after=filler,
 )
 def test_every_form_property(value: str, form: str, before: str, after: str) -> None:
@@ -82,6 +126,41 @@ def test_every_form_property(value: str, form: str, before: str, after: str) -> 
     out = r.redact(text)
     assert shown not in out
     assert r.redact(out) == out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=secret_values, form=st.sampled_from(sorted(FORMS)))
+def test_every_form_in_json_url_and_objects_property(value: str, form: str) -> None:
+    """Any value, any form, planted in JSON, in a URL and in objects: no 4-character run
+    of the form survives beside the mask."""
+    _assert_masked_whole(_redactor(value), form, FORMS[form](value))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=secret_values, other=secret_values, form=st.sampled_from(sorted(FORMS)))
+def test_other_values_forms_are_not_masked(value: str, other: str, form: str) -> None:
+    """Lookalike: the forms of a value that was never registered are left alone."""
+    assume(value not in other and other not in value)
+    shown = FORMS[form](other)
+    r = _redactor(value)
+    text = f"x {shown} y"
+    assert [f for f in r.find(text) if f.detector == "known"] == []
+    assert r.redact(text) is text
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_short_value_refused_and_its_forms_left(form: str) -> None:
+    """Below the minimum (8 characters by default) a value is refused with
+    SecretTooShortError and nothing of it is masked; at the minimum every form is."""
+    known = KnownSecrets()
+    short = _token(7)
+    with pytest.raises(SecretTooShortError):
+        known.add(short, label="s")
+    r = Redactor(known=known)
+    text = f"x {FORMS[form](short)} y"
+    assert [f for f in r.find(text) if f.detector == "known"] == []
+    at_min = "Aé&" + _token(5)
+    _assert_masked_whole(_redactor(at_min), form, FORMS[form](at_min))
 
 
 def test_registered_with_quotes_logged_without() -> None:
@@ -112,7 +191,7 @@ def test_clean_text_with_entities_and_escapes_is_returned_as_is() -> None:
 def test_view_offsets_map_back_across_layers() -> None:
     """A decoded view maps each of its spans back to the source run it came from."""
     text = "ａ&amp;b\\x41c"
-    (view,) = decoded_views(text)
+    (view,) = [v for v in decoded_views(text) if v.text == "a&bAc"]  # every step decoded
     assert view.text == "a&bAc"
     assert view.source_span(0, 5) == (0, len(text))
     assert view.source_span(1, 2) == (1, 6)  # "&" came from "&amp;"
@@ -230,6 +309,33 @@ def test_forms_table_covers_the_documented_classes() -> None:
         "double-percent",
         "b64-shift1-standalone",
         "b64-shift2-standalone",
+        "percent-every-byte",
+        "percent-mixed-case-hex",
+        "percent-plus-for-space",
+        "double-percent-every-byte",
+        "b64-utf16le-powershell",
+        "b64-of-b64",
+        "b64-of-mojibake",
+        "b64-of-double-mojibake",
+        "mojibake-double",
+        "b64-mime-76-lf",
+        "b64-pem-64-crlf",
+        "b64-wrapped-literal-backslash-n",
+        "b64url-nopad",
+        "shell-backslash",
+        "cmd-caret",
+        "powershell-backtick",
+        "html-decimal-no-semicolon",
+        "html-hex-lower-x-upper-digits",
+        "json-u-every-punct",
+        "json-escaped-slash",
+        "python-x-escapes",
+        "octal-escapes",
+        "csharp-verbatim-doubled-quote",
+        "hex-lower",
+        "hex-upper",
+        "hex-utf16le",
+        "hex-utf16le-upper",
     }
     assert needed <= set(FORMS)
 

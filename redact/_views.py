@@ -1,0 +1,540 @@
+"""Decoded views of a text: encoded runs decoded at scan time, with the way back.
+
+A registered value reaches a log rewritten by one or more encoders (a JSON string
+inside an HTML page, PowerShell's ``-EncodedCommand`` = base64 of UTF-16LE, a URL
+percent-encoded twice, UTF-8 shown as latin-1 and then base64-encoded, ...).
+Enumerating every combination as literal forms would multiply the registry's memory
+per value; instead the *text* is decoded, one encoder at a time, and the registry's
+automaton runs over each decoded view. Each decoded token records which span of the
+source it replaced, so a hit maps back to the whole encoded run (the mask covers it
+whole).
+
+Decoders, in the order one round applies them (outermost encodings first):
+
+====================  =====================================================  ==========
+decoder               decodes                                                 trigger
+====================  =====================================================  ==========
+``runs``              base64 (standard, URL-safe, padded or not, wrapped at   a run of
+                      a fixed width with ``\\n``, ``\\r\\n`` or a literal      ≥ 16
+                      ``\\n``) and hex runs whose bytes hold printable text   base64/hex
+                      (UTF-8, or UTF-16LE as PowerShell and Windows write)    characters
+``percent``           ``%XX`` of any byte, either case (``%41%2f``)           ``%``
+``entity``            HTML/XML references: named, decimal, hex, with or       ``&``
+                      without the ``;`` (as browsers read them)
+``backslash``         ``\\xNN`` ``\\uNNNN`` ``\\UNNNNNNNN`` octal ``\\046``,  ``\\``
+                      ``\\n`` ``\\t`` ..., and a backslash before any
+                      punctuation or space (shell ``\\&``, JSON ``\\/``)
+``mojibake``          UTF-8 bytes shown as latin-1 or cp1252 (``Ã©``)        non-ASCII
+``caret``             cmd.exe ``^&`` ``^|`` ``^<`` ...                        ``^``
+``backtick``          PowerShell ```&`` ```$`` ...                            backquote
+====================  =====================================================  ==========
+
+Full-width and other compatibility characters whose NFKC form is one ASCII character
+are folded first (one character for one). Rounds repeat while a decoder changes the
+text (double percent-encoding, base64 of base64, double mojibake, JSON inside JSON),
+up to :data:`MAX_ROUNDS`; every intermediate view is scanned, so a value that holds a
+character a later decoder would eat (a ``\\`` or ``^`` of its own) is still found in
+the view before that decoder ran. At most :data:`MAX_VIEWS` views per text.
+"""
+
+from __future__ import annotations
+
+import binascii
+import bisect
+import functools
+import html
+import html.entities
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+
+__all__ = ["MAX_ROUNDS", "MAX_VIEWS", "RUN_MIN", "DecodedView", "decoded_views", "worth_decoding"]
+
+#: Rounds of decoding (each round applies every decoder once).
+MAX_ROUNDS = 3
+#: Views scanned per text at most.
+MAX_VIEWS = 16
+#: Shortest base64/hex run decoded at scan time (characters): shorter runs (request ids,
+#: URL paths) are in most log lines. A nested form of a value shorter than this is a
+#: literal form instead (:func:`redact._forms.variants`), and so is the value's own
+#: base64, at every alignment.
+RUN_MIN = 20
+
+
+class DecodedView:
+    """``text`` with encoded runs decoded, and the way back to the original offsets.
+
+    Each decoded token records where it sits in the view (``starts``, ``lengths``) and
+    which span of the source text it replaced (``src_starts``, ``src_ends``). A span of
+    the view maps back to the smallest source span that covers it, so a hit that starts
+    or ends inside a decoded token covers the whole encoded token.
+    """
+
+    __slots__ = ("lengths", "parent", "src_ends", "src_starts", "starts", "text")
+
+    def __init__(
+        self,
+        text: str,
+        starts: list[int],
+        lengths: list[int],
+        src_starts: list[int],
+        src_ends: list[int],
+        *,
+        parent: DecodedView | None,
+    ) -> None:
+        self.text = text
+        self.starts = starts
+        self.lengths = lengths
+        self.src_starts = src_starts
+        self.src_ends = src_ends
+        self.parent = parent
+
+    def _back(self, p: int, *, end: bool) -> int:
+        if end:
+            if p == 0:
+                return 0
+            p -= 1
+        i = bisect.bisect_right(self.starts, p) - 1
+        if i < 0:
+            q = p + end
+        elif p < self.starts[i] + self.lengths[i]:
+            q = self.src_ends[i] if end else self.src_starts[i]
+        else:
+            q = p - self.starts[i] - self.lengths[i] + self.src_ends[i] + end
+        return q
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``view.text[start:end]`` decodes from."""
+        view: DecodedView | None = self
+        while view is not None:
+            start, end = view._back(start, end=False), view._back(end, end=True)
+            view = view.parent
+        return start, end
+
+
+#: A decoder: the text -> ``(start, end, decoded)`` for each token it decodes.
+_Tokens = Iterable[tuple[int, int, str]]
+
+
+def _apply(text: str, tokens: _Tokens, parent: DecodedView | None) -> DecodedView | None:
+    """The view of ``text`` with each token replaced (None when nothing changed)."""
+    parts: list[str] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    src_starts: list[int] = []
+    src_ends: list[int] = []
+    pos = 0
+    out_len = 0
+    for s, e, r in tokens:
+        parts.append(text[pos:s])
+        out_len += s - pos
+        starts.append(out_len)
+        lengths.append(len(r))
+        src_starts.append(s)
+        src_ends.append(e)
+        parts.append(r)
+        out_len += len(r)
+        pos = e
+    if not starts:
+        return None
+    parts.append(text[pos:])
+    return DecodedView("".join(parts), starts, lengths, src_starts, src_ends, parent=parent)
+
+
+def _by_regex(
+    pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
+) -> Callable[[str], _Tokens]:
+    def tokens(text: str) -> Iterator[tuple[int, int, str]]:
+        for m in pattern.finditer(text):
+            r = repl(m)
+            if r is not None and r != m.group(0):
+                yield m.start(), m.end(), r
+
+    return tokens
+
+
+# -- base64 and hex runs --------------------------------------------------------------------
+
+#: A base64 (standard or URL-safe) or hex run, and its continuation lines when it is
+#: wrapped: a real line break (``\n``, ``\r\n``) or a literal one (``\\n``, ``\\r\\n``,
+#: ``\\\\n`` ...).
+_BREAK_RE = r"\r?\n|(?:\\{1,4}r)?\\{1,4}n"  # also escaped once more (inside JSON)
+_RUN = re.compile(
+    rf"[A-Za-z0-9+/_-]{{{RUN_MIN},}}={{0,2}}(?:(?:{_BREAK_RE})[A-Za-z0-9+/_-]{{2,}}={{0,2}})*"
+)
+_BREAK = re.compile(_BREAK_RE)
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+#: The cheap gate, one ``bytes.translate``: bytes of the base64/hex alphabet -> "A", bytes
+#: a decoder is triggered by (``%&\\^```` and every non-ASCII byte) -> "!", others -> " ".
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+_TRIGGERS = "%&\\^`"
+_GATE = bytes.maketrans(
+    bytes(range(256)),
+    bytes(
+        65 if b in _ALPHABET else 33 if b >= 0x80 or chr(b) in _TRIGGERS else 32 for b in range(256)
+    ),
+)
+_GATE_RUN = b"A" * RUN_MIN
+_ALPHABET_CHAR = re.compile(r"[A-Za-z0-9+/_-]")
+#: At least this many printable characters in a row: text worth scanning.
+_PRINTABLE_RUN = re.compile(r"[^\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]{8}")
+
+
+def _as_text(raw: bytes) -> str | None:
+    """``raw`` as text when it holds a printable run of 8+ characters (else None).
+
+    UTF-16LE (a zero byte after most ASCII characters) is read as such; anything else
+    as UTF-8, bytes that are not UTF-8 kept as lone surrogates, so a value inside a
+    binary blob is still found.
+    """
+    n = len(raw)
+    if n >= 16 and n % 2 == 0 and raw[1::2].count(0) * 4 >= n:  # ≥ half the pairs end in 0
+        text = raw.decode("utf-16-le", "surrogatepass")
+    else:
+        text = raw.decode("utf-8", "surrogateescape")
+    return text if _PRINTABLE_RUN.search(text) is not None else None
+
+
+_HEXDIGITS = "0123456789abcdefABCDEF"
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def _hex_text(run: str) -> str | None:
+    if _HIGH_TEXT.search(run[0::2]) is None:  # the high nibble of each byte
+        return None  # no 8 bytes of text in a row (UTF-8 or UTF-16LE): an id, a digest
+    return _as_text(bytes.fromhex(run))
+
+
+#: High nibbles of 8 text bytes in a row (no control byte: UTF-8), or of 4 ASCII characters
+#: in UTF-16LE (each followed by a zero byte).
+_HIGH_TEXT = re.compile("[2-9a-fA-F]{8}|(?:[2-9a-fA-F]0){4}")
+
+
+def _decode_run(run: str) -> str | None:
+    """The text a base64 or hex ``run`` (one line, no break) holds, or None.
+
+    A run of hex digits is read as hex only: base64 of text is never all hex digits
+    (every fourth character of it is in ``I``-``Z`` or ``a``-``f`` and text is not all
+    ``a``-``f``), and ids, digests and trace ids are hex: one decoding, not two.
+    """
+    if not run.strip(_HEXDIGITS):
+        # Glued to one more hex digit on a side, the bytes start one digit later.
+        for cut in (run, run[1:-1]) if len(run) % 2 == 0 else (run[:-1], run[1:]):
+            text = _hex_text(cut)
+            if text is not None:
+                return text
+        return None
+    if "-" in run and not run.strip(_HEXDIGITS + "-"):
+        return None  # a UUID
+    text = _b64_text(run)
+    if text is not None:
+        return text
+    # Hex glued to letters that are not hex digits (``0x``, ``hex:``-less prefixes, a word).
+    for m in _HEX_RUN.finditer(run):
+        inner = _decode_run(m.group(0))
+        if inner is not None:
+            return run[: m.start()] + inner + run[m.end() :]
+    return None
+
+
+_HEX_RUN = re.compile(rf"[0-9A-Fa-f]{{{RUN_MIN},}}")
+
+
+def _b64_text(run: str) -> str | None:
+    body = run.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    data = body.encode("ascii")
+    if b"-" in data or b"_" in data:
+        if b"+" in data or b"/" in data:
+            return None
+        data = data.translate(_FROM_URLSAFE)
+    try:
+        raw = binascii.a2b_base64(data + b"=" * (-len(data) % 4), strict_mode=True)
+    except binascii.Error:
+        return None
+    return _as_text(raw)
+
+
+def _unwrap(match: str) -> list[tuple[int, int, str]]:
+    """Split a matched run into its encoded blobs: ``(start, end, joined body)``.
+
+    Lines of one wrapped blob all have the same length (a multiple of 4, the last one
+    no longer); a run whose lines differ is several blobs, one a line.
+    """
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in _BREAK.finditer(match):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(match)))
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(pieces):
+        s, e = pieces[i]
+        width = e - s
+        j = i + 1
+        if width % 4 == 0 and "=" not in match[s:e]:
+            while j < len(pieces):
+                ls, le = pieces[j]
+                if le - ls > width or (le - ls < width and j + 1 < len(pieces)):
+                    break
+                j += 1
+                if le - ls < width or "=" in match[ls:le]:
+                    break
+        out.append((s, pieces[j - 1][1], "".join(match[a:b] for a, b in pieces[i:j])))
+        i = j
+    return out
+
+
+def _run_tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    for m in _RUN.finditer(text):
+        base = m.start()
+        run = m.group(0)
+        blobs = _unwrap(run) if "\n" in run or "\\" in run else [(0, len(run), run)]
+        for s, e, body in blobs:
+            if len(body) < RUN_MIN:
+                continue
+            decoded = _decode_run(body)
+            if decoded is not None:
+                yield base + s, base + e, decoded
+
+
+def _has_run(data: bytes) -> bool:
+    """True when ``data`` holds a run of ≥ :data:`RUN_MIN` base64/hex bytes (C speed)."""
+    return _GATE_RUN in data.translate(_GATE)
+
+
+# -- percent, references, escapes -------------------------------------------------------------
+
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def _percent(m: re.Match[str]) -> str:
+    return bytes.fromhex(m.group(0).replace("%", "")).decode("utf-8", "surrogateescape")
+
+
+#: A character reference: decimal or hex (``;`` optional, as browsers read them), named
+#: with its ``;``, or one of the XML five's legacy spellings without it (``&amp``).
+_ENTITY = re.compile(
+    r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};|(?:amp|lt|gt|quot|AMP|LT|GT|QUOT))"
+)
+
+
+def _entity(m: re.Match[str]) -> str | None:
+    tok = m.group(0)
+    if tok[1] != "#":
+        return _NAMED.get(tok[1:])
+    digits = tok[3:] if tok[2] in "xX" else tok[2:]
+    cp = int(digits.rstrip(";"), 16 if tok[2] in "xX" else 10)
+    return _numeric(cp)
+
+
+def _numeric(cp: int) -> str:
+    """What ``&#cp;`` shows (HTML5: C1 code points as cp1252, invalid ones as U+FFFD)."""
+    if cp in _INVALID_CHARREFS:
+        return _INVALID_CHARREFS[cp]
+    if 0xD800 <= cp <= 0xDFFF or cp > 0x10FFFF:
+        return "\ufffd"
+    return chr(cp)
+
+
+#: Named references with their ``;`` (``amp;`` -> ``&``) as browsers decode them, and
+#: the XML five's legacy spellings without it.
+_NAMED = {k: v for k, v in html.entities.html5.items() if k.endswith(";")} | {
+    k: html.entities.html5[k] for k in ("amp", "lt", "gt", "quot", "AMP", "LT", "GT", "QUOT")
+}
+_INVALID_CHARREFS: dict[int, str] = getattr(html, "_invalid_charrefs", {})
+
+
+_BACKSLASH = re.compile(
+    r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"  # a surrogate pair
+    r"|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[nrtbfav]|[^0-9A-Za-z])",
+    re.DOTALL,
+)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "a": "\a", "v": "\v"}
+
+
+def _backslash(m: re.Match[str]) -> str | None:
+    tok = m.group(0)
+    c = tok[1]
+    if len(tok) == 12:  # \uD83D\uDE00: one character outside the BMP
+        hi, lo = int(tok[2:6], 16), int(tok[8:], 16)
+        return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+    if c in "xuU":
+        cp = int(tok[2:], 16)
+        return chr(cp) if cp <= 0x10FFFF else None
+    if c in "01234567":
+        return chr(int(tok[1:], 8))
+    return _SIMPLE_ESCAPES.get(c, c)
+
+
+#: cp1252 characters for the bytes 0x80-0x9F (the rest of latin-1 maps to itself).
+_CP1252_HIGH = {
+    ch: chr(b)
+    for b in range(0x80, 0xA0)
+    if (ch := bytes([b]).decode("cp1252", "ignore")) and ord(ch) > 0xFF
+}
+_TO_LATIN1 = str.maketrans({ord(k): v for k, v in _CP1252_HIGH.items()})
+_CONT = "\x80-\xbf" + "".join(_CP1252_HIGH)
+#: A UTF-8 lead byte shown as latin-1 (Â..ô) followed by continuation bytes, repeated.
+_MOJIBAKE = re.compile(f"(?:[\u00c2-\u00f4][{_CONT}]{{1,3}})+")
+
+
+def _mojibake(m: re.Match[str]) -> str | None:
+    try:
+        return m.group(0).translate(_TO_LATIN1).encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+
+
+_CARET = re.compile(r"\^([&|<>^()!%\"'])")
+_BACKTICK = re.compile(r"`([^0-9A-Za-z])")
+
+
+#: (trigger, decoder) in the order of one round; a trigger of None means "any text the
+#: gate passed" (runs), "" means "non-ASCII text".
+_DECODERS: tuple[tuple[str | None, Callable[[str], _Tokens]], ...] = (
+    (None, _run_tokens),
+    ("%", _by_regex(_PERCENT, _percent)),
+    ("&", _by_regex(_ENTITY, _entity)),
+    ("\\", _by_regex(_BACKSLASH, _backslash)),
+    ("", _by_regex(_MOJIBAKE, _mojibake)),
+    ("^", _by_regex(_CARET, lambda m: m.group(1))),
+    ("`", _by_regex(_BACKTICK, lambda m: m.group(1))),
+)
+
+
+# -- compatibility characters -----------------------------------------------------------------
+
+
+@functools.cache
+def fold_table() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
+    """Characters whose NFKC form is one printable ASCII character (full-width, math).
+
+    Two probes: one for the BMP (a class ``re`` compiles to a bitmap, O(1) a
+    character) and one for the planes above, run only when the text has a character
+    there (ranges above U+FFFF are tested one by one).
+    """
+    table: dict[int, str] = {}
+    for cp in range(0xA0, 0x1FC00):
+        c = chr(cp)
+        n = unicodedata.normalize("NFKC", c)
+        if len(n) == 1 and " " <= n <= "~" and n != c:
+            table[cp] = n
+    bmp = _char_class(cp for cp in sorted(table) if cp <= 0xFFFF)
+    astral = _char_class(cp for cp in sorted(table) if cp > 0xFFFF)
+    return table, re.compile(f"[{bmp}]"), re.compile(f"[{astral}]")
+
+
+def _char_class(cps: Iterable[int]) -> str:
+    ranges: list[list[int]] = []
+    for cp in cps:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _fold(text: str, parent: DecodedView | None) -> DecodedView | None:
+    table, bmp, astral = fold_table()
+    if bmp.search(text) is not None or (
+        _ASTRAL.search(text) is not None and astral.search(text) is not None
+    ):
+        # One character for one: offsets are unchanged, no tokens to map. Only the folded
+        # characters are touched (str.translate looks every character up: 30x slower).
+        def fold(m: re.Match[str]) -> str:
+            return table[ord(m.group())]
+
+        return DecodedView(astral.sub(fold, bmp.sub(fold, text)), [], [], [], [], parent=parent)
+    return None
+
+
+# -- the views --------------------------------------------------------------------------------
+
+
+def worth_decoding(text: str, data: bytes) -> bool:
+    """True when ``text`` (``data`` = its UTF-8) may hold an encoded run (cheap, C speed)."""
+    gated = data.translate(_GATE)
+    return b"!" in gated or _GATE_RUN in gated
+
+
+def _wanted(trigger: str | None, cur: str, prev: str | None) -> bool:
+    """Whether a decoder may change ``cur``; after round one, only if ``prev`` (what the
+    round before produced) holds its trigger."""
+    if trigger is None:  # base64/hex runs
+        if prev is not None and _ALPHABET_CHAR.search(prev) is None:
+            return False
+        return _has_run(cur.encode("utf-8", "surrogatepass"))
+    if trigger == "":  # mojibake
+        return not cur.isascii() and (prev is None or not prev.isascii())
+    return trigger in cur and (prev is None or trigger in prev)
+
+
+def decoded_views(text: str, data: bytes | None = None) -> Iterator[DecodedView]:
+    """The decoded views of ``text`` worth scanning (none for ordinary text).
+
+    Each view is yielded as soon as a decoder changed something; the next decoder
+    works on it. A later round runs only the decoders whose trigger the round before
+    produced (``%2526`` gives ``%26``: the percent decoder again; base64 that held
+    ``&amp;`` gives the reference decoder). When two or more decoders fired, the chain
+    runs again without each of them in turn: a value that holds what looks like an
+    encoding of its own (``%01``, ``&amp;``, ``\\n``) is then still found after the
+    other decoders undid the real encoding around it. ``data`` is ``text``'s UTF-8 when
+    the caller has it. At most :data:`MAX_VIEWS` views.
+    """
+    if data is None:
+        data = text.encode("utf-8", "surrogatepass")
+    runs = _has_run(data)
+    fired: list[int] = []
+    budget = [MAX_VIEWS]
+    yield from _chain(text, runs, -2, fired, budget)
+    if len(fired) >= 2:
+        for skip in sorted(set(fired)):
+            yield from _chain(text, runs, skip, [], budget)
+
+
+def _chain(
+    text: str, runs_first: bool, skip: int, fired: list[int], budget: list[int]
+) -> Iterator[DecodedView]:
+    """Apply every decoder but ``skip`` (-1: the fold) in rounds; record which fired."""
+    view: DecodedView | None = None
+    cur = text
+    prev: str | None = None
+    for _ in range(MAX_ROUNDS):
+        produced: list[str] = []
+        if skip != -1 and _wanted("", cur, prev):
+            folded = _fold(cur, view)  # full-width, also once an escape decoded to it
+            if folded is not None:
+                produced += [b for a, b in zip(cur, folded.text, strict=True) if a != b]
+                view, cur = folded, folded.text
+                fired.append(-1)
+                yield view
+                budget[0] -= 1
+        for i, (trigger, decoder) in enumerate(_DECODERS):
+            if i == skip or budget[0] <= 0:
+                continue
+            if prev is None and trigger is None:
+                if not runs_first:
+                    continue
+            elif not _wanted(trigger, cur, prev):
+                continue
+            tokens = list(decoder(cur))
+            step = _apply(cur, tokens, view)
+            if step is None:
+                continue
+            produced += [t[2] for t in tokens]
+            view, cur = step, step.text
+            fired.append(i)
+            yield view
+            budget[0] -= 1
+        if not produced or budget[0] <= 0:
+            return
+        prev = "".join(produced)
