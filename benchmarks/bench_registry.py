@@ -29,18 +29,19 @@ import base64
 import json
 import os
 import random
+import shlex
 import statistics
 import string
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._timing import per_call_us
-from redact._forms import variants
+from benchmarks._timing import paired, per_call_us
+from redact._forms import _nested_short, variants
+from redact._views import decoded_views
 from redact.registry import _encode_forms
 
 _A = string.ascii_letters + string.digits
@@ -102,32 +103,19 @@ def _families(value: str) -> dict[str, set[str]]:
         url = base64.urlsafe_b64encode(raw[s:]).decode()
         shifted |= {enc, enc.rstrip("="), url, url.rstrip("=")}
     fam["base64 with 1-2 bytes dropped, standing alone"] = shifted
-    once = urllib.parse.quote(value, safe="")
-    fam["double percent-encoding"] = {urllib.parse.quote(once, safe="")} if once != value else set()
-    b64p = set()
-    if once != value:
-        for p in {once, urllib.parse.quote_plus(value, safe="")}:
-            enc = base64.b64encode(p.encode()).decode()
-            url = base64.urlsafe_b64encode(p.encode()).decode()
-            b64p |= {enc, enc.rstrip("="), url, url.rstrip("=")}
-    fam["base64 of the percent-encoded value"] = b64p
+    fam["nested encodings of a short value"] = _nested_short(value, raw)
     q = set()
     if "'" in value:
-        q |= {value.replace("'", "''")}
+        q |= {value.replace("'", "''"), shlex.quote(value)[1:-1]}
     if '"' in value:
-        q |= {value.replace('"', '""'), value.replace('"', '\\"')}
-    fam["doubled quotes, shell, command line"] = q
-    if not value.isascii():
-        latin = raw.decode("latin-1")
-        cp = "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in raw)
-        fam["mojibake (latin-1, cp1252)"] = {latin, cp, json.dumps(latin)[1:-1]}
-    else:
-        fam["mojibake (latin-1, cp1252)"] = set()
+        q |= {value.replace('"', '""')}
+    if " " in value:
+        q |= {value.replace(" ", "+")}
+    fam["doubled quotes, shell, + for space"] = q
     return fam
 
 
 def section_forms(values: list[str]) -> None:
-    from redact import KnownSecrets, Redactor
     from redact._forms import identifying_lines
 
     print("\n## Literal forms per value (after dedup)")
@@ -166,23 +154,51 @@ def section_forms(values: list[str]) -> None:
         f"{len(identifying_lines(block))} of {len(block.splitlines())}"
     )
 
-    print("\n## Decoded views: cost of a 200-byte line, per call (median us)")
+    section_views(values[:1000])
+
+
+def section_views(values: list[str]) -> None:
+    """Per line shape: the registry's scan with its decoded views vs the same scan without.
+
+    Interleaved A/B in one process (``paired``): the same snapshot scans each line with
+    the gate on, then with the gate forced off; the ratio is the views' whole cost.
+    """
+    from redact import KnownSecrets
+    from redact._views import worth_decoding
+
     known = KnownSecrets()
-    known.add_many([(v, f"v{i}") for i, v in enumerate(values[:1000])])
-    red = Redactor.default(known=known)
-    base = "GET /api/v1/users/123 status=200 dur_ms=12.5 user=alice region=eu-west-1 " * 3
-    lines = {
-        "plain ASCII": base[:200],
-        "with &amp; entities": (base[:180] + " a &amp; b &lt;x&gt;")[:200],
-        "with backslash escapes": (base[:180] + ' say \\"hi\\" \\n')[:200],
-        "with non-ASCII (no full-width)": (base[:190] + " café ü")[:200],
-        "with full-width characters": (base[:190] + " ＡＢＣ１２")[:200],
+    known.add_many([(v, f"v{i}") for i, v in enumerate(values)])
+    snap = known.snapshot
+    base = (
+        '{"ts": "2026-11-29T01:00:00Z", "level": "info", "msg": "request handled", '
+        '"path": "/api/v1/users/123", "status": 200, "request_id": "7637e69cb4c9150a"}'
+    )
+    tail = {
+        "plain JSON line": "",
+        "+ trace id, span id, UUID": " trace=4bf92f3577b34da6a3ce929d0e0e4736 "
+        "span=00f067aa0ba902b7 user=3f2c9a1e-8b7d-4c1a-9e2f-0a1b2c3d4e5f",
+        "+ a 40-hex digest and a JWT": " sha=da39a3ee5e6b4b0d3255bfef95601890afd80709 "
+        "jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "+ a query with %20 and &": " GET /search?q=hello%20world&page=2&sort=desc",
+        "+ &amp; references": " a &amp; b &lt;x&gt;",
+        "+ backslash escapes": ' say \\"hi\\" \\n',
+        "+ non-ASCII (café, ü)": " user=café ü",
+        "+ full-width characters": " ＡＢＣ１２",
     }
-    ref = None
-    for name, line in lines.items():
-        t = per_call_us(lambda line=line: red.redact(line))
-        ref = ref or t
-        print(f"{name:<34}{t:>8.2f} us   {t / ref:.2f}x plain")
+    print("\n## Decoded views: registry scan of a line with vs without views (1,000 values)")
+    print(f"{'line':<30}{'views us':>10}{'without':>9}{'ratio':>8}{'views':>7}")
+    for name, extra in tail.items():
+        line = base + extra
+        n_views = sum(1 for _ in decoded_views(line)) if worth_decoding(line, line.encode()) else 0
+
+        def off(line: str = line) -> object:
+            return snap._pass(line, line.encode("utf-8", "surrogatepass"))  # no views
+
+        def on(line: str = line) -> object:
+            return snap.scan(line)
+
+        with_views, without, ratio = paired(on, off, number=3000)
+        print(f"{name:<30}{with_views:>10.2f}{without:>9.2f}{ratio:>7.2f}x{n_views:>7}")
 
 
 # -- build and memory (each run in a fresh process) ------------------------------------------
@@ -275,7 +291,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--values", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--section", choices=["forms", "build", "scan", "all"], default="all")
+    ap.add_argument("--section", choices=["forms", "views", "build", "scan", "all"], default="all")
     ap.add_argument("--child", choices=["many", "one"])
     args = ap.parse_args()
     if args.child:
@@ -284,6 +300,8 @@ def main() -> int:
     print(f"machine load: {_load()}; cpus: {os.cpu_count()}")
     if args.section in ("forms", "all"):
         section_forms(make_values(10_000))
+    if args.section == "views":
+        section_views(make_values(1000))
     if args.section in ("build", "all"):
         section_build(args.values, args.repeat)
     if args.section in ("scan", "all"):

@@ -224,8 +224,8 @@ def _decode_run(run: str) -> str | None:
             if text is not None:
                 return text
         return None
-    if "-" in run and not run.strip(_HEXDIGITS + "-"):
-        return None  # a UUID
+    if len(run) == 36 and _UUID.fullmatch(run):
+        return None
     text = _b64_text(run)
     if text is not None:
         return text
@@ -238,6 +238,7 @@ def _decode_run(run: str) -> str | None:
 
 
 _HEX_RUN = re.compile(rf"[0-9A-Fa-f]{{{RUN_MIN},}}")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 
 
 def _b64_text(run: str) -> str | None:
