@@ -53,7 +53,7 @@ __all__ = ["MAX_ROUNDS", "MAX_VIEWS", "RUN_MIN", "DecodedView", "decoded_views",
 #: Rounds of decoding (each round applies every decoder once).
 MAX_ROUNDS = 3
 #: Views scanned per text at most.
-MAX_VIEWS = 16
+MAX_VIEWS = 24
 #: Shortest base64/hex run decoded at scan time (characters): shorter runs (request ids,
 #: URL paths) are in most log lines. A nested form of a value shorter than this is a
 #: literal form instead (:func:`redact._forms.variants`), and so is the value's own
@@ -486,46 +486,64 @@ def decoded_views(text: str, data: bytes | None = None) -> Iterator[DecodedView]
     works on it. A later round runs only the decoders whose trigger the round before
     produced (``%2526`` gives ``%26``: the percent decoder again; base64 that held
     ``&amp;`` gives the reference decoder). When two or more decoders fired, the chain
-    runs again without each of them in turn: a value that holds what looks like an
-    encoding of its own (``%01``, ``&amp;``, ``\\n``) is then still found after the
-    other decoders undid the real encoding around it. ``data`` is ``text``'s UTF-8 when
-    the caller has it. At most :data:`MAX_VIEWS` views.
+    runs again without each of them in turn, from the round it fired in: a value that
+    holds what looks like an encoding of its own (``%01``, ``&#0``, ``\\n``) is then
+    still found once the real encoding around it is undone. ``data`` is ``text``'s
+    UTF-8 when the caller has it. At most :data:`MAX_VIEWS` views.
     """
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
     runs = _has_run(data)
-    fired: list[int] = []
+    fired: list[tuple[int, int]] = []
     budget = [MAX_VIEWS]
-    yield from _chain(text, runs, -2, fired, budget)
+    yield from _chain(text, runs, (-2, 0), fired, budget)
     if len(fired) >= 2:
-        for skip in sorted(set(fired)):
+        # Latest first: a decoder that misfired on the value's own characters in a later
+        # round is the common case (a value holding "&#0" inside HTML-escaped JSON).
+        for skip in sorted(set(fired), key=lambda f: (-f[1], f[0])):
+            if budget[0] <= 0:
+                return
             yield from _chain(text, runs, skip, [], budget)
 
 
 def _chain(
-    text: str, runs_first: bool, skip: int, fired: list[int], budget: list[int]
+    text: str,
+    runs_first: bool,
+    skip: tuple[int, int],
+    fired: list[tuple[int, int]],
+    budget: list[int],
 ) -> Iterator[DecodedView]:
-    """Apply every decoder but ``skip`` (-1: the fold) in rounds; record which fired."""
+    """Apply the decoders in rounds, decoder ``skip[0]`` (-1: the fold) not from round
+    ``skip[1]`` on; record which fired in ``fired``. Views before the first skipped
+    step are the main chain's: they are not yielded again."""
     view: DecodedView | None = None
     cur = text
     prev: str | None = None
-    for _ in range(MAX_ROUNDS):
+    diverged = skip[0] == -2
+    for r in range(MAX_ROUNDS):
         produced: list[str] = []
-        if skip != -1 and _wanted("", cur, prev):
-            folded = _fold(cur, view)  # full-width, also once an escape decoded to it
-            if folded is not None:
-                produced += [b for a, b in zip(cur, folded.text, strict=True) if a != b]
-                view, cur = folded, folded.text
-                fired.append(-1)
-                yield view
-                budget[0] -= 1
+        if _wanted("", cur, prev):
+            if skip == (-1, r) or (skip[0] == -1 and r > skip[1]):
+                diverged = True
+            else:
+                folded = _fold(cur, view)  # full-width, also once an escape decoded to it
+                if folded is not None:
+                    produced += [b for a, b in zip(cur, folded.text, strict=True) if a != b]
+                    view, cur = folded, folded.text
+                    fired.append((-1, r))
+                    if diverged:
+                        yield view
+                        budget[0] -= 1
         for i, (trigger, decoder) in enumerate(_DECODERS):
-            if i == skip or budget[0] <= 0:
-                continue
+            if budget[0] <= 0:
+                return
             if prev is None and trigger is None:
                 if not runs_first:
                     continue
             elif not _wanted(trigger, cur, prev):
+                continue
+            if i == skip[0] and r >= skip[1]:
+                diverged = True
                 continue
             tokens = list(decoder(cur))
             step = _apply(cur, tokens, view)
@@ -533,9 +551,10 @@ def _chain(
                 continue
             produced += [t[2] for t in tokens]
             view, cur = step, step.text
-            fired.append(i)
-            yield view
-            budget[0] -= 1
-        if not produced or budget[0] <= 0:
+            fired.append((i, r))
+            if diverged:
+                yield view
+                budget[0] -= 1
+        if not produced:
             return
         prev = "".join(produced)
