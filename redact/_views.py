@@ -288,8 +288,28 @@ def _unwrap(match: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """The base64/hex runs of ``text`` (with their continuation lines).
+
+    ASCII text: the gate's translation finds each run at C speed and the run pattern is
+    only matched there; other text: the pattern searches the whole text.
+    """
+    if not text.isascii():
+        yield from _RUN.finditer(text)
+        return
+    gated = text.encode("ascii").translate(_GATE)
+    pos = 0
+    while (i := gated.find(_GATE_RUN, pos)) >= 0:
+        start = max(gated.rfind(b" ", 0, i), gated.rfind(b"!", 0, i)) + 1
+        m = _RUN.match(text, start)
+        if m is None:  # pragma: no cover - the gate and the pattern agree on the alphabet
+            return
+        yield m
+        pos = m.end()
+
+
 def _run_tokens(text: str) -> Iterator[tuple[int, int, str]]:
-    for m in _RUN.finditer(text):
+    for m in _runs(text):
         base = m.start()
         run = m.group(0)
         blobs = _unwrap(run) if "\n" in run or "\\" in run else [(0, len(run), run)]
