@@ -26,6 +26,7 @@ such as ``[client]`` or ``host=db.internal`` of a ``my.cnf`` block.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 import shlex
@@ -39,6 +40,9 @@ from redact.keynames import KeyNames
 __all__ = ["DecodedView", "decoded_views", "identifying_lines", "looks_random", "variants"]
 
 _URLSAFE = str.maketrans("+/", "-_")
+_URI_COMPONENT_SAFE = "!'()*"
+_PCT_HEX = re.compile(r"%[0-9A-F]{2}")
+_JSON_U = re.compile(r"\\u[0-9a-f]{4}")
 _QUOTES = "\"'`"
 #: latin-1 text -> what cp1252 shows for the same bytes (0x80-0x9F differ).
 _TO_CP1252 = str.maketrans(
@@ -68,6 +72,19 @@ def _b64_forms(raw: bytes) -> set[str]:
             out.add(enc)
             out.add(enc.rstrip("="))
     out |= {f.translate(_URLSAFE) for f in out}
+    return out
+
+
+def _pct_forms(value: str) -> set[str]:
+    out: set[str] = set()
+    for safe in ("", "/", _URI_COMPONENT_SAFE):
+        # quote() keeps "/" by default; JavaScript's encodeURIComponent keeps !'()*.
+        for pct in (
+            urllib.parse.quote(value, safe=safe, errors="surrogatepass"),
+            urllib.parse.quote_plus(value, safe=safe, errors="surrogatepass"),
+        ):
+            out.add(pct)
+            out.add(_PCT_HEX.sub(lambda m: m.group(0).lower(), pct))  # %2f as well as %2F
     return out
 
 
@@ -120,6 +137,14 @@ def variants(value: str, min_length: int = 8) -> set[str]:
         forms |= {unicodedata.normalize(nf, value) for nf in ("NFC", "NFD")}
     forms |= _b64_forms(raw)
     forms |= _nested_short(value, raw)
+    # The spellings libraries write most (quote, quote_plus, encodeURIComponent; JSON)
+    # stay literal: found even glued to text that the views would decode wrongly
+    # ("%" + "%30..." reads as "%" "0"...). They equal the value for letters and digits.
+    forms |= _pct_forms(value)
+    json_ascii = json.dumps(value)[1:-1]
+    forms.add(json_ascii)
+    forms.add(_JSON_U.sub(lambda m: m.group(0).upper().replace("\\U", "\\u"), json_ascii))
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
     if " " in value:
         # quote_plus / a form field writes a space as "+"; the percent view decodes the
         # %XX escapes around it.

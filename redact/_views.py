@@ -331,8 +331,15 @@ def _has_run(data: bytes) -> bool:
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 
 
-def _percent(m: re.Match[str]) -> str:
-    return bytes.fromhex(m.group(0).replace("%", "")).decode("utf-8", "surrogateescape")
+def _percent(m: re.Match[str]) -> str | None:
+    raw = bytes.fromhex(m.group(0).replace("%", ""))
+    if raw.translate(None, _TEXT_BYTES):
+        return None  # a control byte: "%00" is more likely "%" glued to a value's "00"
+    return raw.decode("utf-8", "surrogateescape")
+
+
+#: Bytes percent-decoding may produce: printable, tab, line breaks, and non-ASCII.
+_TEXT_BYTES = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
 
 
 #: A character reference: decimal or hex (``;`` optional, as browsers read them), named
