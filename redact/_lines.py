@@ -98,9 +98,9 @@ class _Holds:
                 return None
             if last.partial:
                 return int(last.start())
-            if text[last.end() :].strip():
-                return None  # complete, and text that is not part of it follows
-            # Complete up to the end: could the next line extend it (a body line)?
+            # Complete: could what follows it, and the next lines, extend it (a body line, the
+            # next item of a list of lines, after a blank item)? Only if all of the text from
+            # its start is the beginning of some match.
             grows = rule.compiled.fullmatch(
                 text, last.start(), partial=True, timeout=_PARTIAL_TIMEOUT
             )

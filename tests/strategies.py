@@ -352,8 +352,9 @@ KEY_ARMOURS = [
     ("SSH2 ENCRYPTED PRIVATE KEY", "----"),
 ]
 #: How a block is carried: its own lines, CRLF, one JSON string (``\n`` escapes),
-#: a YAML ``|`` block (indented), one line of space-separated words.
-KEY_CARRIERS = ["lines", "crlf", "json", "yaml", "spaces"]
+#: a YAML ``|`` block (indented), one line of space-separated words, a list of its
+#: lines (JSON array, YAML block list), an XML element.
+KEY_CARRIERS = ["lines", "crlf", "json", "yaml", "spaces", "json-array", "yaml-list", "xml"]
 
 
 def _armour(label: str, dashes: str, word: str) -> str:
@@ -398,6 +399,12 @@ def key_blocks(draw: st.DrawFn) -> tuple[str, list[str]]:
         text = text + "}" if cut == "complete" else text[:-1]  # a cut line loses its tail
     elif carrier == "yaml":
         text = "key: |\n" + "\n".join("  " + ln if ln else "" for ln in lines)
+    elif carrier == "json-array":
+        text = '{"key_lines": ' + json.dumps(lines) + "}"
+    elif carrier == "yaml-list":
+        text = "key_lines:\n" + "\n".join(f"  - '{ln}'" for ln in lines) + "\nnext: 1"
+    elif carrier == "xml":
+        text = "<key>" + "\n".join(lines) + "</key>"
     else:
         text = ("\r\n" if carrier == "crlf" else "\n").join(lines)
     if carrier == "spaces" and len(body[-1]) < 16 and len(body) == 1:

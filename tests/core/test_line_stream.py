@@ -68,6 +68,10 @@ def _head(label: str, word: str = "BEGIN") -> str:
         '{{"key": "{h}\\n{b0}\\n{b1}..."}}',  # a truncated JSON value
         "key: |\n  {h}\n  {b0}\n  {b1}\nnext: 1",  # YAML block scalar
         "{h} {b0} {b1}",  # newlines turned into spaces
+        '["{h}", "{b0}", "{b1}"]',  # a JSON array of lines
+        'key_lines = [\n    "{h}",\n    "{b0}",\n    "{b1}",\n]\nnext: 1',  # one per line
+        "key_lines:\n  - '{h}'\n  - '{b0}'\n  - '{b1}'\nnext: 1",  # a YAML block list
+        "<key>{h}\n{b0}\n{b1}</key>\nnext: 1",  # an XML element
         "{h}\n{b0}\n{b1}\n{e}\ndone",  # complete, for reference
     ],
 )
@@ -199,5 +203,8 @@ def test_carriers_are_the_ones_the_strategy_draws(carrier: str) -> None:
         "json": f'"{_head("PRIVATE KEY")}\\n{b0}',
         "yaml": f"k: |\n  {_head('PRIVATE KEY')}\n  {b0}",
         "spaces": f"{_head('PRIVATE KEY')} {b0}",
+        "json-array": f'["{_head("PRIVATE KEY")}", "{b0}"]',
+        "yaml-list": f"k:\n  - '{_head('PRIVATE KEY')}'\n  - '{b0}'",
+        "xml": f"<k>{_head('PRIVATE KEY')}\n{b0}</k>",
     }[carrier]
     assert b0 not in Redactor.default().redact(text)
