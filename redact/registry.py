@@ -78,7 +78,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def _release_freed_memory() -> None:
-    """Return the heap a large automaton build freed (its intermediate NFA) to the OS.
+    """Return the heap a large automaton build freed (its intermediate NFA), or the tiers
+    a merge replaced, to the OS.
 
     glibc keeps freed memory in the process; ``malloc_trim`` gives back the free
     pages (about a quarter of the registry's RSS after a 100,000-value build).
@@ -480,6 +481,9 @@ class KnownSecrets:
             self._snap = _Snapshot(tiers, entries, count, snap.generation + 1, self.min_length)
             if len(tiers) > 1:
                 self._schedule_compaction()
+            if tiers[-1] is not tier and tiers[-1].size >= _TRIM_AT:
+                del snap  # the tiers that were merged are freed now
+                _release_freed_memory()
 
     def remove(self, value: str | bytes) -> None:
         """Forget ``value`` (no error if it was not registered)."""
@@ -514,6 +518,9 @@ class KnownSecrets:
                 self._snap = _Snapshot(
                     (merged,), snap.entries, snap.count, snap.generation + 1, self.min_length
                 )
+                del snap  # the merged tiers are freed now
+                if merged.size >= _TRIM_AT:
+                    _release_freed_memory()
 
     # -- keywords shared with redactors -------------------------------------------------
 
@@ -580,6 +587,9 @@ class KnownSecrets:
                 self._snap = _Snapshot(
                     merged, snap.entries, snap.count, snap.generation + 1, self.min_length
                 )
+                del snap, tiers  # the merged tiers are freed now
+                if merged[-1].size >= _TRIM_AT:
+                    _release_freed_memory()
         except Exception:  # the tiers keep serving; the next add retries
             pass
 
