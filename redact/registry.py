@@ -134,6 +134,8 @@ class _Tier:
         forms: _Forms,
         keywords: tuple[str, ...],
         backend: str,
+        *,
+        lasting: bool = True,
     ) -> None:
         self.values = values
         self.blob, self.lengths, self.shortest, self.owners = forms
@@ -142,8 +144,11 @@ class _Tier:
         self.offsets = array(code, itertools.accumulate(self.lengths, initial=0))
         self.keywords = keywords
         patterns: Iterable[bytes] = self._patterns() if self.n or keywords else []
-        if self.n + len(keywords) <= DFA_MAX_PATTERNS:
-            patterns = list(patterns)  # small enough for the faster DFA (see _matcher)
+        if lasting and self.n + len(keywords) <= DFA_MAX_PATTERNS:
+            # Small enough for the faster DFA (see _matcher). Not for the tiers a burst of
+            # adds builds and merges away within moments: a DFA costs several times the
+            # build of the NFA (10,000 values one at a time: 5.2 -> 8.5 s CPU with it).
+            patterns = list(patterns)
         self.matcher: AnchorMatcher = build_matcher(patterns, backend=backend)
         if self.size >= _TRIM_AT:
             _release_freed_memory()
@@ -221,8 +226,9 @@ def _encode_forms(items: Iterable[tuple[str, int]], min_length: int) -> _Forms:
     return b"".join(parts), lengths, shortest, owners
 
 
-def _merge(tiers: list[_Tier], backend: str) -> _Tier:
-    """One tier holding everything in ``tiers`` (oldest first; newer entries win)."""
+def _merge(tiers: list[_Tier], backend: str, *, lasting: bool = True) -> _Tier:
+    """One tier holding everything in ``tiers`` (oldest first; newer entries win);
+    ``lasting=False`` for a merge that the next adds will merge again."""
     if len(tiers) == 1:
         return tiers[0]
     values: dict[str, int] = {}
@@ -235,7 +241,9 @@ def _merge(tiers: list[_Tier], backend: str) -> _Tier:
         shortest.extend(t.shortest)
         owners.extend(t.owners)
     blob = b"".join(t.blob for t in tiers)
-    return _Tier(values, (blob, lengths, shortest, owners), tiers[0].keywords, backend)
+    return _Tier(
+        values, (blob, lengths, shortest, owners), tiers[0].keywords, backend, lasting=lasting
+    )
 
 
 class _Snapshot:
@@ -476,7 +484,9 @@ class KnownSecrets:
                     new_forms.append((text, fresh[text]))
             if not fresh:
                 return
-            tier = _Tier(fresh, _encode_forms(new_forms, self.min_length), (), self.backend)
+            tier = _Tier(
+                fresh, _encode_forms(new_forms, self.min_length), (), self.backend, lasting=False
+            )
             tiers = self._settle([*snap.tiers, tier])
             self._snap = _Snapshot(tiers, entries, count, snap.generation + 1, self.min_length)
             if len(tiers) > 1:
@@ -550,7 +560,7 @@ class KnownSecrets:
             tiers[-2].size <= _FACTOR * tiers[-1].size or len(tiers) > _MAX_TIERS
         ):
             newest = tiers.pop()
-            tiers[-1] = _merge([tiers[-1], newest], self.backend)
+            tiers[-1] = _merge([tiers[-1], newest], self.backend, lasting=False)
         return tuple(tiers)
 
     def _schedule_compaction(self) -> None:
