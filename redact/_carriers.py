@@ -42,21 +42,27 @@ that start where the value starts and stop at its end.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from redact._commands import looks_like_command
 from redact.masks import MASK_TOKEN
 
 __all__ = [
     "TEMPLATE_MARKS",
+    "auth_call_spans",
+    "call_arguments",
+    "declaration_spans",
     "has_template",
     "heredoc",
     "is_placeholder",
     "line_start",
     "long_string",
+    "names_a_field",
     "percent_runs",
+    "record_spans",
     "reference_name",
     "sql_spans",
+    "table_spans",
     "template_default",
     "userinfo_password",
     "userinfo_spans",
@@ -110,6 +116,12 @@ def opens_quote(text: str, at: int) -> bool:
     if p:
         at = p.end()
     return text[at : at + 1] in ('"', "'", "`") or text.startswith('\\"', at)
+
+
+def glued_after_quote(text: str, at: int) -> bool:
+    """Whether a closing quote at ``at - 1`` is followed by more of the same word (``"a"b``)."""
+    ch = text[at : at + 1]
+    return bool(ch) and not ch.isspace() and ch not in ",;)]}&|#/<>\\\"'`.+"
 
 
 def open_quote_len(text: str, at: int) -> int:
@@ -238,7 +250,8 @@ _TOKEN = re.compile(_VCHAR + "++")
 #: ``name=`` pair (``;User Id=`` too), a closing tag, and a literal CR LF (one pass, never
 #: past the token).
 _TOKEN_RUN = re.compile(
-    r"(?:(?![;&,?][A-Za-z_%][A-Za-z0-9_.\-\[\]%]{0,63}(?: [A-Z][A-Za-z]{1,31}){0,2}=|</|\\r\\n"
+    r"(?:(?![;&,?][A-Za-z_%][A-Za-z0-9_.\-\[\]%]{0,63}(?: [A-Z][A-Za-z]{1,31}){0,2}="
+    r"|</[A-Za-z][\w:.\-]{0,63}>|\\r\\n"
     r"|\\n[A-Za-z0-9_-]{1,64}[:=])" + _VCHAR + ")++"
 )
 _PAIR_AHEAD = re.compile(r"[^\S\r\n]+[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]")
@@ -427,6 +440,359 @@ def _indented(text: str, key_at: int, body: int, end: int, *, scalar: bool) -> S
             last = pos + len(line)
         pos = stop + 1
     return (first, last) if last is not None else None
+
+
+# -- declarations without an operator, and name/value records -------------------------------
+
+#: Words that declare ``NAME VALUE`` with a blank between (no ``=``): C ``#define``, CMake
+#: ``set(NAME v)`` / ``set(ENV{NAME} v)``, Dockerfile ``ENV NAME v``, csh/Apache ``setenv`` /
+#: ``SetEnv``, Windows ``setx [/M]``, fish ``set -x``/``-gx``/``-Ux``, nginx ``set $name v;``,
+#: PowerShell ``Set-Variable``/``New-Variable [-Name] NAME [-Value] v``, and the header
+#: directives of nginx (``proxy_set_header``, ``add_header``, ``fastcgi_param``) and Apache
+#: (``RequestHeader set``, ``Header set``).
+_DECLARE = re.compile(
+    r"""(?mx)
+    (?:^|(?<=[;{(]))[ \t]*+
+    (?P<verb>
+        \#[ \t]*define
+      | (?i:set)\((?:ENV\{)?
+      | ENV
+      | (?i:setenv|setx(?:[ \t]+/[mM])?)
+      | set(?:[ \t]+-[a-zA-Z]{1,4})+
+      | set[ \t]+\$
+      | (?i:set-variable|new-variable|set-item)(?:[ \t]+-(?:Name|Path))?
+      | (?:proxy_set_header|add_header|fastcgi_param|uwsgi_param|grpc_set_header|more_set_headers)
+      | (?i:requestheader|header)[ \t]+(?i:set|append|add)
+    )
+    (?:(?<=[({])|[ \t]+)
+    (?P<name>[A-Za-z_][\w.\-:]{0,255})\}?
+    (?:[ \t]+-Value)?
+    [ \t]+
+    """
+)
+
+
+def declaration_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """Values of ``NAME VALUE`` declarations (see ``_DECLARE``) whose NAME is sensitive."""
+    for m in _DECLARE.finditer(text, pos, endpos):
+        name = m.group("name")
+        if name.lower().startswith("env:"):
+            name = name[4:]
+        if not sensitive(name):
+            continue
+        at = m.end()
+        if opens_quote(text, at):
+            q = quoted(text, at)
+            if q is not None and not glued_after_quote(text, q[1] + 1):
+                yield q
+                continue
+        eol = _EOL.search(text, at)
+        e = eol.start() if eol else len(text)
+        verb = m.group("verb")
+        if verb[:4].lower() == "set(":
+            close = text.find(")", at, e)
+            e = e if close < 0 else close
+        while e > at and text[e - 1] in " \t;":
+            e -= 1
+        if e > at:
+            yield at, e
+
+
+#: A field that names a record (``{"name": "DB_PASSWORD", "value": "v"}``, Kubernetes
+#: ``- name: X`` / ``value: v``, AWS ``ParameterKey=X,ParameterValue=v``, HTML
+#: ``<input type="password" value="v">``, ``--name X --value v``, PowerShell ``-Name X -Value v``).
+_RECORD_NAME = re.compile(
+    r"""(?x)
+    (?<![\w\-])
+    (?:(?P<fq>["']?)(?P<field>[Nn]ame|NAME|[Kk]ey|KEY|ParameterKey|OptionName|type|id)(?P=fq)
+        [ \t]*[:=][ \t]*
+      | -Name[ \t]+ | --(?:name|key)(?:[ \t]+|=)
+    )
+    (?P<q>\\?["']?)(?P<n>[\w.\-/:\[\]]{1,256})(?P=q)
+    """
+)
+_RECORD_VALUE = re.compile(
+    r"""(?x)
+    (?<![\w\-])
+    (?:(?P<fq>["']?)(?:[Vv]alue|VALUE|ParameterValue|secretValue|default)(?P=fq)[ \t]*(?P<op>[:=])
+      | -Value(?=[ \t]) | --(?:value|body)(?=[ \t=])
+    )[ \t=]*
+    """
+)
+#: A Terraform/HCL block named by a label: ``variable "db_password" {`` (its ``default``).
+_FIELD_TOKEN = re.compile(r"[^,;}> \t\r\n\f\v)\]]++")
+_HCL_BLOCK = re.compile(r"""(?m)^[ \t]*(?:variable|output)[ \t]+"(?P<n>[^"\r\n]{1,256})"[ \t]*\{""")
+_RECORD_SCOPE = 4096
+
+
+def record_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """Values of name/value records whose name field holds a sensitive name.
+
+    The record is the rest of the line up to its ``}`` or ``>``; for a YAML list item
+    (``- name: X``) the lines below it indented deeper than its dash; for an HCL block
+    the block. The value field may also come first on the line (``{"value": v, "name": X}``).
+    """
+    for m in _RECORD_NAME.finditer(text, pos, endpos):
+        field = m.group("field")
+        n = m.group("n")
+        if field == "type" and n.lower() != "password":
+            continue
+        if not sensitive(n):
+            continue
+        yield from _record_value(text, m.start(), m.end())
+    if text.find("variable", pos, endpos) >= 0 or text.find("output", pos, endpos) >= 0:
+        for m in _HCL_BLOCK.finditer(text, pos, endpos):
+            if sensitive(m.group("n")):
+                close = _block_end(text, m.end())
+                for v in _RECORD_VALUE.finditer(text, m.end(), close):
+                    span = _field_value(text, v, close)
+                    if span is not None:
+                        yield span
+
+
+def _block_end(text: str, at: int) -> int:
+    depth, stop = 1, min(len(text), at + _RECORD_SCOPE)
+    for i in range(at, stop):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return stop
+
+
+def _record_value(text: str, ns: int, ne: int) -> Iterator[Span]:
+    lo = line_start(text, ns)
+    eol = _EOL.search(text, ne, ne + _RECORD_SCOPE)
+    line_end = eol.start() if eol else min(len(text), ne + _RECORD_SCOPE)
+    head = text[lo:ns]
+    # The record is the {...} object or the <...> tag the name field sits in, else the line.
+    opener = head.rfind("{")
+    closer = "}"
+    if opener < 0:
+        opener, closer = head.rfind("<"), ">"
+    close = text.find(closer, ne, line_end) if opener >= 0 else -1
+    end = line_end if close < 0 else close
+    found = False
+    for v in _RECORD_VALUE.finditer(text, ne, end):
+        span = _field_value(text, v, end)
+        if span is not None:
+            found = True
+            yield span
+            break
+    if not found and opener >= 0:
+        for v in _RECORD_VALUE.finditer(text, lo + opener, ns):
+            span = _field_value(text, v, ns)
+            if span is not None:
+                found = True
+                yield span
+                break
+    stripped = head.strip()
+    if not found and stripped in ("-", "") and not text[ne:line_end].strip():
+        # A YAML list item: - name: X, then value: v on a line of the same item.
+        indent = len(head) - len(head.lstrip(" ")) + (1 if stripped == "-" else 0)
+        pos = line_end + 1
+        stop_at = min(len(text), pos + _RECORD_SCOPE)
+        while pos < stop_at:
+            nl = text.find("\n", pos, stop_at)
+            stop = stop_at if nl < 0 else nl
+            line = text[pos:stop]
+            body = line.lstrip(" ")
+            if body and (len(line) - len(body) < indent or body.startswith("- ")):
+                break
+            field = _RECORD_VALUE.match(text, pos + len(line) - len(body), stop)
+            if field is not None:
+                span = _field_value(text, field, stop, line=True)
+                if span is not None:
+                    yield span
+                break
+            pos = stop + 1
+
+
+def _field_value(text: str, v: re.Match[str], end: int, *, line: bool = False) -> Span | None:
+    """The value of a record's value field ``v``: quoted, a heredoc, the rest of a YAML line
+    (``line``), or one token up to ``,;}>)]``."""
+    at = v.end()
+    while at < end and text[at] in " \t":
+        at += 1
+    if at >= end and end < len(text) and text[end] not in "\r\n":
+        return None
+    if opens_quote(text, at):
+        q = quoted(text, at)
+        return q if q is not None and q[1] > q[0] else None
+    if text.startswith("<<", at):
+        return heredoc(text, at, len(text))
+    if line:
+        s, e = at, end
+        while e > s and text[e - 1] in " \t\r":
+            e -= 1
+        return (s, e) if e > s and not is_placeholder(text[s:e]) else None
+    flag = v.group("op") is None  # -Value v, --value v: one shell word
+    t = (_TOKEN if flag else _FIELD_TOKEN).match(text, at, max(end, at))
+    if t is None:
+        return None
+    s, e = t.span()
+    return (s, e) if e > s and not is_placeholder(text[s:e]) else None
+
+
+# -- calls whose arguments are credentials -------------------------------------------------
+
+_CALL_SCOPE = 1024
+
+
+def call_arguments(text: str, at: int) -> list[tuple[int, int, bool]]:
+    """The arguments of the call whose ``(`` is ``text[at]``: (start, end, is a string literal).
+
+    For a literal, start/end are its inside. A literal followed by a method call
+    (``"v".getBytes()``, ``b"v".decode()``) is still that literal. Nested brackets and
+    strings inside an argument are skipped; at most 1 KiB is read.
+    """
+    out: list[tuple[int, int, bool]] = []
+    stop = min(len(text), at + _CALL_SCOPE)
+    i = at + 1
+    while i < stop:
+        while i < stop and text[i] in " \t\r\n":
+            i += 1
+        if i >= stop or text[i] == ")":
+            break
+        start = i
+        literal: Span | None = None
+        if opens_quote(text, i):
+            literal = quoted(text, i)
+        depth = 0
+        while i < stop:
+            ch = text[i]
+            if ch in "\"'`" or (ch in "bBrRuU@$" and opens_quote(text, i)):
+                q = quoted(text, i)
+                if q is None:
+                    return out
+                i = q[1] + 1
+                continue
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif ch == "," and depth == 0:
+                break
+            i += 1
+        if literal is not None:
+            out.append((literal[0], literal[1], True))
+        else:
+            out.append((start, i, False))
+        if i < stop and text[i] == ",":
+            i += 1
+            continue
+        break
+    return out
+
+
+#: PowerShell ``ConvertTo-SecureString [-String] "v" -AsPlainText``: the string is the secret.
+_SECURE_STRING = re.compile(r"(?i)\bconvertto-securestring(?:[ \t]+-string)?[ \t]+(?=[^\s-])")
+
+
+def auth_call_spans(
+    text: str, pos: int, endpos: int, calls: re.Pattern[str], index: Callable[[str], int]
+) -> Iterator[Span]:
+    """String literals passed where a known call takes its credential (see ``DEFAULT_AUTH_CALLS``).
+
+    ``calls`` finds a callee (group ``callee``) or a ``(user, secret)`` pair field (group
+    ``pair``) just before its ``(``/``[``; ``index`` maps a callee to the position of the
+    secret argument (-1: the last). Only a literal in that position is masked, and not a
+    placeholder (``HTTPBasicAuth(user, pw)`` has nothing to mask).
+    """
+    for m in calls.finditer(text, pos, endpos):
+        args = call_arguments(text, m.end() - 1)
+        if m.group("pair") is not None:
+            if len(args) != 2:
+                continue
+            i = 1
+        else:
+            i = index(m.group("callee"))
+            if i < 0:
+                i = len(args) - 1
+        if 0 <= i < len(args):
+            s, e, literal = args[i]
+            if literal and e > s and not is_placeholder(text[s:e]):
+                yield s, e
+    if "ecurestring" in text[pos:endpos].lower():
+        for m in _SECURE_STRING.finditer(text, pos, endpos):
+            at = m.end()
+            if opens_quote(text, at):
+                q = quoted(text, at)
+                if q is not None and not is_placeholder(text[q[0] : q[1]]):
+                    yield q
+                continue
+            t = _TOKEN.match(text, at)
+            if t is not None and not is_placeholder(t.group()):
+                yield t.span()
+
+
+# -- tables: a row that pairs a name cell with a value cell -------------------------------
+
+#: A Markdown/ASCII table row of two cells: ``| password | v |``.
+_MD_ROW = re.compile(
+    r"(?m)^[ \t]*\|[ \t]*`?(?P<n>[\w.\-\[\]]{1,128})`?[ \t]*\|[ \t]*(?P<v>[^|\r\n]{1,1024}?)"
+    r"[ \t]*\|[ \t]*$"
+)
+#: A CSV/TSV line of two fields: ``password,v``, ``"password","v"``, ``password<TAB>v``.
+_CSV_ROW = re.compile(
+    r"""(?m)^[ \t]*(?P<q>["']?)(?P<n>[\w.\-\[\]]{1,128})(?P=q) *(?P<sep>[,\t;]) *"""
+    r"""(?:"(?P<qv>(?:[^"\r\n]|"")*+)"|(?P<v>[^\r\n]{1,1024}))[ \t]*$"""
+)
+_MD_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z_.\-]{0,127}")
+
+
+def names_a_field(value: str, sensitive: Callable[[str], bool]) -> bool:
+    """Whether ``value`` is itself a sensitive name (a header cell, ``["password", "token"]``).
+
+    Only a name as written in code (letters, ``_``, ``.``, ``-``) counts: a value with digits
+    or other marks that happens to end with ``pw`` is a value.
+    """
+    return _FIELD_NAME.fullmatch(value) is not None and sensitive(value)
+
+
+def table_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """Value cells of two-column rows whose first cell is a sensitive name.
+
+    A row of a Markdown table (``| password | v |``) or a CSV/TSV line of exactly two
+    fields (``password,v``; a quoted field may hold the separator). A header row (the
+    next line is a ``|---|`` rule, or the second cell is itself a sensitive name) is no
+    pair.
+    """
+    if text.find("|", pos, endpos) >= 0:
+        for m in _MD_ROW.finditer(text, pos, endpos):
+            if not sensitive(m.group("n")) or names_a_field(m.group("v").strip("` "), sensitive):
+                continue
+            nxt = m.end() + 1
+            if _MD_RULE.match(text, nxt):
+                continue  # | password | hint |  over |---|---|: a header
+            s, e = m.span("v")
+            if text[s] == "`" and text[e - 1] == "`" and e - s > 2:
+                s, e = s + 1, e - 1
+            if not is_placeholder(text[s:e]):
+                yield s, e
+    for m in _CSV_ROW.finditer(text, pos, endpos):
+        if not sensitive(m.group("n")):
+            continue
+        if m.group("qv") is not None:
+            s, e = m.span("qv")
+        else:
+            s, e = m.span("v")
+            if m.group("sep") in text[s:e] or names_a_field(text[s:e], sensitive):
+                continue  # more than two fields (a header row), or two names
+        if e > s and not is_placeholder(text[s:e]):
+            yield s, e
 
 
 # -- Authorization and friends ---------------------------------------------------------

@@ -20,20 +20,29 @@ sensitive when:
 table of such lookalikes). In URL query strings a few more names count
 (``DEFAULT_QUERY_PARAMS``: ``key``, ``code``, ``sig``, ...); they are too common
 elsewhere (``{"code": 404}``) to mask in every mapping.
+
+Some calls take a credential by position whatever its variable is called
+(``HTTPBasicAuth("bob", "v")``, ``smtp.login(user, "v")``, ``new NetworkCredential("u", "v")``,
+``jwt.encode(payload, "v")``): ``DEFAULT_AUTH_CALLS`` maps each callee to the index of its
+secret argument, and ``DEFAULT_AUTH_PAIRS`` names the fields that hold a ``(user, secret)``
+pair (``auth=("bob", "v")``). Only a string literal there is masked.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from redact import _carriers as c
 from redact import _commands as cmd
 from redact.masks import MASK_TOKEN
 
 __all__ = [
+    "DEFAULT_AUTH_CALLS",
+    "DEFAULT_AUTH_PAIRS",
     "DEFAULT_EXACT",
     "DEFAULT_MODIFIERS",
     "DEFAULT_QUERY_PARAMS",
@@ -234,6 +243,107 @@ DEFAULT_QUERY_PARAMS: tuple[str, ...] = (
     "sessionid",
     "jwt",
 )
+
+#: Calls whose positional argument is a credential whatever it is named (issue 10 §2): the
+#: callee, as written before ``(`` (the last name, or ``Type.method`` / ``module.func`` when
+#: the last name alone is too common), and the index of the secret argument (-1: the last
+#: one, when there are at least two, or the only one for ``auth``). Only a string literal in
+#: that position is masked: ``HTTPBasicAuth(user, pw)`` holds no value to mask.
+DEFAULT_AUTH_CALLS: Mapping[str, int] = MappingProxyType(
+    {
+        # HTTP clients (requests, httpx, aiohttp, Spring, Laravel, OkHttp, RestAssured)
+        "HTTPBasicAuth": 1,
+        "HTTPDigestAuth": 1,
+        "HTTPProxyAuth": 1,
+        "BasicAuth": 1,
+        "DigestAuth": 1,
+        "setBasicAuth": 1,
+        "basicAuth": 1,
+        "withBasicAuth": 1,
+        "withDigestAuth": 1,
+        "Credentials.basic": 1,
+        "preemptive.basic": 1,
+        "setBearerAuth": 0,
+        "bearerAuth": 0,
+        "withToken": 0,
+        # mail, file transfer, directories, key-value stores (smtplib, ftplib, imaplib, ldap)
+        "login": 1,
+        "auth": -1,
+        "pass_": 0,
+        "simple_bind_s": 1,
+        "simple_bind": 1,
+        "bind_s": 1,
+        "ldap_bind": 2,
+        # databases with positional passwords (PHP, JDBC, PEP 249 drivers)
+        "mysqli_connect": 2,
+        "mysql_connect": 2,
+        "mysqli": 2,
+        "PDO": 2,
+        "getConnection": 2,
+        "pymysql.connect": 2,
+        "MySQLdb.connect": 2,
+        # credential objects (JDK, .NET, Apache HttpClient, Spring Security, pika, AWS, Azure)
+        "PasswordAuthentication": 1,
+        "NetworkCredential": 1,
+        "UsernamePasswordCredentials": 1,
+        "UsernamePasswordAuthenticationToken": 1,
+        "PlainCredentials": 1,
+        "PSCredential": 1,
+        "BasicAWSCredentials": 1,
+        "BasicSessionCredentials": 1,
+        "AwsBasicCredentials.create": 1,
+        "AwsSessionCredentials.create": 1,
+        "ClientSecretCredential": 2,
+        "UsernamePasswordCredential": 2,
+        "AzureKeyCredential": 0,
+        "AzureNamedKeyCredential": 1,
+        "AzureSasCredential": 0,
+        "StorageSharedKeyCredential": 1,
+        # signing keys (PyJWT, jsonwebtoken, ruby-jwt, java-jwt, hmac, Node crypto, JCA)
+        "jwt.encode": 1,
+        "jwt.decode": 1,
+        "jwt.sign": 1,
+        "jwt.verify": 1,
+        "JWT.encode": 1,
+        "JWT.decode": 1,
+        "Algorithm.HMAC256": 0,
+        "Algorithm.HMAC384": 0,
+        "Algorithm.HMAC512": 0,
+        "hmac.new": 0,
+        "createHmac": 1,
+        "SecretKeySpec": 0,
+        "Fernet": 0,
+    }
+)
+
+#: Keyword arguments and fields that hold a ``(user, secret)`` pair: ``auth=("bob", "v")``,
+#: Elasticsearch ``http_auth=``/``basic_auth=``, aiohttp ``proxy_auth=``.
+DEFAULT_AUTH_PAIRS: tuple[str, ...] = ("auth", "http_auth", "basic_auth", "proxy_auth")
+
+
+def _callee_pattern(calls: Iterable[str], pairs: Iterable[str]) -> re.Pattern[str]:
+    """One regex for the callees of ``calls`` and the pair fields of ``pairs``, before ``(``."""
+    names = sorted(calls, key=len, reverse=True)
+    alt = "|".join(re.escape(n).replace(r"\.", r"(?:\(\))?\.") for n in names)
+    pair = "|".join(re.escape(p) for p in sorted(pairs, key=len, reverse=True))
+    return re.compile(
+        rf"""(?<![\w$-])(?:(?P<callee>{alt})(?:\]?::new)?[ \t]*\("""
+        rf"""|["']?(?P<pair>{pair})["']?[ \t]*[=:][ \t]*[(\[])"""
+    )
+
+
+_AUTH_CALLS = _callee_pattern(DEFAULT_AUTH_CALLS, DEFAULT_AUTH_PAIRS)
+#: Prefilter keywords of the auth calls: the callee's last name (``login(`` with its parenthesis:
+#: the bare word is common prose), and the pair fields glued to their separator.
+_AUTH_KEYWORDS = (
+    *(
+        (n.rsplit(".", 1)[-1].lower() + ("(" if len(n.rsplit(".", 1)[-1]) < 8 else ""))
+        for n in DEFAULT_AUTH_CALLS
+    ),
+    *(f"{p}{sep}" for p in DEFAULT_AUTH_PAIRS for sep in ("=", " =", '":', "':", ":")),
+    "convertto-securestring",
+)
+
 
 _SPLIT = re.compile(r"[-_. ]+")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_]+")
@@ -471,7 +581,7 @@ _CARRIERS = re.compile(r"://|%|identified|IDENTIFIED|Identified")
 _SQL_WORDS = ("IDENTIFIED", "identified", "Identified")
 #: Carriers that hold a credential without a sensitive name: URL userinfo, SQL, and the
 #: command lines and config lines of :mod:`redact._commands` (their own keywords).
-_CARRIER_KEYWORDS = ("://", "identified", *cmd.command_keywords())
+_CARRIER_KEYWORDS = ("://", "identified", *cmd.command_keywords(), *_AUTH_KEYWORDS)
 _PROGRAM_WORDS = frozenset(cmd.program_keywords())
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
@@ -481,11 +591,11 @@ _PROGRAM_WORDS = frozenset(cmd.program_keywords())
 # operators (= : := ::= ?= += .= => <- ||= ??= &&= //= |=, a spaced -> and the arrows → ⇒; never
 # == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
 # SQL/prose space before a quoted literal, a setter's parenthesis, a --flag's space, and Go's
-# "var name Type =".
+# "var name Type =" (T-SQL "DECLARE @name TYPE(n) =" too).
 _KEY_SEP = re.compile(
     r"""
     (?<![\w.\-\u200b-\u200d\u2060\ufeff])
-    (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t]))?
+    (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t])|(?<=\b[Dd][Ee][Cc][Ll][Aa][Rr][Ee][ \t]@))?
     (?P<lt>(?<=<))?
     (?P<dash>(?=--))?
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+(?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\})*+)
@@ -531,7 +641,9 @@ _DECL_BEFORE = re.compile(
     r"\b(?:const|let|var|val|static|final|readonly|pub|mut|private|public|protected|internal"
     r"|export|declare|lateinit|override|def)[ \t]+$"
 )
-_GO_TYPE = re.compile(r"[\w.\[\]*]{1,64}[^\S\r\n]*=(?![=>~])")
+_GO_TYPE = re.compile(
+    r"(?i:as[ \t]+)?[\w.\[\]*]{1,64}(?:\([0-9, ]{1,16}\)|\((?i:max)\))?[^\S\r\n]*=(?![=>~])"
+)
 _ATTR_NAME = re.compile(r"(?i)\b(?:name|key|id|property|param)[ \t]*=[ \t]*\\?$")
 _GETTER = frozenset(
     ("get", "fetch", "load", "read", "find", "lookup", "has", "is", "delete", "remove", "list")
@@ -647,12 +759,18 @@ class KeyValueDetector:
         anchors: Sequence[int] | None,
         present: Collection[str] | None,
     ) -> Iterator[tuple[int, int]]:
-        """Credentials held by a carrier rather than a name: commands, URLs, SQL, %-pairs."""
+        """Credentials held by a carrier rather than a name next to its value: commands,
+        declarations, records, auth calls, tables, URLs, SQL, %-pairs."""
         # A command line is read only when a program's keyword is present, like any rule;
         # the config lines' own checks are substring tests, cheaper than the lookup.
         if present is None or not _PROGRAM_WORDS.isdisjoint(present):
             yield from cmd.command_spans(text, lo, kend, self.names.is_sensitive, starts=anchors)
         yield from cmd.config_line_spans(text, lo, kend)
+        sensitive = self.names.is_sensitive
+        yield from c.declaration_spans(text, lo, kend, sensitive)  # #define K v, ENV K v
+        yield from c.record_spans(text, lo, kend, sensitive)  # {"name": K, "value": v}
+        yield from c.auth_call_spans(text, lo, kend, _AUTH_CALLS, _auth_index)
+        yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case
         if text.find("://", lo, kend) >= 0:
@@ -737,6 +855,8 @@ class KeyValueDetector:
             # System.setProperty("FOO_TOKEN", "v"), setenv("X", "v"), ("Authorization", "v")
             qs = ks - len(m.group("q") or "")
             before = text[max(0, qs - 1) : qs]
+            if quoted_key and before == "[":
+                return self._pair_item(text, _skip_ws(text, at), kind)  # ["password", "v"]
             if not (quoted_key and before == "(") and not (not quoted_key and before == "{"):
                 return None
             return self._quoted_only(text, _skip_ws(text, at), kind)
@@ -804,9 +924,11 @@ class KeyValueDetector:
                 return long
         if c.opens_quote(text, v):
             q = c.quoted(text, v)
-            if q is not None:
+            if q is not None and not c.glued_after_quote(text, q[1] + 1):
                 return self._scheme(text, q, kind)
-            v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
+            if q is None:
+                v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
+            # U"a>b"c#6: a quote glued to more characters is part of an unquoted value
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
         if text[v] in "\r\n":
             # password:\n  s3cr3t (YAML: the value on the lines below its key)
@@ -833,6 +955,17 @@ class KeyValueDetector:
             n = _JSON_NEXT.search(text, s, e)
             return (s, n.start()) if n else (s, e)
         return c.line_value(text, v, end, ks)
+
+    def _pair_item(self, text: str, at: int, kind: str) -> tuple[int, int] | None:
+        """The second item of a two-item list ``["password", "v"]`` (not ``[name, name]``)."""
+        span = self._quoted_only(text, at, kind)
+        if span is None:
+            return None
+        close = _skip_ws(text, span[1] + 1)
+        value = text[span[0] : span[1]]
+        if text[close : close + 1] != "]" or c.names_a_field(value, self.names.is_sensitive):
+            return None
+        return span
 
     def _quoted_only(self, text: str, at: int, kind: str) -> tuple[int, int] | None:
         if not c.opens_quote(text, at):
@@ -875,3 +1008,8 @@ def _skip_ws(text: str, at: int) -> int:
 def _userinfo_len(text: str, at: int) -> int:
     u = _USERINFO_REST.match(text, at)
     return 0 if u is None else u.end() - at
+
+
+def _auth_index(callee: str) -> int:
+    """The secret argument's position for a callee matched by ``_AUTH_CALLS``."""
+    return DEFAULT_AUTH_CALLS.get(callee.replace("()", ""), -1)

@@ -119,7 +119,7 @@ SHAPES = [
     Shape("ruby-squiggly-heredoc", "password = <<~EOS\n  {v}\nEOS\n", "\\"),
     Shape("php-nowdoc", "$password = <<<'EOT'\n{v}\nEOT;\n", "\\"),
     Shape("php-heredoc-indented", "$password = <<<EOT\n    {v}\n    EOT;\n", "\\"),
-    Shape("dotenv-in-heredoc", "cat <<EOF > .env\nDB_PASSWORD={v}\nEOF\n", _Q + "=\\"),
+    Shape("dotenv-in-heredoc", "cat <<EOF > .env\nDB_PASSWORD={v}\nEOF\n", _Q + "=:\\"),
     Shape("python-triple-quoted", 'password = """\n{v}\n"""', '"\\'),
     Shape("js-template-literal", "const apiKey = `\n{v}\n`;", "`\\"),
     Shape("yaml-next-line", "db:\n  password:\n    {v}\n  user: bob", ":#\\"),
@@ -127,7 +127,8 @@ SHAPES = [
     Shape("yaml-literal-block", "password: |\n  {v}\nuser: bob", "\\"),
     Shape("yaml-folded-block", "password: >-\n  {v}\n", "\\"),
     Shape("yaml-tag", "password: !!str {v}", "\\"),
-    Shape("yaml-anchor", "password: &pw {v}", "\\"),
+    # ("&pw =v" reads as a Rust reference type "&pw =": a value holding "=" is ambiguous)
+    Shape("yaml-anchor", "password: &pw {v}", "=\\"),
     # §2 operators
     Shape("or-assign", "password ||= '{v}'", "'\\"),
     Shape("nullish-assign", "password ??= '{v}'", "'\\"),
@@ -142,6 +143,72 @@ SHAPES = [
     Shape("shell-default", "password=${DB_PASSWORD:-{v}}", _WS + _Q + "{}$=;&,?#\\"),
     Shape("spring-default", "password: ${DB_PASSWORD:{v}}", "{}$?\\"),
     Shape("getenv-default", 'password = os.getenv("APP_DB", "{v}")', '"\\'),
+    # §2 declarations without an operator (build files, shells, config)
+    Shape("c-define-quoted", '#define API_KEY "{v}"', '"\\'),
+    Shape("c-define", "#define DB_PASSWORD {v}", "\\"),
+    Shape("cmake-set", 'set(API_TOKEN "{v}")', '"\\'),
+    Shape("cmake-set-env", 'set(ENV{API_TOKEN} "{v}")', '"\\'),
+    Shape("dockerfile-env-space", "ENV DB_PASSWORD {v}", "\\"),
+    Shape("dockerfile-arg", "ARG DB_PASSWORD={v}", _WS + _Q + "=\\"),
+    Shape("csh-setenv", "setenv DB_PASSWORD {v}", "\\"),
+    Shape("fish-set", "set -gx DB_PASSWORD {v}", "\\"),
+    Shape("windows-setx", 'setx API_KEY "{v}"', '"\\'),
+    # (a later "name=" or "name:" pair, or a command such as "/usr/bin/app", ends an env
+    # line's value: see equals-token-then-pair)
+    Shape("windows-set", "set DB_PASSWORD={v}", "=:/\\"),
+    Shape("make-export", "export DB_PASSWORD := {v}", "\\"),
+    Shape("perl-my", "my $password = '{v}';", "'\\"),
+    Shape("tsql-declare", "DECLARE @pw NVARCHAR(50) = '{v}'", "'\\"),
+    Shape("tsql-set", "SET @password = '{v}'", "'\\"),
+    Shape("nginx-header", 'proxy_set_header X-Api-Key "{v}";', '"\\'),
+    Shape("powershell-set-variable", 'Set-Variable -Name password -Value "{v}"', '"\\'),
+    Shape("powershell-env", '$env:DB_PASSWORD = "{v}"', '"\\'),
+    Shape(
+        "powershell-securestring",
+        'ConvertTo-SecureString -String "{v}" -AsPlainText -Force',
+        '"\\',
+    ),
+    Shape("powershell-securestring-positional", 'ConvertTo-SecureString "{v}" -AsPlainText', '"\\'),
+    # §2 name/value records
+    Shape(
+        "terraform-variable-default",
+        'variable "db_password" {\n  type    = string\n  default = "{v}"\n}',
+        '"\\',
+    ),
+    Shape("k8s-env-text", "env:\n  - name: DB_PASSWORD\n    value: {v}\n  - name: HOME", "#\\"),
+    Shape("k8s-env-json", '{"name": "DB_PASSWORD", "value": "{v}"}', '"\\'),
+    Shape("ecs-env-value-first", '{"value": "{v}", "name": "DB_PASSWORD"}', '"\\'),
+    Shape("cfn-parameters", "ParameterKey=DbPassword,ParameterValue={v}", _WS + _Q + ",;}>)]\\"),
+    Shape(
+        "cli-name-value", "az keyvault secret set --name db-password --value {v}", _WS + _Q + "\\"
+    ),
+    Shape("html-input-type", '<input type="password" value="{v}">', '"<>&\\'),
+    Shape("html-input-name", '<input name="password" id="pw" value="{v}">', '"<>&\\'),
+    # §2 calls whose positional argument is the credential (DEFAULT_AUTH_CALLS)
+    Shape("requests-basic-auth", 'HTTPBasicAuth("bob", "{v}")', '"\\'),
+    Shape("auth-tuple", 'requests.get(url, auth=("bob", "{v}"))', '"\\'),
+    Shape("smtp-login", "smtp.login('a@b.c', '{v}')", "'\\"),
+    Shape("redis-auth", "redis.auth('{v}')", "'\\"),
+    Shape("mongo-auth", 'db.auth("u", "{v}")', '"\\'),
+    Shape("getenv-default-sensitive", 'os.getenv("DB_PASSWORD", "{v}")', '"\\'),
+    Shape("java-password-auth", 'new PasswordAuthentication("u", "{v}".toCharArray())', '"\\'),
+    Shape("dotnet-network-credential", 'new NetworkCredential("u", "{v}")', '"\\'),
+    Shape("powershell-credential-new", '[System.Net.NetworkCredential]::new("u", "{v}")', '"\\'),
+    Shape("httpclient-credentials", 'new UsernamePasswordCredentials("u", "{v}")', '"\\'),
+    Shape("jwt-encode", 'jwt.encode(payload, "{v}", algorithm="HS256")', '"\\'),
+    Shape("node-hmac", "crypto.createHmac('sha256', '{v}')", "'\\"),
+    Shape("mysql-connector", 'mysql.connector.connect(user="u", password="{v}")', '"\\'),
+    Shape("php-pdo", 'new PDO($dsn, "u", "{v}")', '"\\'),
+    # §2 tables and lists
+    Shape("pair-list", '["password", "{v}"]', '"\\'),
+    Shape("csv-quoted", '"password","{v}"', '"\\'),
+    Shape("csv-plain", "password,{v}", ",\\"),
+    Shape("tsv", "password\t{v}", "\t\\"),
+    Shape("markdown-row", "| password | {v} |", "|`\\"),
+    Shape(
+        "markdown-table", "| name | value |\n|---|---|\n| password | {v} |\n| user | bob |", "|`\\"
+    ),
+    Shape("bracketed-value", "password=[{v}]", _WS + _Q + "[]=\\"),
     # §3 headers and HTTP in text
     Shape("auth-ssws", "Authorization: SSWS {v}", "\\"),
     Shape("auth-splunk", "Authorization: Splunk {v}", "\\"),
@@ -533,6 +600,32 @@ def test_yaml_binary_tag_stays_readable_its_payload_is_masked() -> None:
     assert out == "password: !!binary |\n  [REDACTED:sensitive-key]\nuser: bob"
 
 
+#: Shapes of the declaration, record, call and table carriers that hold no value.
+NOT_VALUES = [
+    "| password | hint |\n|---|---|",
+    "password,username,email",
+    "username,password",
+    "#define PASSWORD_MAX_LEN 64",
+    "ENV PATH /usr/bin",
+    "set -e",
+    "- name: DB_HOST\n  value: db.internal",
+    '{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}',
+    "HTTPBasicAuth(user, password)",
+    'auth=("bob", os.environ["PW"])',
+    "smtp.login(user, pw)",
+    'login("bob")',
+    "jwt.decode(token, key, algorithms=['HS256'])",
+    "ConvertTo-SecureString $pw -AsPlainText -Force",
+    '["password", "token"]',
+]
+
+
+@pytest.mark.parametrize("text", NOT_VALUES)
+def test_declarations_records_calls_and_tables_without_values(text: str) -> None:
+    """Headers, references, non-literal arguments and name lists are left as they are."""
+    assert R.redact(text) == text
+
+
 # -- comparisons and lookalike shapes ----------------------------------------------------------
 
 
@@ -583,3 +676,13 @@ def test_grammar_regexes_are_possessive() -> None:
 
     for rx in (_carriers._TOKEN, _carriers._TOKEN_RUN, _carriers._RUN):
         assert re.search(r"\+\+|\*\+", rx.pattern), rx.pattern
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
+def test_shape_inside_a_large_text(shape: Shape) -> None:
+    """Large texts are scanned around keywords only: every carrier still masks its whole value."""
+    value = _synthetic()
+    filler = "request handled ok status 200\n" * 700
+    out = R.redact(filler + shape.render(value) + "\n" + filler)
+    assert value not in out
+    assert not _leaks(out, shape.visible(value), filler + shape.render("") + "\n" + filler)
