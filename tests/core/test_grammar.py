@@ -54,8 +54,13 @@ class Shape:
     form: Callable[[str], str] = str
     #: How the value itself shows in the text (what must not survive).
     visible: Callable[[str], str] = str
+    #: A list or table row: a value that is itself a sensitive name (``["password", "token"]``)
+    #: reads as a list of names, not a pair (documented; see NOT_VALUES).
+    names_list: bool = False
 
     def fits(self, value: str) -> bool:
+        if self.names_list and R.is_sensitive_key(value):
+            return False
         return not any(ch in value for ch in self.forbid)
 
     def render(self, value: str) -> str:
@@ -200,13 +205,16 @@ SHAPES = [
     Shape("mysql-connector", 'mysql.connector.connect(user="u", password="{v}")', '"\\'),
     Shape("php-pdo", 'new PDO($dsn, "u", "{v}")', '"\\'),
     # §2 tables and lists
-    Shape("pair-list", '["password", "{v}"]', '"\\'),
+    Shape("pair-list", '["password", "{v}"]', '"\\', names_list=True),
     Shape("csv-quoted", '"password","{v}"', '"\\'),
-    Shape("csv-plain", "password,{v}", ",\\"),
-    Shape("tsv", "password\t{v}", "\t\\"),
-    Shape("markdown-row", "| password | {v} |", "|`\\"),
+    Shape("csv-plain", "password,{v}", ",\\", names_list=True),
+    Shape("tsv", "password\t{v}", "\t\\", names_list=True),
+    Shape("markdown-row", "| password | {v} |", "|`\\", names_list=True),
     Shape(
-        "markdown-table", "| name | value |\n|---|---|\n| password | {v} |\n| user | bob |", "|`\\"
+        "markdown-table",
+        "| name | value |\n|---|---|\n| password | {v} |\n| user | bob |",
+        "|`\\",
+        names_list=True,
     ),
     Shape("bracketed-value", "password=[{v}]", _WS + _Q + "[]=\\"),
     # §3 headers and HTTP in text
