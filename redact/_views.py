@@ -48,7 +48,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
-__all__ = ["MAX_ROUNDS", "MAX_VIEWS", "RUN_MIN", "DecodedView", "decoded_views", "worth_decoding"]
+__all__ = [
+    "MAX_ROUNDS",
+    "MAX_VIEWS",
+    "RUN_MIN",
+    "DecodedView",
+    "ansi_view",
+    "decoded_views",
+    "worth_decoding",
+]
 
 #: Rounds of decoding (each round applies every decoder once).
 MAX_ROUNDS = 3
@@ -585,3 +593,35 @@ def _chain(
         if not produced:
             return
         prev = "".join(produced)
+
+
+# -- terminal escapes (the engine's view for every detector) -------------------------------
+
+#: Terminal control sequences a reader never sees: CSI (colours, cursor: ``ESC [ ... m``),
+#: OSC (titles, hyperlinks: ``ESC ] ... BEL`` or ``ESC ] ... ESC \``) and two-byte escapes.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b\](?P<osc>[^\x07\x1b]{0,4096})(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
+)
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    # An OSC payload (a hyperlink's URL, a window title) is not shown, but it is in the
+    # bytes: it stays in the view, set apart by spaces, so that it is read too.
+    osc = m.group("osc")
+    return "" if osc is None else f" {osc} "
+
+
+_ANSI_TOKENS = _by_regex(_ANSI, _unescaped)
+
+
+def ansi_view(text: str) -> DecodedView | None:
+    """``text`` without its terminal control sequences, or None when it holds none.
+
+    Coloured output (``\x1b[1mpassword:\x1b[0m v``, structlog's ConsoleRenderer,
+    uvicorn's access log) reads as ``password: v``: detectors run on this view and
+    its spans map back to the source, escapes inside a value included in the mask.
+    """
+    if "\x1b" not in text and "\x9b" not in text:
+        return None
+    return _apply(text, _ANSI_TOKENS(text), None)

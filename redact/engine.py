@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, Protocol, cast
 from redact import telemetry as _telemetry
 from redact._carriers import is_placeholder
 from redact._matcher import Hit
+from redact._views import ansi_view
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
     MASK_TOKEN,
@@ -58,6 +59,13 @@ _ATOMIC = (int, float, complex, bool, type(None), decimal.Decimal, uuid.UUID)
 _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
 #: Texts longer than this run rules only around their keywords' occurrences.
 _REGION_MIN = 8192
+
+
+def _ansi(text: str) -> bool:
+    """Whether ``text`` may hold terminal escapes (detected on its view without them)."""
+    return "\x1b" in text or "\x9b" in text
+
+
 #: Windows up to this many characters run vetted rules without the regex timeout: the
 #: load-time check attacks each rule with 4,096-character inputs (and the shipped rules
 #: are tested on 100 KB ones), so a vetted rule stays linear at this size.
@@ -282,6 +290,19 @@ class Redactor:
     def _find(self, text: str, snap: _Snap | None = None) -> list[Finding]:
         if snap is None:
             snap = self.known._snap
+        if _ansi(text):
+            view = ansi_view(text)
+            if view is not None:
+                # What a terminal shows: detect on the text without its escapes, mask the
+                # source span (a name and its value split by colour codes are one pair).
+                found = []
+                for f in self._find_plain(view.text, snap):
+                    s, e = view.source_span(f.start, f.end)
+                    found.append(dataclasses.replace(f, start=s, end=e))
+                return found
+        return self._find_plain(text, snap)
+
+    def _find_plain(self, text: str, snap: _Snap) -> list[Finding]:
         positions = None
         if len(text) > _REGION_MIN:
             # Large texts: keep the keywords' offsets from the same pass to bound the rules.
@@ -715,7 +736,7 @@ class Redactor:
             try:
                 if not probed and snap.quiet(joined):
                     return set()  # the common case: one automaton probe
-                if joined.isascii():
+                if joined.isascii() and not _ansi(joined):
                     # Something was seen: which strings? (offsets are str offsets here)
                     hits, positions = snap.scan_positions(joined)
                     candidates = _touched(parts, joined, hits, positions)

@@ -300,6 +300,8 @@ class _Snapshot:
         the lower-cased bytes, no hit list, no positions. Anything else (an anchor
         hit to confirm, a keyword, text with decoded views) answers through ``scan``.
         """
+        if "\x1b" in text or "\x9b" in text:
+            return False  # terminal escapes may split a keyword: the engine reads its view
         data = text.encode("utf-8", "surrogatepass")
         if not self._has_views(text, data):
             low = data.lower()
