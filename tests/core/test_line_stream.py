@@ -43,8 +43,14 @@ def _leaks(out: str, text: str, fragments: list[str], registered: list[str]) -> 
     """Key fragments of ``text`` and lines of registered values wholly in ``text`` found in ``out``."""
     prose = _PROSE_CUT.search(text)
     forbidden = [f for f in fragments if f in text and not (prose and f in prose.group(1))]
-    forbidden += [ln for v in registered if v in text for ln in v.splitlines()]
-    return [f for f in forbidden if f in out]
+    leaks = [f for f in forbidden if f in out]
+    for v in registered:
+        if v in text:
+            # Where the whole value was, none of its lines may survive; a line may show
+            # as often as it stands elsewhere (a cut-off copy, a low-entropy line alone).
+            rest = text.replace(v, "\x00")
+            leaks += [ln for ln in v.splitlines() if out.count(ln) > rest.count(ln)]
+    return leaks
 
 
 def _body(n: int = 4) -> list[str]:
