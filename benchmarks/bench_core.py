@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import secrets
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._timing import median_time, per_call_us
 from benchmarks.corpus import lines
-from redact import KnownSecrets, Redactor
+from redact import KnownSecrets, Redactor, RulePack
 from redact._matcher import available_backends
 
 
@@ -126,7 +127,14 @@ def main() -> int:
     ap.add_argument(
         "--section", choices=["all", "hand-written", "long-lines"], default="all", help="one part"
     )
+    ap.add_argument(
+        "--compare-pack",
+        type=Path,
+        help="only: the default pack vs this TOML (e.g. an older default.toml), interleaved A/B",
+    )
     args = ap.parse_args()
+    if args.compare_pack:
+        return compare_packs(args.compare_pack, args.mb)
     corpus = [line for line, _ in lines(int(args.mb * 1e6))]
     planted = [s for _, s in lines(int(args.mb * 1e6)) if s]
     data = "\n".join(corpus)
@@ -240,6 +248,34 @@ def main() -> int:
     hand_written(corpus, data, mb)
     long_lines(corpus)
     non_ascii_hits()
+    return 0
+
+
+def compare_packs(other: Path, mb: float, rounds: int = 7) -> int:
+    """Clean and mixed log lines through ``Redactor.default()`` vs the pack at ``other``.
+
+    Both redactors keep the default key names; the rounds alternate A and B so that the
+    machine's load hits both alike. Prints the medians and the median of the ratios.
+    """
+    corpus = [line for line, _ in lines(int(mb * 1e6))]
+    clean = [line for line, s in lines(int(mb * 1e6)) if not s]
+    new = Redactor.default()
+    old = Redactor(rules=[RulePack.load(other)])
+    print(f"A: default pack ({len(new.rules.rules)} rules); B: {other} ({len(old.rules.rules)})")
+    for name, data in (("all lines", corpus), ("clean lines", clean)):
+        size = sum(len(x) + 1 for x in data) / 1e6
+        ta, tb, ratios = [], [], []
+        for _ in range(rounds):
+            a = median_time(lambda d=data: [new.redact(x) for x in d], 1)
+            b = median_time(lambda d=data: [old.redact(x) for x in d], 1)
+            ta.append(a)
+            tb.append(b)
+            ratios.append(a / b)
+        ma, mb_, mr = statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+        print(
+            f"{name}: A {size / ma:.1f} MB/s, B {size / mb_:.1f} MB/s, "
+            f"A/B time ratio {mr:.2f}x (median of {rounds} interleaved rounds)"
+        )
     return 0
 
 

@@ -29,6 +29,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -183,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tree-mb", type=float, default=40.0)
     ap.add_argument("--negative-lines", type=int, default=10000)
     ap.add_argument("--labels-out", type=Path, help="write the findings sample to label here")
+    ap.add_argument("--tools", help="comma-separated subset of the tools (default: all found)")
+    ap.add_argument("--no-tree", action="store_true", help="only the planted corpus and negatives")
     args = ap.parse_args(argv)
     ts = tools()
+    if args.tools:
+        ts = {k: v for k, v in ts.items() if k in args.tools.split(",")}
     print(f"# tools: {', '.join(ts)}; gitleaks: {'on PATH' if 'gitleaks' in ts else 'no wheel'}")
     with tempfile.TemporaryDirectory() as tmp:
         planted, neg = Path(tmp, "planted"), Path(tmp, "neg")
@@ -194,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = write_negatives(neg, args.negative_lines)
         print(f"\n| tool | planted ({len(names)}) recall | negatives flagged per 10k lines | s |")
         print("|---|---|---|---|")
+        misses: dict[str, str] = {}
         for name, tool in ts.items():
             t0 = time.perf_counter()
             hit = {p for p, _ in tool(planted)}
@@ -201,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
             secs = time.perf_counter() - t0
             recall = len(hit & set(names)) / len(names)
             print(f"| {name} | {recall:.3f} | {fp / lines * 1e4:.1f} | {secs:.0f} |")
+            missed = Counter(rid for f, rid in names.items() if f not in hit)
+            misses[name] = ", ".join(f"{rid} {n}" for rid, n in missed.most_common(12))
+        for name, text in misses.items():
+            print(f"\n{name} missed (rule kind, plants): {text or 'none'}")
+        if args.no_tree:
+            return 0
         sample_dirs = tree_sample(args.tree_mb)
         tree = Path(tmp, "tree")
         tree.mkdir()

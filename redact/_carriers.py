@@ -41,19 +41,25 @@ that start where the value starts and stop at its end.
 
 from __future__ import annotations
 
+import itertools
 import re
+import string
 from collections.abc import Callable, Iterator
 
 from redact._commands import looks_like_command
 from redact.masks import MASK_TOKEN
 
 __all__ = [
+    "HEX_WORDS",
+    "PLACEHOLDER_WORDS",
     "TEMPLATE_MARKS",
+    "WELL_KNOWN_PUBLIC",
     "auth_call_spans",
     "call_arguments",
     "declaration_spans",
     "has_template",
     "heredoc",
+    "is_documentation_value",
     "is_placeholder",
     "line_start",
     "long_string",
@@ -1197,3 +1203,183 @@ def _is_path(value: str) -> bool:
         return True
     root = value[1:].split("/", 1)[0]
     return value.count("/") >= 2 and root in _PATH_ROOTS
+
+
+# -- documentation values (the scanner's and the rules' judgement) -------------------------
+#
+# ``is_placeholder`` above is the runtime's test for a value under a sensitive name: it
+# must never hide a real password, so it knows only templates, references and filler.
+# ``is_documentation_value`` adds what documentation, tests and vendors' samples use in
+# place of a secret; rule tokens (``ghp_xxxx…``) and the scanner's value weighting use it.
+
+#: Words that mark a documentation value or template, never a live credential (matched
+#: after undoing leetspeak: ``not-re@l`` reads ``not-real``).
+PLACEHOLDER_WORDS = (
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "redacted",
+    "dummy",
+    "sample",
+    "your_",
+    "your-",
+    "yourtoken",
+    "yourkey",
+    "yourapi",
+    "yoursecret",
+    "yourpass",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "notreal",
+    "not_real",
+    "not-real",
+    "not-a-real",
+    "fake_",
+    "foobar",
+)
+#: Hex words of test vectors and memory fillers (``Bearer deadbeef12346``).
+HEX_WORDS = ("deadbeef", "cafebabe", "feedface", "baadf00d", "decafbad", "8badf00d", "defec8ed")
+#: Published constants that are not anyone's secret: the CACHEDIR.TAG signature
+#: (bford.info/cachedir), Azurite's and the Azure Storage Emulator's documented
+#: development account key, AWS's documentation key pair.
+WELL_KNOWN_PUBLIC = frozenset(
+    {
+        "8a477f597d28d172789f06886806bc55",
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    }
+)
+_LEET = str.maketrans("@0$3", "aose")
+#: ``any(w in text for w in WORDS)`` as one search (the same answer: substring presence).
+_PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, PLACEHOLDER_WORDS + HEX_WORDS)))
+_DOC_RUN = re.compile(r"(.)\1{5,}")
+_DOC_HEX_RUN = re.compile(r"(.)\1{7,}")
+_DOC_HEX = re.compile(r"[0-9a-fA-F]+")
+_ONLY_MARKS = re.compile(r"[xX*._-]{3,}")
+_X_RUN = re.compile(r"(?i)x{5,}|\*{3,}|\.{3,}|…")
+_SEQUENCES = (
+    "0123456789012345678901234567890",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+    "9876543210987654321098765432109",
+    "zyxwvutsrqponmlkjihgfedcbazyxwvutsrqponmlkjihgfedcba",
+)
+
+
+def _step_table(step: int) -> bytes:
+    """Byte table: each ASCII digit/letter to the next (``step`` 1) or previous (-1) one in
+    its cyclic sequence (9->0, z->a); every other byte to 0xFF, which ASCII text lacks."""
+    table = bytearray(b"\xff" * 256)
+    for alphabet in (string.digits, string.ascii_lowercase):
+        for i, c in enumerate(alphabet):
+            table[ord(c)] = ord(alphabet[(i + step) % len(alphabet)])
+    return bytes(table)
+
+
+_UP, _DOWN = _step_table(1), _step_table(-1)
+
+
+def _has_run(low: str) -> bool:
+    """Whether ``low`` may hold a 5-character ascending/descending run (never a false no).
+
+    C-level: the text shifted through the step table, XOR the text one further on, has
+    a zero byte wherever a step follows its sequence; four in a row make a run.
+    """
+    if not low.isascii():
+        return True  # let the exact loop decide
+    data = low.encode("ascii")
+    nxt = int.from_bytes(data[1:], "big")
+    n = len(data) - 1
+    for table in (_UP, _DOWN):
+        diff = int.from_bytes(data[:-1].translate(table), "big") ^ nxt
+        if b"\0\0\0\0" in diff.to_bytes(n, "big"):
+            return True
+    return False
+
+
+def _sequential_share(body: str) -> float:
+    """Share of ``body`` covered by ascending/descending runs of 5+ characters (``12345``)."""
+    low = body.lower()
+    if len(low) < 5 or not _has_run(low):
+        return 0.0  # the common case: a random token holds no 5-character run
+    covered = [False] * len(low)
+    i = 0
+    while i < len(low) - 4:
+        j = i + 5
+        if any(low[i:j] in s for s in _SEQUENCES):
+            while j < len(low) and any(low[i : j + 1] in s for s in _SEQUENCES):
+                j += 1
+            covered[i:j] = [True] * (j - i)
+            i = j
+        else:
+            i += 1
+    return sum(covered) / len(low) if low else 0.0
+
+
+def _interleaved_sequence(body: str) -> bool:
+    """``1a2b3c4d-5e6f-7a8b-...``: the digits and the letters each count up (or down)."""
+    digits = _NOT_DIGIT.sub("", body)
+    if len(digits) < 6:
+        return False
+    letters = _NOT_LETTER.sub("", body).lower()
+    return len(letters) >= 6 and _stepping(digits) and _stepping(letters)
+
+
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+_NOT_LETTER = re.compile(r"[^A-Za-z]+")
+#: Hex counting wraps f->a as well as the alphabet's z->a (``...e5f6a7b8...``).
+_HEX_UP = bytes(ord("a") if b == ord("g") else b for b in _step_table(1))
+_HEX_DOWN = bytes(
+    ord("f") if b == ord("z") and i == ord("a") else b for i, b in enumerate(_step_table(-1))
+)
+
+
+def _stepping(run: str) -> bool:
+    """Four in five neighbours count up (``1234…``, ``abcdefab…`` with hex or alphabet wrap),
+    or four in five count down; ``1212…`` does neither."""
+    data = run.encode("ascii", "ignore")
+    need = 0.8 * (len(data) - 1)
+    for tables in ((_UP, _HEX_UP), (_DOWN, _HEX_DOWN)):
+        hits = 0
+        for a, b in itertools.pairwise(data):
+            hits += b in (tables[0][a], tables[1][a])
+        if hits >= need:
+            return True
+    return False
+
+
+def is_documentation_value(secret: str, prefix: str = "") -> bool:
+    """True for documentation values and templates: ``ghp_xxxx…``, ``sk_live_1234567890…``.
+
+    Looks at the part after ``prefix`` (the provider's fixed prefix): a run of ``x``/``X``
+    or ``*`` or an ellipsis, one character repeated six times in a row, a body that is
+    mostly an alphabet/digit sequence (also interleaved: ``1a2b3c4d…``), a placeholder
+    word (``example``, ``your_``, ``not-re@l``, ...), a test hex word (``deadbeef``), a
+    template marker (``${``, ``{{``, ``%(``, ...), or a published constant
+    (:data:`WELL_KNOWN_PUBLIC`). A random token has none of these except by a chance far
+    below one in a million per character. The runtime's :func:`is_placeholder` is
+    narrower on purpose (it decides what a log line keeps unmasked).
+    """
+    if secret in WELL_KNOWN_PUBLIC:
+        return True
+    body = secret[len(prefix) :] if prefix and secret.startswith(prefix) else secret
+    if not body:
+        return True
+    low = body.lower()
+    if _X_RUN.search(body) or _ONLY_MARKS.fullmatch(body):
+        return True
+    if _PLACEHOLDER_WORD.search(low) or has_template(body):
+        return True
+    if _PLACEHOLDER_WORD.search(low.translate(_LEET)):
+        return True  # not-re@l, ex@mple
+    if len(body) < 12:
+        return False  # a short password such as pw123456 or aaaaaa1! is weak, not a placeholder
+    run = _DOC_HEX_RUN if _DOC_HEX.fullmatch(body) else _DOC_RUN
+    return (
+        run.search(body) is not None
+        or _sequential_share(body) >= 0.5
+        or _interleaved_sequence(body)
+    )

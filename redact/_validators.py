@@ -13,13 +13,13 @@ import itertools
 import json
 import math
 import re
-import string
 import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 
 from redact._b64 import b64url_decode
-from redact._carriers import has_template
+from redact._carriers import PLACEHOLDER_WORDS, _sequential_share
+from redact._carriers import is_documentation_value as is_placeholder
 
 __all__ = ["EXTRA_VALIDATORS", "PLACEHOLDER_WORDS", "credential_like", "is_placeholder"]
 
@@ -112,6 +112,28 @@ def base64_user_password(secret: str) -> bool:
     return raw.isascii() and raw.decode().isprintable() and b":" in raw
 
 
+#: What documentation writes between the armour lines instead of key material.
+_PEM_PLACEHOLDER = re.compile(
+    r"(?:\\[nr]|\s)*(?:<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}|\.{3,}|…|x{3,}|X{3,}|\*{3,})?(?:\\[nr]|\s)*"
+)
+
+
+def pem_body(secret: str) -> bool:
+    """False when a key block holds a placeholder instead of key material.
+
+    ``-----BEGIN DSA PRIVATE KEY-----<a very long private key string>-----END ...``,
+    ``...``, ``[key]``, ``xxxx`` or nothing between the armour lines is documentation;
+    anything else (base64 of any length, headers, a cut block) is kept: a key block is
+    masked whole whatever its body looks like.
+    """
+    head = secret.find("-----", 5)
+    if head < 0:
+        return True
+    tail = secret.find("-----END", head + 5)
+    body = secret[head + 5 : tail if tail >= 0 else len(secret)]
+    return _PEM_PLACEHOLDER.fullmatch(body) is None
+
+
 #: Validators added to :data:`redact.rules.VALIDATORS`.
 EXTRA_VALIDATORS: Mapping[str, Callable[[str], bool]] = {
     "github-token-crc32": github_token_crc32,
@@ -121,125 +143,11 @@ EXTRA_VALIDATORS: Mapping[str, Callable[[str], bool]] = {
     "kubernetes-sa-jwt": kubernetes_sa_jwt,
     "not-encoded-text": not_encoded_text,
     "base64-user-password": base64_user_password,
+    "pem-body": pem_body,
 }
 
 
 # -- evidence that a value is a credential (the scanner's weighting) -------------------------
-
-#: Words that mark a documentation value or template, never a live credential.
-PLACEHOLDER_WORDS = (
-    "example",
-    "placeholder",
-    "changeme",
-    "change_me",
-    "change-me",
-    "redacted",
-    "dummy",
-    "sample",
-    "your_",
-    "your-",
-    "yourtoken",
-    "yourkey",
-    "yourapi",
-    "yoursecret",
-    "yourpass",
-    "replace_me",
-    "replaceme",
-    "insert_",
-    "notreal",
-    "not_real",
-    "not-a-real",
-    "fake_",
-    "foobar",
-)
-#: ``any(w in text for w in WORDS)`` as one search (the same answer: substring presence).
-_PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, PLACEHOLDER_WORDS)))
-_RUN = re.compile(r"(.)\1{5,}")
-_HEX_RUN = re.compile(r"(.)\1{7,}")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_ONLY_MARKS = re.compile(r"[xX*._-]{3,}")
-_X_RUN = re.compile(r"(?i)x{5,}|\*{3,}|\.{3,}|…")
-_WORD_PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-_SEQUENCES = (
-    "0123456789012345678901234567890",
-    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
-    "9876543210987654321098765432109",
-    "zyxwvutsrqponmlkjihgfedcbazyxwvutsrqponmlkjihgfedcba",
-)
-
-
-def _step_table(step: int) -> bytes:
-    """Byte table: each ASCII digit/letter to the next (``step`` 1) or previous (-1) one in
-    its cyclic sequence (9->0, z->a); every other byte to 0xFF, which ASCII text lacks."""
-    table = bytearray(b"\xff" * 256)
-    for alphabet in (string.digits, string.ascii_lowercase):
-        for i, c in enumerate(alphabet):
-            table[ord(c)] = ord(alphabet[(i + step) % len(alphabet)])
-    return bytes(table)
-
-
-_UP, _DOWN = _step_table(1), _step_table(-1)
-
-
-def _has_run(low: str) -> bool:
-    """Whether ``low`` may hold a 5-character ascending/descending run (never a false no).
-
-    C-level: the text shifted through the step table, XOR the text one further on, has
-    a zero byte wherever a step follows its sequence; four in a row make a run.
-    """
-    if not low.isascii():
-        return True  # let the exact loop decide
-    data = low.encode("ascii")
-    nxt = int.from_bytes(data[1:], "big")
-    n = len(data) - 1
-    for table in (_UP, _DOWN):
-        diff = int.from_bytes(data[:-1].translate(table), "big") ^ nxt
-        if b"\0\0\0\0" in diff.to_bytes(n, "big"):
-            return True
-    return False
-
-
-def _sequential_share(body: str) -> float:
-    """Share of ``body`` covered by ascending/descending runs of 5+ characters (``12345``)."""
-    low = body.lower()
-    if len(low) < 5 or not _has_run(low):
-        return 0.0  # the common case: a random token holds no 5-character run
-    covered = [False] * len(low)
-    i = 0
-    while i < len(low) - 4:
-        j = i + 5
-        if any(low[i:j] in s for s in _SEQUENCES):
-            while j < len(low) and any(low[i : j + 1] in s for s in _SEQUENCES):
-                j += 1
-            covered[i:j] = [True] * (j - i)
-            i = j
-        else:
-            i += 1
-    return sum(covered) / len(low) if low else 0.0
-
-
-def is_placeholder(secret: str, prefix: str = "") -> bool:
-    """True for documentation values and templates: ``ghp_xxxx…``, ``sk_live_1234567890…``.
-
-    Looks at the part after ``prefix`` (the provider's fixed prefix): a run of ``x``/``X``
-    or ``*`` or an ellipsis, one character repeated six times in a row, a body that is
-    mostly an alphabet/digit sequence, a placeholder word (``example``, ``your_``, ...),
-    or a template marker (``${``, ``{{``, ``%(``, ...: :data:`redact._carriers.TEMPLATE_MARKS`).
-    A random token has none of these except by a chance far below one in a million per
-    character.
-    """
-    body = secret[len(prefix) :] if prefix and secret.startswith(prefix) else secret
-    if not body:
-        return True
-    low = body.lower()
-    if _X_RUN.search(body) or _ONLY_MARKS.fullmatch(body):
-        return True
-    if _PLACEHOLDER_WORD.search(low) or has_template(body):
-        return True
-    if len(body) < 12:
-        return False  # a short password such as pw123456 or aaaaaa1! is weak, not a placeholder
-    run = _HEX_RUN if _HEX.fullmatch(body) else _RUN
-    return run.search(body) is not None or _sequential_share(body) >= 0.5
 
 
 def _entropy(text: str) -> float:
@@ -247,7 +155,7 @@ def _entropy(text: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(text).values()) if n else 0.0
 
 
-_STRIP = " \t\"'`,;"
+_STRIP = " \t\"'`,;\\"
 _NUMBER = re.compile(r"[-+]?\d[\d_.,:]*")
 _PATHLIKE = re.compile(r"(?:~|\.{1,2})?/[\w./-]*|[A-Za-z]:\\[\w\\. -]*")
 _NORMALISE = re.compile(r"[^a-z0-9]")
@@ -256,12 +164,85 @@ _NORMALISE = re.compile(r"[^a-z0-9]")
 _TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SYMBOLS = frozenset("!#%^&*+=~?|<>;,\\")
 _INDEXING = re.compile(r"\w\[(?:-?\d+|\*|'[\w.-]*'|\"[\w.-]*\")\]")
-_COOKIE_PAIR = re.compile(r"([A-Za-z_][\w.-]{0,63})=(?!=)([^=;&\s]*)")
+#: ``name=value`` inside a value (a cookie, a query pair): the part after the first ``=``.
+_PAIR = re.compile(r"([^=\s]{1,64})=(?!=)(.*)", re.DOTALL)
+_BASE64_PADDED = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")
 #: Names of UUID-valued identifiers, not credentials (``ClientRequestToken``, ``next_token``).
 _ID_NAME = re.compile(
     r"(?i)request|idempot|change|continuation|next|page|cursor|marker|trace|correlation"
-    r"|transaction|client_?token|_?ids?$"
+    r"|transaction|client_?token|update|lifecycle|concurrency|etag|version|_?ids?$"
 )
+#: Names whose values are public or structural whatever they look like: public keys and
+#: their tokens, domain-verification tokens (published in DNS), pagination tokens,
+#: constants that describe a token (``SESSION_TOKEN_PREFIX``, ``token_pattern``), and
+#: signatures (a MAC or JWS signature proves, it does not grant; presigned URLs are found
+#: whole by their own rule).
+_PUBLIC_NAME = re.compile(
+    r"(?i)public|verification|continuation|pagination|cursor|next_?(?:page_?)?token|idempot"
+    r"|client_?token"
+    r"|page_?token|(?:prefix|suffix|pattern|regexp?|format|template)$|(?:^|[^a-z])signature$"
+)
+#: A regular expression: a class with a range or an escape, a group construct, a class
+#: with a quantifier, or an anchored tail (``[a-zA-Z0-9/_+=.@-]+$``, ``(?P<key>\w+)``).
+_REGEX = re.compile(
+    r"\[[^\]]*(?:[a-z]-[a-z]|[A-Z]-[A-Z]|0-9|\\[dwsDWS])[^\]]*\]|\(\?(?:P?<|[:=!i])"
+    r"|\][+*?]|\]\{\d+(?:,\d*)?\}|\\[dwsDWS][+*?{]|\[\^|\)[?*+]|\.[*+](?:$|[)\]])"
+)
+#: Markup: HTML/XML tags and entities, reStructuredText roles, an opening ``<word``.
+_MARKUP = re.compile(
+    r"</?[A-Za-z][\w-]*>|&(?:amp|lt|gt|quot|#\d+);|:[a-z]+(?::[a-z]+)*:`|^<[A-Za-z]"
+)
+#: A call or constructor (``Session(region_name="x")``) or a command-line option (``--user=``).
+_CALL = re.compile(r"[A-Za-z_][\w.]*\(.*\)[.,;]?|--?[A-Za-z][\w-]*=?")
+#: A glob or IAM resource pattern: words with a leading or trailing wildcard.
+_GLOB = re.compile(r"\*?[\w./!:-]+\*|\*[\w./!:-]+")
+_IDENTIFIER = re.compile(r"[A-Za-z_][\w.-]*")
+#: Metasyntactic and test words: a value made only of these (and digits) is an example.
+_METASYNTACTIC = frozenset(
+    [
+        "foo",
+        "bar",
+        "baz",
+        "qux",
+        "quux",
+        "quxx",
+        "corge",
+        "grault",
+        "garply",
+        "waldo",
+        "fred",
+        "plugh",
+        "xyzzy",
+        "thud",
+        "spam",
+        "eggs",
+        "ham",
+        "hello",
+        "world",
+        "test",
+        "testing",
+        "user",
+        "username",
+        "pass",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "key",
+        "abc",
+        "xyz",
+        "admin",
+        "root",
+        "guest",
+        "demo",
+    ]
+)
+_VOCABULARY_WORDS = re.compile(r"(?i)pass(?:word|wd)?|secret|token|key")
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt0\\/\"'])")
+_PERCENT = re.compile(r"%[2-7][0-9a-fA-F]")
+_BRACED_BASE64 = re.compile(r"\{[A-Za-z0-9+/]{20,}={0,2}\}")
+_URLSAFE = str.maketrans("-_", "+/")
+_BASE64_PART = re.compile(r"[A-Za-z0-9+/_-]{4,}={0,2}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 #: Frequent letter pairs inside identifiers (the 180 most frequent over the words of
 #: the standard library's modules, 91 % of all pairs there), of English text (the 200
@@ -330,19 +311,103 @@ def _wordish(value: str) -> bool:
     return pairs == 0 or common / pairs >= 0.7
 
 
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+
+
+def _unescape_one(m: re.Match[str]) -> str:
+    body = m.group()[1:]
+    if body[0] in "xu":
+        return chr(int(body[1:], 16))
+    return _SIMPLE_ESCAPES.get(body, body)
+
+
+def _unescaped(v: str) -> str:
+    """``v`` with backslash escapes and percent-encoding undone (``a%20secret``, ``PK\\x03``)."""
+    if "\\" in v:
+        v = _ESCAPE.sub(_unescape_one, v)
+    if "%" in v and _PERCENT.search(v):
+        v = _PERCENT.sub(lambda m: chr(int(m.group()[1:], 16)), v)
+    return v
+
+
+def _decoded_text(v: str) -> list[str] | None:
+    """The printable ASCII texts a base64 value (or ``|``-joined values) encodes, else None."""
+    out = []
+    for part in v.split("|"):
+        if not _BASE64_PART.fullmatch(part):
+            return None
+        try:
+            raw = base64.b64decode(
+                part.replace("-", "+").replace("_", "/") + "=" * (-len(part) % 4)
+            )
+        except (binascii.Error, ValueError):
+            return None
+        if not raw or not raw.isascii() or not raw.decode().isprintable():
+            return None
+        out.append(raw.decode())
+    return out
+
+
+def _documentation_shape(v: str) -> bool:
+    """Shapes that are code, markup or documentation, not a credential."""
+    if _REGEX.search(v) or _MARKUP.search(v) or _CALL.fullmatch(v):
+        return True
+    if _GLOB.fullmatch(v) and (
+        (v[-1] == "*" and (v[0] == "*" or v[-2] in "-/!_.:"))
+        or _wordish(v.replace("*", "").replace("!", "-"))
+    ):
+        return True  # rds-custom!*, AmazonDataZone-*, *redshift*, aws/ssm/3p/*
+    if "|" in v and all(_IDENTIFIER.fullmatch(p) for p in v.split("|")):
+        return True  # an alternation or enumeration: float64|complex64
+    if _sequential_share(v) >= 0.6:
+        return True  # ABC12345, abcdefg123: a dummy value whatever its length
+    pieces = [p for p in re.split(r"[^A-Za-z0-9]+", v) if p and not p.isdigit()]
+    if pieces and all(p.lower() in _METASYNTACTIC for p in pieces):
+        return True  # foo:bar, 123,foo:bar, test:test123
+    letters = re.sub(r"[^A-Za-z]", "", v)
+    tail = v[len(v.rstrip("0123456789!@#$%^&*")) :]
+    digits = tail.rstrip("!@#$%^&*")
+    # SomeKindOfPassword123!@#: the vocabulary word spelled out and a keyboard run after it
+    return (
+        bool(tail)
+        and "1234567890".startswith(digits)
+        and "!@#$%^&*".startswith(tail[len(digits) :])
+        and _VOCABULARY_WORDS.search(letters) is not None
+        and _wordish(v[: len(v) - len(tail)])
+    )
+
+
 def credential_like(value: str, name: str = "") -> bool:
     """Whether ``value`` (found under the sensitive ``name``) itself looks like a credential.
 
     The runtime masks every value under a sensitive name; a repository scanner should
-    report one only on evidence in the value: at least 8 characters, not a number,
-    boolean, path, URL, e-mail address, template or placeholder, not an identifier or
-    enum made of words (``NextToken``, ``settings.client_secret``, ``PASSWORD_FIELD``),
-    not the name itself, and mixed enough (two character classes and entropy of at
-    least 2.5 bits per character, or 3.0 when it has a single class).
+    report one only on evidence in the value: at least 8 characters (after undoing
+    backslash and percent escapes), printable, not a number, boolean, path, URL,
+    e-mail address, template, placeholder or documentation value, not a regular
+    expression, markup, call, glob or ``name=value`` pair whose value fails these tests,
+    not base64 of ordinary text, not an identifier or enum made of words (``NextToken``,
+    ``settings.client_secret``, ``PASSWORD_FIELD``), not the name itself, not under a
+    public or structural name (``publicKeyToken``, ``NextContinuationToken``,
+    ``TOKEN_PREFIX``), and mixed enough (two character classes and entropy of at least
+    2.5 bits per character, or 3.0 when it has a single class).
     """
-    v = value.strip(_STRIP)
-    pair = _COOKIE_PAIR.fullmatch(v)
-    if pair and _wordish(pair.group(1)):  # sessionid=...: the value counts
+    if name and _PUBLIC_NAME.search(name):
+        return False
+    if not value.isprintable():
+        return False  # control characters: binary data read as text (a .pyc, a .so)
+    v = _unescaped(value.strip(_STRIP)).strip(_STRIP)
+    if not v.isprintable():
+        return False
+    if _BRACED_BASE64.fullmatch(v):
+        v = v[1:-1]  # Jenkins' {AQAAABAAAA...}: the braces wrap a secret, not a format field
+    if ";" in v and "=" in v:  # a Cookie header: theme=dark; sessionid=...
+        parts = [p for p in v.split(";") if p.strip()]
+        if len(parts) > 1:
+            return any(credential_like(p.strip(), name) for p in parts)
+    pair = _PAIR.fullmatch(v)
+    if pair and not (
+        len(v) >= 16 and _BASE64_PADDED.fullmatch(v)
+    ):  # sessionid=..., a=b]_xsrf=x: the value counts
         return credential_like(pair.group(2), pair.group(1))
     if len(v) < 8 or len(v) > 4096 or any(c.isspace() for c in v):
         return False
@@ -351,6 +416,11 @@ def credential_like(value: str, name: str = "") -> bool:
         return False
     if is_placeholder(v) or (v[0] in "{[(<" and v[-1] in "}])>"):
         return False  # a template, a format field, a <placeholder>
+    if _documentation_shape(v):
+        return False
+    texts = _decoded_text(v)
+    if texts is not None and not any(credential_like(t) for t in texts):
+        return False  # base64 of a word or a short test value (enhjdg==|MTIzNA==)
     key = _NORMALISE.sub("", name.lower())
     flat = _NORMALISE.sub("", low)
     if key and (flat == key or (len(key) >= 4 and key in flat and len(flat) <= 2 * len(key))):

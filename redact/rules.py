@@ -48,7 +48,8 @@ from typing import Any
 import regex
 
 from redact._backtrack import find_catastrophic
-from redact._validators import EXTRA_VALIDATORS, is_placeholder
+from redact._carriers import is_documentation_value as is_placeholder
+from redact._validators import EXTRA_VALIDATORS
 from redact.exceptions import RulePackError
 from redact.masks import is_mask
 

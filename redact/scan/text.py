@@ -90,6 +90,8 @@ CODE_SUFFIXES = frozenset(
 _QUOTES = frozenset("\"'`")
 #: In code, a "secret" that starts like this is an interpolation (f-string, template), not a value.
 _PLACEHOLDER_STARTS = ("{", "${", "#{", "%(", "<%")
+#: A braced base64 value is a secret, not an interpolation: Jenkins' ``{AQAAABAAAA...}``.
+_BRACED_SECRET = re.compile(r"\{[A-Za-z0-9+/]{20,}={0,2}\}")
 
 
 def is_code_path(path: str) -> bool:
@@ -351,7 +353,10 @@ def scan_text(
             f
             for f in raw
             if (f.detector != "key-name" or (f.start > 0 and text[f.start - 1] in _QUOTES))
-            and not text.startswith(_PLACEHOLDER_STARTS, f.start)
+            and not (
+                text.startswith(_PLACEHOLDER_STARTS, f.start)
+                and not _BRACED_SECRET.fullmatch(text, f.start, f.end)
+            )
         ]
     if not raw:
         return []
@@ -418,6 +423,14 @@ def scan_text(
 _KEY_BEFORE = re.compile(r"([A-Za-z0-9_.$:-]{1,128})[\"'\\\]]*\s*(?:=>|:=|[:=])\s*[\"'\\]*$")
 
 
+#: A colon-delimited resource path glued to the name that follows (``arn:aws:secretsmanager:
+#: us-west-2:123456789012:secret:Name``, also AWS's own ``aws:arn:...`` typo): the name is a
+#: resource type there, not a key.
+_IN_ARN = re.compile(r"(?<![\w:.*/-])[A-Za-z][\w-]*(?::[\w.*/-]*){3,}:$")
+#: A query parameter of an image URL: a README badge token, public by design
+#: (``codecov.io/.../badge.svg?token=...``).
+_BADGE_QUERY = re.compile(r"\.(?:svg|png|gif)\?(?:[^\s?#\"'<>]*&)?$")
+
 #: Tag of rules whose evidence is the name (``password = "..."``): the scanner weighs the value.
 NAME_EVIDENCE = "name-evidence"
 _WEIGHED: dict[int, tuple[object, frozenset[str]]] = {}
@@ -441,8 +454,13 @@ def _credential_value(text: str, f: Finding) -> bool:
     line_start = text.rfind("\n", max(0, f.start - 300), f.start) + 1
     m = _KEY_BEFORE.search(text, max(line_start, f.start - 300), f.start)
     name = m.group(1) if m else ""
-    if "::" in name or name.lower().startswith(("arn:", "urn:")):
+    if "::" in name or name.lower().startswith(("arn:", "urn:")) or name.count(":") >= 3:
         return False  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
+    glued = m.start(1) + len(name) - len(name.lstrip(":")) if m else 0
+    if m and _IN_ARN.search(text, max(line_start, m.start(1) - 300), glued):
+        return False  # arn:aws:secretsmanager:*:*:secret:Name-*: the name is a resource type
+    if m and _BADGE_QUERY.search(text, max(line_start, m.start(1) - 300), m.start(1)):
+        return False  # ?token= of a badge image: meant to be published
     return credential_like(text[f.start : f.end], name)
 
 

@@ -233,7 +233,7 @@ def test_regional_recheck_equals_the_whole_text_recheck(
 
 def _sequential_share_reference(body: str) -> float:
     """The per-position loop ``_sequential_share`` ran before its C-level pre-check."""
-    from redact._validators import _SEQUENCES
+    from redact._carriers import _SEQUENCES  # moved with the documentation-value helpers
 
     low = body.lower()
     covered = [False] * len(low)

@@ -115,3 +115,114 @@ def test_random_values_under_sensitive_names_are_credentials(alphabet: str, size
     rnd = random.Random(15)
     values = ["".join(rnd.choice(alphabet) for _ in range(size)) for _ in range(5_000)]
     assert len([v for v in values if not credential_like(v, "api_key")]) <= 25
+
+
+# -- the scanner's value evidence: shapes of code, markup and documentation (issue 14) -------
+
+_DOCUMENTATION_SHAPES = {
+    "regex class": "[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$",
+    "regex group": "(?P<access_key>\\w+)/\\d+/(?P<region>[a-z0-9-]+)",
+    "regex optional": "events-webhook(-preprod)?[!/].+",
+    "negated class": "[^/]{1,1023}$",
+    "html in prose": "<code>beforeBlobId</code>.",
+    "closing tag": "subelements.</p>",
+    "html entity": "a&amp;b&amp;c&amp;d",
+    "rst role": ":py:class:`~botocore.credentials.Credentials`",
+    "open tag": "<missing ",
+    "call": 'Session(region_name="us-west-1")',
+    "constructor": "XRaySessionMaker(bind=engine)",
+    "cli option": " --username=",
+    "iam glob": "AmazonDataZone-*",
+    "bang glob": "rds-custom!*",
+    "path glob": "aws/ssm/3p/*",
+    "both-ends glob": "*directconnect*",
+    "alternation": "float64|complex64",
+    "metasyntactic pair": "foo:bar",
+    "metasyntactic list": "123,foo:bar",
+    "cookie of words": "baz=quxx",
+    "nested pair": "a=b]_xsrf=injected",
+    "empty pair": "__Host-xsrf=",
+    "base64 of short text": "enhjdg==|MTIzNA==",
+    "percent-encoded prose": "a%20secret",
+    "leetspeak not-real": "not-re%40l",
+    "escaped bytes": "PK\\x03\\x04",
+    "sequence": "ABC12345",
+    "interleaved sequence": "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+    "hex word": "deadbeef12346",
+    "spelled vocabulary": "SomeKindOfPassword123!@#",
+    "cachedir signature": "8a477f597d28d172789f06886806bc55",
+    "binary noise": "{error_msg}Nr8\x00\x00\x00r",
+}
+
+
+@pytest.mark.parametrize(
+    "value", list(_DOCUMENTATION_SHAPES.values()), ids=list(_DOCUMENTATION_SHAPES)
+)
+def test_documentation_shapes_are_not_credentials(value: str) -> None:
+    """Code, markup, globs, pairs of words and published constants under a sensitive name."""
+    assert not credential_like(value, "secret")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("NextContinuationToken", "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI/EyIJg=="),
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("LifecycleActionToken", "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635"),
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("SESSION_TOKEN_PREFIX", "FQoGZXIvYXdzEBYaD"),
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("publicKeyToken", "1fc8b3b9a1e18e3b"),
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("VerificationToken", "ILQMESfEW0p6i6gIJcEWvO65TP5hg6B99hGFZ2lxrIs="),
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("ClientToken", "cachedvol112233"),
+        # redact:allow sensitive-key public or structural sample (the test asserts so)
+        ("signature", "UYmO_lPAY5V0Wf4KZsfhiYs1SxqXPhxvjuYqellDV5A"),
+    ],
+)
+def test_public_and_structural_names_carry_no_credential(name: str, value: str) -> None:
+    """Pagination, verification, idempotency tokens, prefixes, public key tokens, signatures."""
+    assert not credential_like(value, name)
+
+
+#: Uniformly random tokens (hypothesis shrinks text towards 0000…, which no issuer hands out).
+_TOKENS = st.builds(
+    lambda seed, n: "".join(random.Random(seed).choices(string.ascii_letters + string.digits, k=n)),
+    st.integers(0, 2**32),
+    st.integers(16, 40),
+)
+
+
+@given(_TOKENS)
+def test_credentials_survive_the_carriers_the_shapes_look_at(tok: str) -> None:
+    """The same evidence keeps random tokens in the carriers it looks into: a cookie pair,
+    a cookie header, percent-encoding, backslash escapes, Jenkins braces, quotes."""
+    if not credential_like(tok, "api_key"):
+        return  # the rare random draw that reads as words (bounded by the test above)
+    for carried in (
+        f"sessionid={tok}",
+        f"theme=dark; sessionid={tok}; lang=en",
+        f'"{tok}"',
+        tok[:8] + "%2F" + tok[8:],
+        tok[:8] + "\\/" + tok[8:],
+    ):
+        assert credential_like(carried, "cookie"), carried
+    assert credential_like("{AQAAABAAAA" + tok + "=}", "secret")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "]35d/{pB9Fo9wJ",
+        "3s0K_;xh4~8XXI",
+        "P@55w0rd!",
+        "QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0=",
+        "c2s6dzRGZUVCQ0RkeVJielUzWS1XMWk=",  # base64 of a user:password that looks random
+        "ab=cd7Fq9zLm2Xp",
+    ],
+)
+def test_credential_shaped_values_stay_credentials(value: str) -> None:
+    """Lookalikes of the shapes above that are real credentials: symbols, padding, pairs."""
+    assert credential_like(value, "password")

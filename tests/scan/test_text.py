@@ -297,3 +297,42 @@ def test_allow_reason_does_not_carry_the_secret() -> None:
     assert findings
     assert all(f.allowed is not None and f.allowed.startswith("fixture") for f in findings)
     assert token not in repr(findings)
+
+
+#: Where a sensitive name sits says it is no key (issue 14, site-packages scan): an ARN's
+#: resource type (also AWS's own ``aws:arn:`` typo), a badge image's query, a JWS member,
+#: API-model regexes after ``:secret:``, prose after ``identified by``, marshalled .pyc noise.
+NOT_KEYS = [
+    '"ARN": "aws:arn:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3"',
+    '"Resource": "arn:aws:secretsmanager:*:*:secret:InfluxDB-RepoToken-Qz9LmP2w7x*"',
+    '"pattern": "^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$"',
+    "[![cov](https://codecov.io/gh/acme/app/graph/badge.svg?token=4ZFc9dwKqY)](https://x)",
+    "{'signature': 'UYmO_lPAY5V0Wf4KZsfhiYs1SxqXPhxvjuYqellDV5A', 'payload': ''}",
+    '"doc": "<p>Deletes the processor identified by <code>Name</code>.</p>"',
+    "\x00\x00r\x07session_token=\x02\x00{error_msg}Nr8\x00\x00\x00r\x07",
+    '"NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI/EyIJg=="',
+    "Set-Cookie: baz=quxx; theme=dark",
+]
+
+
+@pytest.mark.parametrize("line", NOT_KEYS)
+def test_scanner_reads_where_the_name_sits(redactor: Redactor, line: str) -> None:
+    """Resource paths, badges, signatures, regexes, markup and binary noise are not findings."""
+    for path in ("data/service-2.json", "README.md", "mod.cpython-311.pyc"):
+        found = scan_text(redactor, line + "\n", OPTIONS, path=path)
+        assert [f.rule_id for f in found] == [], (line, path)
+
+
+#: Their siblings that are credentials: the same carriers with a credential inside.
+KEYS = [
+    "[db]\ndsn = https://api.example.com/v1?token=q3Vz8LmR2pXn5TbKw7Yc",  # redact:allow * synthetic
+    "Cookie: theme=dark; sessionid=q3Vz8LmR2pXn5TbKw7Yc; lang=en",  # redact:allow * synthetic
+    '"secret": "q3Vz8LmR2pXn5TbK"',  # redact:allow * synthetic test value
+    "<password>{AQAAABAAAAAQq3Vz8LmR2pXn5TbKw7YcT4uR9sLq2=}</password>",  # redact:allow * synthetic
+]
+
+
+@pytest.mark.parametrize("line", KEYS)
+def test_scanner_keeps_the_siblings_that_are_credentials(redactor: Redactor, line: str) -> None:
+    """A query token of an API URL, a session cookie, a JSON secret, a Jenkins secret."""
+    assert scan_text(redactor, line + "\n", OPTIONS, path="conf/app.xml"), line
