@@ -36,6 +36,7 @@ comes out per line in).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from redact.engine import ERROR_PLACEHOLDER, Redactor, _multiline
@@ -59,6 +60,22 @@ OVERLAP = 1 << 16
 #: Characters of neighbouring lines looked at for a secret that spans a block boundary.
 CONTEXT = 1 << 16
 _PARTIAL_TIMEOUT = 1.0
+#: A line that opens a value the next lines hold: a name and its separator with nothing
+#: after (YAML ``password:``/``password: |``, pretty JSON ``"password":``), an XML start
+#: tag alone (``<password>``), a netrc ``machine`` entry. The engine reads the value when
+#: it sees the lines together, so a stream holds them until a line that is not indented
+#: deeper than the opener arrives (:func:`_open_value`).
+_OPENER = re.compile(
+    r"""(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?(?:
+        ["']?(?P<name>[^\s"'<>=:]{1,256})["']?[ \t]*(?::|=|=>|:=)[ \t]*
+            (?:[|>][+-]?[1-9]?[+-]?|!!?\w+(?:[ \t]+[|>][+-]?)?|&\w+(?:[ \t]+[|>][+-]?)?)?[ \t]*
+      | <(?P<tag>[\w.:\-]{1,256})(?:[ \t][^<>\n]*)?>[ \t]*
+      | (?P<netrc>machine[ \t]+\S+|default)[ \t]*
+    )\r?\n""",
+    re.X,
+)
+#: How much a value opened on one line may hold back before it is written as it stands.
+_OPEN_HOLD = 64 * 1024
 _ENDINGS = ("\r\n", "\n", "\r")
 
 
@@ -114,7 +131,10 @@ class _Holds:
         registered multi-line value), ``len(text)`` when none. ``lowered`` is ``text.lower()``."""
         if self._always or self._value_prefixes() or len(lowered) != len(text):
             return pos
-        first = len(text)
+        first = next(
+            (m.start() for m in _OPENER.finditer(text, pos) if _opens(self._redactor, m)),
+            len(text),
+        )
         for k in self._words:
             at = lowered.find(k, pos, first + len(k))
             if at >= 0:
@@ -123,7 +143,7 @@ class _Holds:
 
     def start(self, text: str) -> int | None:
         """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
-        found: int | None = None
+        found: int | None = _open_value(self._redactor, text)
         lowered = text.lower()
         hit = self._always or any(k in lowered for k in self._words)
         for rule in self._rules if hit else ():
@@ -138,6 +158,34 @@ class _Holds:
                 found = at if found is None else min(found, at)
                 break  # longest first: the earliest start
         return found
+
+
+def _opens(redactor: Redactor, m: re.Match[str]) -> bool:
+    """Whether the opener ``m`` names a sensitive value (a netrc entry always does)."""
+    if m.group("netrc"):
+        return True
+    name = m.group("name") or m.group("tag").rsplit(":", 1)[-1]
+    return redactor.is_sensitive_key(name)
+
+
+def _open_value(redactor: Redactor, text: str) -> int | None:
+    """Where a value opened by a line of ``text`` (see ``_OPENER``) may still go on, or None.
+
+    The last opener whose name is sensitive, when every line after it is blank or indented
+    deeper than it (the value's lines); None once a line at its level has come.
+    """
+    lo = max(0, len(text) - _OPEN_HOLD)
+    last: re.Match[str] | None = None
+    for m in _OPENER.finditer(text, lo):
+        last = m
+    if last is None or not _opens(redactor, last):
+        return None
+    depth = len(last.group("indent"))
+    for line in text[last.end() :].splitlines():
+        stripped = line.lstrip(" \t")
+        if stripped and len(line) - len(stripped) <= depth:
+            return None  # back at the opener's level: the value is complete
+    return last.start()
 
 
 def _safe_end(redactor: Redactor, text: str, end: int) -> int:

@@ -1,0 +1,68 @@
+"""A stream holds a value opened on one line until its lines have come (``redact filter``).
+
+``password: |`` then the value indented below it, ``<password>`` then the value on the next
+line, pretty JSON's ``"password":`` with the value below, a netrc ``machine`` block: the
+engine reads each when it sees the lines together, so the stream must not write the opener's
+line and let the value's lines go out alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redact import Redactor
+from redact._lines import LineStream
+from tests.core.test_grammar import _synthetic
+
+R = Redactor.default()
+
+SHAPES = [
+    "db:\n  password: |\n    {v}\n  user: bob\n",
+    "db:\n  password: >-\n    {v}\n    {v}\nnext: 1\n",
+    "password:\n  {v}\nnext: 1\n",
+    "<password>\n  {v}\n</password>\n",
+    "  <apiToken>\n    {v}\n  </apiToken>\n",
+    '{{\n  "password":\n    "{v}"\n}}\n',
+    "machine db.example.com\n  login me\n  password {v}\n",
+    "token: !!str |\n  {v}\nuser: bob\n",
+]
+FILLER = "2026-11-30 INFO request done\n"
+
+
+def _stream(text: str, cuts: list[int]) -> str:
+    stream = LineStream(R)
+    edges = [0, *sorted(set(cuts)), len(text)]
+    out = "".join(stream.feed(text[a:b]) for a, b in itertools.pairwise(edges))
+    return out + stream.close()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("end", ["", FILLER], ids=["ends", "more"])
+def test_a_value_opened_on_one_line_is_held_until_complete(shape: str, end: str) -> None:
+    value = _synthetic()
+    text = FILLER + shape.format(v=value) + end
+    assert value not in R.redact(text)  # the engine masks it seen whole
+    by_line = _stream(text, [i + 1 for i, ch in enumerate(text) if ch == "\n"])
+    assert value not in by_line
+    assert by_line == R.redact(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.sampled_from(SHAPES), data=st.data())
+def test_random_cuts_never_leak_an_opened_value(shape: str, data: st.DataObject) -> None:
+    value = _synthetic()
+    text = FILLER + shape.format(v=value) + FILLER
+    cuts = data.draw(st.lists(st.integers(0, len(text)), max_size=10))
+    assert value not in _stream(text, cuts)
+
+
+def test_ordinary_nested_keys_are_not_held() -> None:
+    """``db:`` opens a mapping, not a secret: lines go out as they come."""
+    stream = LineStream(R)
+    assert stream.feed("db:\n") == "db:\n"
+    assert stream.feed("  host: x\n") == "  host: x\n"
+    assert stream.close() == ""
