@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._timing import median_time, per_call_us
+from benchmarks._timing import median_time, paired, per_call_us
 from benchmarks.corpus import lines
-from redact import KnownSecrets, Redactor, RulePack
+from redact import KeyNames, KnownSecrets, Redactor, RulePack
 from redact._matcher import available_backends
 
 
@@ -125,7 +125,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=20.0, help="corpus size in MB")
     ap.add_argument(
-        "--section", choices=["all", "hand-written", "long-lines"], default="all", help="one part"
+        "--section",
+        choices=["all", "hand-written", "long-lines", "names"],
+        default="all",
+        help="one part",
     )
     ap.add_argument(
         "--compare-pack",
@@ -135,6 +138,9 @@ def main() -> int:
     args = ap.parse_args()
     if args.compare_pack:
         return compare_packs(args.compare_pack, args.mb)
+    if args.section == "names":
+        non_ascii_names()
+        return 0
     corpus = [line for line, _ in lines(int(args.mb * 1e6))]
     planted = [s for _, s in lines(int(args.mb * 1e6)) if s]
     data = "\n".join(corpus)
@@ -302,6 +308,57 @@ def non_ascii_hits() -> None:
             first = first or t / n
             hits = len(red.find(text))
             print(f"{n:>10,}{hits:>8,}{t:>13.3f}{t_ascii:>9.3f}{t / n / first:>17.2f}x")
+
+
+class _AsciiKeywords(KeyNames):
+    """The vocabulary with ASCII prefilter keywords only: how text was woken before."""
+
+    def keywords(self) -> list[str]:
+        return [k for k in super().keywords() if k.isascii()]
+
+
+def non_ascii_names(lines_per_kind: int = 2000) -> None:
+    """Names in other scripts wake the text detector: what it costs, and what it finds.
+
+    Same-process A/B (paired, alternating rounds, median of per-round ratios): the shipped
+    vocabulary against the same vocabulary with ASCII keywords only (how text was woken
+    before ``パスワード=v`` and ``ｐａｓｓｗｏｒｄ=v`` were found). Rows: the ASCII log corpus,
+    non-ASCII log lines without names (Japanese, Russian, full-width), and lines with them.
+    """
+    import os
+
+    rnd = secrets.SystemRandom()
+    ascii_lines = [line for line, _ in lines(lines_per_kind * 160)][:lines_per_kind]
+    plain = [
+        "ユーザー {} がログインしました",
+        "Пользователь {} вошёл в систему",
+        "ＯＫ：処理 {} 完了",
+    ]
+    named = ["パスワード={}", "пароль: {}", "ＡＰＩ_ＫＥＹ: {}", "密码={}"]
+    non_ascii = [rnd.choice(plain).format(rnd.randrange(10**6)) for _ in range(lines_per_kind)]
+    value = "Zq9" + secrets.token_hex(6)
+    with_names = [rnd.choice(named).format(value) for _ in range(lines_per_kind)]
+    new, old = Redactor.default(), Redactor.default(key_names=_AsciiKeywords())
+    print(f"\nnames in other scripts in free text (load {os.getloadavg()[0]:.1f})")
+    print(f"{'lines':<28}{'new us':>9}{'old us':>9}{'new/old':>9}{'found new/old':>16}")
+    for label, rows in (
+        ("ASCII corpus", ascii_lines),
+        ("non-ASCII, no names", non_ascii),
+        ("non-ASCII, names", with_names),
+    ):
+
+        def run(r: Redactor, rows: list[str] = rows) -> None:
+            for row in rows:
+                r.redact(row)
+
+        a, b, ratio_ = paired(lambda: run(new), lambda: run(old), number=1)
+        found = [sum(value not in r.redact(x) for x in rows if value in x) for r in (new, old)]
+        total = sum(value in x for x in rows)
+        n = len(rows)
+        print(
+            f"{label:<28}{a / n:>9.2f}{b / n:>9.2f}{ratio_:>8.2f}x"
+            f"{found[0]:>8}/{found[1]} of {total}"
+        )
 
 
 if __name__ == "__main__":

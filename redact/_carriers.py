@@ -45,16 +45,20 @@ import itertools
 import re
 import string
 from collections.abc import Callable, Iterator
+from urllib.parse import unquote
 
 from redact._commands import looks_like_command
 from redact.masks import MASK_TOKEN
 
 __all__ = [
+    "ENV_REFERENCE",
     "HEX_WORDS",
     "PLACEHOLDER_WORDS",
     "TEMPLATE_MARKS",
     "WELL_KNOWN_PUBLIC",
     "auth_call_spans",
+    "authority_end",
+    "bare_userinfo_spans",
     "call_arguments",
     "declaration_spans",
     "has_template",
@@ -64,12 +68,14 @@ __all__ = [
     "line_start",
     "long_string",
     "names_a_field",
+    "odbc_braced",
     "percent_runs",
     "record_spans",
     "reference_name",
     "sql_spans",
     "table_spans",
     "template_default",
+    "unquote_keeping_references",
     "userinfo_password",
     "userinfo_spans",
     "yaml_block",
@@ -801,6 +807,16 @@ def table_spans(
             yield s, e
 
 
+#: An ODBC braced value: ``{`` ... ``}`` (``}}`` is a literal brace), then ``;`` or the end.
+_ODBC_BRACED = re.compile(r"""\{((?:[^}\r\n]|\}\})*+)\}(?=;|[\s"']|$)""")
+
+
+def odbc_braced(text: str, at: int, end: int) -> Span | None:
+    """The inside of an ODBC braced value opening at ``text[at]`` (``PWD={a;b}}c};``)."""
+    m = _ODBC_BRACED.match(text, at, end)
+    return m.span(1) if m and m.end(1) > m.start(1) else None
+
+
 # -- Authorization and friends ---------------------------------------------------------
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}[^\S\r\n]++(?=\S)")
@@ -865,9 +881,108 @@ def userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
         if before and before in "\"'`":
             cut = text.find(before, s, e)
             e = e if cut < 0 else cut
+        else:
+            e = authority_end(text, s, e)
         span = userinfo_password(text, s, e)
         if span is not None:
             yield span
+
+
+#: A host after the ``@`` that ends a userinfo: a name, IPv4 or [IPv6], then the authority's end.
+_HOST_AFTER = re.compile(
+    r"@(?:\[[0-9A-Fa-f:.]{2,64}\]|[A-Za-z0-9\-._~%]{1,253}+)(?=[:/?#\s\"'<>,;)\]]|$)"
+)
+_AUTHORITY_TAIL = re.compile(r"[^\s\"']{0,512}+")
+
+
+_WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+
+
+def _scheme_before(text: str, s: int) -> str:
+    """The lower-cased scheme of the URL whose authority starts at ``s`` (after ``://``)."""
+    i = s - 3
+    while i > 0 and i > s - 36 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):
+        i -= 1
+    return text[i : s - 3].lower()
+
+
+def authority_end(text: str, s: int, e: int) -> int:
+    """End of the authority ``text[s:e]``, past a raw ``/ ? #`` in its password.
+
+    ``postgresql://u:p/w@h/db``: the authority seemed to end at the ``/``, but the
+    first ``:`` after the user starts a password that runs to the last ``@`` before
+    a host. ``host:8080/path`` (a port) and authorities that already hold an ``@``
+    are left as they are.
+    """
+    if e >= len(text) or text[e] not in "/?#":
+        return e
+    inner_at = text.rfind("@", s, e)
+    if inner_at >= 0:
+        host = text[inner_at + 1 : e]
+        if "." in host or ":" in host or host == "localhost":
+            return e  # a real host: what follows is the path (https://a:b@c.com/x@y)
+        dotted = True  # u:p@ss/word@h.example.com: "ss" was part of the password
+    else:
+        colon = text.find(":", s, e)
+        if colon < 0:
+            return e  # no password
+        port = text[colon + 1 : e]
+        if (port.isdigit() or not port) and _scheme_before(text, s) in _WEB_SCHEMES:
+            return e  # host:port/path: on the web a path may hold an '@' (/users/bob@x.com)
+        dotted = False
+    tail = _AUTHORITY_TAIL.match(text, e)
+    stop = e if tail is None else tail.end()
+    at = text.rfind("@", e, stop)
+    while at >= 0:
+        host_m = _HOST_AFTER.match(text, at)
+        if host_m is not None and (
+            not dotted or "." in host_m.group() or text.startswith(":", host_m.end())
+        ):
+            return host_m.end()
+        at = text.rfind("@", e, at)
+    return e
+
+
+#: ``user:password@host`` without a scheme (``app:pw@10.0.0.1:5432``, ``u:pw@db.example.com``):
+#: the host is an IPv4 address, ``localhost`` or a dotted name ending in a TLD-like label.
+_BARE_USERINFO = re.compile(
+    r"""(?x)
+    (?<![\w.:/@%+\\-])
+    (?P<user>[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,63}+):
+    (?P<pw>[^\s"'<>/]{1,256}?)
+    @(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24})
+    (?=[:/\s"'<>,;)\]]|$)
+    """
+)
+#: Field labels and URI schemes before ``:name@host``: an e-mail address, not a userinfo
+#: (``user:bob@example.com``, ``mailto:bob@example.com``).
+_LABELS = frozenset(
+    {
+        "user", "username", "email", "e-mail", "mail", "mailto", "from", "to", "cc", "bcc",
+        "sender", "recipient", "author", "by", "login", "owner", "contact", "reply-to",
+        "account", "acct", "id", "uid", "name", "sip", "sips", "xmpp", "tel", "im", "pres",
+        "smtp", "imap", "pop", "maintainer", "committer", "reviewer", "assignee", "reporter",
+        "member", "principal", "upn", "dn", "git", "ssh",
+    }
+)  # fmt: skip
+
+
+_LAST_WORD = re.compile(r"[_.\-]")
+
+
+def bare_userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Passwords of ``user:password@host`` written without a scheme in ``text[pos:endpos]``.
+
+    ``user@host`` (an e-mail), ``git@github.com:org/repo`` and ``label:name@host``
+    (a field holding an e-mail address: the label is, or ends with, a word such as
+    ``user``, ``email``, ``from``, ``to``) are not userinfo. Any other ``a:b@host``
+    is: ``alice:bob@example.com`` is masked like ``app:pw@db.example.com``.
+    """
+    for m in _BARE_USERINFO.finditer(text, pos, endpos):
+        user = m.group("user").lower()
+        if user.isdigit() or user in _LABELS or _LAST_WORD.split(user)[-1] in _LABELS:
+            continue  # user:bob@example.com, admin_email:bob@x.com: a field and an e-mail address
+        yield m.span("pw")
 
 
 # -- command lines and SQL -----------------------------------------------------------------
@@ -901,9 +1016,27 @@ def sql_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
 
 # -- percent-encoded runs ------------------------------------------------------------------
 
-_PCT_SEP = re.compile(r"%(?:3[DdAa]|22|27)")
+#: An encoded ``=``, ``:`` or quote, also encoded twice (``%253D``).
+_PCT_SEP = re.compile(r"%(?:25)?(?:3[DdAa]|22|27)")
 _RUN = re.compile(r"(?:[A-Za-z0-9._~+!*\-]|%[0-9A-Fa-f]{2})++")
 _RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+!*-%")
+
+
+#: A Windows environment reference (``%DB_PASSWORD%``): a placeholder, never two escapes.
+ENV_REFERENCE = re.compile(r"%[A-Za-z_][A-Za-z0-9_]{2,127}%")
+
+
+def unquote_keeping_references(token: str) -> str:
+    """``urllib.parse.unquote`` of ``token`` that leaves ``%NAME%`` references as written."""
+    if "%" not in token:
+        return token
+    out, last = [], 0
+    for m in ENV_REFERENCE.finditer(token):
+        out.append(unquote(token[last : m.start()]))
+        out.append(m.group())
+        last = m.end()
+    out.append(unquote(token[last:]))
+    return "".join(out)
 
 
 def percent_runs(text: str, pos: int, endpos: int) -> Iterator[tuple[int, str, list[int]]]:
@@ -928,10 +1061,17 @@ def percent_runs(text: str, pos: int, endpos: int) -> Iterator[tuple[int, str, l
         out: list[str] = []
         offs: list[int] = []
         i = s
+        refs = {r.start(): r.end() for r in ENV_REFERENCE.finditer(text, s, e)}
         while i < e:
             c = text[i]
             offs.append(i)
-            if c == "%" and i + 2 < e + 1 and _is_hex(text, i + 1):
+            ref_end = refs.get(i) if c == "%" else None
+            if ref_end is not None:  # %DB_PASSWORD% is a reference: kept as written
+                out.append(c)
+                offs.extend(range(i + 1, ref_end))
+                out.extend(text[i + 1 : ref_end])
+                i = ref_end
+            elif c == "%" and i + 2 < e + 1 and _is_hex(text, i + 1):
                 out.append(chr(int(text[i + 1 : i + 3], 16)))
                 i += 3
             else:
@@ -1076,12 +1216,24 @@ _PATH_ROOTS = frozenset(
 )
 
 #: Filler and example values: <your-token-here>, xxxxxxxx, ****, [REDACTED], your_api_key.
+#: Words of a filler name: each lower, Title or UPPER case, an optional digit (``your-token-2``);
+#: never a random mix (``[Zq9Lm2Xw7Kp4]`` is a value in brackets, not a name).
+_FILLER_NAME = (
+    r"(?-i:(?:[A-Z]?[a-z]{1,24}|[A-Z]{1,24})[0-9]?"
+    r"(?:[_ .:\-]{1,3}(?:[A-Z]?[a-z]{1,24}|[A-Z]{1,24}|[0-9]{1,4})[0-9]?){0,8})"
+)
+#: ``<your-token-here>``, ``[REDACTED]``, ``[API_KEY]``: a name in brackets that says what
+#: belongs there (``[A0::AAA0]``, ``[AAAAAAAA]`` or ``[QvXk]`` is a value in brackets).
+_BRACKETED = re.compile(r"<_?" + _FILLER_NAME + r"_?>|\[_?" + _FILLER_NAME + r"_?\]")
+_FILLER_HINT = re.compile(
+    r"(?i)your|my|key|token|secret|pass|pwd|redact|hidden|mask|filter|here|value|insert"
+    r"|placeholder|example|change|replace|cred|auth|sig|cert|name|user|env"
+)
 _FILLER = re.compile(
     r"""(?ix)
-    (?-i:<(?:[a-z_][a-z0-9_ .:\-]{0,63}|[A-Z_][A-Z0-9_ .:\-]{0,63}|(?:[A-Z]?[a-z]+[ _.:\-]?){1,8})>)
-    | (?-i:\[(?:[a-z_][a-z_ .:\-]{0,63}|[A-Z_][A-Z_ .:\-]{0,63}|(?:[A-Z]?[a-z]+[ _.:\-]?){1,8})\])
-    | (?:\[(?=[^\]\s]{0,62}(?:\w-\w|\\[wdsWDS]))[^\]\s]{1,64}\][+*?]?(?:\{\d{1,4}(?:,\d{0,4})?\})?)+
-    | (?:\[[^\]\s]{1,64}\](?:[+*?]|\{\d{1,4}(?:,\d{0,4})?\}))+  # a regex class: [A-Za-z0-9-]+
+    (?:\[\^?(?:(?-i:[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|\\[A-Za-z])[^\]\s]{0,8})+\]  # a class:
+        [+*?]?(?:\{\d{1,4}(?:,\d{0,4})?\})?)+                  # [A-Za-z0-9-]+, [\w.]{8}
+    | (?:\[[^\]\s]{1,64}\](?:[+*?]|\{\d{1,4}(?:,\d{0,4})?\}))+  # a regex class: [abc]+
     | [x*•#.]{3,}
     | x{3,}(?:[-_ ]x{3,})+
     | (?:your|my)[-_ ][a-z][a-z_\- ]{0,48}
@@ -1140,6 +1292,8 @@ def is_placeholder(value: str) -> bool:
     ``# comment`` is ignored (``password = None  # set later``).
     """
     v = value.strip()
+    if len(v) > 1 and v[-1] in ";," and v[0] in "$%{#<@`":
+        v = v[:-1]  # Password=%DB_PASS%; -- the separator after a template is not part of it
     low = v.lower()
     if low in _SKIP_VALUES or len(v) < 3:
         return True  # null-ish, or too short to be anyone's secret (?code=1, -p 0)
@@ -1164,6 +1318,8 @@ def is_placeholder(value: str) -> bool:
         return False  # templates, references and filler start with a sigil or a known word
     if _TEMPLATE.fullmatch(v):
         return not _has_default(v)
+    if _BRACKETED.fullmatch(v):
+        return _FILLER_HINT.search(v) is not None
     return any(rx.fullmatch(v) for rx in (_REFERENCE, _FILLER))
 
 

@@ -21,8 +21,8 @@ import binascii
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
+from redact._carriers import ENV_REFERENCE, unquote_keeping_references
 from redact._validators import credential_like
 
 if TYPE_CHECKING:
@@ -137,12 +137,14 @@ class EncodedSecrets:
         for m in _ESCAPE.finditer(text):
             if m.start() < done or budget[0] <= 0:
                 continue
+            if ENV_REFERENCE.match(text, m.start()):
+                continue  # %DB_PASSWORD% names a Windows variable: it holds no escape
             lo = max(0, m.start() - 4096)  # a token longer than that is cut (bounded work)
             start = max(lo, max(text.rfind(c, lo, m.start()) for c in _DELIMITERS) + 1)
             end = _TOKEN_END.match(text, m.start()).end()  # type: ignore[union-attr]
             done = end
             token = text[start:end]
-            decoded = unquote(token)
+            decoded = unquote_keeping_references(token)
             if decoded != token:
                 budget[0] -= len(decoded)
                 yield start, end, decoded

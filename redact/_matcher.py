@@ -24,6 +24,7 @@ __all__ = [
     "AnchorMatcher",
     "Hit",
     "Positions",
+    "ascii_lower",
     "available_backends",
     "build_matcher",
     "str_hits",
@@ -224,3 +225,11 @@ def build_matcher(patterns: Iterable[bytes], *, backend: str = "auto") -> Anchor
         listed = list(patterns)
         return _HyperscanMatcher(listed) if listed else _EmptyMatcher()
     return _AhoCorasickMatcher(patterns)
+
+
+def ascii_lower(text: str) -> str:
+    """``text`` with its ASCII letters lower-cased and every other character kept.
+
+    The automata read UTF-8 lower-cased this way (``bytes.lower``), so keywords are stored so.
+    """
+    return text.lower() if text.isascii() else text.encode().lower().decode()

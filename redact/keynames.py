@@ -38,11 +38,13 @@ from types import MappingProxyType
 
 from redact import _carriers as c
 from redact import _commands as cmd
+from redact._matcher import ascii_lower
 from redact.masks import MASK_TOKEN
 
 __all__ = [
     "DEFAULT_AUTH_CALLS",
     "DEFAULT_AUTH_PAIRS",
+    "DEFAULT_CASED",
     "DEFAULT_EXACT",
     "DEFAULT_MODIFIERS",
     "DEFAULT_QUERY_PARAMS",
@@ -105,6 +107,8 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "rediscli_auth",
     "private_key_id",
     "secret_id",
+    "cvv2",
+    "cvc2",
 )
 
 #: Names whose endings make them sensitive (``db_password``, ``github_token``).
@@ -144,6 +148,22 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "subscription_key",
     "write_key",
     "client_secret",
+    # one-time and recovery codes
+    "mfa_code",
+    "otp_code",
+    "totp_code",
+    "2fa_code",
+    "sms_code",
+    "auth_code",
+    "authorization_code",
+    "recovery_code",
+    "recovery_codes",
+    "backup_code",
+    "backup_codes",
+    "security_code",
+    "verification_code",
+    "pin_code",
+    "pincode",
     # the word for password in other languages (a suffix: db_passwort, usuario_contraseña)
     "passwort",
     "kennwort",
@@ -179,7 +199,24 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
 )
 
 #: Words that make a name sensitive when they are its LAST word (``db_pass``, ``MYSQL_PWD``).
-DEFAULT_WORDS: tuple[str, ...] = ("pass", "pw", "pwd", "session", "creds", "jwt", "otp")
+DEFAULT_WORDS: tuple[str, ...] = (
+    "pass",
+    "pw",
+    "pwd",
+    "session",
+    "creds",
+    "jwt",
+    "otp",
+    "totp",
+    "hotp",
+    "pin",  # card_pin, PIN -- not pinned, spinner, pin_count
+    "salt",  # password_salt, hashSalt -- not basalt, salted_hash_count, salt_rounds
+    "cvc",
+)
+
+#: Names sensitive only in this exact spelling: an environment variable (``KEY=v``,
+#: ``{"KEY": v}``); ``key`` and ``Key`` stay ordinary names (a cache key, a sort key).
+DEFAULT_CASED: tuple[str, ...] = ("KEY",)
 
 #: Trailing words that keep a sensitive name sensitive (``password_confirmation``, ``token2``).
 DEFAULT_MODIFIERS: tuple[str, ...] = (
@@ -392,6 +429,7 @@ class KeyNames:
     words: tuple[str, ...] = DEFAULT_WORDS
     modifiers: tuple[str, ...] = DEFAULT_MODIFIERS
     query_params: tuple[str, ...] = DEFAULT_QUERY_PARAMS
+    cased: tuple[str, ...] = DEFAULT_CASED
     _exact_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _suffix_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _words_norm: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -428,6 +466,7 @@ class KeyNames:
             words=self.words,
             modifiers=self.modifiers,
             query_params=self.query_params,
+            cased=tuple(n for n in self.cased if normalize(n) not in {normalize(a) for a in allow}),
         )
 
     def is_sensitive(self, name: object) -> bool:
@@ -454,6 +493,8 @@ class KeyNames:
         )
 
     def _judge(self, name: str) -> bool:
+        if name in self.cased:
+            return normalize(name) not in self.allow
         if not name.isascii():  # ｐａｓｓｗｏｒｄ, pass\u200bword: judge what a reader sees
             name = "".join(
                 ch for ch in unicodedata.normalize("NFKC", name) if unicodedata.category(ch) != "Cf"
@@ -518,17 +559,23 @@ class KeyNames:
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
-        # The prefilter automaton is ASCII: a non-ASCII name (contraseña, lösenord) wakes the
-        # detector through its longest ASCII run of 5+ characters, if it has one; names with
-        # none (пароль, パスワード) are found as mapping keys, and in text only on a line that
-        # another keyword wakes.
+        for word in _SHORT_WORDS:  # pin=, "pin": -- not ping, spinner, mapping
+            out.discard(word)
+            out.update(word + end for end in _NAME_ENDS)
+        for n in self.cased:  # KEY=v, KEY: v, "KEY": v (an environment variable)
+            out.update((n.lower() + "=", n.lower() + ":", f'"{n.lower()}"'))
+        # The prefilter automaton reads UTF-8 with ASCII letters lower-cased: a non-ASCII
+        # name (пароль, パスワード, contraseña) is a keyword in each case spelling a script
+        # has (пароль, ПАРОЛЬ, Пароль); full-width names (ｐａｓｓｗｏｒｄ) through their roots.
         spelled = set()
         for w in out:
             if w.isascii():
                 spelled.add(w)
             else:
-                runs = re.findall(r"[a-z0-9_.\-]{5,}", w)
-                spelled.update(runs[:1] if runs else ())
+                spelled.update(ascii_lower(v) for v in (w, w.upper(), w.capitalize()))
+        for root in _FULLWIDTH_ROOTS:
+            wide = root.translate(_FULLWIDTH)
+            spelled.update(ascii_lower(v) for v in (wide, wide.upper(), wide.capitalize()))
         return sorted(w for w in spelled if w)
 
     def name_chars(self) -> re.Pattern[str]:
@@ -577,11 +624,21 @@ class KeyNames:
         return KeyValueDetector(self)
 
 
-_CARRIERS = re.compile(r"://|%|identified|IDENTIFIED|Identified")
+#: Short last-word names that are common substrings: woken only followed by a separator.
+_SHORT_WORDS = ("pin",)
+_NAME_ENDS = ("=", ":", '"', "'", " ", ">", "\t")
+#: Names also spelled in full-width letters in CJK text (ｐａｓｓｗｏｒｄ, ＴＯＫＥＮ).
+_FULLWIDTH_ROOTS = ("password", "passwd", "secret", "token", "apikey", "api_key", "credential")
+_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F) if chr(c).isalnum()}
+
+_CARRIERS = re.compile(r"://|%|@|identified|IDENTIFIED|Identified")
 _SQL_WORDS = ("IDENTIFIED", "identified", "Identified")
-#: Carriers that hold a credential without a sensitive name: URL userinfo, SQL, and the
+#: Percent-decoding rounds for pairs hidden in a query value (double encoding is common).
+_PERCENT_DEPTH = 2
+#: Carriers that hold a credential without a sensitive name: URL userinfo (``@`` wakes the
+#: scheme-less ``user:pw@host``), SQL, and the
 #: command lines and config lines of :mod:`redact._commands` (their own keywords).
-_CARRIER_KEYWORDS = ("://", "identified", *cmd.command_keywords(), *_AUTH_KEYWORDS)
+_CARRIER_KEYWORDS = ("://", "@", "identified", *cmd.command_keywords(), *_AUTH_KEYWORDS)
 _PROGRAM_WORDS = frozenset(cmd.program_keywords())
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
@@ -608,7 +665,7 @@ _KEY_SEP = re.compile(
       | (?<=[ \t])(?=\\?["'])
       | \((?=[ \t]*\\?["'])
       | (?(lt)(?<=[ \t])(?=[^<>\r\n]{1,512}+>)|(?!))
-      | (?(dash)(?<=[ \t])(?=[^\s\-=])|(?!))
+      | (?(dash)(?<=[ \t])(?=[^\s\-])|(?!))
       | (?(go)(?<=[ \t])(?=[A-Za-z_\[*])|(?!))
     )
     """,
@@ -703,7 +760,7 @@ class KeyValueDetector:
         stays linear: names inside a value already found are not looked at again.
         """
         kend = len(text) if endpos is None else endpos
-        yield from self._spans(text, pos, kend, nested=False, anchors=anchors, present=present)
+        yield from self._spans(text, pos, kend, depth=0, anchors=anchors, present=present)
 
     def _spans(
         self,
@@ -711,7 +768,7 @@ class KeyValueDetector:
         pos: int,
         kend: int,
         *,
-        nested: bool,
+        depth: int,
         anchors: Sequence[int] | None = None,
         present: Collection[str] | None = None,
     ) -> Iterator[tuple[int, int]]:
@@ -746,7 +803,7 @@ class KeyValueDetector:
             if todo is not None and ks > anchor:
                 anchor = -1  # past the anchor's run: on to the next keyword
         yield from self._carrier_spans(
-            text, lo, kend, nested=nested, anchors=anchors, present=present
+            text, lo, kend, depth=depth, anchors=anchors, present=present
         )
 
     def _carrier_spans(
@@ -755,7 +812,7 @@ class KeyValueDetector:
         lo: int,
         kend: int,
         *,
-        nested: bool,
+        depth: int,
         anchors: Sequence[int] | None,
         present: Collection[str] | None,
     ) -> Iterator[tuple[int, int]]:
@@ -773,13 +830,16 @@ class KeyValueDetector:
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case
-        if text.find("://", lo, kend) >= 0:
-            yield from c.userinfo_spans(text, lo, kend)
+        if text.find("@", lo, kend) >= 0:
+            if text.find("://", lo, kend) >= 0:
+                yield from c.userinfo_spans(text, lo, kend)
+            yield from c.bare_userinfo_spans(text, lo, kend)
         if any(text.find(w, lo, kend) >= 0 for w in _SQL_WORDS):
             yield from c.sql_spans(text, lo, kend)
-        if not nested and text.find("%", lo, kend) >= 0:
+        if depth < _PERCENT_DEPTH and text.find("%", lo, kend) >= 0:
+            # decoded once (?data=password%3Dv) or twice (?p=password%253Dv)
             for _, decoded, offs in c.percent_runs(text, lo, kend):
-                for ds, de in self._spans(decoded, 0, len(decoded), nested=True):
+                for ds, de in self._spans(decoded, 0, len(decoded), depth=depth + 1):
                     yield offs[ds], offs[de]
 
     def _name(self, text: str, m: re.Match[str]) -> tuple[str, int] | None:
@@ -851,6 +911,8 @@ class KeyValueDetector:
             if sep == ">":
                 return c.element_text(text, at, end)
             return self._quoted_only(text, _skip_ws(text, at), kind)
+        if sep == "," and m.group("dash") is not None:
+            return self._flag(text, m.start("sep"), end)  # --password ,v (a value with a comma)
         if sep == ",":
             # System.setProperty("FOO_TOKEN", "v"), setenv("X", "v"), ("Authorization", "v")
             qs = ks - len(m.group("q") or "")
@@ -942,6 +1004,10 @@ class KeyValueDetector:
         glued = v == at and sep in (":", "=")
         if kind == "line" or (not glued and kind == "auth"):
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
+        if glued and text[v] == "{" and normalize(m.group("key")) == "pwd":
+            braced = c.odbc_braced(text, v, end)  # ODBC PWD={v}: the braces quote the value
+            if braced is not None:
+                return braced
         if glued:
             span = c.token_value(text, v, end, ks)
             if span is None:

@@ -38,6 +38,7 @@ from redact._matcher import (
     AnchorMatcher,
     Hit,
     Positions,
+    ascii_lower,
     build_matcher,
     str_hits,
     str_positions,
@@ -165,7 +166,7 @@ class _Tier:
             k = o + (sh - _ANCHOR) // 2 if sh > _ANCHOR else o
             yield blob[k : k + min(sh, _ANCHOR)].lower()
         for kw in self.keywords:
-            yield kw.encode("ascii")
+            yield kw.encode("utf-8")
 
     def collect(
         self,
@@ -537,12 +538,20 @@ class KnownSecrets:
     # -- keywords shared with redactors -------------------------------------------------
 
     def attach_keywords(self, keywords: Iterable[str]) -> None:
-        """Add a redactor's rule keywords (lower-case ASCII) to the shared automaton."""
-        words = frozenset(k.lower() for k in keywords if k)
+        """Add a redactor's rule keywords to the shared automaton.
+
+        The automaton reads UTF-8 with ASCII letters lower-cased, so a keyword is
+        stored the same way: ASCII letters lower-cased, any other character as
+        written (``パスワード``, ``Пароль`` and ``ПАРОЛЬ`` are three keywords; the
+        caller lists the spellings it wants woken by).
+        """
+        words = frozenset(ascii_lower(k) for k in keywords if k)
         for w in words:
-            if not w.isascii():
-                msg = f"rule keyword {w!r} must be ASCII"
-                raise ConfigError(msg)
+            try:
+                w.encode("utf-8")
+            except UnicodeEncodeError:
+                msg = f"rule keyword {w!r} is not valid text (a lone surrogate)"
+                raise ConfigError(msg) from None
         with self._write_lock:
             snap = self._snap
             if not words <= snap.keywords:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from redact import Redactor
-from redact._carriers import userinfo_password
+from redact._carriers import authority_end, userinfo_password
 from redact.keynames import DEFAULT_QUERY_PARAMS, normalize
 
 __all__ = [
@@ -167,7 +167,7 @@ def mask_url(url: str, names: NameSet, redactor: Redactor) -> str:
         for ch in "/?#":
             i = out.find(ch, m.end())
             stop = stop if i < 0 else min(stop, i)
-        pw = userinfo_password(out, m.end(), stop)
+        pw = userinfo_password(out, m.end(), authority_end(out, m.end(), stop))
         if pw is not None:
             out = out[: pw[0]] + mask_for("url-password") + out[pw[1] :]
     path, qmark, rest = out.partition("?")
