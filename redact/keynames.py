@@ -559,9 +559,6 @@ class KeyNames:
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
-        for word in _SHORT_WORDS:  # pin=, "pin": -- not ping, spinner, mapping
-            out.discard(word)
-            out.update(word + end for end in _NAME_ENDS)
         for n in self.cased:  # KEY=v, KEY: v, "KEY": v (an environment variable)
             out.update((n.lower() + "=", n.lower() + ":", f'"{n.lower()}"'))
         # The prefilter automaton reads UTF-8 with ASCII letters lower-cased: a non-ASCII
@@ -624,9 +621,6 @@ class KeyNames:
         return KeyValueDetector(self)
 
 
-#: Short last-word names that are common substrings: woken only followed by a separator.
-_SHORT_WORDS = ("pin",)
-_NAME_ENDS = ("=", ":", '"', "'", " ", ">", "\t")
 #: Names also spelled in full-width letters in CJK text (ｐａｓｓｗｏｒｄ, ＴＯＫＥＮ).
 _FULLWIDTH_ROOTS = ("password", "passwd", "secret", "token", "apikey", "api_key", "credential")
 _FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F) if chr(c).isalnum()}
