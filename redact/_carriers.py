@@ -892,7 +892,7 @@ def userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
 _HOST_AFTER = re.compile(
     r"@(?:\[[0-9A-Fa-f:.]{2,64}\]|[A-Za-z0-9\-._~%]{1,253}+)(?=[:/?#\s\"'<>,;)\]]|$)"
 )
-_AUTHORITY_TAIL = re.compile(r"[^\s\"']{0,512}+")
+_AUTHORITY_TAIL = re.compile(r"[^ \t\r\n\f\v\"']{0,512}+")
 
 
 _WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
@@ -949,7 +949,7 @@ _BARE_USERINFO = re.compile(
     r"""(?x)
     (?<![\w.:/@%+\\-])
     (?P<user>[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,63}+):
-    (?P<pw>[^\s"'<>/]{1,256}?)
+    (?P<pw>[^ \t\r\n\f\v"'<>/]{1,256}?)
     @(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24})
     (?=[:/\s"'<>,;)\]]|$)
     """
