@@ -94,7 +94,6 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "otp",
     "cvv",
     "private_key",
-    "connection_string",
     "database_url",
     "redis_url",
     "amqp_url",
@@ -196,6 +195,21 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "set_cookie",
     "cookie",
     "dsn",
+    # key material and stores named without "password"/"key" last (red team, issue 10 §4)
+    "secret_key_base",
+    "storepass",
+    "keypass",
+    "privkey",
+    "aes_key",
+    "psk",
+    "unseal_key",
+    "mnemonic",
+    "seed_phrase",
+    "security_answer",
+    "credentials_json",
+    "auth_config",
+    "jaas_config",
+    "webhook_url",
 )
 
 #: Words that make a name sensitive when they are its LAST word (``db_pass``, ``MYSQL_PWD``).

@@ -455,10 +455,28 @@ SENSITIVE_NAMES = [
     "github_token",
     "passphrase",
     "passcode",
+    # key material and stores without "password"/"key" as the last word
+    "secret_key_base",
+    "storepass",
+    "keypass",
+    "privkey",
+    "aes_key",
+    "psk",
+    "unseal_key",
+    "mnemonic",
+    "seed_phrase",
+    "security_answer",
+    "credentials_json",
+    "DOCKER_AUTH_CONFIG",
+    "sasl.jaas.config",
+    "SLACK_WEBHOOK_URL",
 ]
 
 LOOKALIKES = [
     "token_count",
+    "pskLength",
+    "mnemonic_count",
+    "storepass_file",
     "tokenCount",
     "max_tokens",
     "total_tokens",
