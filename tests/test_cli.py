@@ -23,6 +23,24 @@ def test_version_through_the_console_script(tmp_path: Path) -> None:
     assert proc.stdout.decode().strip() == f"redact {__version__}"
 
 
+def test_python_dash_m_redact_is_the_same_command(tmp_path: Path) -> None:
+    """``python -m redact`` runs the CLI: version, and a scan of stdin that finds a token."""
+    version = subprocess.run(
+        [sys.executable, "-m", "redact", "--version"], cwd=tmp_path, capture_output=True, check=True
+    )
+    assert version.stdout.decode().strip() == f"redact {__version__}"
+    token = make_secret("github")
+    scan = subprocess.run(
+        [sys.executable, "-m", "redact", "scan", "--no-progress", "-"],
+        cwd=tmp_path,
+        check=False,
+        input=f"GITHUB={token}\n".encode(),
+        capture_output=True,
+    )
+    assert scan.returncode == 1, scan.stderr
+    assert b"github-token" in scan.stdout and token.encode() not in scan.stdout + scan.stderr
+
+
 def test_no_command_is_a_usage_error(tmp_path: Path) -> None:
     """``redact`` alone prints help on stderr and exits 2; an unknown command exits 2 too."""
     bare = run_redact(cwd=tmp_path)

@@ -108,6 +108,9 @@ class _Traffic:
         self.tokens: queue.Queue[str] = queue.Queue(maxsize=20)
         self.stop = threading.Event()
         self.ok = 0
+        #: Tokens whose verification ended after their own lifetime (a loaded machine kept
+        #: them in the queue): refusing them is right, so they are counted apart.
+        self.late = 0
         self.kids: Counter[str] = Counter()
         self.failures: list[str] = []
         self.threads = [
@@ -120,7 +123,8 @@ class _Traffic:
         while not self.stop.is_set():
             n += 1
             try:
-                self.tokens.put(registry.sign({"sub": f"u{n}"}, ttl=MAX_TOKEN_TTL), timeout=1)
+                token = registry.sign({"sub": f"u{n}"}, ttl=MAX_TOKEN_TTL)
+                self.tokens.put(token, timeout=1)
             except queue.Full:
                 continue
             time.sleep(0.005)
@@ -135,7 +139,13 @@ class _Traffic:
                 key = self.client.get_signing_key_from_jwt(token)
                 jwt.decode(token, key.key, algorithms=["RS256"])
             except Exception as exc:
-                self.failures.append(type(exc).__name__)
+                # The guarantee covers a token within its lifetime: past its own exp,
+                # "expired" or "key retired" is the right answer.
+                exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+                if time.time() >= exp:
+                    self.late += 1
+                else:
+                    self.failures.append(type(exc).__name__)
             else:
                 self.ok += 1
                 self.kids[str(jwt.get_unverified_header(token)["kid"])] += 1
