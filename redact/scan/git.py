@@ -3,13 +3,21 @@
 One ``git log -p -U0 --all`` process streams the patches; we keep only the
 ``+`` lines of each file (their new line numbers come from the ``@@`` hunk
 headers), so a secret that was committed and later deleted is still found in
-the commit that added it. Merge commits show no patch (``git log``'s default),
-so lines that appear only in a conflict resolution are not seen.
+the commit that added it.
+
+Merge commits: ``git log -p`` shows them without a patch by default, so a line
+written while resolving a conflict (or edited into a merge, an "evil merge")
+would be in no commit's patch at all. With git 2.36 or later each merge is shown
+as ``--diff-merges=remerge``: the diff between git's own re-merge of the parents
+and the commit, i.e. exactly the lines the person merging wrote. Older git gets
+``-m`` (the merge against each parent): nothing is missed, and lines that came
+from the merged branch are reported once more, at the merge commit.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import shlex
@@ -121,8 +129,33 @@ def parse_log_opts(text: str) -> tuple[str, ...]:
     return tuple(args)
 
 
+#: The first git release whose ``git log`` has ``--diff-merges=remerge``.
+REMERGE_SINCE = (2, 36)
+
+
+@functools.cache
+def git_version() -> tuple[int, int]:
+    """``(major, minor)`` of the ``git`` on PATH; ``(0, 0)`` when it cannot be read."""
+    try:
+        out = subprocess.run(
+            ["git", "version"], capture_output=True, check=False, timeout=60
+        ).stdout.decode("ascii", "replace")
+    except OSError:
+        return (0, 0)
+    m = re.search(r"(\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def merge_diff_option(version: tuple[int, int] | None = None) -> str:
+    """How merge commits are shown: ``--diff-merges=remerge``, or ``-m`` on older git."""
+    return "--diff-merges=remerge" if (version or git_version()) >= REMERGE_SINCE else "-m"
+
+
 def log_command(repo: Path, *, since: str | None = None, log_opts: Sequence[str] = ()) -> list[str]:
-    """The ``git log`` invocation: all refs (or ``log_opts``), added lines only, no colour."""
+    """The ``git log`` invocation: all refs (or ``log_opts``), added lines only, no colour.
+
+    Merge commits are shown as :func:`merge_diff_option` says (see the module's docstring).
+    """
     cmd = [
         "git",
         "-C",
@@ -135,6 +168,7 @@ def log_command(repo: Path, *, since: str | None = None, log_opts: Sequence[str]
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
+        merge_diff_option(),
         "--format=%x01%H %aI",
     ]
     paths: list[str] = []
@@ -198,17 +232,22 @@ def iter_added(
     current: AddedText | None = None
     next_line = 0
     in_hunk = False
+    # ``-m`` (older git) shows a merge once per parent: the lines an earlier parent's
+    # diff already gave for this commit are not given again.
+    given: list[AddedText] = []
+    seen: set[tuple[str, int]] | None = None
     try:
         for line in proc.stdout:
             first = line[:1]
             if first == b"+" and in_hunk:
-                if current is not None:
+                if current is not None and (seen is None or (current.path, next_line) not in seen):
                     body = line[1:-1] if line.endswith(b"\n") else line[1:]
                     current.chunks.append(body)
                     current.lines.append(next_line)
                     current.size += len(body) + 1
                     if current.size >= _FLUSH_BYTES:
                         yield current
+                        given.append(current)
                         current = AddedText(commit, date, current.path)
                 next_line += 1
             elif first == b"-" and in_hunk:
@@ -221,14 +260,20 @@ def iter_added(
             elif first == b"\x01":
                 if current is not None and current.chunks:
                     yield current
+                    given.append(current)
                 current = None
                 in_hunk = False
-                counts["commits"] += 1
                 head = line[1:].decode("ascii", "replace").split()
+                if head and head[0] == commit:  # the same merge against its next parent
+                    seen = {(a.path, n) for a in given for n in a.lines}
+                    continue
+                counts["commits"] += 1
+                given, seen = [], None
                 commit, date = head[0], head[1] if len(head) > 1 else ""
             elif line.startswith(b"diff --git "):
                 if current is not None and current.chunks:
                     yield current
+                    given.append(current)
                 current = None
                 in_hunk = False
             elif line.startswith(b"+++ ") and not in_hunk:

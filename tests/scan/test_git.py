@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,3 +144,59 @@ def test_not_a_repository_is_a_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="not inside a git repository"):
         resolve_repo(str(tmp_path))
+
+
+def _evil_merges(repo: Repo, secret: Callable[..., str]) -> dict[str, str]:
+    """A conflict resolved with a token, and a clean merge edited before its commit."""
+    resolved, edited = secret("github"), secret("stripe")
+    repo.write("app.cfg", "name = app\nlevel = 1\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("app.cfg", "name = app\nlevel = 2\n")
+    repo.write("side.txt", "side work\n")
+    repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.write("app.cfg", "name = app\nlevel = 3\n")
+    repo.commit("main")
+    with pytest.raises(subprocess.CalledProcessError):
+        repo.git("merge", "-q", "side")  # a conflict in app.cfg
+    repo.write("app.cfg", f"name = app\ntoken = {resolved}\n")
+    conflict = repo.commit("merge side (conflict resolved)")
+    repo.git("checkout", "-q", "-b", "other", "HEAD~1")
+    repo.write("other.txt", "other work\n")
+    repo.commit("other")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-commit", "--no-ff", "other")
+    repo.write("pay.py", f"STRIPE = '{edited}'\n")  # in no parent: written during the merge
+    clean = repo.commit("merge other")
+    return {"conflict": conflict, "clean": clean}
+
+
+@pytest.mark.parametrize("version", [None, (2, 30)], ids=["remerge", "old-git-m"])
+def test_lines_written_in_a_merge_commit_are_found(
+    make_repo: Callable[..., Repo],
+    secret: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    version: tuple[int, int] | None,
+) -> None:
+    """A conflict resolution or an edit made while merging is in no parent's patch: found."""
+    from redact.scan import git
+
+    if version is not None:  # what git before 2.36 (no --diff-merges=remerge) is given
+        monkeypatch.setattr(git, "git_version", lambda: version)
+        assert git.merge_diff_option() == "-m"
+    else:
+        assert git.merge_diff_option((2, 39)) == "--diff-merges=remerge"
+        if git.git_version() < git.REMERGE_SINCE:
+            pytest.skip("this git has no --diff-merges=remerge")
+    repo = make_repo()
+    merges = _evil_merges(repo, secret)
+    result = Scanner(ScanOptions(), jobs=1).scan_git(repo.root)
+    found = [(f.commit, f.path, f.line) for f in result.findings]
+    wanted = [(merges["conflict"], "app.cfg", 2), (merges["clean"], "pay.py", 1)]
+    assert len(found) == len(set(found))  # -m shows a merge per parent: each line once
+    if version is None:  # remerge: exactly what the person merging wrote
+        assert sorted(found) == sorted(wanted)
+    else:  # -m: also what the merged side brought, at the merge (documented)
+        assert set(wanted) <= set(found)
+    assert result.commits == 6  # base, side, main, merge, other, merge: each counted once
