@@ -12,31 +12,44 @@ as ``--diff-merges=remerge``: the diff between git's own re-merge of the parents
 and the commit, i.e. exactly the lines the person merging wrote. Older git gets
 ``-m`` (the merge against each parent): nothing is missed, and lines that came
 from the merged branch are reported once more, at the merge commit.
+
+Files git calls binary (``Binary files … differ``: a NUL byte in a log, a gzip, an
+archive, UTF-16 text) have no lines in a patch: their new blob is read whole with
+``git cat-file --batch`` (:func:`iter_blobs`) and given to the same sniffing as a file
+in a working tree, which scans text in any encoding and skips only real binaries.
 """
 
 from __future__ import annotations
 
 import codecs
 import functools
+import io
 import os
 import re
 import shlex
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any, cast
 
 from redact.exceptions import ConfigError
 
-__all__ = ["AddedText", "iter_added", "log_command", "resolve_repo"]
+__all__ = ["AddedText", "iter_added", "iter_blobs", "log_command", "resolve_repo"]
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_INDEX = re.compile(rb"^index [0-9a-f]+\.\.([0-9a-f]+)")
+_BINARY = re.compile(rb"^Binary files (?:.+) and (.+) differ$")
 _FLUSH_BYTES = 4 << 20
 
 
 @dataclass(slots=True)
 class AddedText:
-    """The lines one commit added to one file (joined by ``\\n``) and their line numbers."""
+    """The lines one commit added to one file (joined by ``\\n``) and their line numbers.
+
+    For a file git calls binary there are no lines: ``blob`` is the id of its new content,
+    to be read whole (:func:`iter_blobs`).
+    """
 
     commit: str
     author_date: str
@@ -44,6 +57,7 @@ class AddedText:
     lines: list[int] = field(default_factory=list)
     chunks: list[bytes] = field(default_factory=list)
     size: int = 0
+    blob: str = ""
 
     @property
     def text(self) -> str:
@@ -168,6 +182,7 @@ def log_command(repo: Path, *, since: str | None = None, log_opts: Sequence[str]
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
+        "--full-index",
         merge_diff_option(),
         "--format=%x01%H %aI",
     ]
@@ -236,6 +251,7 @@ def iter_added(
     # diff already gave for this commit are not given again.
     given: list[AddedText] = []
     seen: set[tuple[str, int]] | None = None
+    blob = ""
     try:
         for line in proc.stdout:
             first = line[:1]
@@ -276,6 +292,14 @@ def iter_added(
                     given.append(current)
                 current = None
                 in_hunk = False
+                blob = ""
+            elif not in_hunk and line.startswith(b"index "):
+                m = _INDEX.match(line)
+                blob = m.group(1).decode("ascii") if m else ""
+            elif not in_hunk and line.startswith(b"Binary files "):
+                m = _BINARY.match(line.rstrip(b"\n"))
+                if m and blob.strip("0") and not m.group(1).startswith(b"/dev/null"):
+                    yield AddedText(commit, date, _path(m.group(1)), blob=blob)
             elif line.startswith(b"+++ ") and not in_hunk:
                 target = line[4:]
                 current = (
@@ -294,3 +318,62 @@ def iter_added(
     if code != 0:
         msg = f"git log failed in {str(repo)!r}: {stderr.decode('utf-8', 'replace').strip()}"
         raise ConfigError(msg)
+
+
+class _Blob(io.RawIOBase):
+    """The next ``size`` bytes of ``cat-file --batch``'s output, read forwards."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self.left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        want = min(len(buffer), self.left)
+        if want <= 0:
+            return 0
+        data = self._stream.read(want)
+        if not data:
+            msg = "git cat-file ended inside a blob"
+            raise OSError(msg)
+        n = len(data)
+        buffer[:n] = data
+        self.left -= n
+        return n
+
+
+def iter_blobs(repo: Path, blobs: Iterable[str]) -> Iterator[tuple[str, IO[bytes] | None]]:
+    """``(blob id, its content)`` for each id, read by one ``git cat-file --batch``.
+
+    The content is a forward-only stream, valid until the next item; ``None`` for an
+    object the repository does not have (a shallow or partial clone). The caller reads
+    what it needs; the rest is skipped here.
+    """
+    proc = subprocess.Popen(
+        ["git", "-C", str(repo), "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    if proc.stdin is None or proc.stdout is None:  # pragma: no cover - PIPE always sets them
+        msg = "git cat-file produced no streams"
+        raise ConfigError(msg)
+    try:
+        for sha in blobs:
+            proc.stdin.write(sha.encode("ascii") + b"\n")
+            proc.stdin.flush()
+            head = proc.stdout.readline().split()
+            if len(head) != 3 or head[1] != b"blob":
+                yield sha, None  # "<sha> missing" (or not a blob)
+                continue
+            body = _Blob(proc.stdout, int(head[2]))
+            yield sha, cast(IO[bytes], io.BufferedReader(body, 1 << 16))
+            while body.left:  # what the caller did not read
+                body.readinto(bytearray(min(body.left, 1 << 16)))
+            proc.stdout.read(1)  # the newline after the content
+    finally:
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.wait()

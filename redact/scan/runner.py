@@ -18,7 +18,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -27,7 +27,7 @@ from redact._matcher import available_backends
 from redact.engine import Redactor
 from redact.registry import KnownSecrets
 from redact.scan import image
-from redact.scan.git import AddedText, iter_added
+from redact.scan.git import AddedText, iter_added, iter_blobs
 from redact.scan.model import FileOutcome, ScanFinding, ScanOptions
 from redact.scan.sources import FileTask, open_text
 from redact.scan.text import iter_segments, scan_text
@@ -395,8 +395,12 @@ class Scanner:
         pending: list[Future[list[ScanFinding]]] = []
         batch: list[AddedText] = []
         batch_size = 0
+        binary: dict[str, AddedText] = {}  # blob id -> where it was added first
         try:
             for added in iter_added(repo, since=since, stats=stats, log_opts=log_opts):
+                if added.blob:
+                    binary.setdefault(added.blob, added)
+                    continue
                 size += added.size
                 if pool is None:
                     result.findings.extend(scan_added(self.redactor, self.options, [added]))
@@ -413,6 +417,7 @@ class Scanner:
                     self.progress(stats.get("commits", 0), 0)
             if batch and pool is not None:
                 pending.append(pool.submit(_work_added, batch))
+            size += self._scan_blobs(repo, binary, result)
             self._drain(pending, result, limit=0)
         finally:
             if pool is not None:
@@ -424,6 +429,34 @@ class Scanner:
         )
         result.seconds = time.perf_counter() - started
         return result
+
+    def _scan_blobs(self, repo: Path, binary: dict[str, AddedText], result: ScanResult) -> int:
+        """Scan the files git showed as binary, whole, as a working tree's file is scanned.
+
+        Findings carry the commit that added the blob first (newest first, as ``git log``
+        lists); a blob that is binary content is reported as skipped, one git does not have
+        as unreadable. Returns the bytes read.
+        """
+        read = 0
+        for sha, stream in iter_blobs(repo, binary):
+            added = binary[sha]
+            shown = f"{added.path}@{added.commit[:12]}"
+            if stream is None:
+                why = f"blob {sha[:12]} is not in this repository (shallow or partial clone?)"
+                result.merge([], [FileOutcome(shown, "unreadable", why)])
+                continue
+            part = self.scan_stream(stream, name=added.path)
+            found = [
+                replace(f, commit=added.commit, author_date=added.author_date)
+                for f in part.findings
+            ]
+            outcomes = [
+                FileOutcome(shown, o.status, o.reason or "git blob", o.bytes) for o in part.outcomes
+            ]
+            read += sum(o.bytes for o in part.outcomes)
+            result.findings.extend(found)
+            result.outcomes.extend(outcomes)
+        return read
 
     @staticmethod
     def _drain(

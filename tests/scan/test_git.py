@@ -200,3 +200,35 @@ def test_lines_written_in_a_merge_commit_are_found(
     else:  # -m: also what the merged side brought, at the merge (documented)
         assert set(wanted) <= set(found)
     assert result.commits == 6  # base, side, main, merge, other, merge: each counted once
+
+
+def test_files_git_calls_binary_are_read_whole(
+    make_repo: Callable[..., Repo], secret: Callable[..., str]
+) -> None:
+    """A NUL in a log, a gzip, UTF-16 text: no lines in a patch, scanned from the blob."""
+    import gzip
+
+    repo = make_repo()
+    tokens = {name: secret("github") for name in ("nul.log", "app.log.gz", "wide.txt")}
+    (repo.root / "nul.log").write_bytes(b"start\x00\n" + f"token={tokens['nul.log']}\n".encode())
+    (repo.root / "app.log.gz").write_bytes(
+        gzip.compress(f"GET /x token={tokens['app.log.gz']}\n".encode())
+    )
+    (repo.root / "wide.txt").write_bytes(f"key = {tokens['wide.txt']}\n".encode("utf-16"))
+    (repo.root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    added = repo.commit("binary-looking files")
+    for name in ("nul.log", "app.log.gz", "wide.txt"):
+        (repo.root / name).unlink()
+    repo.commit("remove them")
+    assert "Binary files" in repo.git("show", added)  # what git itself says of them
+    result = Scanner(ScanOptions(), jobs=1).scan_git(repo.root)
+    assert sorted((f.path, f.commit, f.line) for f in result.findings) == sorted(
+        (name, added, 1 if name != "nul.log" else 2) for name in tokens
+    )
+    status = {o.path.partition("@")[0]: o.status for o in result.outcomes if "@" in o.path}
+    assert status == {
+        "nul.log": "scanned",
+        "app.log.gz": "scanned",
+        "wide.txt": "scanned",
+        "logo.png": "binary",
+    }
