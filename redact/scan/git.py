@@ -13,6 +13,9 @@ and the commit, i.e. exactly the lines the person merging wrote. Older git gets
 ``-m`` (the merge against each parent): nothing is missed, and lines that came
 from the merged branch are reported once more, at the merge commit.
 
+Commit messages are text a commit added too: a token pasted into one is reported
+at :data:`MESSAGE_PATH`, with the message's line number.
+
 Files git calls binary (``Binary files … differ``: a NUL byte in a log, a gzip, an
 archive, UTF-16 text) have no lines in a patch: their new blob is read whole with
 ``git cat-file --batch`` (:func:`iter_blobs`) and given to the same sniffing as a file
@@ -35,7 +38,17 @@ from typing import IO, Any, cast
 
 from redact.exceptions import ConfigError
 
-__all__ = ["AddedText", "iter_added", "iter_blobs", "log_command", "resolve_repo"]
+__all__ = [
+    "MESSAGE_PATH",
+    "AddedText",
+    "iter_added",
+    "iter_blobs",
+    "log_command",
+    "resolve_repo",
+]
+
+#: The ``path`` of a commit message's findings (a message is text a commit added too).
+MESSAGE_PATH = "<commit message>"
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _INDEX = re.compile(rb"^index [0-9a-f]+\.\.([0-9a-f]+)")
@@ -184,7 +197,7 @@ def log_command(repo: Path, *, since: str | None = None, log_opts: Sequence[str]
         "--no-textconv",
         "--full-index",
         merge_diff_option(),
-        "--format=%x01%H %aI",
+        "--format=%x01%H %aI%n%B%x02",
     ]
     paths: list[str] = []
     if log_opts:
@@ -252,9 +265,21 @@ def iter_added(
     given: list[AddedText] = []
     seen: set[tuple[str, int]] | None = None
     blob = ""
+    message: AddedText | None = None  # between the header and its \x02: the message
     try:
         for line in proc.stdout:
             first = line[:1]
+            if message is not None:
+                if first == b"\x02":
+                    if message.chunks and seen is None:
+                        yield message
+                    message = None
+                else:
+                    body = line[:-1] if line.endswith(b"\n") else line
+                    message.lines.append(len(message.lines) + 1)
+                    message.chunks.append(body)
+                    message.size += len(body) + 1
+                continue
             if first == b"+" and in_hunk:
                 if current is not None and (seen is None or (current.path, next_line) not in seen):
                     body = line[1:-1] if line.endswith(b"\n") else line[1:]
@@ -282,10 +307,11 @@ def iter_added(
                 head = line[1:].decode("ascii", "replace").split()
                 if head and head[0] == commit:  # the same merge against its next parent
                     seen = {(a.path, n) for a in given for n in a.lines}
-                    continue
-                counts["commits"] += 1
-                given, seen = [], None
-                commit, date = head[0], head[1] if len(head) > 1 else ""
+                else:
+                    counts["commits"] += 1
+                    given, seen = [], None
+                    commit, date = head[0], head[1] if len(head) > 1 else ""
+                message = AddedText(commit, date, MESSAGE_PATH)
             elif line.startswith(b"diff --git "):
                 if current is not None and current.chunks:
                     yield current

@@ -133,7 +133,7 @@ def test_added_lines_carry_real_line_numbers(
     repo.write("a.txt", "".join(lines))
     repo.commit("edit")
     added = [a for a in iter_added(repo.root) if a.commit == repo.git("rev-parse", "HEAD")]
-    assert [(a.path, a.lines) for a in added] == [("a.txt", [50, 90])]
+    assert [(a.path, a.lines) for a in added] == [("<commit message>", [1]), ("a.txt", [50, 90])]
     [f] = Scanner(ScanOptions(), jobs=1).scan_git(repo.root).findings
     assert (f.path, f.line, f.column) == ("a.txt", 50, 5)
 
@@ -232,3 +232,23 @@ def test_files_git_calls_binary_are_read_whole(
         "wide.txt": "scanned",
         "logo.png": "binary",
     }
+
+
+def test_commit_messages_are_scanned(
+    make_repo: Callable[..., Repo], secret: Callable[..., str]
+) -> None:
+    """A token pasted into a message is found; message lines that look like a patch are text."""
+    from redact.scan.git import MESSAGE_PATH
+
+    repo = make_repo()
+    token, in_file = secret("github"), secret("stripe")
+    repo.write("a.txt", "hello\n")
+    repo.write("b.py", f"KEY = '{in_file}'\n")
+    message = f"fix login\n\nretry with {token}\n+ not a patch line\ndiff --git a/x b/x\n"
+    commit = repo.commit(message)
+    result = Scanner(ScanOptions(), jobs=1).scan_git(repo.root)
+    assert sorted((f.path, f.line, f.commit) for f in result.findings) == [
+        (MESSAGE_PATH, 3, commit),
+        ("b.py", 1, commit),
+    ]
+    assert result.commits == 1
