@@ -100,6 +100,34 @@ def test_precommit_hook_blocks_a_staged_token_and_passes_a_clean_commit(
     assert token not in out
 
 
+def test_precommit_hook_reads_files_pre_commit_calls_binary(
+    tmp_path: Path, hook_repo: tuple[Path, str, dict[str, str]]
+) -> None:
+    """A log with one NUL byte, a .gz, UTF-16 text: staged tokens fail; a real image passes."""
+    import gzip
+
+    _, _, env = hook_repo
+    target = tmp_path / "project"
+    target.mkdir()
+    _git(target, env, "init", "-q", "-b", "main")
+    (target / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16)
+    _git(target, env, "add", "logo.png")
+    image = _try_repo(target, hook_repo, "redact-scan")
+    assert image.returncode == 0, image.stdout + image.stderr
+    _git(target, env, "commit", "-q", "-m", "logo")
+    tokens = [make_secret("github") for _ in range(3)]
+    (target / "nul.log").write_bytes(b"start\x00\n" + f"token={tokens[0]}\n".encode())
+    (target / "app.log.gz").write_bytes(gzip.compress(f"token={tokens[1]}\n".encode()))
+    (target / "wide.txt").write_bytes(f"key = {tokens[2]}\n".encode("utf-16"))
+    for name in ("nul.log", "app.log.gz", "wide.txt"):
+        _git(target, env, "add", name)
+        staged = _try_repo(target, hook_repo, "redact-scan")
+        out = staged.stdout + staged.stderr
+        assert staged.returncode == 1, (name, out)
+        assert name in out and not any(t in out for t in tokens)
+        _git(target, env, "rm", "-q", "--cached", name)
+
+
 def _run(target: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PRE_COMMIT, "run", "--color", "never"],
