@@ -448,3 +448,51 @@ def multiline_logs(draw: st.DrawFn) -> tuple[str, list[str], list[str]]:
         else:
             parts.append(draw(clean_words))
     return "\n".join(parts) + "\n", forbidden, registered
+
+
+#: Log sentences in scripts whose usual legacy encodings are not UTF-8, with those encodings.
+LEGACY_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ja": (
+        "サーバーが起動しました。接続を確認しています。ユーザーがログインしました。",
+        ("shift_jis", "cp932", "euc_jp", "iso2022_jp", "utf-16-le", "utf-16-be"),
+    ),
+    "zh": (
+        "服务器已启动。正在检查数据库连接状态。用户已登录系统。",
+        ("gb18030", "gbk", "utf-16-le", "utf-16-be"),
+    ),
+    "zh-tw": ("伺服器已啟動。正在檢查資料庫連線狀態。使用者已登入系統。", ("big5",)),
+    "ko": ("서버가 시작되었습니다. 데이터베이스 연결을 확인하는 중입니다.", ("euc_kr", "cp949")),
+    "ru": (
+        "Сервер запущен. Проверка соединения с базой данных. Пользователь вошёл в систему.",
+        ("cp1251", "koi8_r", "cp866", "utf-16-le", "utf-32-le"),
+    ),
+    "el": ("Ο διακομιστής ξεκίνησε. Έλεγχος σύνδεσης με τη βάση δεδομένων.", ("cp1253",)),
+}
+
+
+class LegacyLog(bytes):
+    """Bytes of a log whose repr names its encoding and size (not a screenful of bytes)."""
+
+    encoding: str
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} bytes of {self.encoding}>"
+
+
+@st.composite
+def legacy_logs(draw: st.DrawFn, token: str) -> LegacyLog:
+    """A log in a legacy or BOM-less wide encoding with ``token`` on one of its lines."""
+    text, names = LEGACY_TEXTS[draw(st.sampled_from(sorted(LEGACY_TEXTS)))]
+    encoding = draw(st.sampled_from(names))
+    words = text.split()
+    lines = [
+        " ".join(draw(st.lists(st.sampled_from(words), min_size=2, max_size=12)))
+        for _ in range(draw(st.integers(6, 60)))
+    ]
+    if draw(st.booleans()):
+        lines = [f"2024-05-0{i % 9 + 1} 12:00:{i % 60:02d} INFO {x}" for i, x in enumerate(lines)]
+    at = draw(st.integers(0, len(lines)))
+    lines.insert(at, f"{draw(st.sampled_from(words))} token={token}")
+    out = LegacyLog(("\n".join(lines) + "\n").encode(encoding))
+    out.encoding = encoding
+    return out

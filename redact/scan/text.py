@@ -1,8 +1,8 @@
 """Text to findings: stream bytes into bounded segments, scan each, map spans to lines.
 
 A file is never held whole: bytes are decoded incrementally (UTF-8 with
-``surrogateescape`` unless :func:`sniff` finds UTF-16/32, so undecodable bytes
-never stop a scan) and cut into segments of at most ``block`` characters at a line
+``surrogateescape`` unless :func:`sniff` finds UTF-16/32 or a legacy code page, so
+undecodable bytes never stop a scan) and cut into segments of at most ``block`` characters at a line
 end. A single line longer than a block (a minified bundle, a 100 MB log line)
 is cut into windows. Every segment carries ``OVERLAP`` characters of the next
 one and *owns* only the findings that start before that tail, so nothing is
@@ -131,6 +131,12 @@ _WIDE = (
 _BOM_MARGIN = 0.2
 #: More than this share of non-text characters (NUL aside) makes content binary.
 _BINARY_SHARE = 0.3
+#: Bytes that are not UTF-8 (read as surrogate escapes).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+#: Above this share (and count) of undecodable bytes, UTF-8 is doubted and charset-normalizer asked
+#: (below it, a few stray bytes in a UTF-8 log: guessing a code page would garble the rest).
+_LEGACY_SHARE = 0.02
+_LEGACY_MIN = 16
 
 
 def _text_share(text: str) -> float:
@@ -171,9 +177,13 @@ def sniff(head: bytes) -> tuple[str, str]:
     when that reading is clearly more text-like than UTF-8 (``FF FE`` followed by
     UTF-8 text is UTF-8); without a mark, UTF-16/32 needs NUL bytes in its shape
     (every other byte of ASCII text) and the same lead, so a stray NUL or a
-    NUL-padded log stays UTF-8. Content is ``binary`` only when more than 30 % of its non-NUL
-    characters are controls or undecodable bytes. Unsure means text: scanning
-    costs time, skipping would hide a secret.
+    NUL-padded log stays UTF-8. When the UTF-8 reading has many undecodable bytes (more
+    than 2 % and 16) or looks binary, charset-normalizer names the legacy encoding
+    (Shift-JIS, GB18030, EUC-KR, Big5, cp1251, KOI8-R, EBCDIC, BOM-less UTF-16, ...),
+    believed when the head decodes strictly in it and reads as text
+    (:func:`_legacy_encoding`). Content is ``binary`` only when no encoding reads it as
+    text and more than 30 % of its non-NUL characters are controls or undecodable bytes.
+    Unsure means text: scanning costs time, skipping would hide a secret.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "text", "utf-8-sig"
@@ -194,9 +204,50 @@ def sniff(head: bytes) -> tuple[str, str]:
         if decoded and _text_share(decoded) > needed:
             return "text", name
     non_nul = len(utf8) - utf8.count("\0")
-    if non_nul and len(_NOT_TEXT.findall(utf8)) > _BINARY_SHARE * non_nul:
-        return "binary", "utf-8"
-    return "text", "utf-8"
+    binary = bool(non_nul) and len(_NOT_TEXT.findall(utf8)) > _BINARY_SHARE * non_nul
+    undecodable = len(_UNDECODABLE.findall(utf8))
+    if binary or undecodable > max(_LEGACY_MIN, _LEGACY_SHARE * len(utf8)):
+        legacy = _legacy_encoding(head, utf8_share)
+        if legacy is not None:
+            return "text", legacy
+    return ("binary" if binary else "text"), "utf-8"
+
+
+def _legacy_encoding(head: bytes, utf8_share: float) -> str | None:
+    """The encoding charset-normalizer finds for ``head`` when its reading is text, else None.
+
+    Legacy code pages (Shift-JIS, GB18030, EUC-KR, Big5, cp1251, KOI8-R, EBCDIC, ...) and
+    UTF-16/32 without a mark or NUL shape. The answer is believed only when ``head`` decodes
+    strictly in it and reads as more text-like than UTF-8 did, and as text at all (real
+    binaries: charset-normalizer finds no encoding for them, or its reading is mostly controls).
+    """
+    from charset_normalizer import from_bytes
+
+    # ``head`` is cut at a byte count, maybe inside a character, which charset-normalizer
+    # reads as invalid in every multi-byte encoding: cut it after a line end (ASCII-based
+    # encodings) or at a whole code unit (UTF-16/32) instead.
+    nl = head.rfind(b"\n", len(head) // 2)
+    trims = [head[: nl + 1] if nl >= 0 else head, head[: len(head) - len(head) % 4]]
+    best = None
+    for trimmed in dict.fromkeys(trims):
+        best = from_bytes(trimmed).best()
+        if best is not None:
+            break
+    if best is None:
+        return None
+    try:
+        name = codecs.lookup(best.encoding).name
+    except LookupError:
+        return None
+    if name.startswith("utf-8"):
+        return None
+    decoded = _strict(head, name)
+    if not decoded:
+        return None
+    share = _text_share(decoded)
+    if share <= max(utf8_share, 1.0 - _BINARY_SHARE):
+        return None
+    return name
 
 
 @dataclass(frozen=True, slots=True)

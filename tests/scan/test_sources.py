@@ -203,7 +203,8 @@ def test_binary_files_are_skipped_and_counted(tmp_path: Path, secret: Callable[.
 
     (A few stray bytes before a token no longer make a file binary: see test_sniff.py.)
     """
-    blob = bytes(random.Random(7).randrange(256) for _ in range(9000))
+    rng = random.Random(7)  # one generator: Random(7) per byte gave one byte 9000 times
+    blob = bytes(rng.randrange(256) for _ in range(9000))
     (tmp_path / "blob.bin").write_bytes(blob + secret("github").encode())
     with open_text(str(tmp_path / "blob.bin")) as opened:
         assert opened.kind == "binary"
