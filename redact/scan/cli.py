@@ -22,7 +22,7 @@ from redact.rules import RulePack
 from redact.scan.baseline import Baseline, load_baseline, write_baseline
 from redact.scan.filter import MAX_LINE, filter_stream
 from redact.scan.git import parse_log_opts, resolve_repo
-from redact.scan.model import ScanFinding, ScanOptions, resolve_fingerprint_key
+from redact.scan.model import ArchiveLimits, ScanFinding, ScanOptions, resolve_fingerprint_key
 from redact.scan.report import (
     ProgressDisplay,
     ReportContext,
@@ -39,7 +39,7 @@ __all__ = ["register", "run_filter", "run_scan"]
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: Outcome statuses that mean "this input was meant to be scanned and was not".
-_NOT_SCANNED = frozenset({"unreadable", "error"})
+_NOT_SCANNED = frozenset({"unreadable", "error", "incomplete"})
 
 
 def _exit_code(value: str) -> int:
@@ -153,6 +153,29 @@ def register(subparsers: Any) -> None:
     scan.add_argument(
         "--pack", action="append", metavar="NAME", help="rule pack(s) (default: default)"
     )
+    limits = ArchiveLimits()
+    scan.add_argument(
+        "--max-archive-depth",
+        type=_positive,
+        default=limits.depth,
+        metavar="N",
+        help=f"archives inside archives opened, levels (default {limits.depth}; gitleaks)",
+    )
+    scan.add_argument(
+        "--max-archive-members",
+        type=_positive,
+        default=limits.members,
+        metavar="N",
+        help=f"members scanned per archive given (default {limits.members})",
+    )
+    scan.add_argument(
+        "--max-archive-bytes",
+        type=_positive,
+        default=limits.bytes,
+        metavar="BYTES",
+        help=f"decompressed bytes read per archive given (default {limits.bytes}); "
+        "a limit reached is reported 'incomplete' and exits 2 when nothing is found",
+    )
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     scan.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     scan.set_defaults(handler=run_scan)
@@ -255,6 +278,11 @@ def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Basel
         show_secrets=args.show_secrets,
         want_sha1=baseline is not None and baseline.needs_sha1,
         packs=_packs(args.pack),
+        archive=ArchiveLimits(
+            depth=args.max_archive_depth,
+            members=args.max_archive_members,
+            bytes=args.max_archive_bytes,
+        ),
     )
     progress = ProgressDisplay(sys.stderr, enabled=not args.no_progress)
     scanner = Scanner(options, jobs=args.jobs, progress=progress)

@@ -17,6 +17,7 @@ __all__ = [
     "FINGERPRINT_ENV",
     "FINGERPRINT_LENGTH",
     "LEGACY_PUBLIC_KEY",
+    "ArchiveLimits",
     "FileOutcome",
     "ScanFinding",
     "ScanOptions",
@@ -98,9 +99,29 @@ class FileOutcome:
 
     path: str
     status: str
-    """``scanned``, ``binary``, ``unreadable``, ``excluded`` or ``skipped``."""
+    """``scanned``, ``binary``, ``unreadable``, ``incomplete`` (an archive limit was reached),
+    ``excluded`` or ``skipped``."""
     reason: str = ""
     bytes: int = 0
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much one archive given to the scanner may make it read (all levels together).
+
+    Reaching a limit is an ``incomplete`` outcome (never a clean scan): see
+    :mod:`redact.scan.archive`.
+    """
+
+    depth: int = 4
+    """Archives inside archives: ``a.zip!b.jar`` is depth 2 (``--max-archive-depth``)."""
+    members: int = 100_000
+    """Members looked at, files only (``--max-archive-members``)."""
+    bytes: int = 1 << 30
+    """Decompressed bytes read out of members; a nested archive's count at each level
+    (``--max-archive-bytes``)."""
+    ratio: int = 200
+    """Decompressed / compressed size of one zip member, checked past 1 MiB out (a zip bomb)."""
 
 
 @dataclass(frozen=True)
@@ -115,3 +136,4 @@ class ScanOptions:
     max_line_window: int = 1 << 20
     json_fields: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    archive: ArchiveLimits = field(default_factory=ArchiveLimits)

@@ -128,6 +128,7 @@ def _summary(findings: Sequence[ScanFinding], ctx: ReportContext) -> dict[str, A
         "files_scanned": status.get("scanned", 0),
         "files_binary_skipped": status.get("binary", 0),
         "files_unreadable": status.get("unreadable", 0) + status.get("error", 0),
+        "files_incomplete": status.get("incomplete", 0),
         "files_excluded": status.get("excluded", 0),
         "files_skipped_other": status.get("skipped", 0),
         "commits": ctx.commits,
@@ -247,7 +248,9 @@ def render_text(
             if f.allowed is not None:
                 parts.append(st("green", f"allowed: {_safe(f.allowed)}"))
             say(" ".join(parts))
-    problems = [o for o in ctx.outcomes if o.status in ("unreadable", "error", "skipped")]
+    problems = [
+        o for o in ctx.outcomes if o.status in ("unreadable", "error", "incomplete", "skipped")
+    ]
     if problems:
         say(st("bold yellow", "not scanned:"))
         for o in problems:
@@ -272,7 +275,8 @@ def summary_line(
         + (f" ({sev})" if sev else "")
         + f" in {what}, {mb:.1f} MB in {ctx.seconds:.2f} s{rate}; "
         f"{s['files_binary_skipped']} binary skipped, {s['files_unreadable']} unreadable, "
-        f"{s['files_excluded']} excluded, {s['allowed_inline']} allowed inline, "
+        + (f"{s['files_incomplete']} incomplete, " if s["files_incomplete"] else "")
+        + f"{s['files_excluded']} excluded, {s['allowed_inline']} allowed inline, "
         f"{s['known_from_baseline']} known from baseline"
     )
 
@@ -368,7 +372,7 @@ def render_sarif(findings: Sequence[ScanFinding], ctx: ReportContext, out: IO[st
             "message": {"text": f"{ctx.show(o.path)}: {o.status} ({ctx.show(o.reason)})"},
         }
         for o in ctx.outcomes
-        if o.status in ("unreadable", "error")
+        if o.status in ("unreadable", "error", "incomplete")
     ]
     root = ctx.root.resolve().as_posix().rstrip("/") + "/"
     doc = {

@@ -27,9 +27,10 @@ from redact._matcher import available_backends
 from redact.engine import Redactor
 from redact.registry import KnownSecrets
 from redact.scan import image
+from redact.scan.archive import ARCHIVE_KINDS, ArchiveWalk
 from redact.scan.git import AddedText, iter_added, iter_blobs
 from redact.scan.model import FileOutcome, ScanFinding, ScanOptions
-from redact.scan.sources import FileTask, open_text
+from redact.scan.sources import FileTask, OpenedText, open_text
 from redact.scan.text import iter_segments, scan_text
 
 __all__ = [
@@ -144,6 +145,9 @@ def scan_file(
             if opened.kind == "docker-image":
                 outcomes = scan_image(redactor, options, task, out)
                 return out, outcomes
+            if opened.kind in ARCHIVE_KINDS:
+                walk = _archive_walk(redactor, options, out)
+                return out, walk.walk(opened, task.display, path=task.path, size=task.size)
             scan_chunks(
                 redactor,
                 options,
@@ -160,6 +164,25 @@ def scan_file(
         # A detector's message may quote the text it choked on: mask it like any output.
         why = _reason(exc) if options.show_secrets else redactor.redact(_reason(exc))
         return out, [FileOutcome(task.display, "error", why, task.size)]
+
+
+def _archive_walk(
+    redactor: Redactor, options: ScanOptions, out: list[ScanFinding], layer: str | None = None
+) -> ArchiveWalk:
+    """An archive walk whose text members are scanned into ``out``."""
+
+    def on_text(opened: OpenedText, shown: str) -> None:
+        scan_chunks(
+            redactor,
+            options,
+            opened.chunks(),
+            encoding=opened.encoding,
+            path=shown,
+            out=out,
+            layer=layer,
+        )
+
+    return ArchiveWalk(on_text, options.archive)
 
 
 def scan_image(
@@ -188,7 +211,7 @@ def scan_image(
             for name, fh in image.iter_layer_files(task.path, part.member):
                 shown = f"{task.display}!/{name}"
                 try:
-                    _scan_member(redactor, options, fh, shown=shown, lid=lid, out=out)
+                    outcomes += _scan_member(redactor, options, fh, shown=shown, lid=lid, out=out)
                 except _READ_ERRORS as exc:
                     outcomes.append(FileOutcome(shown, "unreadable", _reason(exc)))
         except _READ_ERRORS as exc:  # a corrupt layer: report it, scan the others
@@ -207,8 +230,12 @@ def _scan_member(
     shown: str,
     lid: str,
     out: list[ScanFinding],
-) -> None:
+) -> list[FileOutcome]:
+    """Scan one file of a layer; an archive in the image is opened too (its outcomes)."""
     with open_text(shown, fileobj=fh) as opened:
+        if opened.kind in ARCHIVE_KINDS:
+            outcomes = _archive_walk(redactor, options, out, lid).walk(opened, shown)
+            return outcomes[1:]  # the image's own line counts the file
         if opened.kind == "text":
             scan_chunks(
                 redactor,
@@ -219,6 +246,7 @@ def _scan_member(
                 out=out,
                 layer=lid,
             )
+    return []
 
 
 def scan_added(
@@ -361,6 +389,10 @@ class Scanner:
             with open_text(name, fileobj=cast(IO[bytes], counting)) as opened:
                 if opened.kind == "binary":
                     outcome = FileOutcome(name, "binary", "binary content")
+                elif opened.kind in ARCHIVE_KINDS:
+                    walk = _archive_walk(self.redactor, self.options, out)
+                    outcome, *members = walk.walk(opened, name)
+                    result.merge([], members)
                 else:
                     scan_chunks(
                         self.redactor,

@@ -6,9 +6,11 @@ without being walked); outside one a small matcher implements the
 ``.gitignore`` pattern language. Symlinked directories are followed once
 (loops are detected by device and inode); dangling links, FIFOs, sockets and
 unreadable files are reported and skipped, never fatal. Compressed files
-(gzip, bzip2, xz) are read through their decompressor; :func:`redact.scan.text.sniff`
-decides from the first 8 KiB whether content is text (and in which encoding) or
-a real binary, which is skipped and reported. FIFOs, character devices
+(gzip, bzip2, xz) are read through their decompressor; zip-family and tar archives
+are recognised by their magic bytes (their members are scanned by
+:mod:`redact.scan.archive`); :func:`redact.scan.text.sniff` decides from the first
+8 KiB whether content is text (and in which encoding) or a real binary, which is
+skipped and reported. FIFOs, character devices
 (``/dev/stdin``) and stdin named on the command line are read as streams; met
 while walking a directory, they are reported and skipped (reading one could block).
 """
@@ -53,6 +55,8 @@ HEAD_BYTES = 8192
 CHUNK = 1 << 20
 BUFFER = 1 << 16
 _COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+#: A zip file's first bytes: a local file header, or the end record of an empty archive.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 # -- configuration ------------------------------------------------------------------------
@@ -377,7 +381,7 @@ class OpenedText:
     """A file opened for scanning: its kind, encoding and a stream of decompressed bytes."""
 
     kind: str
-    """``text``, ``binary`` or ``docker-image``."""
+    """``text``, ``binary``, ``zip``, ``tar`` or ``docker-image``."""
     encoding: str
     compression: str
     head: bytes
@@ -430,14 +434,23 @@ def open_text(path: str, *, fileobj: IO[bytes] | None = None) -> Iterator[Opened
         compression = "+".join(layers)
         head = stream.read(HEAD_BYTES)
         kind, encoding = sniff(head)
-        if (
-            not compression
-            and fileobj is None
-            and head[257:262] == b"ustar"
-            and is_docker_image(path)
-        ):
-            kind = "docker-image"
+        if head.startswith(_ZIP_MAGIC):
+            kind = "zip"
+        elif head[257:262] == b"ustar" and _tar_header(head):
+            docker = not compression and fileobj is None and is_docker_image(path)
+            kind = "docker-image" if docker else "tar"
         yield OpenedText(kind, encoding, compression, head, stream)
+
+
+def _tar_header(head: bytes) -> bool:
+    """Whether ``head`` starts with a valid tar header block (its checksum holds)."""
+    import tarfile
+
+    try:
+        tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")
+    except tarfile.TarError:
+        return False
+    return True
 
 
 #: How many compression layers open_text() peels (``.log.gz.gz`` has two).
