@@ -644,7 +644,10 @@ _REDIS_AUTH = re.compile(rf"(?im){_REDIS_LEAD}[\"']?auth[\"']?[ \t]++(?=\S)")
 _REDIS_DIRECTIVE = re.compile(r"(?im)^[ \t]*+[\"']?(?:requirepass|masterauth)[\"']?[ \t]++(?=\S)")
 #: An ACL rule that adds (``>pw``) or removes (``<pw``) a password: ACL SETUSER or users.acl.
 _ACL_LINE = re.compile(r"(?im)(?:\bacl[ \t]++setuser|^[ \t]*+user)[ \t]++\S++")
-_NETRC = re.compile(r"(?<![\w-])(?:password|passwd)[ \t]++(?=\S)")
+#: netrc tokens are separated by any whitespace, line breaks included (``password`` on one
+#: line, its value on the next).
+_NETRC = re.compile(r"(?<![\w-])(?:password|passwd)\s++(?=\S)")
+_NETRC_KEYWORDS = frozenset({"machine", "default", "login", "account", "port", "macdef"})
 _NETRC_CONTEXT = re.compile(r"(?:^|\s)(?:machine|default)(?:\s|$)")
 _NETRC_TOKENS = frozenset({"login", "account", "port", "macdef", "password", "passwd"})
 _PGPASS = re.compile(
@@ -695,7 +698,7 @@ def config_line_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
         for m in _NETRC.finditer(text, pos, endpos):
             if _netrc_context(text, m.start()):
                 w = _WORD.match(text, m.end())
-                if w is not None:
+                if w is not None and w.group() not in _NETRC_KEYWORDS:
                     yield _unquoted(text, *w.span())
     if any(k in low for k in _PGPASS_KEYWORDS):
         for m in _PGPASS.finditer(text, pos, endpos):
@@ -731,7 +734,7 @@ def _netrc_context(text: str, at: int) -> bool:
     for line in reversed(text[back:lo].splitlines()):
         words = line.split()
         if not words:
-            return False
+            continue  # netrc tokens may be separated by any whitespace, blank lines included
         if _netrc_line(words):
             return True
         if not _netrc_tokens(words[:2]):

@@ -8,7 +8,8 @@ decides what is safe to write and masks it with :meth:`Redactor.redact`.
 What "safe to write" means — no cut may open a hole:
 
 * **Multi-line secrets.** Where a secret that spans lines may still be open at
-  the end of what has arrived (a PEM block, a netrc entry: any rule whose match
+  the end of what has arrived (a PEM block, a netrc entry whose tokens may run over
+  lines, a folded ``Authorization`` header: any rule whose match
   may span lines, or a registered value with line breaks), the text from the
   start of that line on is *held* until the secret is complete (then masked
   whole) or can no longer grow (then masked as far as it goes, or written when
@@ -61,19 +62,27 @@ OVERLAP = 1 << 16
 CONTEXT = 1 << 16
 _PARTIAL_TIMEOUT = 1.0
 #: A line that opens a value the next lines hold: a name and its separator with nothing
-#: after (YAML ``password:``/``password: |``, pretty JSON ``"password":``), an XML start
-#: tag alone (``<password>``), a netrc ``machine`` entry. The engine reads the value when
-#: it sees the lines together, so a stream holds them until a line that is not indented
-#: deeper than the opener arrives (:func:`_open_value`).
+#: after (YAML ``password:``/``password: |``, pretty JSON ``"password":``, INI
+#: ``password =`` continued on indented lines), an Authorization header whose scheme word
+#: ends the line (``Authorization: Bearer`` folded onto the next, RFC 5322/7230 obs-fold),
+#: an XML start tag alone (``<password>``). The engine reads the value when it sees the
+#: lines together, so a stream holds them until a line that is not indented deeper than
+#: the opener arrives (:func:`_open_value`).
 _OPENER = re.compile(
     r"""(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?(?:
         ["']?(?P<name>[^\s"'<>=:]{1,256})["']?[ \t]*(?::|=|=>|:=)[ \t]*
-            (?:[|>][+-]?[1-9]?[+-]?|!!?\w+(?:[ \t]+[|>][+-]?)?|&\w+(?:[ \t]+[|>][+-]?)?)?[ \t]*
+            (?:[|>][+-]?[1-9]?[+-]?|!!?\w+(?:[ \t]+[|>][+-]?)?|&\w+(?:[ \t]+[|>][+-]?)?
+              |(?P<scheme>[A-Za-z][A-Za-z0-9-]{0,31}))?[ \t]*
       | <(?P<tag>[\w.:\-]{1,256})(?:[ \t][^<>\n]*)?>[ \t]*
-      | (?P<netrc>machine[ \t]+\S+|default)[ \t]*
     )\r?\n""",
     re.X,
 )
+#: The start of a netrc entry (``machine h`` or ``default``, at a line start). Its tokens may
+#: be separated by any whitespace, line breaks included, and need no indentation, so an
+#: entry is held as long as what follows it reads as netrc tokens and its password has not
+#: come yet (:func:`_netrc_open`).
+_NETRC_ENTRY = re.compile(r"(?m)^[ \t]*+(?:machine[ \t]++\S++|default)(?=\s|$)")
+_NETRC_KEYS = frozenset({"login", "account", "port", "password", "passwd"})
 #: How much a value opened on one line may hold back before it is written as it stands.
 _OPEN_HOLD = 64 * 1024
 _ENDINGS = ("\r\n", "\n", "\r")
@@ -135,6 +144,9 @@ class _Holds:
             (m.start() for m in _OPENER.finditer(text, pos) if _opens(self._redactor, m)),
             len(text),
         )
+        entry = _NETRC_ENTRY.search(text, pos, first)
+        if entry is not None:
+            first = entry.start()
         for k in self._words:
             at = lowered.find(k, pos, first + len(k))
             if at >= 0:
@@ -144,6 +156,9 @@ class _Holds:
     def start(self, text: str) -> int | None:
         """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
         found: int | None = _open_value(self._redactor, text)
+        netrc = _netrc_open(text)
+        if netrc is not None:
+            found = netrc if found is None else min(found, netrc)
         lowered = text.lower()
         hit = self._always or any(k in lowered for k in self._words)
         for rule in self._rules if hit else ():
@@ -161,11 +176,32 @@ class _Holds:
 
 
 def _opens(redactor: Redactor, m: re.Match[str]) -> bool:
-    """Whether the opener ``m`` names a sensitive value (a netrc entry always does)."""
-    if m.group("netrc"):
-        return True
+    """Whether the opener ``m`` names a sensitive value (with a scheme word: an auth one)."""
     name = m.group("name") or m.group("tag").rsplit(":", 1)[-1]
+    if m.group("scheme"):
+        return redactor.key_names.value_kind(name) == "auth" and redactor.is_sensitive_key(name)
     return redactor.is_sensitive_key(name)
+
+
+def _netrc_open(text: str) -> int | None:
+    """Where the last netrc entry of ``text`` starts while its password may still come.
+
+    The entry is every word from ``machine h``/``default`` on, read as ``token value``
+    pairs across lines; it is open while all its tokens are netrc tokens and no
+    ``password`` has its value yet. None when there is no such entry.
+    """
+    lo = max(0, len(text) - _OPEN_HOLD)
+    last: re.Match[str] | None = None
+    for m in _NETRC_ENTRY.finditer(text, lo):
+        last = m
+    if last is None:
+        return None
+    words = text[last.end() :].split()
+    if any(w not in _NETRC_KEYS for w in words[::2]):
+        return None  # not netrc tokens: the entry (if it was one) is over
+    if any(w in ("password", "passwd") for w in words[:-1:2]):
+        return None  # the password has its value: the engine sees it whole
+    return last.start()
 
 
 def _open_value(redactor: Redactor, text: str) -> int | None:
@@ -177,7 +213,8 @@ def _open_value(redactor: Redactor, text: str) -> int | None:
     lo = max(0, len(text) - _OPEN_HOLD)
     last: re.Match[str] | None = None
     for m in _OPENER.finditer(text, lo):
-        last = m
+        if m.group("scheme") is None or _opens(redactor, m):
+            last = m  # (``name: word`` is an opener only for an auth scheme word)
     if last is None or not _opens(redactor, last):
         return None
     depth = len(last.group("indent"))

@@ -1001,8 +1001,9 @@ class KeyValueDetector:
             # U"a>b"c#6: a quote glued to more characters is part of an unquoted value
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
         if text[v] in "\r\n":
-            # password:\n  s3cr3t (YAML: the value on the lines below its key)
-            return c.yaml_next_line(text, v, end, ks) if sep == ":" else None
+            # password:\n  s3cr3t (YAML: the value on the lines below its key); INI
+            # (configparser) continues a value on lines indented under its key the same way
+            return c.yaml_next_line(text, v, end, ks) if sep in (":", "=") else None
         if sep == ":" and text[v] in "|>":
             b = c.yaml_block(text, v, end, ks)
             if b is not None:

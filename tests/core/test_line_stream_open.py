@@ -1,9 +1,11 @@
 """A stream holds a value opened on one line until its lines have come (``redact filter``).
 
 ``password: |`` then the value indented below it, ``<password>`` then the value on the next
-line, pretty JSON's ``"password":`` with the value below, a netrc ``machine`` block: the
-engine reads each when it sees the lines together, so the stream must not write the opener's
-line and let the value's lines go out alone.
+line, pretty JSON's ``"password":`` with the value below, a netrc entry (indented or not:
+its tokens may be separated by any whitespace), a folded ``Authorization: Bearer`` header,
+an INI value continued below ``password =``: the engine reads each when it sees the lines
+together, so the stream must not write the opener's line and let the value's lines go out
+alone.
 """
 
 from __future__ import annotations
@@ -29,6 +31,21 @@ SHAPES = [
     '{{\n  "password":\n    "{v}"\n}}\n',
     "machine db.example.com\n  login me\n  password {v}\n",
     "token: !!str |\n  {v}\nuser: bob\n",
+    # netrc tokens are separated by any whitespace: nothing needs to be indented
+    "machine db.example.com\nlogin me\npassword\n{v}\n",
+    "machine db.example.com login me password\n{v}\n",
+    "machine h\n\nlogin me\n\npassword\n\n{v}\n",
+    "default\nlogin me\npassword {v}\n",
+    "machine h login me\naccount x\npasswd\n  {v}\nmachine other login x\n",
+    # HTTP/MIME folded headers (obs-fold): the scheme word ends the line, the token follows
+    "Authorization: Bearer\n {v}\nHost: x\n",
+    "Authorization: Bearer\n\t{v}\n",
+    "Authorization: Basic\r\n {v}\r\nHost: x\r\n",
+    "Proxy-Authorization: Bearer\n {v}\n",
+    "Authorization:\n Bearer {v}\n",
+    # INI (configparser): a value continued on lines indented under its key
+    "[db]\npassword =\n    {v}\nhost = x\n",
+    "[db]\napi_key=\n\t{v}\n",
 ]
 FILLER = "2026-11-30 INFO request done\n"
 
@@ -66,3 +83,29 @@ def test_ordinary_nested_keys_are_not_held() -> None:
     assert stream.feed("db:\n") == "db:\n"
     assert stream.feed("  host: x\n") == "  host: x\n"
     assert stream.close() == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "machine learning model loaded\n",
+        "Authorization header missing\n",
+        "mode: fast\n",  # name: word, not an auth scheme
+        "2026-11-30 default route set\n",
+    ],
+)
+def test_lookalike_openers_are_written_at_once_or_released_by_the_next_line(line: str) -> None:
+    """Log lines that only resemble an opener never hold what follows them."""
+    stream = LineStream(R)
+    out = stream.feed(line) + stream.feed(FILLER) + stream.feed(FILLER)
+    assert out == line + FILLER + FILLER
+    assert stream.close() == ""
+
+
+def test_a_complete_netrc_entry_is_not_held() -> None:
+    """Once its password has a value, a netrc entry goes out (the next line is not awaited)."""
+    stream = LineStream(R)
+    value = _synthetic()
+    out = stream.feed("machine h\nlogin me\n") + stream.feed(f"password {value}\n")
+    assert out == R.redact(f"machine h\nlogin me\npassword {value}\n")
+    assert value not in out
