@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from redact.scan.model import ArchiveLimits, FileOutcome
-from redact.scan.sources import BUFFER, OpenedText, open_text
+from redact.scan.sources import BUFFER, OpenedText, compiled_source, open_text
 
 __all__ = [
     "ARCHIVE_KINDS",
@@ -58,6 +58,7 @@ class _Budget:
     members: int = 0
     bytes: int = 0
     binary: int = 0
+    compiled: int = 0
     scanned: int = 0
     outcomes: list[FileOutcome] = field(default_factory=list)
 
@@ -156,6 +157,8 @@ class ArchiveWalk:
         note = f"{opened.kind} archive: {budget.scanned} member(s) scanned"
         if budget.binary:
             note += f", {budget.binary} binary"
+        if budget.compiled:
+            note += f", {budget.compiled} compiled Python beside its source"
         return [FileOutcome(shown, "scanned", note, size), *budget.outcomes]
 
     def _archive(self, opened: OpenedText, shown: str, *, path: str | None, depth: int) -> None:
@@ -199,8 +202,12 @@ class ArchiveWalk:
 
     def _zip(self, zf: zipfile.ZipFile, shown: str, depth: int) -> None:
         limits = self._budget.limits
+        names = set(zf.namelist())
         for info in zf.infolist():
             if info.is_dir():
+                continue
+            if compiled_source(info.filename) in names:
+                self._budget.compiled += 1  # its source is a member too: scanned there
                 continue
             name = f"{shown}!{info.filename}"
             self._count(name)
@@ -273,7 +280,9 @@ class ArchiveWalk:
                     self._skip(name, "incomplete", why)
                     return
                 self._archive(opened, name, path=None, depth=depth + 1)
-            elif opened.kind == "text":
+            elif opened.kind == "text" or compiled_source(name) is not None:
+                if compiled_source(name) is not None:
+                    opened.kind, opened.encoding = "text", "utf-8"  # as sources.py reads it
                 self._on_text(opened, name)
                 self._budget.scanned += 1
             else:

@@ -30,7 +30,7 @@ from redact.scan import image
 from redact.scan.archive import ARCHIVE_KINDS, ArchiveWalk
 from redact.scan.git import AddedText, iter_added, iter_blobs
 from redact.scan.model import FileOutcome, ScanFinding, ScanOptions
-from redact.scan.sources import FileTask, OpenedText, open_text
+from redact.scan.sources import FileTask, OpenedText, compiled_source, open_text
 from redact.scan.text import iter_segments, scan_text
 
 __all__ = [
@@ -140,6 +140,13 @@ def scan_file(
     out: list[ScanFinding] = []
     try:
         with open_text(task.path) as opened:
+            note = ""
+            if compiled_source(task.path) is not None:
+                # A .pyc whose source is not scanned (discover() drops the others): its
+                # string constants are stored as UTF-8 bytes, so it is read as bytes, never
+                # skipped as binary nor decoded in a guessed code page.
+                opened.kind, opened.encoding = "text", "utf-8"
+                note = "compiled Python without its source: read as bytes"
             if opened.kind == "binary":
                 return out, [FileOutcome(task.display, "binary", "binary content", task.size)]
             if opened.kind == "docker-image":
@@ -156,7 +163,8 @@ def scan_file(
                 path=task.display,
                 out=out,
             )
-            note = f"{opened.compression}-compressed" if opened.compression else ""
+            if opened.compression:
+                note = f"{opened.compression}-compressed"
             return out, [FileOutcome(task.display, "scanned", note, task.size)]
     except _READ_ERRORS as exc:
         return out, [FileOutcome(task.display, "unreadable", _reason(exc), task.size)]

@@ -44,6 +44,7 @@ __all__ = [
     "IgnoreRules",
     "OpenedText",
     "ScanConfig",
+    "compiled_source",
     "discover",
     "display_path",
     "is_docker_image",
@@ -370,7 +371,42 @@ def discover(
     walker = _Walker(excludes=[e for e in excludes if e], gitignore=gitignore, cwd=here)
     for p in paths:
         walker.walk_root(Path(p))
-    return walker.tasks, walker.outcomes
+    return _drop_compiled(walker.tasks, walker.outcomes, here)
+
+
+def compiled_source(path: str) -> str | None:
+    """The ``.py`` a ``.pyc``/``.pyo`` file is compiled from, by CPython's naming; else None.
+
+    ``pkg/__pycache__/mod.cpython-311.opt-1.pyc`` -> ``pkg/mod.py``; ``pkg/mod.pyc`` (a
+    sourceless or Python 2 layout) -> ``pkg/mod.py``.
+    """
+    directory, base = os.path.split(path)
+    if not base.endswith((".pyc", ".pyo")):
+        return None
+    stem = base[:-4]
+    if os.path.basename(directory) == "__pycache__":
+        return os.path.join(os.path.dirname(directory), stem.split(".", 1)[0] + ".py")
+    return os.path.join(directory, stem + ".py")
+
+
+def _drop_compiled(
+    tasks: list[FileTask], outcomes: list[FileOutcome], cwd: Path
+) -> tuple[list[FileTask], list[FileOutcome]]:
+    """Compiled Python whose source is scanned too is left out (its strings are the source's:
+    every finding would be reported twice); a ``.pyc`` without its source is kept."""
+    if not any(t.path.endswith((".pyc", ".pyo")) for t in tasks):
+        return tasks, outcomes
+    scanned = {os.path.normpath(t.path) for t in tasks}
+    kept: list[FileTask] = []
+    for t in tasks:
+        source = compiled_source(t.path)
+        if source is not None and os.path.normpath(source) in scanned:
+            shown = display_path(Path(os.path.abspath(source)), cwd)
+            why = f"compiled Python: its source {shown} is scanned"
+            outcomes.append(FileOutcome(t.display, "excluded", why))
+        else:
+            kept.append(t)
+    return kept, outcomes
 
 
 # -- opening -----------------------------------------------------------------------------
