@@ -490,8 +490,14 @@ class Scanner:
                 replace(f, commit=added.commit, author_date=added.author_date)
                 for f in part.findings
             ]
-            outcomes = [
-                FileOutcome(shown, o.status, o.reason or "git blob", o.bytes) for o in part.outcomes
+            outcomes = [  # an archive's members keep their part after the blob's path
+                FileOutcome(
+                    shown + o.path[len(added.path) :] if o.path.startswith(added.path) else shown,
+                    o.status,
+                    o.reason or "git blob",
+                    o.bytes,
+                )
+                for o in part.outcomes
             ]
             read += sum(o.bytes for o in part.outcomes)
             result.findings.extend(found)

@@ -338,3 +338,17 @@ def test_any_nesting_within_the_limits_finds_the_token(
     (tmp / "top.bin").write_bytes(data)
     findings, _ = _scan(tmp)
     assert findings == [("top.bin" + path, "github-token", 3)]
+
+
+def test_an_archive_committed_to_git_is_opened(make_repo: Callable[[str], object]) -> None:
+    """``--git``: a zip blob (binary to git) is opened, its member reported at its commit."""
+    repo = make_repo("r")
+    root: Path = repo.root  # type: ignore[attr-defined]
+    (root / "dist").mkdir()
+    (root / "dist" / "app.jar").write_bytes(FORMATS["jar"][1](make_secret()))
+    repo.commit("add the jar")  # type: ignore[attr-defined]
+    proc = run_redact("scan", "--git", "--format", "json", ".", cwd=root)
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["path"] for f in doc["findings"]] == ["dist/app.jar!application.properties"]
+    assert all(f.get("commit") for f in doc["findings"])
