@@ -29,7 +29,8 @@ position (line start, after a prompt, ``sudo``, ``|``, ``$(`` or ``: ``), so
 that prose (``the vault login failed``) is not read as a command.
 
 Config lines without an ``=``: Redis (``AUTH [user] v``, ``requirepass v``,
-``masterauth v``, ``ACL SETUSER bob on >v``), netrc (``machine h login me
+``masterauth v``, ``ACL SETUSER bob on >v``), the other :data:`DIRECTIVES`
+(``rootpw --plaintext v``, ``bindpw v``, ``rocommunity v``), netrc (``machine h login me
 password v``, one line or a block) and ``.pgpass`` (``host:port:db:user:v``).
 """
 
@@ -237,8 +238,7 @@ def config_keywords() -> tuple[str, ...]:
     return (
         "auth ",
         '"auth"',
-        "requirepass",
-        "masterauth",
+        *_DIRECTIVE_WORDS,
         "setuser",
         "machine ",
         "jdbc:oracle:",
@@ -641,7 +641,26 @@ _REDIS_LEAD = (
     r"(?:^[ \t]*+(?:[\w.:\-\[\]]{1,64}>[ \t]*)?|\][ \t]++|redis-cli[^\r\n|;&]{0,256}?[ \t])"
 )
 _REDIS_AUTH = re.compile(rf"(?im){_REDIS_LEAD}[\"']?auth[\"']?[ \t]++(?=\S)")
-_REDIS_DIRECTIVE = re.compile(r"(?im)^[ \t]*+[\"']?(?:requirepass|masterauth)[\"']?[ \t]++(?=\S)")
+#: Config-file directives whose first argument (after ``--options``) is a secret, as written
+#: at the start of a line: Redis ``requirepass``/``masterauth``, Kickstart and slapd
+#: ``rootpw``, nslcd/ldap.conf ``bindpw``, net-snmp ``rocommunity``/``rwcommunity`` (the
+#: community string is the device's password), Cisco ``snmp-server community``.
+DIRECTIVES: tuple[str, ...] = (
+    "requirepass",
+    "masterauth",
+    "rootpw",
+    "bindpw",
+    "rocommunity",
+    "rwcommunity",
+    "rocommunity6",
+    "rwcommunity6",
+    "snmp-server community",
+)
+_DIRECTIVE = re.compile(
+    r"(?im)^[ \t]*+[\"']?(?:"
+    + "|".join(re.escape(d).replace(r"\ ", r"[ \t]++") for d in DIRECTIVES)
+    + r")[\"']?[ \t]++(?:--?[a-z][\w-]*+[ \t]++)*+(?=[^\s-])"
+)
 #: An ACL rule that adds (``>pw``) or removes (``<pw``) a password: ACL SETUSER or users.acl.
 _ACL_LINE = re.compile(r"(?im)(?:\bacl[ \t]++setuser|^[ \t]*+user)[ \t]++\S++")
 #: netrc tokens are separated by any whitespace, line breaks included (``password`` on one
@@ -660,6 +679,7 @@ _PGPASS = re.compile(
     """
 )
 _PGPASS_KEYWORDS = (":5432:", ":5433:", ":6432:", ":*:")
+_DIRECTIVE_WORDS = tuple(sorted({d.split()[0] for d in DIRECTIVES}))
 #: Oracle JDBC URLs carry ``user/password@host`` after the driver name.
 _URL_WORD = re.compile(r"[^ \t\r\n\f\v\"']++")
 _JDBC_ORACLE = re.compile(r"(?i)jdbc:oracle:[a-z0-9]{1,16}:(?=[^ \t\r\n\f\v@/]{1,256}/)")
@@ -684,8 +704,8 @@ def config_line_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
             words = _words_to_eol(text, m.end())
             if 1 <= len(words) <= 2:  # AUTH [user] password; more words are prose
                 yield _unquoted(text, *words[-1])
-    if "requirepass" in low or "masterauth" in low:
-        for m in _REDIS_DIRECTIVE.finditer(text, pos, endpos):
+    if any(d in low for d in _DIRECTIVE_WORDS):
+        for m in _DIRECTIVE.finditer(text, pos, endpos):
             words = _words_to_eol(text, m.end())
             if words:
                 yield _unquoted(text, *words[0])

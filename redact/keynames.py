@@ -47,13 +47,106 @@ __all__ = [
     "DEFAULT_CASED",
     "DEFAULT_EXACT",
     "DEFAULT_MODIFIERS",
+    "DEFAULT_PREFIXES",
     "DEFAULT_QUERY_PARAMS",
     "DEFAULT_SUFFIXES",
     "DEFAULT_WORDS",
+    "PAT_SERVICES",
+    "SERVICE_WORDS",
     "KeyNames",
     "KeyValueDetector",
     "normalize",
 ]
+
+#: Services whose ``<service>_key`` is their API key (``STRIPE_KEY``, ``openai_key``).
+#: Only services whose "key" is a credential: a cache, queue or bucket's key is not.
+SERVICE_WORDS: tuple[str, ...] = (
+    "stripe",
+    "openai",
+    "anthropic",
+    "sendgrid",
+    "mailgun",
+    "mailchimp",
+    "postmark",
+    "twilio",
+    "algolia",
+    "mapbox",
+    "datadog",
+    "newrelic",
+    "pagerduty",
+    "sentry",
+    "segment",
+    "mixpanel",
+    "amplitude",
+    "shopify",
+    "paypal",
+    "braintree",
+    "plaid",
+    "heroku",
+    "cloudflare",
+    "fastly",
+    "okta",
+    "auth0",
+    "firebase",
+    "hubspot",
+    "zendesk",
+    "intercom",
+    "airtable",
+    "notion",
+    "linear",
+    "github",
+    "gitlab",
+    "google",
+    "gcp",
+    "azure",
+    "aws",
+    "digitalocean",
+    "openrouter",
+    "huggingface",
+    "cohere",
+    "mistral",
+    "groq",
+    "replicate",
+    "pinecone",
+    "vercel",
+    "netlify",
+    "supabase",
+    "clerk",
+    "resend",
+    "brevo",
+)
+
+#: Hosting services whose personal access token is written ``<service>_pat``
+#: (``gitlab_pat``); an upper-case ``*_PAT`` environment variable is one whatever it names.
+PAT_SERVICES: tuple[str, ...] = (
+    "github",
+    "gh",
+    "gitlab",
+    "gl",
+    "ado",
+    "azdo",
+    "devops",
+    "bitbucket",
+    "gitea",
+    "forgejo",
+    "codeberg",
+    "hf",
+    "huggingface",
+    "dockerhub",
+    "docker",
+    "jfrog",
+    "artifactory",
+    "databricks",
+    "atlassian",
+    "jira",
+    "confluence",
+    "sonar",
+    "tfe",
+)
+
+#: Names that are sensitive by how they START: Terraform's ``TF_TOKEN_<host>`` (the
+#: API token for that host, with the host's dots written as ``_``).
+DEFAULT_PREFIXES: tuple[str, ...] = ("tf_token_",)
 
 #: Names that are sensitive only as a whole (written with ``_`` between words).
 DEFAULT_EXACT: tuple[str, ...] = (
@@ -108,6 +201,8 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "secret_id",
     "cvv2",
     "cvc2",
+    "pkey",
+    *(f"{service}_pat" for service in PAT_SERVICES),
 )
 
 #: Names whose endings make them sensitive (``db_password``, ``github_token``).
@@ -210,6 +305,42 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "auth_config",
     "jaas_config",
     "webhook_url",
+    # passwords glued to the account they open (kickstart rootpw, LDAP bindpw, ...)
+    "rootpw",
+    "rootpass",
+    "bindpw",
+    "bindpass",
+    "adminpw",
+    "adminpass",
+    "dbpw",
+    "dbpass",
+    "userpw",
+    "ldappw",
+    "ldappass",
+    "smtppass",
+    "mailpass",
+    # SNMP community strings (read/write access to a device)
+    "snmp_community",
+    "community_string",
+    "rocommunity",
+    "rwcommunity",
+    # encryption and signing keys named by their use
+    "enc_key",
+    "crypt_key",
+    "crypto_key",
+    "cipher_key",
+    "sign_key",
+    "mac_key",
+    "wrapping_key",
+    "wallet_key",
+    "storage_key",
+    "jwt_key",
+    "jws_key",
+    "jwe_key",
+    "kek",
+    "dek",
+    # a service's API key named after the service (STRIPE_KEY, openai_key, ...)
+    *(f"{service}_key" for service in SERVICE_WORDS),
 )
 
 #: Words that make a name sensitive when they are its LAST word (``db_pass``, ``MYSQL_PWD``).
@@ -226,11 +357,12 @@ DEFAULT_WORDS: tuple[str, ...] = (
     "pin",  # card_pin, PIN -- not pinned, spinner, pin_count
     "salt",  # password_salt, hashSalt -- not basalt, salted_hash_count, salt_rounds
     "cvc",
+    "cred",  # db_cred, smtpCred -- not sacred, credit
 )
 
 #: Names sensitive only in this exact spelling: an environment variable (``KEY=v``,
 #: ``{"KEY": v}``); ``key`` and ``Key`` stay ordinary names (a cache key, a sort key).
-DEFAULT_CASED: tuple[str, ...] = ("KEY",)
+DEFAULT_CASED: tuple[str, ...] = ("KEY", "PAT")
 
 #: Trailing words that keep a sensitive name sensitive (``password_confirmation``, ``token2``).
 DEFAULT_MODIFIERS: tuple[str, ...] = (
@@ -265,6 +397,25 @@ DEFAULT_MODIFIERS: tuple[str, ...] = (
     "new",
     "current",
     "input",
+    # the deployment or tier a credential is for (PASSWORD_PROD, api_key_staging)
+    "prod",
+    "production",
+    "staging",
+    "stage",
+    "stg",
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "live",
+    "sandbox",
+    "primary",
+    "secondary",
+    "backup",
+    "local",
+    "default",
 )
 
 #: Query-string parameters masked in URLs (the web adapters and the text path share it).
@@ -444,6 +595,7 @@ class KeyNames:
     modifiers: tuple[str, ...] = DEFAULT_MODIFIERS
     query_params: tuple[str, ...] = DEFAULT_QUERY_PARAMS
     cased: tuple[str, ...] = DEFAULT_CASED
+    prefixes: tuple[str, ...] = DEFAULT_PREFIXES
     _exact_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _suffix_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _words_norm: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -480,6 +632,7 @@ class KeyNames:
             words=self.words,
             modifiers=self.modifiers,
             query_params=self.query_params,
+            prefixes=self.prefixes,
             cased=tuple(n for n in self.cased if normalize(n) not in {normalize(a) for a in allow}),
         )
 
@@ -516,6 +669,11 @@ class KeyNames:
         n = normalize(name)
         if not n or n in self.allow:
             return False
+        low = name.lower()
+        if any(low.startswith(p) and len(low) > len(p) for p in self.prefixes):
+            return True  # TF_TOKEN_app_terraform_io (with its separator: tf_tokenizer is not)
+        if name.endswith("PAT") and len(name) > 3 and not name[-4].isupper():
+            return True  # GITHUB_PAT, AZURE_DEVOPS_PAT: an upper-case *_PAT variable
         ws = words(name)
         for _ in range(4):
             if n in self._exact_norm or n.endswith(self._suffix_norm):
@@ -573,8 +731,14 @@ class KeyNames:
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
-        for n in self.cased:  # KEY=v, KEY: v, "KEY": v (an environment variable)
-            out.update((n.lower() + "=", n.lower() + ":", f'"{n.lower()}"'))
+        for n in self.cased:  # KEY=v, KEY: v, "KEY": v, KEY = v (an environment variable)
+            low = n.lower()
+            out.update((low + "=", low + ":", f'"{low}"', low + " =", low + " :", low + "\t"))
+        # Any upper-case *_PAT variable (AZURE_DEVOPS_PAT = v, "GITHUB_PAT": v): "_pat" then
+        # what can follow a name ("_pat" alone would wake the detector on every "_path").
+        out.update(f"_pat{c}" for c in "=: \t\"'")
+        for p in self.prefixes:  # TF_TOKEN_<host>
+            out.add(p)
         # The prefilter automaton reads UTF-8 with ASCII letters lower-cased: a non-ASCII
         # name (пароль, パスワード, contraseña) is a keyword in each case spelling a script
         # has (пароль, ПАРОЛЬ, Пароль); full-width names (ｐａｓｓｗｏｒｄ) through their roots.

@@ -470,6 +470,30 @@ SENSITIVE_NAMES = [
     "DOCKER_AUTH_CONFIG",
     "sasl.jaas.config",
     "SLACK_WEBHOOK_URL",
+    # red team, third session: personal access tokens, glued account passwords, SNMP
+    # communities, keys named by their use or service, tier-qualified names, TF_TOKEN_<host>
+    "GITHUB_PAT",
+    "AZURE_DEVOPS_PAT",
+    "ADO_PAT",
+    "gitlab_pat",
+    "TF_TOKEN_app_terraform_io",
+    "rootpw",
+    "bindpw",
+    "ldap_bindpw",
+    "adminpass",
+    "snmp_community",
+    "community_string",
+    "stripe_key",
+    "OPENAI_KEY",
+    "storage_key",
+    "enc_key",
+    "wallet_key",
+    "pkey",
+    "cred",
+    "db_cred",
+    "PASSWORD_PROD",
+    "api_key_staging",
+    "client_secret_live",
 ]
 
 LOOKALIKES = [
@@ -505,6 +529,19 @@ LOOKALIKES = [
     "pass_count",
     "cookie_name",
     "description",
+    "url_pat",
+    "file_pat",
+    "SPAT",
+    "compat",
+    "s3_key",
+    "cache_key",
+    "redis_key",
+    "community",
+    "sacred",
+    "credit",
+    "tf_tokenizer",
+    "password_policy_prod",
+    "public_key_prod",
 ]
 
 

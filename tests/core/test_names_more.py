@@ -111,3 +111,52 @@ def test_a_pair_inside_a_log_line_still_ends_at_whitespace(r: Redactor) -> None:
     assert r.redact(f"login failed password={v} user=bob") == (
         "login failed password=[REDACTED:sensitive-key] user=bob"
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rootpw --plaintext {v}",
+        "rootpw --iscrypted {v}",
+        "rootpw {v}",
+        "bindpw {v}",
+        "  bindpw {v}",
+        "rocommunity {v} default",
+        "rwcommunity6 {v}",
+        "snmp-server community {v} RO",
+        "requirepass {v}",
+        '"masterauth" {v}',
+    ],
+)
+def test_config_directives_mask_their_secret_argument(r: Redactor, line: str) -> None:
+    """A directive whose first argument is a password or community string masks it whole."""
+    v = _value()
+    text = line.format(v=v)
+    out = r.redact(text)
+    assert v not in out and "[REDACTED" in out
+    assert out.split()[0] == text.split()[0]  # the directive's name stays readable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the rootpw directive sets it",
+        "see bindpw in ldap.conf(5)",
+        "snmp-server location rack-12",
+        "rootpwd_policy = strict",
+    ],
+)
+def test_directive_words_in_prose_stay(r: Redactor, text: str) -> None:
+    """A directive's name that is not at the start of a config line masks nothing."""
+    assert r.redact(text) == text
+
+
+@pytest.mark.parametrize("name", ["KEY", "PAT"])
+@pytest.mark.parametrize(
+    "shape", ["{n}={v}", "{n} = {v}", "export {n}={v}", '"{n}": "{v}"', "{n}: {v}"]
+)
+def test_cased_names_in_every_assignment_shape(r: Redactor, name: str, shape: str) -> None:
+    """An environment variable sensitive only in capitals, with or without spaces around =."""
+    v = _value()
+    assert v not in r.redact(shape.format(n=name, v=v))
+    assert r.redact(shape.format(n=name.lower(), v=v)) == shape.format(n=name.lower(), v=v)
