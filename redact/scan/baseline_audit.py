@@ -55,16 +55,23 @@ def register(subparsers: Any) -> None:
         help="ask about each unlabelled entry: real (y), false positive (n), skip (s), quit (q)",
     )
     aud.add_argument("--fingerprint-key", metavar="KEY", help="the key that wrote the baseline")
-    aud.add_argument("--pack", action="append", metavar="NAME", help="rule pack(s) used to scan")
+    aud.add_argument(
+        "--pack", action="append", metavar="NAME", help="rule pack(s) the scan added to default"
+    )
+    aud.add_argument(
+        "--no-default-pack", action="store_true", help="the scan used the --pack packs only"
+    )
     aud.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from redact.scan.cli import pack_names  # the scan's own reading of --pack
+
     try:
         return audit(
             args.file,
             key=resolve_fingerprint_key(args.fingerprint_key),
-            packs=tuple(args.pack or ("default",)),
+            packs=pack_names(args.pack, no_default=args.no_default_pack),
             label=args.label,
             answers=sys.stdin,
             out=sys.stdout,

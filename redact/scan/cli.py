@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from redact.exceptions import ConfigError, RedactError
+from redact.exceptions import ConfigError, RedactError, RulePackError
 from redact.rules import RulePack
 from redact.scan.baseline import Baseline, load_baseline, write_baseline
 from redact.scan.filter import MAX_LINE, filter_stream
@@ -151,7 +151,15 @@ def register(subparsers: Any) -> None:
     )
     scan.add_argument("--no-gitignore", action="store_true", help="scan ignored files too")
     scan.add_argument(
-        "--pack", action="append", metavar="NAME", help="rule pack(s) (default: default)"
+        "--pack",
+        action="append",
+        metavar="NAME",
+        help="add rule pack(s) to the default pack (repeatable, or NAME,NAME)",
+    )
+    scan.add_argument(
+        "--no-default-pack",
+        action="store_true",
+        help="scan with the --pack packs only, without the default pack",
     )
     limits = ArchiveLimits()
     scan.add_argument(
@@ -187,7 +195,15 @@ def register(subparsers: Any) -> None:
         "constant memory. Unchanged lines are written back byte for byte.",
     )
     filt.add_argument(
-        "--pack", action="append", metavar="NAME", help="rule pack(s) (default: default)"
+        "--pack",
+        action="append",
+        metavar="NAME",
+        help="add rule pack(s) to the default pack (repeatable, or NAME,NAME)",
+    )
+    filt.add_argument(
+        "--no-default-pack",
+        action="store_true",
+        help="mask with the --pack packs only, without the default pack",
     )
     filt.add_argument("--max-line", type=_positive, default=MAX_LINE, metavar="BYTES")
     filt.set_defaults(handler=run_filter)
@@ -197,8 +213,19 @@ def register(subparsers: Any) -> None:
     baseline_audit.register(subparsers)
 
 
-def _packs(names: Sequence[str] | None) -> tuple[str, ...]:
-    packs = tuple(names or ("default",))
+def pack_names(names: Sequence[str] | None, *, no_default: bool = False) -> tuple[str, ...]:
+    """The packs to use: ``default`` plus each ``--pack`` (``a,b`` lists too), in order.
+
+    ``--pack extended`` adds to the default pack (the packs read as add-ons, and a scan or
+    filter without the default pack would let a GitHub token through); ``no_default``
+    (``--no-default-pack``) leaves it out, and then at least one pack must be named.
+    """
+    named = [p.strip() for n in names or () for p in n.split(",") if p.strip()]
+    if no_default and not named:
+        msg = "--no-default-pack needs at least one --pack NAME"
+        raise RulePackError(msg)
+    first = [] if no_default or "default" in named else ["default"]
+    packs = tuple(dict.fromkeys([*first, *named]))
     for name in packs:
         RulePack.builtin(name)  # raises RulePackError naming the pack
     return packs
@@ -212,7 +239,7 @@ def _error(command: str, exc: BaseException) -> int:
 def run_filter(args: argparse.Namespace) -> int:
     """Handler of ``redact filter``."""
     try:
-        options = ScanOptions(packs=_packs(args.pack))
+        options = ScanOptions(packs=pack_names(args.pack, no_default=args.no_default_pack))
         redactor = build_redactor(options)
     except (RedactError, ValueError) as exc:
         return _error("filter", exc)
@@ -277,7 +304,7 @@ def _run(args: argparse.Namespace) -> tuple[list[ScanFinding], ScanResult, Basel
         fingerprint_key=key,
         show_secrets=args.show_secrets,
         want_sha1=baseline is not None and baseline.needs_sha1,
-        packs=_packs(args.pack),
+        packs=pack_names(args.pack, no_default=args.no_default_pack),
         archive=ArchiveLimits(
             depth=args.max_archive_depth,
             members=args.max_archive_members,

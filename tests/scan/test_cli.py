@@ -233,14 +233,15 @@ def test_filter_is_line_buffered(secret: Callable[..., str], tmp_path: Path) -> 
 
 
 def test_precommit_hook_definition() -> None:
-    """The repository ships a pre-commit hook that runs `redact scan` on staged text files."""
+    """The repository ships a pre-commit hook that runs `redact scan` on every staged file."""
     import yaml
 
     hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
     [hook] = [h for h in hooks if h["id"] == "redact-scan"]
     assert hook["entry"] == "redact scan"
     assert hook["language"] == "python"
-    assert hook["types"] == ["text"]
+    # not types: [text] -- pre-commit would drop a log with a NUL byte, a .gz, UTF-16 text
+    assert all("types" not in h for h in hooks)
 
 
 def test_update_baseline_never_overwrites_a_detect_secrets_file(tmp_path: Path) -> None:

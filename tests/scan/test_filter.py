@@ -258,3 +258,53 @@ def filter_stream_buffered(red: Redactor, data: bytes) -> bytes:
     out = io.BytesIO()
     filter_stream(red, io.BufferedReader(io.BytesIO(data)), out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "packs",
+    [
+        ("--pack", "pii"),
+        ("--pack", "extended"),
+        ("--pack", "default,pii"),
+        ("--pack", "pii,extended"),
+    ],
+)
+def test_a_named_pack_adds_to_the_default_pack(tmp_path: Path, packs: tuple[str, ...]) -> None:
+    """--pack NAME reads as an add-on: the default pack's rules still mask (filter and scan)."""
+    token = make_secret("github")
+    mail = (
+        "ana."
+        + "".join(_RNG.choice(string.ascii_lowercase) for _ in range(8))
+        + "@mail-"
+        + str(_RNG.randrange(10**6))
+        + ".io"
+    )
+    text = f"login token={token} user={mail}\n"
+    proc = run_redact("filter", *packs, cwd=tmp_path, input=text.encode())
+    assert proc.returncode == 0, proc.stderr
+    assert token.encode() not in proc.stdout
+    assert (mail.encode() in proc.stdout) == ("pii" not in packs[1])
+    (tmp_path / "app.log").write_text(text)
+    scan = run_redact("scan", "--no-progress", *packs, "app.log", cwd=tmp_path)
+    assert scan.returncode == 1 and b"github-token" in scan.stdout
+
+
+def test_no_default_pack_uses_the_named_packs_only(tmp_path: Path) -> None:
+    """--no-default-pack --pack pii masks personal data only; without a pack it is a usage error."""
+    token = make_secret("github")
+    mail = (
+        "bo."
+        + "".join(_RNG.choice(string.ascii_lowercase) for _ in range(8))
+        + "@mail-"
+        + str(_RNG.randrange(10**6))
+        + ".io"
+    )
+    text = f"token {token} user {mail}\n"
+    proc = run_redact(
+        "filter", "--no-default-pack", "--pack", "pii", cwd=tmp_path, input=text.encode()
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert mail.encode() not in proc.stdout and token.encode() in proc.stdout
+    alone = run_redact("filter", "--no-default-pack", cwd=tmp_path, input=text.encode())
+    assert alone.returncode == 2 and b"needs at least one --pack" in alone.stderr
+    assert alone.stdout == b""
