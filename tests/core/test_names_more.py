@@ -160,3 +160,33 @@ def test_cased_names_in_every_assignment_shape(r: Redactor, name: str, shape: st
     v = _value()
     assert v not in r.redact(shape.format(n=name, v=v))
     assert r.redact(shape.format(n=name.lower(), v=v)) == shape.format(n=name.lower(), v=v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'public string Password {{ get; set; }} = "{v}";',
+        'public string ApiKey {{ get; init; }} = "{v}";',
+        'public string ClientSecret {{get;private set;}}="{v}";',
+        'public static string Token {{ get; }} = "{v}";',
+        'internal string DbPassword {{ get; protected set; }} = @"{v}";',
+    ],
+)
+def test_csharp_auto_property_initializers(r: Redactor, shape: str) -> None:
+    """A C# auto-property's initializer is its value: masked whole, scanned as code too."""
+    v = _value()
+    out = r.redact(shape.format(v=v))
+    assert v not in out and "[REDACTED" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "public int PasswordLength { get; set; } = 12;",
+        "public string Password { get; set; }",
+        'public string Theme { get; set; } = "dark";',
+    ],
+)
+def test_csharp_properties_without_a_secret_stay(r: Redactor, text: str) -> None:
+    """A lookalike property name, no initializer, or a harmless property: unchanged."""
+    assert r.redact(text) == text
