@@ -165,6 +165,7 @@ def variants(value: str, min_length: int = 8) -> set[str]:
         unix = value.replace("\r\n", "\n")
         forms.add(unix)
         forms.add(unix.replace("\n", "\r\n"))
+    if "\n" in value or "\r" in value or _ESCAPED_EOL.search(value):
         for line in identifying_lines(value, min_length):
             forms |= _core_forms(line)
     return {f for f in forms if len(f) >= min_length}
@@ -205,6 +206,16 @@ def looks_random(s: str, min_length: int = IDENTIFYING_MIN) -> bool:
     return bits >= IDENTIFYING_BITS
 
 
+#: A line break written as an escape inside one line: a PEM in a JSON string
+#: (``"private_key": "-----BEGIN ...\\nMIIE...\\n"``), a repr, an env file's ``\\n``.
+_ESCAPED_EOL = re.compile(r"\\r\\n|\\n|\\r")
+
+
+def _lines(value: str) -> list[str]:
+    """The lines of ``value``: at real line breaks, then at escaped ones (``\\n``)."""
+    return [part for line in value.splitlines() for part in _ESCAPED_EOL.split(line)]
+
+
 def identifying_lines(value: str, min_length: int = 8) -> list[str]:
     """The lines (or line values) of a multi-line ``value`` registered on their own.
 
@@ -215,9 +226,12 @@ def identifying_lines(value: str, min_length: int = 8) -> list[str]:
       :func:`looks_random` (``host=db.internal`` is harmless on its own).
     * Any other line that :func:`looks_random` (a PEM body line, a bare key). PEM armour
       (``-----BEGIN ...``), section headers and prose are never registered alone.
+
+    Lines end at real line breaks and at escaped ones (``\\n`` in a JSON string): the
+    body lines of a PEM inside a registered service-account JSON are lines too.
     """
     out: list[str] = []
-    for line in value.splitlines():
+    for line in _lines(value):
         line = line.strip()
         if len(line) < min_length or line.startswith("-----"):
             continue

@@ -361,3 +361,49 @@ def test_binary_values_with_lone_surrogates() -> None:
     known.add(b"a\n" + raw + b"\nb", label="lines")
     text = raw.decode("utf-8", "surrogateescape")
     assert Redactor(known=known).redact(f"x {text} y") == "x [REDACTED:bin] y"
+
+
+def _service_account(indent: int | None) -> tuple[str, str]:
+    """A service-account JSON (a real, freshly generated RSA key) and its PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    doc = {
+        "type": "service_account",
+        "project_id": "demo-proj-4821",
+        "private_key_id": secrets.token_hex(20),
+        "private_key": pem,
+        "client_email": "svc@demo-proj-4821.iam.gserviceaccount.com",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    return json.dumps(doc, indent=indent), pem
+
+
+@pytest.mark.parametrize("indent", [2, None], ids=["pretty", "one-line"])
+def test_a_pem_inside_a_registered_json_masks_its_lines_alone(indent: int | None) -> None:
+    """Escaped line breaks (\\n in a JSON string) split lines too: each PEM body line alone
+    is masked; the document's harmless fields are not."""
+    sa, pem = _service_account(indent)
+    red = Redactor(known=KnownSecrets())
+    red.known.add(sa, label="gcp-sa")
+    body = [line for line in pem.splitlines() if not line.startswith("-----")]
+    for line in body[:-1]:  # the last body line may be short
+        assert line not in red.redact(f"read chunk {line} from disk"), line
+    for harmless in (
+        "project demo-proj-4821",  # (URLs and e-mail lines: see the harmless-line tests)
+        "-----BEGIN PRIVATE KEY-----",
+    ):
+        assert red.redact(harmless) == harmless
+
+
+def test_escaped_line_breaks_are_lines() -> None:
+    """identifying_lines splits at \\n, \\r\\n and \\r escapes as at real line breaks."""
+    a, b = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    for sep in ("\\n", "\\r\\n", "\\r", "\n"):
+        assert {a, b} <= set(identifying_lines(f"{a}{sep}{b}"))
