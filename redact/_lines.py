@@ -69,14 +69,29 @@ _PARTIAL_TIMEOUT = 1.0
 #: lines together, so a stream holds them until a line that is not indented deeper than
 #: the opener arrives (:func:`_open_value`).
 _OPENER = re.compile(
-    r"""(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?(?:
-        ["']?(?P<name>[^\s"'<>=:]{1,256})["']?[ \t]*(?::|=|=>|:=)[ \t]*
+    r"""(?m)^(?P<indent>[ \t]*)(?P<dash>-[ \t]+)?(?:
+        ["']?name["']?[ \t]*[:=][ \t]*["']?(?P<record>[^\s"',]{1,256})["']?,?[ \t]*
+      | ["']?(?P<name>[^\s"'<>=:]{1,256})["']?[ \t]*(?::|=|=>|:=)[ \t]*
             (?:[|>][+-]?[1-9]?[+-]?|!!?\w+(?:[ \t]+[|>][+-]?)?|&\w+(?:[ \t]+[|>][+-]?)?
               |(?P<scheme>[A-Za-z][A-Za-z0-9-]{0,31}))?[ \t]*
+      | (?:[\w-]{1,64}[ \t]+)?["']?(?P<block>[^\s"'{}\[\]()<>=:]{1,256})["']?[ \t]*
+            (?:[:=][ \t]*)?[{\[(][ \t]*
       | <(?P<tag>[\w.:\-]{1,256})(?:[ \t][^<>\n]*)?>[ \t]*
     )\r?\n""",
     re.X,
 )
+#: A value opened by a delimiter on its name's line and closed on a later line: a heredoc
+#: (sh ``<<EOF``/``<<-EOF``/``<<'EOF'``, Ruby ``<<~EOS``, PHP ``<<<EOT``) or a
+#: triple-quoted string / template literal (``\"\"\"``, ``'''``, a backquote) left open.
+#: Held until the closing line or delimiter arrives (:func:`_delimited_open`).
+_DELIMITED = re.compile(
+    r"""(?m)^[^\n]*?(?P<name>[\w.$-]{1,256})["']?[ \t]*(?:=|:|=>|:=)[ \t]*
+        (?:<<<?[-~]?[ \t]*(?P<q>["']?)(?P<word>[A-Za-z_]\w{0,63})(?P=q)
+          |[rRbBuUfF]{0,2}(?P<triple>\"\"\"|'''|`))[ \t]*\r?\n""",
+    re.X,
+)
+#: Lines a name/value record (``- name: DB_PASSWORD`` then ``value: v``) is held for.
+_RECORD_LINES = 16
 #: The start of a netrc entry (``machine h`` or ``default``, at a line start). Its tokens may
 #: be separated by any whitespace, line breaks included, and need no indentation, so an
 #: entry is held as long as what follows it reads as netrc tokens and its password has not
@@ -147,6 +162,10 @@ class _Holds:
         entry = _NETRC_ENTRY.search(text, pos, first)
         if entry is not None:
             first = entry.start()
+        for m in _DELIMITED.finditer(text, pos, first):
+            if self._redactor.is_sensitive_key(m.group("name").lstrip("$")):
+                first = m.start()
+                break
         for k in self._words:
             at = lowered.find(k, pos, first + len(k))
             if at >= 0:
@@ -156,9 +175,9 @@ class _Holds:
     def start(self, text: str) -> int | None:
         """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
         found: int | None = _open_value(self._redactor, text)
-        netrc = _netrc_open(text)
-        if netrc is not None:
-            found = netrc if found is None else min(found, netrc)
+        for at in (_netrc_open(text), _delimited_open(self._redactor, text)):
+            if at is not None:
+                found = at if found is None else min(found, at)
         lowered = text.lower()
         hit = self._always or any(k in lowered for k in self._words)
         for rule in self._rules if hit else ():
@@ -177,7 +196,12 @@ class _Holds:
 
 def _opens(redactor: Redactor, m: re.Match[str]) -> bool:
     """Whether the opener ``m`` names a sensitive value (with a scheme word: an auth one)."""
-    name = m.group("name") or m.group("tag").rsplit(":", 1)[-1]
+    name = (
+        m.group("name")
+        or m.group("record")
+        or m.group("block")
+        or m.group("tag").rsplit(":", 1)[-1]
+    )
     if m.group("scheme"):
         return redactor.key_names.value_kind(name) == "auth" and redactor.is_sensitive_key(name)
     return redactor.is_sensitive_key(name)
@@ -213,16 +237,44 @@ def _open_value(redactor: Redactor, text: str) -> int | None:
     lo = max(0, len(text) - _OPEN_HOLD)
     last: re.Match[str] | None = None
     for m in _OPENER.finditer(text, lo):
-        if m.group("scheme") is None or _opens(redactor, m):
-            last = m  # (``name: word`` is an opener only for an auth scheme word)
+        plain = m.group("name") is not None and m.group("scheme") is None
+        if plain or m.group("tag") is not None or _opens(redactor, m):
+            last = m  # (a scheme word, a record or a block opens only a sensitive value)
     if last is None or not _opens(redactor, last):
         return None
     depth = len(last.group("indent"))
-    for line in text[last.end() :].splitlines():
+    record = last.group("record") is not None
+    if record:
+        # ``- name: DB_PASSWORD`` / ``"name": "DB_PASSWORD",``: the value is a sibling
+        # field of the same record, at the name's own column, a few lines on at most.
+        depth += len(last.group("dash") or "")
+    lines = text[last.end() :].splitlines()
+    for line in lines:
         stripped = line.lstrip(" \t")
-        if stripped and len(line) - len(stripped) <= depth:
+        indent = len(line) - len(stripped)
+        if stripped and (indent < depth if record else indent <= depth):
             return None  # back at the opener's level: the value is complete
+    if record and len(lines) >= _RECORD_LINES:
+        return None
     return last.start()
+
+
+def _delimited_open(redactor: Redactor, text: str) -> int | None:
+    """Where a heredoc or triple-quoted value of a sensitive name is still open, or None."""
+    lo = max(0, len(text) - _OPEN_HOLD)
+    last: re.Match[str] | None = None
+    for m in _DELIMITED.finditer(text, lo):
+        if redactor.is_sensitive_key(m.group("name").lstrip("$")):
+            last = m
+    if last is None:
+        return None
+    word = last.group("word")
+    if word is not None:
+        end = re.compile(rf"(?m)^[ \t]*{re.escape(word)}\b")
+        closed = end.search(text, last.end()) is not None
+    else:
+        closed = last.group("triple") in text[last.end() :]
+    return None if closed else last.start()
 
 
 def _safe_end(redactor: Redactor, text: str, end: int) -> int:

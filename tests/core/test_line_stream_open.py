@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from redact import Redactor
 from redact._lines import LineStream
+from tests.core import test_grammar, test_grammar_commands, test_grammar_names_urls
 from tests.core.test_grammar import _synthetic
 
 R = Redactor.default()
@@ -91,6 +92,9 @@ def test_ordinary_nested_keys_are_not_held() -> None:
         "machine learning model loaded\n",
         "Authorization header missing\n",
         "mode: fast\n",  # name: word, not an auth scheme
+        "  - name: HOME\n",  # a name/value record of a harmless name
+        'variable "region" {\n',
+        "greeting = <<EOF\n",
         "2026-11-30 default route set\n",
     ],
 )
@@ -109,3 +113,59 @@ def test_a_complete_netrc_entry_is_not_held() -> None:
     out = stream.feed("machine h\nlogin me\n") + stream.feed(f"password {value}\n")
     assert out == R.redact(f"machine h\nlogin me\npassword {value}\n")
     assert value not in out
+
+
+#: Every multi-line carrier of the grammar tables (heredocs, triple-quoted strings, template
+#: literals, Terraform blocks, Kubernetes env records, YAML, XML, ...).
+GRAMMAR_SHAPES = [
+    shape
+    for module in (test_grammar, test_grammar_commands, test_grammar_names_urls)
+    for shape in module.SHAPES
+    if "\n" in shape.template
+]
+
+
+@pytest.mark.parametrize("shape", GRAMMAR_SHAPES, ids=lambda s: s.id)
+@pytest.mark.parametrize("tail", ["\nINFO done\n", "\n", ""], ids=["more", "eol", "eof"])
+def test_the_stream_masks_what_the_engine_masks_in_every_multiline_carrier(
+    shape: test_grammar.Shape, tail: str
+) -> None:
+    """Differential: a value the engine masks in the whole text never leaks line by line.
+
+    (Heredocs, triple-quoted strings, template literals, Terraform variable blocks and
+    Kubernetes env records leaked this way: the stream wrote the opener's line at once.)
+    """
+    value = _synthetic()
+    if not shape.fits(value):
+        pytest.skip("the carrier cannot hold this value")
+    text = FILLER + shape.render(value) + tail
+    if value in R.redact(text):
+        pytest.skip("the engine does not mask this value seen whole either")
+    by_line = _stream(text, [i + 1 for i, ch in enumerate(text) if ch == "\n"])
+    assert value not in by_line
+    assert value not in _stream(text, list(range(len(text))))  # one character at a time
+
+
+@settings(max_examples=80, deadline=None)
+@given(shape=st.sampled_from(GRAMMAR_SHAPES), data=st.data())
+def test_random_cuts_never_leak_a_multiline_carrier(
+    shape: test_grammar.Shape, data: st.DataObject
+) -> None:
+    """Property: any cuts of any multi-line carrier the engine masks leak nothing."""
+    value = _synthetic()
+    text = FILLER + shape.render(value) + "\n" + FILLER
+    if not shape.fits(value) or value in R.redact(text):
+        return
+    cuts = data.draw(st.lists(st.integers(0, len(text)), max_size=12))
+    assert value not in _stream(text, cuts)
+
+
+def test_a_harmless_record_name_holds_nothing_and_a_sensitive_one_is_bounded() -> None:
+    """``name: HOME`` is written at once; ``name: DB_PASSWORD`` holds at most 16 lines."""
+    stream = LineStream(R)
+    assert stream.feed("- name: HOME\n") == "- name: HOME\n"
+    held = stream.feed("- name: DB_PASSWORD\n")
+    assert held == ""
+    out = "".join(stream.feed(FILLER) for _ in range(16))
+    assert out.startswith("- name: DB_PASSWORD\n")
+    assert stream.close() == ""
