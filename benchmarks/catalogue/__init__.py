@@ -8,8 +8,10 @@ exist. ``coverage.csv`` maps each family to our rule ids or says why none covers
 
 from __future__ import annotations
 
+import bisect
 import functools
 import sysconfig
+from collections.abc import Iterable
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -44,15 +46,37 @@ def reference_corpus() -> tuple[str, int]:
     return text, text.count("\n") + 1
 
 
-def line_fraction(keyword: str) -> float:
-    """Fraction of the reference corpus' lines that contain ``keyword`` (lower-cased)."""
+@functools.cache
+def _line_starts() -> list[int]:
+    text, _ = reference_corpus()
+    return [i for i, ch in enumerate(text) if ch == "\n"]
+
+
+def line_fractions(keywords: Iterable[str]) -> dict[str, float]:
+    """Fraction of the reference corpus' lines that contain each keyword (case-insensitive).
+
+    One Aho-Corasick pass over the corpus for all the keywords at once.
+    """
+    import ahocorasick_rs
+
+    asked = [k for k in keywords if k]
+    wanted = sorted({k.lower() for k in asked})
+    if not wanted:
+        return {}
     text, lines = reference_corpus()
-    needle = keyword.lower()
-    hits, last = 0, -2
-    at = text.find(needle)
-    while at != -1:
-        start = text.rfind("\n", 0, at)
-        if start != last:
-            hits, last = hits + 1, start
-        at = text.find(needle, at + 1)
-    return hits / lines
+    newlines = _line_starts()
+    last: dict[int, int] = {}
+    hits = [0] * len(wanted)
+    machine = ahocorasick_rs.AhoCorasick(wanted)
+    for index, start, _ in machine.find_matches_as_indexes(text, overlapping=True):
+        line = bisect.bisect_left(newlines, start)
+        if last.get(index) != line:
+            last[index] = line
+            hits[index] += 1
+    share = {k: hits[i] / lines for i, k in enumerate(wanted)}
+    return {k: share[k.lower()] for k in asked}
+
+
+def line_fraction(keyword: str) -> float:
+    """Fraction of the reference corpus' lines that contain ``keyword`` (case-insensitive)."""
+    return line_fractions([keyword]).get(keyword, 0.0)
