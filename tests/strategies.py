@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import enum
 import html
+import itertools
 import json
 import shlex
 import string
@@ -496,3 +497,66 @@ def legacy_logs(draw: st.DrawFn, token: str) -> LegacyLog:
     out = LegacyLog(("\n".join(lines) + "\n").encode(encoding))
     out.encoding = encoding
     return out
+
+
+# -- HTTP bodies in content codings (the ASGI egress guard) -----------------------------------
+
+
+def _gzip_members(data: bytes, cuts: list[int]) -> bytes:
+    """``data`` as gzip members cut at ``cuts`` (RFC 1952: members back to back)."""
+    import gzip
+
+    bounds = [0, *sorted({c % (len(data) + 1) for c in cuts}), len(data)]
+    return b"".join(gzip.compress(data[a:b]) for a, b in itertools.pairwise(bounds))
+
+
+def _deflate(data: bytes, *, raw: bool) -> bytes:
+    import zlib
+
+    c = zlib.compressobj(wbits=-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+    return c.compress(data) + c.flush()
+
+
+def _brotli(data: bytes) -> bytes:
+    import brotli
+
+    return bytes(brotli.compress(data))
+
+
+#: Content codings as (wire name, encoder given the members' cut points).
+CODINGS: dict[str, tuple[str, Callable[[bytes, list[int]], bytes]]] = {
+    "gzip": ("gzip", _gzip_members),
+    "x-gzip": ("x-gzip", _gzip_members),
+    "deflate": ("deflate", lambda d, _c: _deflate(d, raw=False)),
+    "deflate-raw": ("deflate", lambda d, _c: _deflate(d, raw=True)),
+    "br": ("br", lambda d, _c: _brotli(d)),
+}
+
+
+@st.composite
+def coded_bodies(draw: st.DrawFn, value: bytes) -> tuple[list[tuple[bytes, bytes]], list[bytes]]:
+    """Content-Encoding header lines and body chunks of a body holding ``value``: any chain
+    of 0-3 codings (gzip with any members), spread over header lines and comma lists, cut
+    into any chunks."""
+    head = draw(st.text(string.ascii_letters + " .,:é€", max_size=40)).encode()
+    head = head.replace(value[:4], b"")
+    big = draw(st.sampled_from([0, 0, 70_000]))
+    data = b"a" * big + head + value + b" tail"
+    chain = draw(st.lists(st.sampled_from(sorted(CODINGS)), max_size=3))
+    names: list[str] = []
+    for coding in chain:
+        wire, encode = CODINGS[coding]
+        data = encode(data, draw(st.lists(st.integers(0, len(data)), max_size=3)))
+        names.append(wire if draw(st.booleans()) else wire.upper())
+    lines: list[bytes] = []
+    for name in names:  # each coding on its own line or appended to the last one as a list
+        if lines and draw(st.booleans()):
+            lines[-1] += b", " + name.encode()
+        else:
+            lines.append(name.encode())
+    if draw(st.booleans()):
+        lines.insert(0, b"identity")
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(data)), max_size=4))))
+    chunks = [data[a:b] for a, b in itertools.pairwise([0, *cuts, len(data)])]
+    headers = [(b"content-type", b"text/plain")] + [(b"content-encoding", ln) for ln in lines]
+    return headers, chunks

@@ -10,9 +10,10 @@ run over the rest. Nothing here imports a web framework.
 from __future__ import annotations
 
 import codecs
+import importlib
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
@@ -26,8 +27,12 @@ __all__ = [
     "DEFAULT_SENSITIVE_QUERY_PARAMS",
     "BodyCodec",
     "CleanCache",
+    "CodingError",
+    "ContentCoding",
     "NameSet",
+    "content_codings",
     "header_codecs",
+    "header_name",
     "header_text",
     "mask_for",
     "mask_query",
@@ -207,14 +212,161 @@ def mask_sql(statement: str, redactor: Redactor) -> str:
     return redacted if (changed or redacted is not out) else statement
 
 
+# -- content codings ------------------------------------------------------------------------
+
+
+class CodingError(ValueError):
+    """A body that is not what its ``Content-Encoding`` says (corrupt, or trailing junk)."""
+
+
+def _brotli() -> Any:
+    """The ``brotli`` module when installed (the ``asgi`` extra), else None (br is opaque)."""
+    try:
+        return importlib.import_module("brotli")
+    except ImportError:
+        return None
+
+
+#: Content-Encoding names a client treats as one coding (RFC 9110 8.4.1: x-gzip is gzip).
+_ALIASES = {"x-gzip": "gzip"}
+
+
+def content_codings(headers: Iterable[tuple[bytes, bytes]]) -> list[str]:
+    """Every coding applied to a body, in the order they were applied.
+
+    As a client reads them: the values of **every** ``Content-Encoding`` header
+    line, each a comma-separated list, names case-insensitive and trimmed;
+    ``identity`` and empty members mean nothing. The last one was applied last, so
+    it is undone first.
+    """
+    out: list[str] = []
+    for name, value in headers:
+        if name.lower() != b"content-encoding":
+            continue
+        for member in value.decode("latin-1").split(","):
+            coding = member.strip().lower()
+            if coding and coding != "identity":
+                out.append(_ALIASES.get(coding, coding))
+    return out
+
+
+class _Inflate:
+    """gzip or deflate, decoded as any client would take it: every member, both deflate framings.
+
+    A gzip body may hold several members back to back (RFC 1952 2.2; ``gzip.decompress``,
+    curl and urllib3 read them all), separated by zero padding; ``deflate`` is meant to
+    be zlib-wrapped but raw deflate is what some servers send and clients (httpx,
+    browsers) accept, so each stream's first two bytes decide. Data after the end of
+    the last stream that is not another stream raises :class:`CodingError`.
+    """
+
+    def __init__(self, coding: str) -> None:
+        self._gzip = coding == "gzip"
+        self._obj: Any = None
+        self._head = b""
+
+    def _start(self, data: bytes) -> Any:
+        if self._gzip:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        zlib_header = (data[0] & 0x0F) == 8 and (data[0] << 8 | data[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+
+    def decompress(self, data: bytes, *, final: bool) -> bytes:
+        out: list[bytes] = []
+        data = self._head + data
+        self._head = b""
+        while data:
+            if self._obj is None:
+                if self._gzip:
+                    data = data.lstrip(b"\x00")  # padding between or after members
+                    if not data:
+                        break
+                elif len(data) < 2 and not final:
+                    self._head = data  # the framing is decided on two bytes
+                    break
+                self._obj = self._start(data if len(data) >= 2 else data + b"\x00")
+            try:
+                out.append(self._obj.decompress(data))
+            except zlib.error as exc:
+                msg = f"{'gzip' if self._gzip else 'deflate'} body does not inflate ({exc})"
+                raise CodingError(msg) from None
+            if not self._obj.eof:
+                break
+            data, self._obj = self._obj.unused_data, None  # the next member, if any
+        if final and self._obj is not None:
+            out.append(self._obj.flush())  # a truncated last member: what clients show
+        return b"".join(out)
+
+
+class _Brotli:
+    def __init__(self, module: Any) -> None:
+        self._module = module
+        self._obj = module.Decompressor()
+
+    def decompress(self, data: bytes, *, final: bool) -> bytes:  # final: one shape for all
+        try:
+            return bytes(self._obj.process(data)) if data else b""
+        except self._module.error as exc:
+            msg = f"br body does not decode ({type(exc).__name__})"
+            raise CodingError(msg) from None
+
+
+class _Compress:
+    """Writes one coding again (a streamed body that was masked is re-encoded)."""
+
+    def __init__(self, coding: str) -> None:
+        self._brotli = _brotli() if coding == "br" else None
+        if self._brotli is not None:
+            self._obj: Any = self._brotli.Compressor()
+        else:
+            wbits = 16 + zlib.MAX_WBITS if coding == "gzip" else zlib.MAX_WBITS
+            self._obj = zlib.compressobj(wbits=wbits)
+
+    def compress(self, data: bytes, *, final: bool) -> bytes:
+        if self._brotli is not None:
+            out = self._obj.process(data) if data else b""
+            return bytes(out + (self._obj.finish() if final else self._obj.flush()))
+        mode = zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
+        return bytes(self._obj.compress(data) + self._obj.flush(mode))
+
+
+def decodable(coding: str) -> bool:
+    """Whether the guard can undo ``coding`` (gzip, deflate; br when brotli is installed)."""
+    return coding in ("gzip", "deflate") or (coding == "br" and _brotli() is not None)
+
+
+class ContentCoding:
+    """A chain of content codings: decoded in reverse order, encoded in order, streaming."""
+
+    def __init__(self, codings: Sequence[str]) -> None:
+        self.codings = tuple(codings)
+        self._decoders: list[Any] | None = None
+        self._encoders: list[_Compress] | None = None
+
+    def decode(self, data: bytes, *, final: bool) -> bytes:
+        """The next piece of the decoded body; :class:`CodingError` when it does not decode."""
+        if self._decoders is None:
+            self._decoders = [
+                _Brotli(_brotli()) if c == "br" else _Inflate(c) for c in reversed(self.codings)
+            ]
+        for decoder in self._decoders:
+            data = decoder.decompress(data, final=final)
+        return data
+
+    def encode(self, data: bytes, *, final: bool) -> bytes:
+        """The next piece of the body encoded again in every coding, in order."""
+        if self._encoders is None:
+            self._encoders = [_Compress(c) for c in self.codings]
+        for encoder in self._encoders:
+            data = encoder.compress(data, final=final)
+        return data
+
+
 # -- response bodies -------------------------------------------------------------------------
 
 #: Media types whose bodies are text: rules run on them (egress_rules); others get known values.
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 _TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded", "ndjson", "graphql", "yaml")
-#: Content-Encodings the guard can open, with the zlib wbits that writes each again
-#: (reading auto-detects a gzip or zlib header: 32 + MAX_WBITS).
-_INFLATE = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 #: Byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE): they win over any label.
@@ -237,9 +389,14 @@ class BodyCodec:
     Decided per response from its headers and, as a browser does, its first bytes
     (WHATWG encoding sniffing):
 
-    * ``Content-Encoding`` gzip / x-gzip / deflate is inflated to be inspected
-      (and deflated again when a streamed body is rewritten); any other coding
-      (``br``, ``zstd``, ...) is :attr:`opaque`: it cannot be inspected.
+    * Every ``Content-Encoding`` (all header lines, comma lists, in reverse order:
+      :func:`content_codings`) is undone to be inspected, as a client undoes it:
+      gzip / x-gzip with every member, deflate zlib-wrapped or raw, br when the
+      ``brotli`` module is installed (:class:`ContentCoding`); a streamed body
+      that is rewritten is encoded again in the same codings. Any other coding
+      (``zstd``, ``compress``, ``br`` without brotli, ...) makes the body
+      :attr:`opaque`: it cannot be inspected. A body that does not decode raises
+      :class:`CodingError`.
     * The text codec: a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) wins
       over everything; then ``charset=`` of ``Content-Type`` (UTF-16/32,
       Latin-1, Shift_JIS, ...); without one, an HTML body's ``<meta charset>`` /
@@ -260,22 +417,22 @@ class BodyCodec:
     """
 
     def __init__(self, headers: Iterable[tuple[bytes, bytes]]) -> None:
-        media, charset, coding = "", "", ""
+        headers = list(headers)
+        media, charset = "", ""
         for name, value in headers:
-            lname = name.lower()
-            if lname == b"content-encoding":
-                coding = value.decode("latin-1").strip().lower()
-            elif lname == b"content-type":
+            if name.lower() == b"content-type":
                 parts = value.decode("latin-1").split(";")
                 media = parts[0].strip().lower()
                 for param in parts[1:]:
                     key, _, val = param.partition("=")
                     if key.strip().lower() == "charset":
                         charset = val.strip().strip("\"'").lower()
-        self.coding = "" if coding in ("", "identity") else coding
+        codings = content_codings(headers)
+        self.coding = ", ".join(codings)
         known = _known_codec(charset)
-        self.opaque = bool(self.coding) and self.coding not in _INFLATE
-        self.why = f"content-encoding {self.coding!r}" if self.opaque else ""
+        unknown = [c for c in codings if not decodable(c)]
+        self.opaque = bool(unknown)
+        self.why = f"content-encoding {unknown[0][:40]!r}" if unknown else ""
         if known is None:
             self.opaque = True
             self.why = self.why or f"charset {charset[:40]!r} (unknown)"
@@ -290,9 +447,7 @@ class BodyCodec:
         self._head = bytearray()
         self._decided = False
         self._use(self._declared or "utf-8")
-        self._wbits = _INFLATE.get(self.coding)
-        self._inflate: Any = None
-        self._deflate: Any = None
+        self._chain = ContentCoding(codings) if codings and not unknown else None
         self._decoder: Any = None
         self._encoder: Any = None
 
@@ -324,10 +479,8 @@ class BodyCodec:
 
     def decode(self, data: bytes, *, final: bool) -> str:
         """The text of the next piece of the body (inflated first when compressed)."""
-        if self._wbits is not None:
-            if self._inflate is None:
-                self._inflate = zlib.decompressobj(32 + zlib.MAX_WBITS)
-            data = self._inflate.decompress(data) + (self._inflate.flush() if final else b"")
+        if self._chain is not None:
+            data = self._chain.decode(data, final=final)
         if not self._decided:
             self._head += data
             need = _PRESCAN if self._markup else 4
@@ -348,11 +501,8 @@ class BodyCodec:
         if self._encoder is None:
             self._encoder = codecs.getincrementalencoder(self.charset)(errors=self._errors)
         data = bytes(self._encoder.encode(text, final))
-        if self._wbits is not None:
-            if self._deflate is None:
-                self._deflate = zlib.compressobj(wbits=self._wbits)
-            mode = zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
-            data = self._deflate.compress(data) + self._deflate.flush(mode)
+        if self._chain is not None:
+            data = self._chain.encode(data, final=final)
         return data
 
     def plain(self, text: str) -> bytes:
@@ -388,3 +538,12 @@ def header_text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+#: Bytes a header name may not hold (RFC 9110 5.6.2: a name is a ``token``).
+_NOT_TCHAR = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
+
+
+def header_name(raw: bytes) -> bytes:
+    """A masked header name made a valid token again: ``x-[REDACTED:db]`` -> ``x--REDACTED-db-``."""
+    return _NOT_TCHAR.sub(b"-", raw) or b"x-redacted"

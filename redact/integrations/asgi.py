@@ -10,9 +10,10 @@ libraries are installed (both imported lazily; this module imports only the core
 The egress guard checks response headers (read as UTF-8 and as Latin-1) and
 bodies of every content type for registered secret values (the redactor's
 :class:`~redact.KnownSecrets`; rule findings optionally, on text types), in the
-body's charset and through gzip/deflate (``_web.BodyCodec``), streaming-safe
-across ``http.response.body`` messages, and masks (default), blocks (500) or
-reports them; a body it cannot open (``br``) is blocked.
+body's charset and through every Content-Encoding a client would undo (gzip
+members, deflate, br; ``_web.BodyCodec``), streaming-safe across
+``http.response.body`` messages, and masks (default), blocks (500) or reports
+them; a body it cannot open (``zstd``) is blocked. Header names are inspected too.
 :class:`UvicornAccessFilter` masks what uvicorn's own
 ``uvicorn.access`` / ``uvicorn.error`` loggers write.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-import zlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any, Literal
 
@@ -32,8 +32,10 @@ from redact.integrations._web import (
     DEFAULT_SENSITIVE_QUERY_PARAMS,
     BodyCodec,
     CleanCache,
+    CodingError,
     NameSet,
     header_codecs,
+    header_name,
     header_text,
     mask_for,
     mask_query,
@@ -194,7 +196,7 @@ class RedactMiddleware:
             query = scope.get("query_string", b"").decode("latin-1")
             headers: dict[str, str] = {}
             for raw_name, raw_value in scope.get("headers", ()):
-                name = raw_name.decode("latin-1").lower()
+                name = self._values.redact(header_text(raw_name).lower())
                 value = header_text(raw_value)
                 value = mask_for(name) if name in self.headers else self._values.redact(value)
                 headers[name] = f"{headers[name]}, {value}" if name in headers else value
@@ -293,14 +295,23 @@ class RedactMiddleware:
         for name, value in headers:
             # Header bytes have no charset: a non-ASCII value written as UTF-8 is read by
             # uvicorn/Starlette as Latin-1 mojibake, one written as Latin-1 is not UTF-8.
-            for codec in header_codecs(value):
-                text = value.decode(codec, "surrogateescape")
-                masked = self.scanner.mask(text)
-                if masked is not text:
-                    labels.extend(self.scanner.labels(text))
-                    value = masked.encode(codec, "surrogateescape")
+            # The name is sent too: a value in it is masked, as a valid header name.
+            name = self._header_part(name, labels, name=True)
+            value = self._header_part(value, labels, name=False)
             out.append((name, value))
         return out, labels
+
+    def _header_part(self, raw: bytes, labels: list[str], *, name: bool) -> bytes:
+        """A header name or value with registered values masked, in each of its readings."""
+        for codec in header_codecs(raw):
+            text = raw.decode(codec, "surrogateescape")
+            masked = self.scanner.mask(text)
+            if masked is not text:
+                labels.extend(self.scanner.labels(text))
+                raw = masked.encode(codec, "surrogateescape")
+                if name:
+                    raw = header_name(raw)
+        return raw
 
     def report(self, action: str, where: str, labels: Iterable[str], view: dict[str, Any]) -> None:
         """Log an egress event: what kind of secret, where, which request — never the value."""
@@ -340,7 +351,7 @@ class _HttpGuard:
         elif kind == "http.response.body" and not self.passthrough:
             try:
                 await self._body(message.get("body", b""), bool(message.get("more_body", False)))
-            except (zlib.error, UnicodeError) as exc:  # a body that cannot be read: fail closed
+            except (CodingError, UnicodeError) as exc:  # a body that cannot be read: fail closed
                 await self._unreadable(type(exc).__name__)
         else:  # pathsend, trailers, extensions: headers go first, unchanged body
             if self.pending is not None and not self.streaming:
@@ -367,7 +378,7 @@ class _HttpGuard:
                 message = {**message, "headers": headers}
         self.codec = BodyCodec(message.get("headers", ()))
         if self.codec.opaque:
-            # A coding the guard cannot open (br, zstd, ...) or a charset Python does not
+            # A coding the guard cannot open (zstd, compress, ...) or a charset Python does not
             # know: the guard cannot read the body as its client will, so cannot vouch for it.
             where = f"body ({self.codec.why} cannot be inspected)"
             if mw.egress != "report":
@@ -480,7 +491,7 @@ class _HttpGuard:
         if not self.passthrough:
             try:
                 window = self.carry + self.codec.decode(chunk, final=not more)
-            except (zlib.error, UnicodeError) as exc:
+            except (CodingError, UnicodeError) as exc:
                 self.mw.report(
                     "reported", f"body (undecodable: {type(exc).__name__})", (), self.view
                 )
