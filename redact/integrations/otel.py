@@ -7,11 +7,16 @@ does the same one level down, around an exporter. Covered: the span name, its
 attributes (by key name and by value; URLs, query strings, ``db.statement`` and
 captured ``http.*.header.*`` get name-aware masking), events (including the
 ``exception.*`` attributes of ``record_exception``), links' attributes, the
-status description and the resource's attributes (redacted once per resource
-object). A span with nothing to redact is handed on as it is, without a copy.
+W3C ``tracestate`` of the span's context, its parent's and each link's (a value
+masked in place, the mask's characters being valid there; an entry whose key
+holds a secret, or whose masked value is no valid tracestate value, dropped),
+the status description, the instrumentation scope (name, version, schema URL,
+attributes) and the resource (attributes and schema URL, redacted once per
+resource object). A span with nothing to redact is handed on as it is, without a copy.
 
 :class:`RedactingLogRecordProcessor` does the same for the logs SDK
-(``opentelemetry.sdk._logs``): body, attributes (with ``exception.*``), event name.
+(``opentelemetry.sdk._logs``): body, attributes (with ``exception.*``), event name,
+instrumentation scope and resource (a log record carries no tracestate).
 
 The hooks never raise: on an internal error the span or record is handed on with
 every string replaced by a fixed placeholder, and the error is logged once.
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -48,7 +54,7 @@ with extra("otel", feature="redact.integrations.otel"):
     from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
     from opentelemetry.sdk.util import BoundedList
     from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-    from opentelemetry.trace import Link, Status, StatusCode
+    from opentelemetry.trace import Link, SpanContext, Status, StatusCode, TraceState
     from opentelemetry.util.types import AnyValue, Attributes
 
 __all__ = [
@@ -71,6 +77,11 @@ _HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
 _RESOURCE_CACHE_SIZE = 64
 _CACHE_SIZE = 4096
 _PLAIN, _URL, _QUERY, _SQL, _WHOLE = range(5)
+#: W3C Trace Context ``tracestate`` member grammar (key and value), as the API checks it.
+_TS_KEY = re.compile(
+    r"[a-z][_0-9a-z\-\*\/]{0,255}|[a-z0-9][_0-9a-z\-\*\/]{0,240}@[a-z][_0-9a-z\-\*\/]{0,13}"
+)
+_TS_VALUE = re.compile(r"[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]")
 
 
 class _Once:
@@ -205,7 +216,13 @@ class SpanRedactor:
             return hit[1]
         source = resource.attributes
         attrs = self.attributes(source)
-        redacted = resource if attrs is source else Resource(attrs or {}, resource.schema_url)
+        schema = resource.schema_url
+        schema_out = self.redactor.redact(schema) if schema else schema
+        redacted = (
+            resource
+            if attrs is source and schema_out is schema
+            else Resource(attrs or {}, schema_out)
+        )
         with self._lock:
             if len(self._resources) >= _RESOURCE_CACHE_SIZE:
                 self._resources.clear()
@@ -227,6 +244,7 @@ class SpanRedactor:
         events = tuple(span._events) if span._events else ()  # one copy, read once
         links = tuple(span._links) if span._links else ()
         scope = span.instrumentation_scope
+        contexts = [span.get_span_context(), span.parent, *(link.context for link in links)]
         # Integer keys: the composite's own shape carries no name the walk could act on.
         whole: dict[int, Any] = {0: span.name, 1: span.status.description or ""}
         dicts = [_plain(span._attributes)]
@@ -238,6 +256,11 @@ class SpanRedactor:
         base = 2 + len(events)
         for i, d in enumerate(dicts):
             whole[base + i] = d
+        more = base + len(dicts)  # the scope's strings, then each context's tracestate
+        whole[more] = _scope_strings(scope)
+        states = [_state(c) for c in contexts]
+        for i, st in enumerate(states):
+            whole[more + 1 + i] = st
         core = self.redactor.redact_obj(whole)
         res = self.resource(span.resource)
         if core is whole and res is span.resource and not self._needs_names(dicts):
@@ -260,21 +283,23 @@ class SpanRedactor:
             e if core[2 + i] is e.name and a is e.attributes else Event(core[2 + i], a, e.timestamp)
             for i, (e, a) in enumerate(zip(events, event_attrs, strict=True))
         ]
-        new_links = [
-            link if a is link.attributes else Link(link.context, a)
-            for link, a in zip(links, link_attrs, strict=True)
+        new_contexts = [
+            c if c is None or core[more + 1 + i] is st else _with_state(c, core[more + 1 + i])
+            for i, (c, st) in enumerate(zip(contexts, states, strict=True))
         ]
-        new_scope = scope
-        if scope is not None and scope_attrs is not scope.attributes:
-            new_scope = InstrumentationScope(
-                scope.name, scope.version, scope.schema_url, scope_attrs
-            )
+        new_links = [
+            link if a is link.attributes and ctx is link.context else Link(ctx or link.context, a)
+            for link, a, ctx in zip(links, link_attrs, new_contexts[2:], strict=True)
+        ]
+        new_scope = _new_scope(scope, core[more], scope_attrs)
         status = span.status
         if status.description and core[1] is not status.description:
             status = Status(StatusCode.ERROR, core[1])
         return copy_span(
             span,
             name=core[0],
+            context=new_contexts[0],
+            parent=new_contexts[1],
             attributes=attrs_out,
             events=_bounded_list(new_events, span.dropped_events),
             links=_bounded_list(new_links, span.dropped_links),
@@ -317,18 +342,20 @@ class SpanRedactor:
         return copy_span(
             span,
             name=text(span.name),
+            context=_cleared(span.get_span_context()),
+            parent=_cleared(span.parent),
             attributes=attrs(span._attributes),
             events=_bounded_list(
                 [Event(text(e.name), attrs(e.attributes), e.timestamp) for e in events],
                 span.dropped_events,
             ),
             links=_bounded_list(
-                [Link(link.context, attrs(link.attributes)) for link in links],
+                [Link(_with_state(link.context, {}), attrs(link.attributes)) for link in links],
                 span.dropped_links,
             ),
             status=status,
             resource=resource(span.resource),
-            instrumentation_scope=_scope(span.instrumentation_scope, attrs),
+            instrumentation_scope=_scope(span.instrumentation_scope, attrs, text),
         )
 
 
@@ -366,15 +393,69 @@ def copy_span(span: ReadableSpan, **changes: Any) -> ReadableSpan:
 
 
 def _scope(
-    scope: InstrumentationScope | None, attrs: Callable[[Attributes], Attributes]
+    scope: InstrumentationScope | None,
+    attrs: Callable[[Attributes], Attributes],
+    text: Callable[[str], str],
 ) -> InstrumentationScope | None:
-    """The scope with its attributes redacted (the same object when nothing changed)."""
-    if scope is None or not scope.attributes:
+    """The scope with its strings and attributes redacted (the same object when unchanged)."""
+    if scope is None:
         return scope
-    attributes = attrs(scope.attributes)
-    if attributes is scope.attributes:
+    strings = _scope_strings(scope)
+    redacted = tuple(text(s) if s else s for s in strings)
+    same = all(a is b for a, b in zip(redacted, strings, strict=True))
+    return _new_scope(scope, strings if same else redacted, attrs(scope.attributes))
+
+
+def _scope_strings(scope: InstrumentationScope | None) -> tuple[str, str, str]:
+    """The scope's name, version and schema URL (empty when absent)."""
+    if scope is None:
+        return ("", "", "")
+    return (scope.name, scope.version or "", scope.schema_url or "")
+
+
+def _new_scope(
+    scope: InstrumentationScope | None, strings: Any, attributes: Attributes
+) -> InstrumentationScope | None:
+    """``scope`` with redacted ``strings`` (name, version, schema URL) and ``attributes``."""
+    if scope is None:
+        return None
+    if strings == _scope_strings(scope) and attributes is scope.attributes:
         return scope
-    return InstrumentationScope(scope.name, scope.version, scope.schema_url, attributes)
+    name, version, schema_url = strings
+    return InstrumentationScope(
+        name, version if scope.version is not None else None, schema_url or None, attributes
+    )
+
+
+def _state(context: SpanContext | None) -> dict[str, str]:
+    """A context's W3C tracestate as a plain mapping (empty when there is none)."""
+    state = getattr(context, "trace_state", None)
+    return dict(state) if state else {}
+
+
+def _cleared(context: SpanContext | None) -> SpanContext | None:
+    """``context`` without its tracestate (the fail-closed copy)."""
+    return None if context is None else _with_state(context, {})
+
+
+def _with_state(context: SpanContext, items: Mapping[str, Any]) -> SpanContext:
+    """``context`` carrying the redacted tracestate ``items``; an entry whose key or value
+    is no longer valid (a secret in the key; a masked value past 256 characters) is dropped."""
+    kept = [
+        (k, v)
+        for k, v in items.items()
+        if isinstance(k, str)
+        and isinstance(v, str)
+        and _TS_KEY.fullmatch(k)
+        and _TS_VALUE.fullmatch(v)
+    ]
+    return SpanContext(
+        context.trace_id,
+        context.span_id,
+        context.is_remote,
+        context.trace_flags,
+        TraceState(kept),
+    )
 
 
 def _mask_whole(value: AnyValue, key: str) -> AnyValue:
@@ -417,7 +498,17 @@ def _placeholder_attrs(attrs: Attributes) -> Attributes:
 
 
 def _placeholder_resource(resource: Resource) -> Resource:
-    return Resource(_placeholder_attrs(resource.attributes) or {}, resource.schema_url)
+    schema = PLACEHOLDER if resource.schema_url else resource.schema_url
+    return Resource(_placeholder_attrs(resource.attributes) or {}, schema)
+
+
+def _text(body: Callable[[AnyValue], AnyValue]) -> Callable[[str], str]:
+    """A text redactor from a body redactor (the log path has one for any value)."""
+
+    def text(value: str) -> str:
+        return str(body(value))
+
+    return text
 
 
 class RedactingSpanProcessor(SpanProcessor):
@@ -516,7 +607,13 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
             _plain(inner.attributes),
             _plain(scope.attributes if scope is not None else None),
         ]
-        whole: dict[int, Any] = {0: inner.body, 1: inner.event_name, 2: dicts[0], 3: dicts[1]}
+        whole: dict[int, Any] = {
+            0: inner.body,
+            1: inner.event_name,
+            2: dicts[0],
+            3: dicts[1],
+            4: _scope_strings(scope),
+        }
         spans = self._spans
         if spans.redactor.redact_obj(whole) is not whole or spans._needs_names(dicts):
             return None
@@ -549,7 +646,7 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
         out = ReadWriteLogRecord(
             log_record=inner,
             resource=resource(record.resource) if record.resource is not None else None,
-            instrumentation_scope=_scope(record.instrumentation_scope, attrs),
+            instrumentation_scope=_scope(record.instrumentation_scope, attrs, _text(body)),
             limits=record.limits,
         )
         if isinstance(out.log_record.attributes, BoundedAttributes):
