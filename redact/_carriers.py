@@ -44,7 +44,7 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from urllib.parse import unquote
 
 from redact._commands import looks_like_command
@@ -546,7 +546,8 @@ def record_spans(
 
     The record is the rest of the line up to its ``}`` or ``>``; for a YAML list item
     (``- name: X``) the lines below it indented deeper than its dash; for an HCL block
-    the block. The value field may also come first on the line (``{"value": v, "name": X}``).
+    the block; for a plist ``<key>X</key>`` the ``<string>``/``<data>`` element after
+    it. The value field may also come first on the line (``{"value": v, "name": X}``).
     """
     for m in _RECORD_NAME.finditer(text, pos, endpos):
         field = m.group("field")
@@ -556,6 +557,12 @@ def record_spans(
         if not sensitive(n):
             continue
         yield from _record_value(text, m.start(), m.end())
+    if text.find("</key>", pos, endpos) >= 0:
+        for m in _KEY_ELEMENT.finditer(text, pos, endpos):  # plist <key>password</key><string>v
+            if sensitive(m.group("n")):
+                span = element_text(text, m.end(), len(text))
+                if span is not None:
+                    yield span
     if text.find("variable", pos, endpos) >= 0 or text.find("output", pos, endpos) >= 0:
         for m in _HCL_BLOCK.finditer(text, pos, endpos):
             if sensitive(m.group("n")):
@@ -828,13 +835,100 @@ def after_scheme(text: str, s: int, e: int) -> int:
     return m.end() if m and m.end() < e else s
 
 
+# -- prompts -------------------------------------------------------------------------------
+
+_PROMPT_ARG = (
+    r"""(?:'[^'\r\n]{0,256}+'|"[^"\r\n]{0,256}+"|\([^()\r\n]{0,64}+\)|[^\s:'"()]{1,256}+)"""
+)
+#: A prompt answered on its line: a sensitive word, what it is for, ``:`` and the answer
+#: (``[sudo] password for bob: v``, ``Enter passphrase for key '/k/id_rsa': v``,
+#: ``Password for 'https://u@host': v``, ``Password (again): v``, ``Enter PEM pass phrase: v``).
+_PROMPT = re.compile(
+    rf"""(?x)
+    (?<![\w\-])(?P<w>[A-Za-z][\w\-]{{0,63}}+)(?P<ph>[ \t]+(?i:phrase))?
+    (?P<qual>
+        [ \t]++(?i:for|of)(?:[ \t]++{_PROMPT_ARG}){{1,8}}+
+      | [ \t]*+(?P<paren>\([^()\r\n]{{0,64}}+\))(?:[ \t]++{_PROMPT_ARG}){{0,8}}+
+      |
+    )
+    [ \t]*+:[ \t]++(?=\S)
+    """
+)
+#: What a parenthesis in a prompt says (``(again)``, ``(empty for no passphrase)``); a
+#: docstring's ``token (str): the token`` names a type instead.
+_PROMPT_PAREN = re.compile(r"(?i)again|confirm|repeat|retype|verif|empty|blank|leave|echo|input")
+_PROMPT_WORDS = re.compile(r"[ \t](?i:for|of)[ \t]|[ \t](?i:phrase)\b|\(")
+
+
+def prompt_spans(
+    text: str,
+    pos: int,
+    endpos: int,
+    sensitive: Callable[[str], bool],
+    starts: Sequence[int] | None = None,
+) -> Iterator[Span]:
+    """Answers typed after a prompt that names a secret and what it is for (see ``_PROMPT``).
+
+    The answer is the rest of its line (:func:`line_value`). A plain ``Password: v`` is a
+    name and its value (the key detector's); here the name is followed by its object
+    (``for bob``, ``for key '/x/id_rsa'``), a parenthesis, or is the two words ``pass
+    phrase``. With ``starts`` (the offsets of the vocabulary's keywords) only the words
+    holding one are looked at.
+    """
+    if _PROMPT_WORDS.search(text, pos, endpos) is None:
+        return
+    if starts is None:
+        found: Iterable[re.Match[str]] = _PROMPT.finditer(text, pos, endpos)
+    else:
+        found = _prompts_at(text, pos, endpos, starts)
+    for m in found:
+        qual, ph = m.group("qual"), m.group("ph")
+        if not qual and not ph:
+            continue  # password: v -- the key detector's
+        paren = m.group("paren")
+        if paren and not _PROMPT_PAREN.search(paren):
+            continue  # token (str): the token -- a docstring names a type
+        if not sensitive(m.group("w") + (ph or "")):
+            continue
+        s, e = line_value(text, m.end(), len(text), m.start())
+        if e > s:
+            yield s, e
+
+
+def _prompts_at(text: str, pos: int, endpos: int, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    last = -1
+    for a in starts:
+        if a < pos or a >= endpos:
+            continue
+        w = a
+        while w > pos and (text[w - 1].isalnum() or text[w - 1] in "_-"):
+            w -= 1
+        if w <= last:
+            continue
+        last = w
+        m = _PROMPT.match(text, w, endpos)
+        if m is not None:
+            yield m
+
+
 # -- XML -----------------------------------------------------------------------------------
 
 _CDATA = re.compile(r"\s*+<!\[CDATA\[(.{0,65536}?)\]\]>", re.S)
+#: One child element that only wraps the value: Spring ``<property name="password"><value>v``,
+#: a plist ``<string>v``, a SOAP ``<ns:value>v`` (its namespace prefix aside).
+_WRAPPER = re.compile(r"\s*+<(?:[A-Za-z_][\w\-]{0,63}:)?(?:value|string|data|text)>", re.I)
+#: A plist-style pair: ``<key>password</key>`` then the value element, on the same or next lines.
+_KEY_ELEMENT = re.compile(
+    r"<key>[ \t]*+(?P<n>[^<>\r\n]{1,256}?)[ \t]*+</key>(?=\s{0,512}+<(?:string|data)>)"
+)
 
 
 def element_text(text: str, at: int, end: int) -> Span | None:
-    """The text of an element whose start tag ends just before ``at`` (may span lines)."""
+    """The text of an element whose start tag ends just before ``at`` (may span lines),
+    or of the one ``<value>``/``<string>`` child that wraps it."""
+    w = _WRAPPER.match(text, at, end)
+    if w:
+        at = w.end()
     c = _CDATA.match(text, at, end)
     if c:
         return c.span(1) if c.end(1) > c.start(1) else None

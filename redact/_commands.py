@@ -21,12 +21,23 @@ in :data:`COMMANDS`, one entry per program family:
   (``git config --global github.token v``, ``CONFIG SET requirepass v``);
 * ``connect``: Oracle ``user/password@db`` arguments (``sqlplus bob/v@db``).
 
+* ``stdin``: words that make the program read its secret from stdin (``docker login
+  --password-stdin``, ``gh auth login --with-token``, ``vault login -``): the word of a
+  here-string (``<<< v``) or the literal fed by ``echo v |`` / ``printf '%s' v |`` is the secret;
+* ``prints``: the program prints a secret (``heroku auth:token``, ``gh auth token``): in a
+  transcript, the one-word line that follows it is the secret.
+
 ``sub`` names the subcommand a flag needs (``docker login -p``, ``az login -p``).
 A command's arguments run to the end of its line, a shell separator
 (``|``, ``;``, ``&&``), the next command of the table, or the closing quote of a
 string the command sits in. Positional secrets need the program in command
 position (line start, after a prompt, ``sudo``, ``|``, ``$(`` or ``: ``), so
 that prose (``the vault login failed``) is not read as a command.
+
+CI runners' workflow commands register secrets in the log itself: GitHub Actions
+``::add-mask::v``, Azure Pipelines ``##vso[task.setsecret]v`` and ``##vso[task.setvariable
+variable=x;issecret=true]v``; a workflow command whose name is sensitive
+(``::set-output name=token::v``, ``##vso[task.setvariable variable=password]v``) too.
 
 Config lines without an ``=``: Redis (``AUTH [user] v``, ``requirepass v``,
 ``masterauth v``, ``ACL SETUSER bob on >v``), the other :data:`DIRECTIVES`
@@ -38,17 +49,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "COMMANDS",
     "Command",
+    "argv_text",
     "command_keywords",
     "command_spans",
     "config_line_spans",
     "looks_like_command",
+    "runner_secret_command",
 ]
 
 Span = tuple[int, int]
@@ -78,6 +91,11 @@ class Command:
     getopt: bool = True
     #: Options end at the first positional (``sshpass -p v ssh -p 22``: ssh's own flags follow).
     options_first: bool = False
+    #: Words that make the program read the secret from stdin (``--password-stdin``, ``-``):
+    #: the word of a here-string (``<<< v``) or of the ``echo v |`` that feeds it is the secret.
+    stdin: tuple[str, ...] = ()
+    #: The program prints a secret: in a transcript, the one-word line after it is the secret.
+    prints: bool = False
 
 
 _MYSQL = (
@@ -151,13 +169,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(("rabbitmqctl",), sub=("add_user",), positional=1),
     Command(("rabbitmqctl",), sub=("change_password",), positional=1),
     # registries, clouds, vaults
-    Command(_REGISTRY_LOGIN, sub=("login",), flags=("-p",)),
-    Command(("helm",), sub=("registry", "login"), flags=("-p",)),
-    Command(("crane",), sub=("auth", "login"), flags=("-p",)),
+    Command(_REGISTRY_LOGIN, sub=("login",), flags=("-p",), stdin=("--password-stdin",)),
+    Command(("helm",), sub=("registry", "login"), flags=("-p",), stdin=("--password-stdin",)),
+    Command(("crane",), sub=("auth", "login"), flags=("-p",), stdin=("--password-stdin",)),
+    Command(("gh",), sub=("auth", "login"), stdin=("--with-token",)),
+    Command(("glab",), sub=("auth", "login"), stdin=("--stdin",)),
+    Command(("gh", "glab"), sub=("auth", "token"), prints=True),
+    Command(("heroku",), sub=("auth:token",), prints=True),
+    Command(("aws",), sub=("ecr", "get-login-password"), prints=True),
+    Command(("gcloud",), sub=("auth", "print-access-token"), prints=True),
+    Command(("gcloud",), sub=("auth", "print-identity-token"), prints=True),
     Command(("az",), sub=("login",), flags=("-p",)),
     Command(("cf", "oc"), sub=("login",), flags=("-p",)),
     Command(("cf",), sub=("auth",), positional=1),
-    Command(("vault", "bao"), sub=("login",), positional=0, pairs=True),
+    Command(("vault", "bao"), sub=("login",), positional=0, pairs=True, stdin=("-",)),
+    Command(("vault", "bao"), sub=("print", "token"), prints=True),
     Command(("twine",), sub=("upload",), flags=("-p",)),
     Command(("mc",), sub=("alias", "set"), positional=3),
     Command(("mc",), sub=("config", "host", "add"), positional=3),
@@ -243,6 +269,7 @@ def config_keywords() -> tuple[str, ...]:
         "machine ",
         "jdbc:oracle:",
         *_PGPASS_KEYWORDS,
+        *_RUNNER_KEYWORDS,
     )
 
 
@@ -375,7 +402,11 @@ def command_spans(
             stop = stop if q < 0 else q
         words: list[Span] = []
         programs: set[int] = set()  # the words that name a program of the table
+        here: Span | None = None  # the word of a here-string (<<< v): the program's stdin
         for w in _WORD.finditer(text, m.end(), stop):
+            if w.group().startswith("<<<"):
+                here = _here_string(text, w.start() + 3, stop)
+                break
             if w.group() in _SEPARATORS:
                 break
             nxt = _PROGRAM.match(text, w.start())
@@ -397,6 +428,106 @@ def command_spans(
                 sensitive=sensitive,
                 at_cmd=bool(at_cmd),
             )
+            reads_stdin = bool(cmd.stdin) and any(text[ws:we] in cmd.stdin for ws, we in words)
+            if reads_stdin and _has_sub(text, words, cmd):
+                fed = here if here is not None else _fed_by(text, lo, m.start())
+                if fed is not None:
+                    yield fed
+            if cmd.prints and _has_sub(text, words, cmd) and _command_position(text, lo, m.start()):
+                printed = _printed_line(text, stop)
+                if printed is not None:
+                    yield printed
+
+
+def _to_eol(text: str, lo: int, head: int, at: int) -> Span | None:
+    """The rest of the line from ``at`` (to the quote of a string it sits in), blanks trimmed."""
+    eol = _EOL.search(text, at, at + 65536)
+    stop = eol.start() if eol else min(len(text), at + 65536)
+    quote = _enclosing_quote(text, lo, head)
+    if quote is not None:
+        q = text.find(quote, at, stop)
+        stop = stop if q < 0 else q
+    while stop > at and text[stop - 1] in " \t":
+        stop -= 1
+    return (at, stop) if stop > at else None
+
+
+def _has_sub(text: str, words: list[Span], cmd: Command) -> bool:
+    """Whether ``words`` start with ``cmd``'s subcommand words (flags before them skipped)."""
+    i = 0
+    for sub in cmd.sub:
+        while i < len(words) and text[words[i][0]] == "-":
+            i += 1
+        if i >= len(words) or text[slice(*words[i])].lower() != sub:
+            return False
+        i += 1
+    return True
+
+
+def _here_string(text: str, at: int, stop: int) -> Span | None:
+    """The word of a here-string whose ``<<<`` ends at ``at`` (``<<< v``, ``<<<'v'``)."""
+    while at < stop and text[at] in " \t":
+        at += 1
+    w = _WORD.match(text, at, stop)
+    if w is None or w.group() in _SEPARATORS:
+        return None
+    return _unquoted(text, *w.span())
+
+
+#: What feeds a literal to the next program of a pipeline: ``echo [-n] v |``, ``printf '%s' v |``.
+_FEEDERS = frozenset({"echo", "printf", "print", "write-output", "echo.exe"})
+
+
+def _fed_by(text: str, lo: int, at: int) -> Span | None:
+    """The literal that ``echo v |`` (the pipeline stage before ``text[at]``) writes, if any."""
+    head = text[lo:at].rstrip(" \t")
+    if not head.endswith("|") or head.endswith("||"):
+        return None
+    pipe = lo + len(head) - 1
+    start = lo
+    for q in ('"', "'"):
+        if text.count(q, lo, pipe) % 2:
+            start = max(start, text.rfind(q, lo, pipe) + 1)  # cmd="echo v | docker login ..."
+    words: list[Span] = []
+    for w in _WORD.finditer(text, start, pipe):
+        word = w.group()
+        if word in _SEPARATORS or word in ("then", "do", "$(", "`"):
+            words = []  # a stage or a command before this one
+        elif word.endswith(";"):
+            words = []
+        else:
+            ws = w.start() + (len(word) - len(word.lstrip("$(`")))
+            words.append((ws, w.end()))
+    if len(words) < 2:
+        return None
+    program = text[slice(*words[0])].rsplit("/", 1)[-1].lower()
+    args = [w for w in words[1:] if not text[slice(*w)].startswith("-")]
+    if program not in _FEEDERS or not args:
+        return None
+    if program == "printf" and len(args) < 2 and "%" in text[slice(*args[0])]:
+        return None
+    return _unquoted(text, *args[-1])
+
+
+#: A transcript line a program writes before its secret: a warning (heroku's ``›``) or a blank.
+_NOT_OUTPUT = re.compile(r"[ \t]*+(?:[›▸!]|(?i:warning)|(?=\r?\n|\r|\Z))")
+_ONE_WORD = re.compile(r"[ \t]*+(?P<w>[^ \t\r\n\f\v\"'`]{8,4096}+)[ \t]*+(?:\r?\n|\r|$)")
+
+
+def _printed_line(text: str, stop: int) -> Span | None:
+    """What a ``prints`` program wrote: the first one-word line of the 4 after ``stop``."""
+    at = stop
+    for _ in range(4):
+        nl = text.find("\n", at, at + 4098)
+        if nl < 0:
+            return None
+        at = nl + 1
+        w = _ONE_WORD.match(text, at)
+        if w is not None:
+            return w.span("w")
+        if _NOT_OUTPUT.match(text, at) is None:
+            return None  # a prompt, prose or another command's output: not the secret
+    return None
 
 
 def _secret_index(cmd: Command, letters: set[str]) -> int | None:
@@ -685,6 +816,120 @@ _URL_WORD = re.compile(r"[^ \t\r\n\f\v\"']++")
 _JDBC_ORACLE = re.compile(r"(?i)jdbc:oracle:[a-z0-9]{1,16}:(?=[^ \t\r\n\f\v@/]{1,256}/)")
 
 
+#: CI runners' workflow commands (GitHub Actions ``::name params::value``, Azure Pipelines
+#: ``##vso[area.action params]value``): the value runs to the end of its line.
+_RUNNER = re.compile(
+    r"""(?x)
+    ::(?P<gh>[a-z][a-z\-]{0,31})(?:[ \t]++(?P<ghp>[^:\r\n]{0,512}+))?::
+  | \#\#vso\[(?P<vso>[a-z]{1,32}\.[a-z]{1,32})(?:[ \t]++(?P<vsop>[^\]\r\n]{0,512}+))?\]
+    """,
+    re.I,
+)
+_RUNNER_KEYWORDS = ("::add-mask::", "##vso[", "::set-output", "::save-state")
+_RUNNER_SECRET = frozenset({"add-mask", "task.setsecret"})
+_RUNNER_NAMED = frozenset({"set-output", "save-state", "task.setvariable", "task.setendpoint"})
+_RUNNER_PARAM = re.compile(r"(?i)(?:^|[;,])[ \t]*(?P<k>[a-z]{1,32})[ \t]*=[ \t]*(?P<v>[^;,\]]*)")
+
+
+def runner_secret_command(name: str) -> bool:
+    """Whether ``::name::`` (a GitHub Actions workflow command) registers a secret."""
+    return name.strip(":").lower() in _RUNNER_SECRET
+
+
+def _runner_secret(m: re.Match[str], sensitive: Callable[[str], bool]) -> bool:
+    """Whether workflow command ``m`` carries a secret: it registers one, or names one."""
+    action = (m.group("gh") or m.group("vso")).lower()
+    if action in _RUNNER_SECRET:
+        return True
+    if action not in _RUNNER_NAMED:
+        return False
+    params = {
+        p.group("k").lower(): p.group("v").strip()
+        for p in _RUNNER_PARAM.finditer(m.group("ghp") or m.group("vsop") or "")
+    }
+    if params.get("issecret", "").lower() == "true":
+        return True
+    name = params.get("name") or params.get("variable") or params.get("field") or ""
+    return bool(name) and sensitive(name)
+
+
+# -- argument vectors ------------------------------------------------------------------------
+
+#: Characters that make an argv item more than one bare shell word (see ``_WORD``).
+_WORD_BREAKS = frozenset(" \t\r\n\f\v\"'`")
+#: Where an argv item is pieced into its line: (line offset, item offset, length).
+Piece = tuple[int, int, int]
+
+
+def argv_text(items: Sequence[object]) -> tuple[str, list[list[Piece]]] | None:
+    """An argument vector (``["mysql", "-pv"]``, ``subprocess`` ``args``) as one command line.
+
+    None unless ``items`` are two or more strings headed by a program of :data:`COMMANDS`
+    (or a runner such as ``psql``) or holding a flag. Returns the line and, per item, the
+    pieces of it that the line shows. An item with blanks or quotes is quoted as a shell
+    user writes it, after its flag (``-p'a b'``, ``--password='a b'``), so that it stays one
+    word; one that cannot be (both quotes, a line break) shows as ``_`` (it is still
+    redacted on its own).
+    """
+    if len(items) < 2 or not all(type(v) is str for v in items):
+        return None
+    words = cast("Sequence[str]", items)
+    head = words[0].rsplit("/", 1)[-1].lower()
+    program = head in _BY_NAME or head in _RUNNERS
+    if not program and not any(len(w) > 1 and w[0] == "-" for w in words):
+        return None
+    parts: list[str] = []
+    pieces: list[list[Piece]] = []
+    at = 0
+    for w in words:
+        if w and _WORD_BREAKS.isdisjoint(w):
+            parts.append(w)
+            pieces.append([(at, 0, len(w))])
+        elif "\n" in w or "\r" in w:
+            parts.append("_")  # a line break cannot sit inside one word of a line
+            pieces.append([])
+        else:
+            word, spans = _quoted_word(w, at)
+            parts.append(word)
+            pieces.append(spans)
+        at += len(parts[-1]) + 1
+    return " ".join(parts), pieces
+
+
+def _quoted_word(w: str, at: int) -> tuple[str, list[Piece]]:
+    """``w`` as one shell word at line offset ``at``: its flag bare (``-p``, ``--password=``,
+    ``/p:``), the rest single-quoted, or double-quoted with ``\\`` escapes when it holds ``'``."""
+    cut = 0
+    if w.startswith("--") and "=" in w:
+        cut = w.index("=") + 1
+    elif w.startswith("-"):
+        cut = min(2, len(w))
+    elif w.startswith("/") and ":" in w[:32]:
+        cut = w.index(":") + 1
+    if not _WORD_BREAKS.isdisjoint(w[:cut]):
+        cut = 0
+    rest = w[cut:]
+    spans: list[Piece] = [(at, 0, cut)] if cut else []
+    if "'" not in rest:
+        spans.append((at + cut + 1, cut, len(rest)))
+        return f"{w[:cut]}'{rest}'", spans
+    out = [w[:cut], '"']
+    pos = at + cut + 1
+    run = cut
+    for i, ch in enumerate(rest, cut):
+        if ch in '"\\':
+            if i > run:
+                spans.append((pos, run, i - run))
+                pos += i - run
+            out.append("\\")
+            pos += 1
+            run = i
+        out.append(ch)
+    spans.append((pos, run, len(w) - run))
+    out.append('"')
+    return "".join(out), spans
+
+
 def _words_to_eol(text: str, at: int) -> list[Span]:
     eol = _EOL.search(text, at, at + 4096)
     stop = eol.start() if eol else min(len(text), at + 4096)
@@ -696,9 +941,18 @@ def _words_to_eol(text: str, at: int) -> list[Span]:
     return out
 
 
-def config_line_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
-    """Secrets on Redis, netrc, .pgpass lines and Oracle JDBC URLs in ``text[pos:endpos]``."""
+def config_line_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool] | None = None
+) -> Iterator[Span]:
+    """Secrets on Redis, netrc, .pgpass lines, Oracle JDBC URLs and CI runners' workflow
+    commands in ``text[pos:endpos]`` (``sensitive`` judges a workflow command's variable)."""
     low = text[pos:endpos].lower()
+    if "::" in low or "##vso[" in low:
+        for m in _RUNNER.finditer(text, pos, endpos):
+            if _runner_secret(m, sensitive or (lambda _: False)):
+                span = _to_eol(text, _line_lo(text, m.start()), m.start(), m.end())
+                if span is not None:
+                    yield span
     if "auth" in low:
         for m in _REDIS_AUTH.finditer(text, pos, endpos):
             words = _words_to_eol(text, m.end())

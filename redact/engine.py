@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
 from redact._carriers import is_placeholder
+from redact._commands import Piece, argv_text
 from redact._matcher import Hit
 from redact._views import ansi_view
 from redact.keynames import KeyNames, KeyValueDetector
@@ -697,6 +698,10 @@ class Redactor:
                         parts.append(v)
                 elif tv not in _PLAIN_SCALARS and not self._plain(v, acc, depth + 1):
                     return False
+            if len(obj) >= 2 and type(obj[0]) is str:
+                argv = argv_text(obj)
+                if argv is not None and argv[0] not in known:
+                    parts.append(argv[0])  # the command line it runs (see _walk_argv)
             return True
         return False
 
@@ -868,6 +873,10 @@ class Redactor:
                 return self._walk_fields(obj, fields, depth, active, tx)
             if 2 <= len(obj) <= 3 and self._sensitive_name(obj[0]):
                 return self._walk_pair(obj, depth, active, tx)
+        if type(obj) is list or type(obj) is tuple:
+            argv = argv_text(obj)
+            if argv is not None:
+                obj = self._walk_argv(obj, *argv, tx)
         if isinstance(obj, list | tuple | set | frozenset):
             items = [self._walk(v, depth, active, tx) for v in obj]
             if all(a is b for a, b in zip(items, obj, strict=True)):
@@ -881,6 +890,30 @@ class Redactor:
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return self._walk_dataclass(obj, depth, active, tx)
         return self._walk_shown(obj, tx)
+
+    def _walk_argv(
+        self, obj: list[str] | tuple[str, ...], line: str, pieces: list[list[Piece]], tx: _Text
+    ) -> Any:
+        """An argument vector read as the command line it runs (``["mysql", "-pv"]``,
+        ``["curl", "-u", "user:pw"]``): what the command grammar finds in ``line`` is
+        masked in the items it falls in."""
+        if tx(line) is line:
+            return obj  # the first pass (records it), or a line without findings
+        findings = self._find(line)
+        items = list(obj)
+        for i, item_pieces in enumerate(pieces):
+            inside = []
+            for f in findings:
+                hits = [
+                    (io + max(f.start, ls) - ls, io + min(f.end, ls + n) - ls)
+                    for ls, io, n in item_pieces
+                    if f.start < ls + n and f.end > ls
+                ]
+                if hits:  # the pieces of one finding make one span of the item
+                    inside.append(dataclasses.replace(f, start=hits[0][0], end=hits[-1][1]))
+            if inside:
+                items[i] = self._apply(obj[i], sorted(inside, key=lambda f: (f.start, -f.end)))
+        return type(obj)(items)
 
     def _walk_shown(self, obj: Any, tx: _Text) -> Any:
         """``obj``, or the masked text of what ``str()``/``repr()`` show (what sinks print)."""

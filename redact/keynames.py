@@ -820,12 +820,14 @@ _PROGRAM_WORDS = frozenset(cmd.program_keywords())
 # operators (= : := ::= ?= += .= => <- ||= ??= &&= //= |=, a spaced -> and the arrows → ⇒; never
 # == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
 # SQL/prose space before a quoted literal, a setter's parenthesis, a --flag's space, and Go's
-# "var name Type =" (T-SQL "DECLARE @name TYPE(n) =" too).
+# "var name Type =" (T-SQL "DECLARE @name TYPE(n) =" too). An element's namespace prefix
+# is not part of its name (<wsse:Password>, <ns2:apiKey>).
 _KEY_SEP = re.compile(
     r"""
     (?<![\w.\-\u200b-\u200d\u2060\ufeff])
     (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t])|(?<=\b[Dd][Ee][Cc][Ll][Aa][Rr][Ee][ \t]@))?
     (?P<lt>(?<=<))?
+    (?(lt)(?:[A-Za-z_][\w\-]{0,63}:(?=[A-Za-z_]))?)
     (?P<dash>(?=--))?
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+(?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\})*+)
     (?P<q>\\?["'`])?[\]}]?
@@ -996,12 +998,13 @@ class KeyValueDetector:
         # the config lines' own checks are substring tests, cheaper than the lookup.
         if present is None or not _PROGRAM_WORDS.isdisjoint(present):
             yield from cmd.command_spans(text, lo, kend, self.names.is_sensitive, starts=anchors)
-        yield from cmd.config_line_spans(text, lo, kend)
+        yield from cmd.config_line_spans(text, lo, kend, self.names.is_sensitive)
         sensitive = self.names.is_sensitive
         yield from c.declaration_spans(text, lo, kend, sensitive)  # #define K v, ENV K v
         yield from c.record_spans(text, lo, kend, sensitive)  # {"name": K, "value": v}
         yield from c.auth_call_spans(text, lo, kend, _AUTH_CALLS, _auth_index)
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
+        yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case
         if text.find("@", lo, kend) >= 0:
@@ -1237,7 +1240,15 @@ class KeyValueDetector:
         if c.opens_quote(text, at):
             return c.quoted(text, at)
         t = c._TOKEN.match(text, at, end)
+        if t is not None and t.group().startswith("<<<"):
+            # --with-token <<< v: the here-string's word is the value (its stdin)
+            return KeyValueDetector._flag(text, _skip_ws(text, at + 3), end)
+        if t is not None and t.group() in _SHELL_OPS:
+            return None  # --token | next, --password > f: a shell operator is not a value
         return t.span() if t else None
+
+
+_SHELL_OPS = frozenset({"|", "||", "&&", ";", "&", "|&", ">", ">>", "2>", "<", "<<"})
 
 
 def _skip_ws(text: str, at: int) -> int:

@@ -338,6 +338,56 @@ grammar_values = st.text(
 ).filter(lambda s: s.strip() == s and sum(ch.isalnum() for ch in s) >= 6)
 
 
+# -- argument vectors (issue 10: a list of strings is the command line it runs) ---------
+
+
+def _argv_rows() -> list[Callable[[str], list[str]]]:
+    """One argv builder per secret argument of the command vocabulary (redact._commands)."""
+    from redact._commands import COMMANDS
+
+    rows: list[Callable[[str], list[str]]] = []
+    for cmd in COMMANDS:
+        head = [cmd.names[0], *cmd.sub]
+        for flag in cmd.flags:
+            if flag.endswith(":"):
+                rows.append(lambda v, h=head, f=flag: [*h, f + v, "--next"])
+                continue
+            rows.append(lambda v, h=head, f=flag: [*h, f, v, "--next"])
+            if cmd.getopt and len(flag) == 2:
+                rows.append(lambda v, h=head, f=flag: [*h, f + v])  # -pv
+        for flag in cmd.user_flags:
+            sep = cmd.user_sep
+            rows.append(lambda v, h=head, f=flag, s=sep: [*h, f, "bob" + s + v])
+        for flag in cmd.prefixed:
+            rows.append(lambda v, h=head, f=flag: [*h, f, "pass:" + v])
+    rows += [
+        lambda v: ["vault", "login", v],
+        lambda v: ["git", "config", "--global", "github.token", v],
+        lambda v: ["npm", "config", "set", "//registry.test/:_authToken", v],
+        lambda v: ["psql", "--password=" + v],
+        lambda v: ["deploy", "--api-token", v, "--env", "prod"],
+        lambda v: ["/usr/bin/mysql", "-h", "db", "-p" + v],
+        lambda v: ["sudo", "-E", "mysql", "-uroot", "-p" + v],
+    ]
+    return rows
+
+
+ARGV_ROWS = _argv_rows()
+
+
+def argv_shapes(value: str) -> st.SearchStrategy[object]:
+    """``value`` as a secret argument of an argument vector, and where such vectors travel:
+    a list, a tuple, a ``subprocess``-style ``args=`` field, a nested event."""
+    argv = st.sampled_from(ARGV_ROWS).map(lambda row: row(value))
+    return st.one_of(
+        argv,
+        argv.map(tuple),
+        argv.map(lambda a: {"event": "spawn", "args": a, "returncode": 1}),
+        argv.map(lambda a: {"extra": {"cmd": tuple(a)}}),
+        argv.map(lambda a: [{"step": "login", "argv": a}]),
+    )
+
+
 # -- private-key blocks and multi-line values, cut anywhere (issue 9, streams) ----------
 
 _B64_ALPHABET = string.ascii_letters + string.digits + "+/"

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from redact._commands import runner_secret_command
 from redact._validators import credential_like
 from redact.engine import Finding, Redactor
 from redact.masks import FingerprintMask, fingerprint
@@ -505,6 +506,8 @@ def _credential_value(text: str, f: Finding) -> bool:
     line_start = text.rfind("\n", max(0, f.start - 300), f.start) + 1
     m = _KEY_BEFORE.search(text, max(line_start, f.start - 300), f.start)
     name = m.group(1) if m else ""
+    if name.startswith("::") and runner_secret_command(name):
+        return credential_like(text[f.start : f.end], "")  # ::add-mask::v registers a secret
     if "::" in name or name.lower().startswith(("arn:", "urn:")) or name.count(":") >= 3:
         return False  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
     glued = m.start(1) + len(name) - len(name.lstrip(":")) if m else 0
