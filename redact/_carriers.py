@@ -1181,7 +1181,13 @@ def _is_hex(text: str, i: int) -> bool:
 
 # -- placeholders --------------------------------------------------------------------------
 
-_SKIP_VALUES = frozenset({"null", "none", "nil", "true", "false", "undefined", "", "-", '""', "''"})
+_SKIP_VALUES = frozenset(
+    {"null", "none", "nil", "true", "false", "undefined", "", "-", '""', "''"}
+    # "no value" as tools print it: n/a, (none), <nil>, (not set), ...
+    | {"n/a", "n.a.", "empty", "unset", "not set", "notset", "not-set", "not_set"}
+    | {f"{o}{w}{c}" for o, c in ("()", "<>", "[]") for w in ("none", "null", "nil", "empty")}
+    | {f"{o}{w}{c}" for o, c in ("()", "<>", "[]") for w in ("unset", "not set", "n/a")}
+)
 #: Whole-value shapes that only name where a secret comes from (see docs/what-is-masked.md).
 _TEMPLATE_PART = (
     r"\$\{\{[^{}]{1,256}\}\}"  # ${{ secrets.X }} (GitHub Actions)

@@ -184,16 +184,33 @@ IDENTIFYING_MIN = 16
 IDENTIFYING_BITS = 3.0
 
 
+#: Lines that name where something is, never a secret: a URL without userinfo, a host name
+#: (its last label a word or a number: an IP, ``db-7.eu-west-1.example.com:5432``), an
+#: e-mail address, a lower-case path, a timestamp.
+_WHERE = re.compile(
+    r"""(?x)
+    [A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s/?#@]++(?:[/?#][^\s@]*+)?
+  | (?:[A-Za-z0-9_\-]{1,24}\.)++(?:[A-Za-z]{2,24}|[0-9]{1,3})(?::[0-9]{1,5})?
+  | [\w.+\-]{1,64}@(?:[A-Za-z0-9\-]{1,63}\.)++[A-Za-z]{2,24}
+  | (?:~|\.{1,2})?(?:/[a-z0-9_.\-]{1,64}+)++/?
+  | [0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]{2,18}(?:Z|[+\-][0-9:]{2,5})?)?
+    """
+)
+
+
 def looks_random(s: str, min_length: int = IDENTIFYING_MIN) -> bool:
     """True for a token that can identify a secret on its own.
 
     At least ``max(min_length, 16)`` characters, no whitespace (not prose), letters and
     digits (or, from 32 characters, both letter cases: base64 without a digit), and
     ≥ 3.0 bits of Shannon entropy per character: a base64 or hex run, a PEM body line,
-    a key. ``[client]``, ``/var/run/mysqld/mysqld.sock`` and ``reading the
-    configuration`` are not.
+    a key. ``[client]``, ``/var/run/mysqld/mysqld.sock``, ``reading the
+    configuration``, a URL without userinfo, a host name, an e-mail address, a
+    lower-case path and a timestamp are not.
     """
     if len(s) < max(min_length, IDENTIFYING_MIN) or any(c.isspace() for c in s):
+        return False
+    if _WHERE.fullmatch(s):
         return False
     if not any(c.isalpha() for c in s):
         return False

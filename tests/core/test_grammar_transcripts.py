@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from redact import Redactor
+from redact import KnownSecrets, Redactor
 from redact._carriers import is_placeholder
 from redact.scan import Scanner, ScanOptions
 from tests.core.test_grammar import VALUES, Shape, _fits, _leaks, _synthetic
-from tests.strategies import ARGV_ROWS, argv_shapes, grammar_values
+from tests.strategies import ARGV_ROWS, argv_shapes, config_blocks, grammar_values
 
 R = Redactor.default()
 
@@ -259,3 +259,44 @@ def test_structlog_and_logging_extras_mask_argv() -> None:
     finally:
         logger.removeHandler(handler)
     assert value not in stream.getvalue() and "[REDACTED" in stream.getvalue()
+
+
+# -- over-masking: harmless lines of a registered value, and "no value" words -------------
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_harmless_lines_of_a_registered_block_stay_readable(data: st.DataObject) -> None:
+    """A registered multi-line value masks its secret line, never one harmless line alone."""
+    secret = _synthetic(18)
+    block, harmless = data.draw(config_blocks(secret))
+    known = KnownSecrets()
+    known.add(block, label="cnf")
+    r = Redactor(known=known)
+    for line in harmless:
+        logged = f"loaded {line} ok"
+        assert r.redact(logged) == logged, line
+    assert secret not in r.redact(f"retry with {secret}")
+    assert r.redact(block) == "[REDACTED:cnf]"
+
+
+NO_VALUE = [
+    "token=n/a",
+    "token=N/A",
+    "password=none",
+    "password=(none)",
+    "password=<none>",
+    "token: null",
+    "api_key=<nil>",
+    "password: (not set)",
+    "secret=[empty]",
+    "client_secret: unset",
+]
+
+
+@pytest.mark.parametrize("text", NO_VALUE)
+def test_no_value_words_are_neither_masked_nor_reported(text: str) -> None:
+    """What tools print for "no value" is not a secret: logs keep it, the scanner is quiet."""
+    assert R.redact(text) == text
+    result = Scanner(ScanOptions(), jobs=1).scan_stream(io.BytesIO((text + "\n").encode()))
+    assert not result.findings
