@@ -126,6 +126,7 @@ def section_forms(values: list[str]) -> None:
             :2000
         ],
         "password with punctuation (16)": [v for i, v in enumerate(values) if i % 10 == 7][:2000],
+        "UUID (36, dashed)": [v for i, v in enumerate(values) if i % 10 == 8][:2000],
         "non-ASCII (22)": [v for i, v in enumerate(values) if i % 10 == 9][:2000],
     }
     print(

@@ -56,6 +56,7 @@ from typing import Any, cast
 __all__ = [
     "COMMANDS",
     "Command",
+    "argv_literal_spans",
     "argv_text",
     "command_keywords",
     "command_spans",
@@ -276,20 +277,27 @@ def config_keywords() -> tuple[str, ...]:
 def program_keywords() -> tuple[str, ...]:
     """Each program name of :data:`COMMANDS` (with its first subcommand word), lower case.
 
-    Short names (``az``, ``exp``, ``net``) are followed by a space, so that words that
-    merely contain them (``export``, ``network``) do not wake the detector. A keyword
-    starts where its program's name starts.
+    Short names (``az``, ``exp``, ``net``) are followed by a space (or the closing quote
+    of a list item: ``['curl', ...]``), so that words that merely contain them
+    (``export``, ``network``) do not wake the detector. A keyword starts where its
+    program's name starts.
     """
     out: set[str] = set()
     for cmd in COMMANDS:
         for name in cmd.names:
+            low = name.lower()
             if cmd.sub:
-                out.add(f"{name} {cmd.sub[0]}".lower())
+                # ... also as an argument vector's list literal: ['docker', 'login', ...]
+                out.update(f"{low}{sep}{cmd.sub[0]}" for sep in _ITEM_SEPARATORS)
             elif len(name) < 5 or name in _COMMON_WORDS:
-                out.add(f"{name.lower()} ")
+                out.update((f"{low} ", f"{low}'", f'{low}"'))
             else:
-                out.add(name.lower())
+                out.add(low)
     return tuple(sorted(out))
+
+
+#: How a program and its subcommand are separated: a command line, a repr() or JSON list.
+_ITEM_SEPARATORS = (" ", "', '", '", "', '","')
 
 
 def _trie(words: list[str]) -> str:
@@ -894,6 +902,41 @@ def argv_text(items: Sequence[object]) -> tuple[str, list[list[Piece]]] | None:
             pieces.append(spans)
         at += len(parts[-1]) + 1
     return " ".join(parts), pieces
+
+
+#: A list (or tuple) literal of quoted strings, as ``repr``/JSON print an argument vector.
+_LIST_ITEM = r"""(?:'(?:[^'\\\r\n]|\\.){0,4096}+'|"(?:[^"\\\r\n]|\\.){0,4096}+")"""
+_LIST_LITERAL = re.compile(
+    rf"[\[(][ \t]*+{_LIST_ITEM}(?:[ \t]*+,[ \t]*+{_LIST_ITEM}){{1,256}}+[ \t]*+,?[ \t]*+[\])]"
+)
+_LIST_STRING = re.compile(_LIST_ITEM)
+
+
+def argv_literal_spans(
+    text: str, pos: int, endpos: int, find: Callable[[str], Iterable[Span]]
+) -> Iterator[Span]:
+    """Secret arguments of an argument vector printed as a list literal in text
+    (``Command '['mysql', '-pv']' returned non-zero``, ``args=["curl", "-u", "u:v"]``):
+    the list is read as the command line it runs (:func:`argv_text`), and ``find`` (the
+    caller's detector: flags by name, this table) says what is secret in that line."""
+    for m in _LIST_LITERAL.finditer(text, pos, endpos):
+        bounds = [
+            (q.start() + 1, q.end() - 1) for q in _LIST_STRING.finditer(text, m.start(), m.end())
+        ]
+        argv = argv_text([text[a:b] for a, b in bounds])
+        if argv is None:
+            continue
+        line, pieces = argv
+        found = list(find(line))
+        for (a, _b), item_pieces in zip(bounds, pieces, strict=True):
+            for fs, fe in found:
+                hits = [
+                    (io + max(fs, ls) - ls, io + min(fe, ls + n) - ls)
+                    for ls, io, n in item_pieces
+                    if fs < ls + n and fe > ls
+                ]
+                if hits:
+                    yield a + hits[0][0], a + hits[-1][1]
 
 
 def _quoted_word(w: str, at: int) -> tuple[str, list[Piece]]:

@@ -44,6 +44,10 @@ _URI_COMPONENT_SAFE = "!'()*"
 _PCT_HEX = re.compile(r"%[0-9A-F]{2}")
 _JSON_U = re.compile(r"\\u[0-9a-f]{4}")
 _QUOTES = "\"'`"
+#: A UUID as ``str(uuid)`` writes it, and as ``uuid.hex`` does. Both are registered, and a
+#: hex form matches in either letter case (see ``redact.registry``).
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_UUID_HEX = re.compile(r"[0-9A-Fa-f]{32}")
 #: latin-1 text -> what cp1252 shows for the same bytes (0x80-0x9F differ).
 _TO_CP1252 = str.maketrans(
     {b: bytes([b]).decode("cp1252", "ignore") or chr(b) for b in range(0x80, 0xA0)}
@@ -154,6 +158,11 @@ def variants(value: str, min_length: int = 8) -> set[str]:
         forms.add(shlex.quote(value)[1:-1])  # 'it'"'"'s' — a shell command line
     if '"' in value:
         forms.add(value.replace('"', '""'))  # CSV, VB, PowerShell, C# verbatim literals
+    if _UUID.fullmatch(value):
+        forms.add(value.replace("-", ""))  # the same UUID without its dashes (.hex, "N")
+    elif _UUID_HEX.fullmatch(value):
+        h = value
+        forms.add(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")  # ... and with them
     if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
         # Registered with its quotes (read from a config file), logged without them.
         forms |= _core_forms(value[1:-1])

@@ -812,6 +812,8 @@ _PERCENT_DEPTH = 2
 #: command lines and config lines of :mod:`redact._commands` (their own keywords).
 _CARRIER_KEYWORDS = ("://", "@", "identified", *cmd.command_keywords(), *_AUTH_KEYWORDS)
 _PROGRAM_WORDS = frozenset(cmd.program_keywords())
+#: How a list or tuple of strings opens in repr() and JSON (an argument vector, printed).
+_LIST_OPENERS = ("['", '["', "('", '("')
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
 # 256 characters (dotted Java/Spring property paths pass 64) and may carry subscripts
@@ -998,6 +1000,11 @@ class KeyValueDetector:
         # the config lines' own checks are substring tests, cheaper than the lookup.
         if present is None or not _PROGRAM_WORDS.isdisjoint(present):
             yield from cmd.command_spans(text, lo, kend, self.names.is_sensitive, starts=anchors)
+        if depth == 0 and any(text.find(o, lo, kend) >= 0 for o in _LIST_OPENERS):
+            # ['mysql', '-pv'] printed by repr()/JSON: read as the command line it runs
+            yield from cmd.argv_literal_spans(
+                text, lo, kend, lambda line: self._spans(line, 0, len(line), depth=_PERCENT_DEPTH)
+            )
         yield from cmd.config_line_spans(text, lo, kend, self.names.is_sensitive)
         sensitive = self.names.is_sensitive
         yield from c.declaration_spans(text, lo, kend, sensitive)  # #define K v, ENV K v

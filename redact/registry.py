@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import threading
 import time
 from array import array
@@ -62,6 +63,9 @@ _COMPACT_DELAY = 0.25
 #: Below this many patterns, the background compaction folds everything into one tier.
 _EAGER_PATTERNS = 1 << 18
 
+
+#: A form confirmed in any letter case: hex digits, with a UUID's dashes.
+_HEX_FORM = re.compile(rb"[0-9A-Fa-f]++(?:-[0-9A-Fa-f]++)*+")
 
 #: After building an automaton of this many patterns, freed heap goes back to the OS.
 _TRIM_AT = 1 << 16
@@ -175,9 +179,17 @@ class _Tier:
         entries: list[_Entry],
         hits: dict[tuple[int, int], str],
         positions: Positions,
+        *,
+        low: bytes = b"",
     ) -> None:
-        """Add the confirmed form spans and keyword offsets among this tier's ``found``."""
+        """Add the confirmed form spans and keyword offsets among this tier's ``found``.
+
+        ``low``: ``data`` with ASCII letters lower-cased. A hex form (a hex key, a UUID)
+        is confirmed in any letter case: tools print the same bytes as ``550E8400-...``
+        or ``550e8400-...``; any other form only as registered.
+        """
         n = self.n
+        blob = self.blob
         for idx, s, _e in found:
             if idx >= n:
                 positions.setdefault(self.keywords[idx - n], []).append(s)
@@ -185,18 +197,26 @@ class _Tier:
             sh = self.shortest[idx]
             start = s - ((sh - _ANCHOR) // 2 if sh > _ANCHOR else 0)
             o = self.offsets[idx]
-            if start < 0 or data[start : start + sh] != self.blob[o : o + sh]:
+            src, ref = data, blob
+            if start < 0:
                 continue
+            if data[start : start + sh] != blob[o : o + sh]:
+                ln = self.lengths[idx]
+                if not low or not _HEX_FORM.fullmatch(blob, o, o + ln):
+                    continue
+                src, ref = low, blob[o : o + ln].lower()  # a hex form: any letter case
+                if src[start : start + sh] != ref[:sh]:
+                    continue
+                o = 0
             ln = self.lengths[idx]
             end = start + ln
-            if ln > sh and data[start:end] != self.blob[o : o + ln]:
-                end = self._extend(data, start, start + sh, o, ln)
+            if ln > sh and src[start:end] != ref[o : o + ln]:
+                end = self._extend(src, start, start + sh, o, ln=ln, blob=ref)
             hits.setdefault((start, end), entries[self.owners[idx]].label)
 
-    def _extend(self, data: bytes, start: int, end: int, o: int, ln: int) -> int:
+    def _extend(self, data: bytes, start: int, end: int, o: int, *, ln: int, blob: bytes) -> int:
         """How far past a matched shortest prefix the text goes on matching the form."""
         limit = min(start + ln, len(data))
-        blob = self.blob
         while end < limit and data[end] == blob[o + end - start]:
             end += 1
         while end < len(data) and data[end] & 0xC0 == 0x80:
@@ -280,7 +300,7 @@ class _Snapshot:
         for tier in self.tiers:
             found = tier.matcher.find(low)
             if found:
-                tier.collect(found, data, self.entries, spans, positions)
+                tier.collect(found, data, self.entries, spans, positions, low=low)
             elif len(self.tiers) == 1:
                 return [], positions  # the common case: one automaton call finds nothing
         if not spans:

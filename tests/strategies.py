@@ -388,6 +388,43 @@ def argv_shapes(value: str) -> st.SearchStrategy[object]:
     )
 
 
+# -- hex keys and UUIDs: one value, any letter case, with or without dashes (issue 10 §6) --
+
+
+def _dashed(h: str) -> str:
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+#: A hex value (a key, a digest, a UUID) as libraries print it: how it was registered
+#: does not decide how it is logged.
+HEX_FORMS: dict[str, Callable[[str], str]] = {
+    "as-registered": lambda v: v,
+    "upper": str.upper,
+    "lower": str.lower,
+    "dashless": lambda v: v.replace("-", ""),
+    "dashless-upper": lambda v: v.replace("-", "").upper(),
+    "dashed": lambda v: _dashed(v.replace("-", "")) if len(v.replace("-", "")) == 32 else v,
+    "dashed-upper": lambda v: (
+        _dashed(v.replace("-", "")).upper() if len(v.replace("-", "")) == 32 else v.upper()
+    ),
+    "braced-upper": lambda v: "{" + v.upper() + "}",
+    "urn": lambda v: "urn:uuid:" + v.lower(),
+}
+
+_HEX = "0123456789abcdef"
+#: Hex values in the shapes providers load: UUIDs (dashed or not), 40/64-digit keys, any case.
+hex_values = (
+    st.one_of(
+        st.text(alphabet=_HEX, min_size=32, max_size=32).map(_dashed),
+        st.text(alphabet=_HEX, min_size=32, max_size=32),
+        st.text(alphabet=_HEX, min_size=40, max_size=40),
+        st.text(alphabet=_HEX, min_size=64, max_size=64),
+    )
+    .filter(lambda v: len(set(v)) > 6)
+    .flatmap(lambda v: st.sampled_from([v, v.upper()]))
+)
+
+
 # -- multi-line values with harmless lines (issue 10 §6: never mask a harmless line alone) --
 
 #: Lines of a config block that identify nothing on their own (``{n}``: a random number).

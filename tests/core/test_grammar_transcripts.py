@@ -9,8 +9,11 @@ values in every shape.
 from __future__ import annotations
 
 import io
+import json
 import logging
+import secrets
 import subprocess
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -21,7 +24,14 @@ from redact import KnownSecrets, Redactor
 from redact._carriers import is_placeholder
 from redact.scan import Scanner, ScanOptions
 from tests.core.test_grammar import VALUES, Shape, _fits, _leaks, _synthetic
-from tests.strategies import ARGV_ROWS, argv_shapes, config_blocks, grammar_values
+from tests.strategies import (
+    ARGV_ROWS,
+    HEX_FORMS,
+    argv_shapes,
+    config_blocks,
+    grammar_values,
+    hex_values,
+)
 
 R = Redactor.default()
 
@@ -53,6 +63,7 @@ SHAPES = [
     Shape("gha-add-mask", "::add-mask::{v}", _LINE),
     Shape("gha-add-mask-echo", 'echo "::add-mask::{v}"', '"' + _LINE),
     Shape("gha-set-output", "::set-output name=api_token::{v}", _LINE),
+    # redact:allow sensitive-key a template, not a value
     Shape("ado-setsecret", "##vso[task.setsecret]{v}", _LINE),
     Shape("ado-issecret", "##vso[task.setvariable variable=x;issecret=true]{v}", _LINE),
     Shape(
@@ -75,6 +86,15 @@ SHAPES = [
     Shape("npm-auth-token", "npm config set //registry.npmjs.org/:_authToken {v}", _TOKEN),
     Shape("heroku-output", "$ heroku auth:token\n ›   Warning: expires soon\n{v}\n$ ls", _TOKEN),
     Shape("gh-token-output", "$ gh auth token\n{v}\n", _TOKEN),
+    # argument vectors printed as list literals (repr, JSON)
+    Shape(
+        "argv-repr-error",
+        "Command '['mysql', '-u', 'root', '-p{v}']' returned non-zero exit status 1.",
+        "'\"\\",
+    ),
+    Shape("argv-json-curl", 'args=["curl", "-u", "bob:{v}"]', '"\\'),
+    Shape("argv-repr-vault", "running ['vault', 'login', '{v}']", "'\"\\"),
+    Shape("argv-json-docker", '["docker","login","-u","bob","-p","{v}","r.test"]', '"\\'),
     # prompt transcripts
     Shape("ssh-passphrase", "Enter passphrase for key '/x/id_rsa': {v}", _LINE),
     Shape("sudo", "[sudo] password for bob: {v}", _LINE),
@@ -198,6 +218,10 @@ def test_planted_values_never_survive_in_argv(data: st.DataObject, value: str) -
     obj = data.draw(argv_shapes(value))
     out = repr(R.redact_obj(obj))
     assert not _leaks(out, value, ""), (obj, out)
+    # the same vector printed (repr, JSON) and logged as text
+    for shown in (repr(obj), json.dumps(obj)):
+        out = R.redact(shown)
+        assert not _leaks(out, value, ""), (shown, out)
 
 
 ARGV_LOOKALIKES: list[object] = [
@@ -300,3 +324,65 @@ def test_no_value_words_are_neither_masked_nor_reported(text: str) -> None:
     assert R.redact(text) == text
     result = Scanner(ScanOptions(), jobs=1).scan_stream(io.BytesIO((text + "\n").encode()))
     assert not result.findings
+
+
+# -- registered hex keys and UUIDs in any letter case, with or without dashes --------------
+
+
+@pytest.mark.parametrize("form", sorted(HEX_FORMS))
+@pytest.mark.parametrize("registered", ["uuid", "uuid-upper", "uuid-hex", "hex40-upper"])
+def test_registered_hex_value_is_masked_in_every_case_and_dash_form(
+    registered: str, form: str
+) -> None:
+    """A registered UUID/hex key logged upper- or lower-case, dashless or dashed: masked whole."""
+    u = uuid.uuid4()
+    value = {
+        "uuid": str(u),
+        "uuid-upper": str(u).upper(),
+        "uuid-hex": u.hex,
+        "hex40-upper": secrets.token_hex(20).upper(),
+    }[registered]
+    r = Redactor(known=_known(value))
+    shown = HEX_FORMS[form](value)
+    out = r.redact(f"id={shown} done")
+    assert out.startswith("id=") and out.endswith(" done") and "[REDACTED:k]" in out, out
+    assert not _leaks(out, _bare(shown), "id=urn:uuid:{} done"), out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=hex_values, form=st.sampled_from(sorted(HEX_FORMS)))
+def test_planted_hex_values_never_survive_in_any_case(value: str, form: str) -> None:
+    """Random hex keys and UUIDs, registered in one case, logged in another: nothing leaks."""
+    r = Redactor(known=_known(value))
+    shown = HEX_FORMS[form](value)
+    out = r.redact(f"request {shown} failed")
+    assert not _leaks(out, _bare(shown), "request urn:uuid:{} failed"), (value, out)
+
+
+def test_hex_case_lookalikes_are_left_alone() -> None:
+    """Only hex forms fold case: a mixed-case token logged in another case is another value,
+    and a different or truncated UUID is not the registered one."""
+    u = str(uuid.uuid4())
+    token = "Qv" + _synthetic(20)
+    r = Redactor(known=_known(u, token))
+    for text in (
+        f"t={token.upper()}",
+        f"t={token.lower()}",
+        f"id={u[:-1]}{'0' if u[-1] != '0' else '1'}",
+        f"id={str(uuid.uuid4()).upper()}",
+        f"short={u.replace('-', '')[:20].upper()}",
+    ):
+        assert r.redact(text) == text
+    assert "[REDACTED" in r.redact(f"t={token}")
+
+
+def _bare(shown: str) -> str:
+    """The value of a hex form without its decoration (``{...}``, ``urn:uuid:``)."""
+    return shown.removeprefix("urn:uuid:").strip("{}")
+
+
+def _known(*values: str) -> KnownSecrets:
+    known = KnownSecrets()
+    for v in values:
+        known.add(v, label="k")
+    return known
