@@ -492,10 +492,7 @@ def _fed_by(text: str, lo: int, at: int) -> Span | None:
     if not head.endswith("|") or head.endswith("||"):
         return None
     pipe = lo + len(head) - 1
-    start = lo
-    for q in ('"', "'"):
-        if text.count(q, lo, pipe) % 2:
-            start = max(start, text.rfind(q, lo, pipe) + 1)  # cmd="echo v | docker login ..."
+    start = _open_quote_end(text, lo, pipe)  # cmd="echo v | docker login ...": after the "
     words: list[Span] = []
     for w in _WORD.finditer(text, start, pipe):
         word = w.group()
@@ -515,6 +512,22 @@ def _fed_by(text: str, lo: int, at: int) -> Span | None:
     if program == "printf" and len(args) < 2 and "%" in text[slice(*args[0])]:
         return None
     return _unquoted(text, *args[-1])
+
+
+def _open_quote_end(text: str, lo: int, at: int) -> int:
+    """Just after the quote still open at ``at`` (shell rules from ``lo``), else ``lo``."""
+    quote, opened, i = "", lo, lo
+    while i < at:
+        ch = text[i]
+        if quote == '"' and ch == "\\":
+            i += 2
+            continue
+        if quote and ch == quote:
+            quote = ""
+        elif not quote and ch in "\"'":
+            quote, opened = ch, i + 1
+        i += 1
+    return opened if quote else lo
 
 
 #: A transcript line a program writes before its secret: a warning (heroku's ``›``) or a blank.
