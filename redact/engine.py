@@ -107,6 +107,11 @@ _NO_FIELDS: frozenset[Any] = frozenset()
 _NO_STRINGS: frozenset[str] = frozenset()
 _PLAIN_SCALARS = frozenset({int, float, bool, type(None)})
 _FLAT_TYPES = _PLAIN_SCALARS | {str}
+# Containers whose str()/repr() show their items and nothing else: the walk of their
+# items covers what a sink prints. Any other container (a subclass, a Mapping of
+# objects that keep data in attributes) is also checked by what it shows.
+_SHOWN_AS_ITEMS = frozenset({dict, list, tuple, set, frozenset})
+_NOT_A_CONTAINER: Any = object()
 _is_str = str.__instancecheck__
 #: How the object walk treats a string: pass 1 records it, pass 2 redacts it.
 _Text = Callable[[str], str]
@@ -594,7 +599,10 @@ class Redactor:
         named tuples (by field name), dataclasses (fields, then what ``str``/``repr``
         show), exceptions (args, attributes, causes, rendered text), bytes, and any
         other object through what ``str()`` and ``repr()`` show (an ``Enum`` member's
-        repr shows its value). ``skip``: keys of a top-level mapping whose items are
+        repr shows its value). A container that is not a plain dict, list, tuple, set
+        or frozenset (``SimpleCookie`` of ``Morsel``s, ``UserString``, subclasses with
+        their own ``__repr__``) is walked by its items AND checked by what it shows: if
+        that still needs a mask, the result is the masked text. ``skip``: keys of a top-level mapping whose items are
         handed on as they are (a framework's own objects).
 
         Cost: one traversal collects every string not already proven clean, and ONE
@@ -865,6 +873,25 @@ class Redactor:
             text = bytes(obj).decode("utf-8", "surrogateescape")
             out = tx(text)
             return obj if out is text else type(obj)(out.encode("utf-8", "surrogateescape"))
+        walked = self._walk_items(obj, depth, active, tx)
+        if walked is not _NOT_A_CONTAINER:
+            if type(obj) in _SHOWN_AS_ITEMS:
+                return walked
+            # A container of another type may show more than its items (a
+            # ``SimpleCookie`` holds ``Morsel`` dicts whose value lives in an
+            # attribute, a dict subclass with its own ``__repr__``): what a sink
+            # prints is checked too, on the masked copy.
+            shown = self._walk_shown(walked, tx)
+            return walked if shown is walked else shown
+        if isinstance(obj, BaseException):
+            return self._walk_exception(obj, depth, active, tx)
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return self._walk_dataclass(obj, depth, active, tx)
+        return self._walk_shown(obj, tx)
+
+    def _walk_items(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
+        """The masked copy of a mapping, sequence or set by its items (the same object
+        when nothing changed), or ``_NOT_A_CONTAINER``."""
         if isinstance(obj, Mapping):
             return self._walk_mapping(obj, depth, active, tx)
         if isinstance(obj, tuple | list):
@@ -885,11 +912,7 @@ class Redactor:
                 return type(obj)(items)
             except Exception:
                 return list(items)
-        if isinstance(obj, BaseException):
-            return self._walk_exception(obj, depth, active, tx)
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return self._walk_dataclass(obj, depth, active, tx)
-        return self._walk_shown(obj, tx)
+        return _NOT_A_CONTAINER
 
     def _walk_argv(
         self, obj: list[str] | tuple[str, ...], line: str, pieces: list[list[Piece]], tx: _Text

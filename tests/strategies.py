@@ -126,6 +126,103 @@ def named_value_shapes(value: str) -> st.SearchStrategy[object]:
     )
 
 
+class _ShowsAttr(dict):  # type: ignore[type-arg]
+    """A dict subclass whose repr shows an attribute its items do not hold."""
+
+    def __init__(self, hidden: str, **items: object) -> None:
+        super().__init__(**items)
+        self.hidden = hidden
+
+    def __repr__(self) -> str:
+        return f"_ShowsAttr(conn=db://app:{self.hidden}@h, {dict.__repr__(self)})"
+
+    __str__ = __repr__
+
+
+class _ListShows(list):  # type: ignore[type-arg]
+    """A list subclass whose str shows a label kept outside its items."""
+
+    def __init__(self, label: str, items: list[object]) -> None:
+        super().__init__(items)
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"<{self.label}: {list.__repr__(self)}>"
+
+    __str__ = __repr__
+
+
+def shown_container_builders() -> dict[str, Callable[[str], object]]:
+    """Containers (mappings, sequences, their subclasses) and objects whose ``str()`` or
+    ``repr()`` show ``value`` although walking their items does not reach it (or only
+    part of the way): what a sink prints must be checked, not only the items."""
+    import array
+    import collections
+    import configparser
+    import email.message
+    import http.cookiejar
+    import http.cookies
+    import urllib.request
+
+    def cookie(v: str) -> object:
+        c: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
+        c["sid"] = v
+        c["theme"] = "dark"
+        return c
+
+    def morsel(v: str) -> object:
+        return cookie(v)["sid"]
+
+    def jar_cookie(v: str) -> http.cookiejar.Cookie:
+        return http.cookiejar.Cookie(
+            0, "sid", v, None, False, "h.example", False, False, "/", False,
+            False, None, False, None, None, {},
+        )  # fmt: skip
+
+    def jar(v: str) -> object:
+        j = http.cookiejar.CookieJar()
+        j.set_cookie(jar_cookie(v))
+        return j
+
+    def message(v: str) -> object:
+        m = email.message.Message()
+        m["Subject"] = "hello"
+        m["Authorization"] = "Bearer " + v
+        return m
+
+    def request(v: str) -> object:
+        return urllib.request.Request(
+            "https://h.example/", headers={"Authorization": "Bearer " + v}
+        )
+
+    def config(v: str) -> object:
+        cp = configparser.ConfigParser(interpolation=None)
+        cp.read_string(f"[db]\nhost = h\nnote = {v}\n")
+        return cp["db"]
+
+    class Mapped(collections.UserDict):  # type: ignore[type-arg]
+        pass
+
+    return {
+        "SimpleCookie": cookie,
+        "Morsel": morsel,
+        "cookie-in-dict": lambda v: {"cookies": cookie(v)},
+        "cookiejar.Cookie": jar_cookie,
+        "CookieJar": jar,
+        "email.Message": message,
+        "urllib.Request": request,
+        "configparser-section": config,
+        "UserDict": lambda v: Mapped({"a": "x " + v}),
+        "UserString": lambda v: collections.UserString("x " + v),
+        "array": lambda v: array.array("u", v),
+        "dict-subclass-repr": lambda v: _ShowsAttr(v, a="plain"),
+        "dict-subclass-repr-nested": lambda v: [{"x": _ShowsAttr(v)}],
+        "list-subclass-repr": lambda v: _ListShows("pool " + v, ["a"]),
+        "OrderedDict": lambda v: collections.OrderedDict(a="x " + v),
+        "deque": lambda v: collections.deque(["x " + v]),
+    }
+
+
 def named_key_shapes(value: str) -> st.SearchStrategy[dict[object, object]]:
     """``value`` in a mapping under a KEY that is not a plain str but names a secret.
 

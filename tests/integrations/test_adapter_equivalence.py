@@ -37,7 +37,7 @@ from redact import KnownSecrets, Redactor
 from redact.integrations.logging import RedactFilter
 from redact.integrations.otel import RedactingLogRecordProcessor, RedactingSpanProcessor
 from redact.integrations.structlog import RedactProcessor
-from tests.strategies import named_key_shapes, named_value_shapes
+from tests.strategies import named_key_shapes, named_value_shapes, shown_container_builders
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -98,6 +98,16 @@ CORPUS: dict[str, Callable[[], Any]] = {
     "intenum-key": lambda: {Code.CLIENT_SECRET: UNNAMED},
     "registered-in-tuple-key": lambda: {("cache", REGISTERED): 1},
 }
+# Containers that print more than their items (cookies, cookie jars, mail headers,
+# subclasses with their own __repr__), holding the registered value. Two keep it
+# inside, unprinted by their default repr: their result is the same object, whose
+# repr names its address, so they are left to the core's table.
+_HIDES_VALUE = {"urllib.Request", "configparser-section"}
+CORPUS.update(
+    (f"shown-{name}", lambda build=build: build(REGISTERED))
+    for name, build in shown_container_builders().items()
+    if name not in _HIDES_VALUE
+)
 
 
 def _json(obj: Any) -> str:
@@ -160,6 +170,52 @@ def test_logging_args_print_no_secret(case: str) -> None:
         rec = logging.LogRecord("t", logging.INFO, "f", 1, fmt, (CORPUS[case](),), None)
         RedactFilter(R).filter(rec)
         assert not _leaks(logging.Formatter("%(message)s").format(rec))
+
+
+_SHOWN = sorted(c for c in CORPUS if c.startswith("shown-"))
+
+
+@pytest.mark.parametrize("case", _SHOWN)
+@pytest.mark.parametrize(
+    "renderer",
+    [
+        structlog.processors.KeyValueRenderer(),
+        structlog.processors.LogfmtRenderer(),
+        structlog.dev.ConsoleRenderer(colors=False),
+        structlog.processors.JSONRenderer(default=repr),
+    ],
+    ids=["kv", "logfmt", "console", "json"],
+)
+def test_structlog_renderers_print_no_container_secret(case: str, renderer: Any) -> None:
+    """Every stock renderer after RedactProcessor: what it prints of the object holds none."""
+    buf = io.StringIO()
+    log = structlog.wrap_logger(
+        structlog.WriteLogger(buf), processors=[RedactProcessor(R), renderer]
+    )
+    log.info("evt", thing=CORPUS[case]())
+    assert buf.getvalue()
+    assert not _leaks(buf.getvalue())
+
+
+@pytest.mark.parametrize("case", _SHOWN)
+def test_logging_prints_no_container_secret(case: str) -> None:
+    """A real logger with RedactFilter: the object as the message, as an argument, and
+    as an extra= field rendered with %(thing)r and %(thing)s."""
+    buf = io.StringIO()
+    handler = logging.StreamHandler(buf)
+    handler.addFilter(RedactFilter(R))
+    handler.setFormatter(logging.Formatter("%(message)s | %(thing)r | %(thing)s"))
+    log = logging.getLogger(f"redact.test.shown.{case}")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        log.warning(CORPUS[case](), extra={"thing": 1})
+        log.warning("got %r and %s", CORPUS[case](), CORPUS[case](), extra={"thing": 2})
+        log.warning("evt", extra={"thing": CORPUS[case]()})
+    finally:
+        log.removeHandler(handler)
+    assert buf.getvalue().count("\n") >= 3
+    assert not _leaks(buf.getvalue())
 
 
 def _otel_attrs() -> dict[str, Any]:
