@@ -602,8 +602,9 @@ class Redactor:
         repr shows its value). A container that is not a plain dict, list, tuple, set
         or frozenset (``SimpleCookie`` of ``Morsel``s, ``UserString``, subclasses with
         their own ``__repr__``) is walked by its items AND checked by what it shows: if
-        that still needs a mask, the result is the masked text. ``skip``: keys of a top-level mapping whose items are
-        handed on as they are (a framework's own objects).
+        that still needs a mask, the result is the masked text. ``skip``: keys of a
+        top-level mapping whose items are handed on as they are (a framework's own
+        objects).
 
         Cost: one traversal collects every string not already proven clean, and ONE
         scan of them joined decides; only the strings that scan flags are redacted
