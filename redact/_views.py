@@ -207,6 +207,11 @@ _HEXDIGITS = "0123456789abcdefABCDEF"
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
+def _printable_count(text: str) -> int:
+    """How many characters of ``text`` are printable (letters, digits, punctuation, space)."""
+    return sum(ch.isprintable() for ch in text)
+
+
 def _hex_text(run: str) -> str | None:
     if _HIGH_TEXT.search(run[0::2]) is None:  # the high nibble of each byte
         return None  # no 8 bytes of text in a row (UTF-8 or UTF-16LE): an id, a digest
@@ -226,19 +231,32 @@ def _decode_run(run: str) -> str | None:
     ``a``-``f``), and ids, digests and trace ids are hex: one decoding, not two.
     """
     if not run.strip(_HEXDIGITS):
-        # Glued to one more hex digit on a side, the bytes start one digit later.
-        for cut in (run, run[1:-1]) if len(run) % 2 == 0 else (run[:-1], run[1:]):
-            text = _hex_text(cut)
-            if text is not None:
-                return text
-        return None
+        # Glued to one more hex digit on a side, the bytes start one digit later. Both
+        # alignments may read as text ("0" + hex of "02222BBB1": "\x03\x03####$$$#" one
+        # way): the reading with more printable characters is the text.
+        cuts = (run, run[1:-1]) if len(run) % 2 == 0 else (run[:-1], run[1:])
+        texts = [t for t in map(_hex_text, cuts) if t is not None]
+        return max(texts, key=_printable_count, default=None)
     if len(run) == 36 and _UUID.fullmatch(run):
         return None
+    # Hex glued to letters that are not hex digits (``0x``, ``hex:``-less prefixes, a word).
+    # When the hex covers most of the run it is read first: base64 of text never holds
+    # a long all-hex stretch, but any base64 decoding of "00G3030..." may look like text
+    # and would hide the hex behind it.
+    glued = list(_HEX_RUN.finditer(run))
+    if glued and 2 * max(m.end() - m.start() for m in glued) >= len(run):
+        text = _glued_hex(run, glued)
+        if text is not None:
+            return text
     text = _b64_text(run)
     if text is not None:
         return text
-    # Hex glued to letters that are not hex digits (``0x``, ``hex:``-less prefixes, a word).
-    for m in _HEX_RUN.finditer(run):
+    return _glued_hex(run, glued)
+
+
+def _glued_hex(run: str, glued: list[re.Match[str]]) -> str | None:
+    """``run`` with its first hex stretch that holds text decoded in place, or None."""
+    for m in glued:
         inner = _decode_run(m.group(0))
         if inner is not None:
             return run[: m.start()] + inner + run[m.end() :]

@@ -407,3 +407,29 @@ def test_escaped_line_breaks_are_lines() -> None:
     a, b = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     for sep in ("\\n", "\\r\\n", "\\r", "\n"):
         assert {a, b} <= set(identifying_lines(f"{a}{sep}{b}"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    value=secret_values,
+    glue=st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=4),
+    upper=st.booleans(),
+)
+def test_hex_glued_to_letters_is_read_as_hex(value: str, glue: str, upper: bool) -> None:
+    """Hex of a registered value after a few letters/digits (``00G``, ``hex``) is masked:
+    a base64 reading of the whole run that happens to look like text must not hide it
+    (hypothesis found ``00G`` + hex)."""
+    red = Redactor(known=KnownSecrets())
+    red.known.add(value, label="v")
+    h = value.encode().hex()
+    h = h.upper() if upper else h
+    assert h not in red.redact(f"{glue}{h}")
+    assert h not in red.redact(f"dump {glue}{h} end")
+
+
+def test_the_hypothesis_example_of_glued_hex() -> None:
+    """The example hypothesis found: ``00G`` then the hex of a zero-heavy value."""
+    red = Redactor(known=KnownSecrets())
+    value = "0" * 24 + ":00@0A"
+    red.known.add(value, label="v")
+    assert red.redact("00G" + value.encode().hex()) == "[REDACTED:v]"
