@@ -207,11 +207,55 @@ def sniff(head: bytes) -> tuple[str, str]:
     non_nul = len(utf8) - utf8.count("\0")
     binary = bool(non_nul) and len(_NOT_TEXT.findall(utf8)) > _BINARY_SHARE * non_nul
     undecodable = len(_UNDECODABLE.findall(utf8))
+    if binary and _surely_binary(head, utf8):
+        return "binary", "utf-8"
     if binary or undecodable > max(_LEGACY_MIN, _LEGACY_SHARE * len(utf8)):
         legacy = _legacy_encoding(head, utf8_share)
         if legacy is not None:
             return "text", legacy
     return ("binary" if binary else "text"), "utf-8"
+
+
+#: Signatures of binary formats (executables, images, fonts, media, databases, archives
+#: other than zip/tar): with a binary reading of the head, no text encoding is looked for.
+_BINARY_MAGIC = (
+    b"\x7fELF",
+    b"MZ",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"\x00asm",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"RIFF",
+    b"wOFF",
+    b"wOF2",
+    b"OggS",
+    b"fLaC",
+    b"ID3",
+    b"SQLite format 3\x00",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"(\xb5/\xfd",
+    b"\x04\x22\x4d\x18",
+)
+#: Legacy code pages never hold NUL, and UTF-16 text holds it at one parity of offsets
+#: only: more NUL than this share of a binary-looking head, at both parities, is a binary.
+_NUL_SHARE = 0.05
+
+
+def _surely_binary(head: bytes, utf8: str) -> bool:
+    """Whether a head that reads as binary in UTF-8 is one without asking for an encoding
+    (a known binary signature, or NUL bytes no text encoding would hold): the common case
+    of a scan over built trees costs no encoding detection."""
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    nuls = utf8.count("\0")
+    if nuls <= _NUL_SHARE * len(utf8):
+        return False
+    even = head[::2].count(0)
+    return min(even, nuls - even) > nuls // 4
 
 
 def _legacy_encoding(head: bytes, utf8_share: float) -> str | None:
@@ -228,7 +272,9 @@ def _legacy_encoding(head: bytes, utf8_share: float) -> str | None:
     # reads as invalid in every multi-byte encoding: cut it after a line end (ASCII-based
     # encodings) or at a whole code unit (UTF-16/32) instead.
     nl = head.rfind(b"\n", len(head) // 2)
-    trims = [head[: nl + 1] if nl >= 0 else head, head[: len(head) - len(head) % 4]]
+    trims = [head[: nl + 1] if nl >= 0 else head]
+    if b"\0" in head:  # UTF-16/32 (the only encodings with NUL): whole code units
+        trims.append(head[: len(head) - len(head) % 4])
     best = None
     for trimmed in dict.fromkeys(trims):
         best = from_bytes(trimmed).best()
