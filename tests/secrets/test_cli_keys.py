@@ -42,7 +42,9 @@ def test_full_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
     assert _run(_keys(store, "promote", "--audit", str(audit))) == 1  # JWKS TTL not yet over
     err = capsys.readouterr().err
     assert "JWKS cache TTL" in err
-    assert _run(_keys(store, "promote", first, "--force", "--audit", str(audit))) == 0
+    # A kid is an RFC 7638 thumbprint (base64url): one in 64 starts with "-", which argparse
+    # reads as an option unless it follows "--" (as docs/secrets-keys.md shows).
+    assert _run(_keys(store, "promote", "--force", "--audit", str(audit), "--", first)) == 0
     assert capsys.readouterr().out.strip() == first
     assert _run(_keys(store, "stage", "--audit", str(audit))) == 0
     second = capsys.readouterr().out.strip()
@@ -64,7 +66,9 @@ def test_full_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
 
     assert _run(_keys(store, "sweep", "--max-token-ttl", "0", "--clock-skew", "0")) == 0
     assert capsys.readouterr().out.strip() == ""  # verify_until was fixed at promotion
-    assert _run(_keys(store, "revoke", first, "--reason", "drill", "--audit", str(audit))) == 0
+    assert (
+        _run(_keys(store, "revoke", "--reason", "drill", "--audit", str(audit), "--", first)) == 0
+    )
     capsys.readouterr()
     assert KeyRegistry(store).status()[0].state is KeyState.REVOKED
 
