@@ -483,11 +483,16 @@ _DECLARE = re.compile(
     """
 )
 
+#: A substring of every verb ``_DECLARE`` knows (lower case), looked for before its regex.
+_DECLARE_WORDS = re.compile("define|set|env|variable|header|param")
+
 
 def declaration_spans(
     text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
 ) -> Iterator[Span]:
     """Values of ``NAME VALUE`` declarations (see ``_DECLARE``) whose NAME is sensitive."""
+    if _DECLARE_WORDS.search(text[pos:endpos].lower()) is None:
+        return  # every verb of _DECLARE holds one of them: no regex pass over a log line
     for m in _DECLARE.finditer(text, pos, endpos):
         name = m.group("name")
         if name.lower().startswith("env:"):
@@ -525,6 +530,8 @@ _RECORD_NAME = re.compile(
     (?P<q>\\?["']?)(?P<n>[\w.\-/:\[\]]{1,256})(?P=q)
     """
 )
+#: A substring of every name field of ``_RECORD_NAME`` and of the HCL block words (lower case).
+_RECORD_WORDS = re.compile("name|key|type|id|variable|output")
 _RECORD_VALUE = re.compile(
     r"""(?x)
     (?<![\w\-])
@@ -549,6 +556,8 @@ def record_spans(
     the block; for a plist ``<key>X</key>`` the ``<string>``/``<data>`` element after
     it. The value field may also come first on the line (``{"value": v, "name": X}``).
     """
+    if _RECORD_WORDS.search(text[pos:endpos].lower()) is None:
+        return  # no name field (every field of _RECORD_NAME holds one of them), no HCL block
     for m in _RECORD_NAME.finditer(text, pos, endpos):
         field = m.group("field")
         n = m.group("n")
@@ -713,6 +722,7 @@ def call_arguments(text: str, at: int) -> list[tuple[int, int, bool]]:
     return out
 
 
+_CALL_OPEN = re.compile(r"[(\[]")
 #: PowerShell ``ConvertTo-SecureString [-String] "v" -AsPlainText``: the string is the secret.
 _SECURE_STRING = re.compile(r"(?i)\bconvertto-securestring(?:[ \t]+-string)?[ \t]+(?=[^\s-])")
 
@@ -727,7 +737,9 @@ def auth_call_spans(
     secret argument (-1: the last). Only a literal in that position is masked, and not a
     placeholder (``HTTPBasicAuth(user, pw)`` has nothing to mask).
     """
-    for m in calls.finditer(text, pos, endpos):
+    # ``calls`` ends each match with ``(`` or ``[``: without one, no regex pass.
+    has_call = _CALL_OPEN.search(text, pos, endpos) is not None
+    for m in calls.finditer(text, pos, endpos) if has_call else ():
         args = call_arguments(text, m.end() - 1)
         if m.group("pair") is not None:
             if len(args) != 2:
@@ -766,6 +778,7 @@ _CSV_ROW = re.compile(
     r"""(?m)^[ \t]*(?P<q>["']?)(?P<n>[\w.\-\[\]]{1,128})(?P=q) *(?P<sep>[,\t;]) *"""
     r"""(?:"(?P<qv>(?:[^"\r\n]|"")*+)"|(?P<v>[^\r\n]{1,1024}))[ \t]*$"""
 )
+_CSV_SEP = re.compile("[,\t;]")
 _MD_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z_.\-]{0,127}")
 
@@ -801,6 +814,8 @@ def table_spans(
                 s, e = s + 1, e - 1
             if not is_placeholder(text[s:e]):
                 yield s, e
+    if _CSV_SEP.search(text, pos, endpos) is None:
+        return  # a CSV/TSV row needs its separator
     for m in _CSV_ROW.finditer(text, pos, endpos):
         if not sensitive(m.group("n")):
             continue

@@ -815,6 +815,11 @@ _DIRECTIVE = re.compile(
 )
 #: An ACL rule that adds (``>pw``) or removes (``<pw``) a password: ACL SETUSER or users.acl.
 _ACL_LINE = re.compile(r"(?im)(?:\bacl[ \t]++setuser|^[ \t]*+user)[ \t]++\S++")
+#: What an ACL password word needs: ``<`` or ``>`` opening a word (``_words_to_eol``'s words
+#: start after a blank or a quote, within 4,096 characters; the first one after the user
+#: name's blank). Checked first: ``user`` is in most log lines, an ACL line in almost none.
+#: A leading character class, so that the regex engine skips ahead at C speed.
+_ACL_WORD = re.compile(r"[\s\"'`][<>]")
 #: netrc tokens are separated by any whitespace, line breaks included (``password`` on one
 #: line, its value on the next).
 _NETRC = re.compile(r"(?<![\w-])(?:password|passwd)\s++(?=\S)")
@@ -832,6 +837,7 @@ _PGPASS = re.compile(
 )
 _PGPASS_KEYWORDS = (":5432:", ":5433:", ":6432:", ":*:")
 _DIRECTIVE_WORDS = tuple(sorted({d.split()[0] for d in DIRECTIVES}))
+_PGPASS_GATE = re.compile("|".join(re.escape(k) for k in _PGPASS_KEYWORDS))
 #: Oracle JDBC URLs carry ``user/password@host`` after the driver name.
 _URL_WORD = re.compile(r"[^ \t\r\n\f\v\"']++")
 _JDBC_ORACLE = re.compile(r"(?i)jdbc:oracle:[a-z0-9]{1,16}:(?=[^ \t\r\n\f\v@/]{1,256}/)")
@@ -1019,18 +1025,19 @@ def config_line_spans(
             words = _words_to_eol(text, m.end())
             if words:
                 yield _unquoted(text, *words[0])
-    if "user" in low:
+    if "user" in low and _ACL_WORD.search(text, pos, endpos + 4096) is not None:
         for m in _ACL_LINE.finditer(text, pos, endpos):
             for ws, we in _words_to_eol(text, m.end()):
                 if text[ws] in "<>" and we - ws > 1:
                     yield ws + 1, we
-    if "password" in low or "passwd" in low:
+    if ("password" in low or "passwd" in low) and ("machine" in text or "default" in text):
+        # _netrc_context needs a line (this one or one above) opened by one of those words
         for m in _NETRC.finditer(text, pos, endpos):
             if _netrc_context(text, m.start()):
                 w = _WORD.match(text, m.end())
                 if w is not None and w.group() not in _NETRC_KEYWORDS:
                     yield _unquoted(text, *w.span())
-    if any(k in low for k in _PGPASS_KEYWORDS):
+    if _PGPASS_GATE.search(low) is not None:
         for m in _PGPASS.finditer(text, pos, endpos):
             yield m.span("pw")
     if "jdbc:oracle:" in low:

@@ -310,16 +310,14 @@ class Redactor:
 
     def _find_plain(self, text: str, snap: _Snap) -> list[Finding]:
         positions = None
+        # One automaton pass: it answers the clean case (the common one) as cheaply as a
+        # probe, and a text it wakes needs no second pass for its hits and keywords.
+        hits, offsets = snap.scan_positions(text)
+        words: Collection[str] = offsets
         if len(text) > _REGION_MIN:
-            # Large texts: keep the keywords' offsets from the same pass to bound the rules.
-            hits, positions = snap.scan_positions(text)
-            words: Collection[str] = positions
-        else:
-            if self._quiet and snap.quiet(text):
-                return []  # the common case: one automaton probe, nothing else
-            hits, words = snap.scan(text)
+            positions = offsets  # large texts: the keywords' offsets bound the rules
         if not hits and not words and self._quiet:
-            return []
+            return []  # the common case: nothing registered, no keyword
         findings = [
             Finding(_KNOWN_RULE_ID, h.start, h.end, "known-secret", "critical", h.label, "known")
             for h in hits
@@ -331,7 +329,9 @@ class Redactor:
             for i in sorted(selected):
                 rule = self._rules[i]
                 detector = "key-name" if rule is self._key_rule else "rule"
-                for s, e in self._rule_spans(rule, text, detector, positions, words):
+                for s, e in self._rule_spans(
+                    rule, text, detector, positions, words, offsets=offsets
+                ):
                     findings.append(
                         Finding(rule.id, s, e, rule.category, rule.severity, "", detector)
                     )
@@ -349,7 +349,12 @@ class Redactor:
         detector: str,
         positions: dict[str, list[int]] | None = None,
         words: Collection[str] | None = None,
+        *,
+        offsets: dict[str, list[int]] | None = None,
     ) -> Iterable[tuple[int, int]]:
+        """Spans of ``rule`` in ``text``. ``positions``: keyword offsets that bound the
+        windows (large texts); ``offsets``: keyword offsets that anchor the key-name
+        detector's names (any text)."""
         n = len(text)
         if positions is not None and rule.keywords:
             # A match contains one of its rule's keywords, so on large texts each rule runs
@@ -377,6 +382,15 @@ class Redactor:
         anchors: list[int] | None = None
         if positions is not None and isinstance(rule, KeyValueDetector) and rule.keywords:
             anchors = sorted(set(starts))  # names are looked for only around their keywords
+        elif offsets is not None and isinstance(rule, KeyValueDetector) and rule.keywords:
+            # A short text: one window, but names are still looked for only around their
+            # keywords, not at each separator (a log line's "/api/items/123 -> 200" would
+            # have "123" judged as a name, a logfmt line each of its keys).
+            kset = rule.keyword_set
+            starts = [p for k, at in offsets.items() if k in kset for p in at]
+            if not text.isascii():
+                starts.extend(rule.names.name_char_offsets(text))
+            anchors = sorted(set(starts))
         seen: set[tuple[int, int]] = set()
         vetted = getattr(rule, "vetted", False)
         for lo, hi in windows:

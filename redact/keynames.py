@@ -30,6 +30,7 @@ pair (``auth=("bob", "v")``). Only a string literal there is masked.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -849,6 +850,9 @@ _KEY_SEP = re.compile(
     """,
     re.X,
 )
+#: Where a name of ``_KEY_SEP`` can start (its first character, not after another).
+_KEY_START = re.compile(r"(?<![\w.\-\u200b-\u200d\u2060\ufeff])[\w.\-\u200b-\u200d\u2060\ufeff]")
+_BLANK = re.compile(r"\s")
 _HWS = re.compile(r"[^\S\r\n]*+")
 #: userinfo of a URL: ``scheme://user:password@host`` (the userinfo carrier owns it).
 _USERINFO_REST = re.compile(r"""[^ \t\r\n\f\v/?#]{0,256}@""")
@@ -912,6 +916,7 @@ class KeyValueDetector:
     def __init__(self, names: KeyNames, *, prefixes: Iterable[str] = ()) -> None:
         self.names = names
         self.keywords = tuple(names.keywords())
+        self.keyword_set = frozenset(self.keywords)
         #: Non-secret prefixes that partial masks keep in front of ``[REDACTED``.
         self.prefixes = frozenset(prefixes)
 
@@ -958,18 +963,42 @@ class KeyValueDetector:
         # whitespace-delimited runs that hold a keyword are: every sensitive ASCII name
         # contains a keyword, so the spans are the same, and code full of ``x = y`` pays
         # per keyword, not per ``=``.
-        todo = iter(anchors) if anchors is not None else None
+        todo = anchors if anchors is not None else None
         anchor = -1
+        i = 0
         while pos < kend:
-            if todo is not None and anchor < pos:
-                anchor = next((a for a in todo if a >= pos), -1)
-                if anchor < 0:
+            if todo is None:
+                m = search(text, pos, kend)
+                if m is None:
                     break
-                run = max(pos, anchor - _KEY_RUN)
-                pos = max(run, *(text.rfind(w, run, anchor) + 1 for w in " \t\n"))
-            m = search(text, pos, kend)
-            if m is None:
-                break
+            else:
+                if anchor < pos:
+                    i = bisect.bisect_left(todo, pos, i)
+                    if i >= len(todo):
+                        break
+                    anchor = todo[i]
+                    run = max(pos, anchor - _KEY_RUN)
+                    pos = max(
+                        run,
+                        text.rfind(" ", run, anchor) + 1,
+                        text.rfind("\t", run, anchor) + 1,
+                        text.rfind("\n", run, anchor) + 1,
+                    )
+                # A name holding the keyword lies in the keyword's run (names hold no blank):
+                # each place in the run where a name can start is tried in order, which is
+                # what a search from the run's start finds for this keyword, without reading
+                # on to the end of the text (a log line's "session" or "://").
+                blank = _BLANK.search(text, anchor, kend)
+                m = None
+                for k in _KEY_START.finditer(text, pos, blank.start() if blank else kend):
+                    m = _KEY_SEP.match(text, k.start(), kend)
+                    if m is not None:
+                        break
+                if m is None:
+                    # On past the run (and past the anchor: a name character such as a
+                    # no-break space may itself be the blank that ends the run).
+                    pos, anchor = max(blank.start() if blank else kend, anchor + 1), -1
+                    continue
             pos = m.end()
             ks = m.start("key")
             if sensitive(m.group("key")) or (ks and text[ks - 1] in "\\?&;"):

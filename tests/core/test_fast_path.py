@@ -271,3 +271,77 @@ def test_sequential_share_equals_the_per_position_loop(parts: list[str]) -> None
 
     body = "".join(parts)
     assert _sequential_share(body) == _sequential_share_reference(body)
+
+
+# -- the key-name detector's shortcuts: anchored names, gated carriers ---------------------
+
+_KEY_RULE = Redactor.default()._key_rule
+#: Text built for the key detector: names (sensitive or not), separators of every kind,
+#: carrier words (verbs, record fields, table cells, calls, ACL/netrc lines), values.
+_kv_pieces = st.one_of(
+    filler,
+    st.sampled_from(_KEYWORDS),
+    st.sampled_from(
+        [
+            *("password", "db_password", "session", "token", "api_key", "cart", "user", "x"),
+            *("=", ": ", " = ", "=>", " -> ", ":=", ",", "|", "\t", ";", "(", "[", "{", "}"),
+            *('"', "'", "?", "&", "\\", "<", ">", " >pw", " <pw", "\n", "#define", "ENV"),
+            *("set(", "setenv", "add_header", "fastcgi_param", "name: ", "key=", "--name"),
+            *("value: ", "type=password", "variable", "machine h", "default", "login("),
+            *("AUTH", "requirepass", "user alice on", "acl setuser", ":5432:", "/api/12"),
+            *("hunter2x9", "Zq8vN3xK1pLm7Rt2", "https://u:p@h/x", "identified by"),
+            *("\xa0", "\u3000", "ｐａｓｓ", "пароль", "\u200b"),  # name characters, blanks
+        ]
+    ),
+)
+_kv_texts = st.lists(_kv_pieces, max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_kv_texts)
+def test_anchored_names_find_what_a_search_of_every_separator_finds(text: str) -> None:
+    """Names looked for only in the runs that hold a keyword (how ``_find`` calls the key
+    detector on every text) give the spans of the search from every separator."""
+    snap = Redactor.default().known.snapshot
+    _, offsets = snap.scan_positions(text)
+    kws = _KEY_RULE.keyword_set
+    starts = [p for k, at in offsets.items() if k in kws for p in at]
+    if not text.isascii():
+        starts.extend(_KEY_RULE.names.name_char_offsets(text))
+    anchored = set(_KEY_RULE.finditer(text, anchors=sorted(set(starts)), present=offsets))
+    searched = set(_KEY_RULE.finditer(text, present=offsets))
+    assert anchored == searched
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_kv_texts)
+def test_carrier_gates_skip_only_texts_their_regex_cannot_match(text: str) -> None:
+    """Each carrier's cheap gate (a word, a separator, a bracket) is a necessary condition:
+    with the gate bypassed the carrier finds nothing more."""
+    from redact import _carriers as c
+    from redact import _commands as cmd
+    from redact import keynames as kn
+
+    n = len(text)
+    # The regexes behind the gates, run unconditionally.
+    assert (c._DECLARE_WORDS.search(text.lower()) is not None) or not any(
+        True for _ in c._DECLARE.finditer(text, 0, n)
+    )
+    assert (c._RECORD_WORDS.search(text.lower()) is not None) or not any(
+        True for _ in c._RECORD_NAME.finditer(text, 0, n)
+    )
+    assert (c._CSV_SEP.search(text) is not None) or not any(
+        True for _ in c._CSV_ROW.finditer(text, 0, n)
+    )
+    assert (c._CALL_OPEN.search(text) is not None) or not any(
+        True for _ in kn._AUTH_CALLS.finditer(text, 0, n)
+    )
+    acl = [
+        w
+        for m in cmd._ACL_LINE.finditer(text, 0, n)
+        for w in cmd._words_to_eol(text, m.end())
+        if text[w[0]] in "<>" and w[1] - w[0] > 1
+    ]
+    assert not acl or cmd._ACL_WORD.search(text) is not None
+    netrc = [m for m in cmd._NETRC.finditer(text) if cmd._netrc_context(text, m.start())]
+    assert not netrc or "machine" in text or "default" in text

@@ -1,0 +1,78 @@
+"""A/B of ``Redactor.redact`` per line shape against another version of the code.
+
+Run: ``.venv/bin/python benchmarks/ab_lines.py ROOT_A ROOT_B [ROUNDS]`` where each ROOT
+holds a ``redact`` package (``.`` for this tree; an older one from
+``git archive <commit> redact | tar -x -C /tmp/before``). Each round runs one process
+per root, alternating; each process times every line shape (best of 5 runs of 300
+calls, CPU time of the thread, so the other load of a shared machine inflates it
+less). Prints the best round per shape and root, in microseconds per call, with the
+machine load. The shapes: a clean line, lines whose words wake the key-name detector
+without holding a secret (``session`` in a message, a URL, a logfmt line), and lines
+with one secret under a sensitive name (the goal for those: <= 10 us).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import time
+
+LINES = [
+    ("clean", "cache miss GET /api/items/514245 -> 404 in 9.5 ms"),
+    ("wakes: 'session' (short)", "user session refreshed"),
+    ("wakes: 'session' + '->'", "user session refreshed PUT /api/users/6911/cart -> 404 in 9.5 ms"),
+    ("wakes: URL", "https://shop.example.com/p/123?ref=mail"),
+    (
+        "wakes: logfmt",
+        'level=info msg="user session refreshed" user=bob4 ip=10.1.2.3 path=/a/b status=200 ms=3',
+    ),
+    ("secret: JSON pair", '{"user": "bob", "password": "hunter2x", "x": 1}'),
+    ("secret: DSN", "postgres dsn host=db1 password=Zq8vN3xK1pLm7Rt2"),
+    ("secret: query", "GET /api/x?token=abcdefabcdef12345 200"),
+    ("secret: logfmt", "level=info msg=login session=Zq8vN3xK1pLm user=bob4 ip=10.1.2.3 ms=2"),
+]
+
+
+def child(root: str) -> None:
+    """Time every shape with the ``redact`` package found under ``root``."""
+    sys.path.insert(0, root)
+    from redact import Redactor
+
+    red = Redactor.default()
+    gc.disable()
+    out = []
+    for _, line in LINES:
+        best = float("inf")
+        for _ in range(5):
+            t0 = time.thread_time()
+            for _ in range(300):
+                red.redact(line)
+            best = min(best, (time.thread_time() - t0) / 300 * 1e6)
+        out.append(best)
+    print(json.dumps(out))
+
+
+def main() -> None:
+    """Alternate one process per root for ROUNDS rounds; print the best per shape."""
+    if sys.argv[1] == "--child":
+        child(sys.argv[2])
+        return
+    roots = sys.argv[1:3]
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    runs: dict[str, list[list[float]]] = {r: [] for r in roots}
+    for _ in range(rounds):
+        for r in roots:
+            raw = subprocess.check_output([sys.executable, __file__, "--child", r])
+            runs[r].append(json.loads(raw))
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    print(f"us per redact() call, best of {rounds} rounds (load {load})")
+    print(f"{'shape':28s}" + "".join(f"{r[-24:]:>26s}" for r in roots))
+    for i, (name, _) in enumerate(LINES):
+        print(f"{name:28s}" + "".join(f"{min(x[i] for x in runs[r]):26.2f}" for r in roots))
+
+
+if __name__ == "__main__":
+    main()
