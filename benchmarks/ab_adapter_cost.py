@@ -1,0 +1,130 @@
+"""A/B of each adapter's own CPU cost per event against another version of the code.
+
+Run: ``.venv/bin/python benchmarks/ab_adapter_cost.py ROOT_A ROOT_B [ROUNDS]`` (each ROOT
+holds a ``redact`` package: ``.`` for this tree, an older one from ``git archive <commit>
+redact | tar -x -C /tmp/before``). One process per root and round, alternating. Each
+builds 3,000 varied events (``_workloads.events``, keyword-free and realistic mix), turns
+them into finished OTel spans, ``LogRecord``s (the ``bench_logging.py`` call) and
+structlog event dicts before timing, then times only the adapter's call on each
+(``SpanRedactor.span``, ``RedactFilter.filter``, ``RedactProcessor``): microseconds of
+thread CPU time per event, best round. Every event is new to the adapter (its clean
+caches see constant fields only), unlike a pipeline benchmark repeating a batch.
+The pipelines' own ratios are ``bench_structlog.py``, ``bench_logging.py``,
+``bench_otel.py`` and ``ab_integrations.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = str(Path(__file__).resolve().parent.parent)
+
+
+def _spans(batch: Sequence[Any]) -> list[Any]:
+    """Finished spans of ``batch`` (the attributes ``bench_otel.py`` sets)."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    memory = InMemorySpanExporter()
+    tp = TracerProvider()
+    tp.add_span_processor(SimpleSpanProcessor(memory))
+    tracer = tp.get_tracer("bench")
+    for e in batch:
+        f = e.fields
+        with tracer.start_as_current_span(f"{f['method']} {f['path']}") as span:
+            span.set_attribute("http.request.method", f["method"])
+            span.set_attribute("url.path", f["path"])
+            span.set_attribute("http.response.status_code", f["status"])
+            span.set_attribute("user_agent.original", f["user_agent"])
+            span.set_attribute("client.address", f["client_ip"])
+            span.set_attribute("app.request_id", f["request_id"])
+            span.set_attribute("app.user", f["user"])
+            if "referer" in f:
+                span.set_attribute("http.request.header.referer", (f["referer"],))
+            span.add_event(e.message, {"duration_ms": f["duration_ms"]})
+    return list(memory.get_finished_spans())
+
+
+def _records(batch: Sequence[Any]) -> list[logging.LogRecord]:
+    """The ``LogRecord`` of ``bench_logging.py``'s call for each event."""
+    out = []
+    for e in batch:
+        f = e.fields
+        args = (e.message, f["method"], f["path"], f["status"], f["duration_ms"])
+        rec = logging.LogRecord(
+            "bench", logging.INFO, "p", 1, "%s %s %s -> %d in %.1f ms", args, None
+        )
+        rec.request_id = f["request_id"]
+        rec.client = f["client_ip"]
+        rec.user_agent = f.get("referer", f["user_agent"])
+        out.append(rec)
+    return out
+
+
+def child(root: str) -> None:
+    """Time the adapters of the ``redact`` package under ``root``; print JSON."""
+    sys.path.insert(0, root)
+    sys.path.insert(1, HERE)
+    from benchmarks._workloads import events
+    from redact import Redactor
+    from redact.integrations.logging import RedactFilter
+    from redact.integrations.otel import SpanRedactor
+    from redact.integrations.structlog import RedactProcessor
+
+    red = Redactor.default()
+    out: dict[str, float] = {}
+    for kw in (False, True):
+        batch = events(3000, seed=11, keywords=kw)
+        proc = RedactProcessor(red)
+        dicts = [
+            dict(e.fields, event=e.message, service="orders", level="info", timestamp=f"t{i}")
+            for i, e in enumerate(batch)
+        ]
+        cases: list[tuple[str, Callable[[Any], object], list[Any]]] = [
+            ("OTel SpanRedactor.span", SpanRedactor(red).span, _spans(batch)),
+            ("logging RedactFilter", RedactFilter(red).filter, _records(batch)),
+            ("structlog RedactProcessor", lambda d, p=proc: p(None, "info", d), dicts),
+        ]
+        gc.disable()
+        for name, fn, items in cases:
+            t0 = time.thread_time()
+            for item in items:
+                fn(item)
+            out[f"{name}, {'realistic mix' if kw else 'keyword-free'}"] = (
+                (time.thread_time() - t0) / len(items) * 1e6
+            )
+        gc.enable()
+    print(json.dumps(out))
+
+
+def main() -> None:
+    """Alternate one process per root; print the best round per adapter and workload."""
+    if sys.argv[1] == "--child":
+        child(sys.argv[2])
+        return
+    roots = sys.argv[1:3]
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    runs: dict[str, list[dict[str, float]]] = {r: [] for r in roots}
+    for _ in range(rounds):
+        for r in roots:
+            raw = subprocess.check_output([sys.executable, __file__, "--child", r])
+            runs[r].append(json.loads(raw))
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    print(f"adapter CPU us per event, best of {rounds} rounds (load {load})")
+    print(f"{'adapter, workload':44s}" + "".join(f"{r[-20:]:>22s}" for r in roots))
+    for key in runs[roots[0]][0]:
+        print(f"{key:44s}" + "".join(f"{min(x[key] for x in runs[r]):22.2f}" for r in roots))
+
+
+if __name__ == "__main__":
+    main()
