@@ -10,7 +10,7 @@ decoded exactly as ``json.loads`` would.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
 __all__ = ["MAX_DEPTH", "field_path", "format_path"]
@@ -46,14 +46,21 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return "".join(out)
 
 
-def field_path(line: str, offset: int, secrets: Sequence[tuple[int, int]] = ()) -> str | None:
+def field_path(
+    line: str,
+    offset: int,
+    secrets: Sequence[tuple[int, int]] = (),
+    hidden: Callable[[str], bool] | None = None,
+) -> str | None:
     """The path of the JSON member or string that contains ``line[offset]``, if any.
 
     A member name overlapping one of the ``secrets`` spans (``(start, end)`` offsets in
-    ``line``) is printed as ``*``: the path goes into reports, the secret must not.
+    ``line``), or for which ``hidden(name)`` is true (the scanner: it holds a found
+    secret or looks like a credential), is printed as ``*``: the path goes into
+    reports, the secret must not.
     """
     try:
-        _value(line, _WS.match(line, 0).end(), (), offset, 0, secrets=secrets)  # type: ignore[union-attr]
+        _value(line, _WS.match(line, 0).end(), (), offset, 0, secrets=secrets, hidden=hidden)  # type: ignore[union-attr]
     except _Found as found:
         return format_path(found.path) if found.path else None
     except (ValueError, IndexError, RecursionError):
@@ -73,6 +80,7 @@ def _value(
     depth: int,
     *,
     secrets: Sequence[tuple[int, int]],
+    hidden: Callable[[str], bool] | None = None,
 ) -> int:
     """Parse the value at ``s[i]``; raise ``_Found`` when ``offset`` lies inside a string."""
     if depth > MAX_DEPTH:
@@ -91,7 +99,7 @@ def _value(
             if s[i] != '"':
                 raise ValueError("expected a key")
             key, kend = scanstring(s, i + 1)
-            if any(a < kend and i < b for a, b in secrets):
+            if any(a < kend and i < b for a, b in secrets) or (hidden and hidden(key)):
                 key = _Masked(key)
             member = (*path, key)
             if i <= offset < kend:
@@ -100,7 +108,7 @@ def _value(
             if s[j] != ":":
                 raise ValueError("expected ':'")
             vstart = _ws(s, j + 1)
-            vend = _value(s, vstart, member, offset, depth + 1, secrets=secrets)
+            vend = _value(s, vstart, member, offset, depth + 1, secrets=secrets, hidden=hidden)
             if i <= offset < vend:
                 raise _Found(member)
             i = _ws(s, vend)
@@ -115,7 +123,7 @@ def _value(
             return i + 1
         index = 0
         while True:
-            i = _value(s, i, (*path, index), offset, depth + 1, secrets=secrets)
+            i = _value(s, i, (*path, index), offset, depth + 1, secrets=secrets, hidden=hidden)
             i = _ws(s, i)
             if s[i] == "]":
                 return i + 1

@@ -13,6 +13,7 @@ seen whole.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import re
 from bisect import bisect_right
@@ -439,9 +440,11 @@ def scan_text(
         # looks like a credential itself. One rule set, two weightings.
         weigh = _name_evidence_rules(redactor)
         raw = [
-            f
+            leaf
             for f in raw
-            if (f.detector != "key-name" and f.rule_id not in weigh) or _credential_value(text, f)
+            for leaf in (
+                (f,) if f.detector != "key-name" and f.rule_id not in weigh else _weighed(text, f)
+            )
         ]
     if raw and is_code_path(path):
         # In code, ``password = settings.password`` names a variable: only a string literal
@@ -493,7 +496,13 @@ def scan_text(
                 for r in raw
                 if r.start < line_end and r.end > line_start
             ]
-            json_field = field_path(line_text, f.start - line_start, spans)
+            found = frozenset(text[r.start : r.end] for r in raw if r.end - r.start >= 4)
+            json_field = field_path(
+                line_text,
+                f.start - line_start,
+                spans,
+                hidden=lambda name, found=found: _hidden_name(redactor, name, found),
+            )
         secret = text[f.start : f.end]
         out.append(
             ScanFinding(
@@ -547,21 +556,68 @@ def _name_evidence_rules(redactor: Redactor) -> frozenset[str]:
     return ids
 
 
-def _credential_value(text: str, f: Finding) -> bool:
-    """Whether the value of a key-name finding carries evidence of a credential itself."""
+def _value_name(text: str, f: Finding) -> str | None:
+    """The name a key-name finding's value sits under ("" if none is written), or None when
+    that name is no key at all (a type name, a resource path, a badge's query)."""
     line_start = text.rfind("\n", max(0, f.start - 300), f.start) + 1
     m = _KEY_BEFORE.search(text, max(line_start, f.start - 300), f.start)
     name = m.group(1) if m else ""
     if name.startswith("::") and runner_secret_command(name):
         return credential_like(text[f.start : f.end], "")  # ::add-mask::v registers a secret
     if "::" in name or name.lower().startswith(("arn:", "urn:")) or name.count(":") >= 3:
-        return False  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
+        return None  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
     glued = m.start(1) + len(name) - len(name.lstrip(":")) if m else 0
     if m and _IN_ARN.search(text, max(line_start, m.start(1) - 300), glued):
-        return False  # arn:aws:secretsmanager:*:*:secret:Name-*: the name is a resource type
+        return None  # arn:aws:secretsmanager:*:*:secret:Name-*: the name is a resource type
     if m and _BADGE_QUERY.search(text, max(line_start, m.start(1) - 300), m.start(1)):
-        return False  # ?token= of a badge image: meant to be published
-    return credential_like(text[f.start : f.end], name)
+        return None  # ?token= of a badge image: meant to be published
+    return name
+
+
+def _credential_value(text: str, f: Finding) -> bool:
+    """Whether the value of a key-name finding carries evidence of a credential itself."""
+    name = _value_name(text, f)
+    return name is not None and credential_like(text[f.start : f.end], name)
+
+
+#: One leaf of a container value: a quoted string (its inside) or a bare word.
+_LEAF = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|([^\s,\[\]{}():;=\"'`]+)")
+
+
+def _weighed(text: str, f: Finding) -> tuple[Finding, ...]:
+    """The findings a key-name finding stands for in a repository: itself when its value
+    looks like a credential; when the value is a container under the sensitive name
+    (``"api_keys": ["..."]``, ``"tokens": {"<token>": "bob"}``, ``"credentials": {"prod":
+    {"value": "..."}}``), one finding per leaf (string, member name or bare word) that
+    looks like a credential, each judged with the same evidence under that name; else
+    none. The runtime masks the whole container; the report points at each credential.
+    """
+    name = _value_name(text, f)
+    if name is None:
+        return ()
+    value = text[f.start : f.end]
+    if credential_like(value, name):
+        return (f,)
+    if not value.lstrip("\"'` \t").startswith(("[", "{", "(")):
+        return ()
+    leaves: list[Finding] = []
+    for m in _LEAF.finditer(text, f.start, f.end):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        start, end = m.span(group)
+        if end > start and credential_like(text[start:end], name):
+            leaves.append(dataclasses.replace(f, start=start, end=end))
+    return tuple(leaves)
+
+
+def _hidden_name(redactor: Redactor, name: str, found: frozenset[str]) -> bool:
+    """Whether a JSON member name must not be printed in a field path: it holds a secret
+    found on its line, a finding of its own, or looks like a credential (a password
+    used as a user id, a token as a map key). Paths go into every report."""
+    return (
+        any(secret in name for secret in found)
+        or bool(redactor.find(name))
+        or credential_like(name)
+    )
 
 
 def _sha1(secret: str) -> str:
