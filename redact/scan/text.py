@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import hashlib
 import re
 from bisect import bisect_right
@@ -501,7 +502,7 @@ def scan_text(
                 line_text,
                 f.start - line_start,
                 spans,
-                hidden=lambda name, found=found: _hidden_name(redactor, name, found),
+                hidden=functools.partial(_hidden_name, redactor, found=found),
             )
         secret = text[f.start : f.end]
         out.append(
