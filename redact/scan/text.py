@@ -497,7 +497,11 @@ def scan_text(
                 for r in raw
                 if r.start < line_end and r.end > line_start
             ]
-            found = frozenset(text[r.start : r.end] for r in raw if r.end - r.start >= 4)
+            found = frozenset(
+                text[r.start : r.end]
+                for r in raw
+                if r.start < line_end and r.end > line_start and r.end - r.start >= 4
+            )
             json_field = field_path(
                 line_text,
                 f.start - line_start,
