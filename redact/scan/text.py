@@ -568,7 +568,7 @@ def _value_name(text: str, f: Finding) -> str | None:
     m = _KEY_BEFORE.search(text, max(line_start, f.start - 300), f.start)
     name = m.group(1) if m else ""
     if name.startswith("::") and runner_secret_command(name):
-        return credential_like(text[f.start : f.end], "")  # ::add-mask::v registers a secret
+        return ""  # ::add-mask::v registers a secret: judged on the value alone
     if "::" in name or name.lower().startswith(("arn:", "urn:")) or name.count(":") >= 3:
         return None  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
     glued = m.start(1) + len(name) - len(name.lstrip(":")) if m else 0
@@ -603,8 +603,9 @@ def _weighed(text: str, f: Finding) -> tuple[Finding, ...]:
     value = text[f.start : f.end]
     if credential_like(value, name):
         return (f,)
-    if not value.lstrip("\"'` \t").startswith(("[", "{", "(")):
-        return ()
+    inner = value.strip("\"'` \t\r\n;,")
+    if inner[:1] + inner[-1:] not in ("[]", "{}", "()"):
+        return ()  # not one closed container (a regex class, a glob: ``[a-z]+:...$``)
     leaves: list[Finding] = []
     for m in _LEAF.finditer(text, f.start, f.end):
         group = next(g for g in (1, 2, 3) if m.group(g) is not None)
