@@ -974,9 +974,10 @@ class Redactor:
     ) -> Any:
         """A ``(name, value[, ...])`` pair headed by a sensitive name (ASGI/WSGI headers,
         ``urlencode()`` pairs, JSON round trips that made tuples lists): the value is
-        masked whole, and so is any later string; the name is kept."""
-        name = obj[0]
-        items: list[Any] = [name]
+        masked whole, and so is any later string; the name is walked like any value (it
+        stays as it is unless it holds a secret itself: ``("000TOKEN", None)`` with
+        ``000TOKEN`` registered)."""
+        items: list[Any] = [self._walk(obj[0], depth, active, tx)]
         for i, v in enumerate(obj[1:], 1):
             if _maskable(v) and (i == 1 or isinstance(v, str | bytes | bytearray)):
                 items.append(self._masked_like(v, tx))

@@ -190,3 +190,22 @@ def test_csharp_auto_property_initializers(r: Redactor, shape: str) -> None:
 def test_csharp_properties_without_a_secret_stay(r: Redactor, text: str) -> None:
     """A lookalike property name, no initializer, or a harmless property: unchanged."""
     assert r.redact(text) == text
+
+
+@pytest.mark.parametrize("shape", [tuple, list])
+@pytest.mark.parametrize("rest", [(None,), (1,), ("x", "y")])
+def test_a_pair_name_that_is_a_registered_secret_is_masked(
+    shape: type, rest: tuple[object, ...]
+) -> None:
+    """A (name, value) pair headed by a sensitive name walks its name too: a registered
+    secret that reads as a sensitive name (``000TOKEN``) is masked there (hypothesis found
+    ``("000TOKEN", None)`` passing structlog and ``redact_obj``)."""
+    from redact import KnownSecrets
+
+    red = Redactor.default(known=KnownSecrets())
+    secret = "0" * 3 + secrets.token_hex(3).upper() + "TOKEN"
+    red.known.add(secret, label="planted")
+    out = red.redact_obj({"f": shape((secret, *rest))})
+    assert secret not in repr(out)
+    header = shape((b"authorization", b"Basic " + secrets.token_hex(8).encode()))
+    assert red.redact_obj(header)[0] == b"authorization"  # a plain name stays
