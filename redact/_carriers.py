@@ -60,21 +60,25 @@ __all__ = [
     "authority_end",
     "bare_userinfo_spans",
     "call_arguments",
+    "concatenated",
     "declaration_spans",
     "has_template",
     "heredoc",
     "is_documentation_value",
     "is_placeholder",
     "line_start",
+    "list_value",
     "long_string",
     "names_a_field",
     "odbc_braced",
     "percent_runs",
+    "placeholder_at",
     "record_spans",
     "reference_name",
     "sql_spans",
     "table_spans",
     "template_default",
+    "token_user",
     "unquote_keeping_references",
     "userinfo_password",
     "userinfo_spans",
@@ -134,6 +138,33 @@ def glued_after_quote(text: str, at: int) -> bool:
     """Whether a closing quote at ``at - 1`` is followed by more of the same word (``"a"b``)."""
     ch = text[at : at + 1]
     return bool(ch) and not ch.isspace() and ch not in ",;)]}&|#/<>\\\"'`.+"
+
+
+#: Between two literals of one value: C/Python adjacency (``"a" "b"``) or a concatenation
+#: operator (``+``, PHP ``.``, Lua ``..``, Perl/Raku ``~``, VB ``&``, SQL ``||``).
+_CONCAT = re.compile(r"""[ \t]*+(?:(?:\+|\.\.?|~|&|\|\|)[ \t]*+)?(?=[bBrRuUfF]{0,2}["'`])""")
+
+
+def concatenated(text: str, q: Span) -> list[Span]:
+    """The literals of a value written as several (``"Bearer " + "v"``), from its first one ``q``.
+
+    ``q`` is the inside of the first literal; each part is the inside of one literal.
+    At most 16 parts; an operand that is not a literal (``"Bearer " + token``) ends it.
+    """
+    parts = [q]
+    at = q[1] + 1
+    for _ in range(16):
+        if text[at - 1 : at] not in ('"', "'", "`"):
+            break  # an escaped \" literal: no concatenation read
+        m = _CONCAT.match(text, at)
+        if m is None:
+            break
+        nxt = quoted(text, m.end())
+        if nxt is None:
+            break
+        parts.append(nxt)
+        at = nxt[1] + 1
+    return parts
 
 
 def open_quote_len(text: str, at: int) -> int:
@@ -272,9 +303,9 @@ _PAIR_AHEAD = re.compile(r"[^\S\r\n]+[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]")
 def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
     """Unquoted value glued to ``=``/``:``: one token of a ``key=value`` list or query string."""
     t = _TOKEN_RUN.match(text, at, end)
-    if t is None:
-        return None
-    e = t.end()
+    if t is None and text[at : at + 1] not in (",", "&"):
+        return None  # (Password=,x=y;Server=h: a connection-string value may start with ',')
+    e = at if t is None else t.end()
     if text.startswith(("$(", "${", "{{", "#{", "%(", "<%"), at):
         tpl = _TEMPLATE.match(text, at, end)  # $(cat /run/secrets/db) is one value
         if tpl is not None and tpl.end() > e:
@@ -285,6 +316,20 @@ def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
         e = _quote_end(text, at, e, quote)
     if e - at > 1 and text[e - 1] in ";," and _PAIR_AHEAD.match(text, e):
         e -= 1
+    elif (
+        e < end
+        and text[e] in " \t,&"
+        and _in_connection_string(text, lo, key_at, e, end=end, quote=quote)
+    ):
+        # Server=h;Password=a b,c=d;Database=x: an ADO.NET/ODBC value runs to its ';'
+        # (blanks, ',' and '&' separate no pairs there)
+        reach = min(end, e + _FIELD_REACH)
+        stop = _end_of_line(text, e, reach, quote)
+        semi = _NEXT_FIELD.search(text, e, stop)
+        if semi is not None:
+            e = semi.start()
+        elif stop < reach or reach == end:
+            e = stop
     elif quote is None and e < end and text[e] in " \t" and text[lo:key_at].strip() in _LINE_LEADS:
         # An env/config line (``PASSWORD=correct horse battery staple``, ``export K=v w``):
         # the value runs to the end of the line unless another ``name=`` pair follows.
@@ -300,6 +345,29 @@ def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
             e = e + len(rest.rstrip())
     e = _trim(text, lo, key_at, at, e)
     return (at, e) if e > at else None
+
+
+#: A ``;`` that ends a connection-string field: the next ``Name=`` or the end of the string.
+_NEXT_FIELD = re.compile(r";(?=[ \t]*+(?:[A-Za-z][A-Za-z0-9 _.\-]{0,63}=|[\r\n\"']|$))")
+_FIELD_BEFORE = re.compile(r";[ \t]*+$")
+_FIELD_NAME_AHEAD = re.compile(r"[ \t]*+[A-Za-z]")
+#: How far a connection-string field is read ahead (a field is short; the scan stays linear).
+_FIELD_REACH = 1024
+
+
+def _in_connection_string(
+    text: str, lo: int, key_at: int, at: int, *, end: int, quote: str | None
+) -> bool:
+    """Whether the ``key=`` at ``key_at`` is a field of a ``;``-separated connection string.
+
+    The field before it ends with ``;`` (``Server=h;Password=``), or a ``;Name=`` field
+    follows on the line (``Password=a b;Server=h``).
+    """
+    if _FIELD_BEFORE.search(text, max(lo, key_at - 64), key_at) and text.find("=", lo, key_at) >= 0:
+        return True
+    stop = _end_of_line(text, at, min(end, at + _FIELD_REACH), quote)
+    semi = _NEXT_FIELD.search(text, at, stop)
+    return semi is not None and _FIELD_NAME_AHEAD.match(text, semi.end(), stop) is not None
 
 
 #: What may stand before the key of an env/config line whose unquoted value runs to its end.
@@ -357,6 +425,29 @@ def long_string(text: str, at: int, end: int) -> Span | None:
     if q == "`" and e >= 0 and "\n" not in text[s:e] and "\r" not in text[s:e]:
         return None
     return _strip_span(text, s, stop if e < 0 else e)
+
+
+#: A one-level list value: Go's ``map[Authorization:[Bearer v]]``, Java's ``{Authorization=[v]}``
+#: (a mask written inside it on an earlier pass is part of it).
+_LIST_VALUE = re.compile(
+    r"\[((?:[^\[\]\r\n]|\[REDACTED[^\[\]\r\n]{0,128}\]){1,1024}+)\](?=[\]},;)\s]|$)"
+)
+
+
+def list_value(text: str, at: int, end: int, *, filler: bool = True) -> Span | None:
+    """The inside of the ``[...]`` list that opens a value at ``text[at]``, if it closes.
+
+    A list that reads as filler (``[PASSWORD]``, ``[your token]``) is returned whole,
+    brackets included, so that it is judged as the placeholder it is, unless ``filler``
+    is False (an Authorization list: its credentials, after the scheme word, are judged
+    alone).
+    """
+    m = _LIST_VALUE.match(text, at, end)
+    if m is None:
+        return None
+    if filler and is_placeholder(m.group()):
+        return m.span()
+    return _strip_span(text, *m.span(1))
 
 
 def _strip_span(text: str, s: int, e: int) -> Span | None:
@@ -487,10 +578,28 @@ _DECLARE = re.compile(
 _DECLARE_WORDS = re.compile("define|set|env|variable|header|param")
 
 
+#: A Java ``.properties`` line whose separator is blank: ``db.password v`` (a dotted name at
+#: the line start, then the value to the end of the line; an operator or comment after the
+#: name is code, not a value).
+_PROPERTY = re.compile(
+    r"(?m)^[ \t]*+(?P<name>[A-Za-z_][\w\-]{0,63}+(?:\.[\w\-]{1,64}+){1,16}+)[ \t]++"
+    r"(?=[^\s=:#!/(<>{}|&+*?.,;\-])"
+)
+
+
 def declaration_spans(
     text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
 ) -> Iterator[Span]:
-    """Values of ``NAME VALUE`` declarations (see ``_DECLARE``) whose NAME is sensitive."""
+    """Values of ``NAME VALUE`` declarations (see ``_DECLARE``, ``_PROPERTY``) whose NAME is
+    sensitive."""
+    if "." in text[pos:endpos]:
+        for m in _PROPERTY.finditer(text, pos, endpos):
+            if sensitive(m.group("name")):
+                eol = _EOL.search(text, m.end())
+                e = eol.start() if eol else len(text)
+                span = _strip_span(text, m.end(), e)
+                if span is not None:
+                    yield span
     if _DECLARE_WORDS.search(text[pos:endpos].lower()) is None:
         return  # every verb of _DECLARE holds one of them: no regex pass over a log line
     for m in _DECLARE.finditer(text, pos, endpos):
@@ -674,15 +783,16 @@ def _field_value(text: str, v: re.Match[str], end: int, *, line: bool = False) -
 _CALL_SCOPE = 1024
 
 
-def call_arguments(text: str, at: int) -> list[tuple[int, int, bool]]:
+def call_arguments(text: str, at: int, scope: int = _CALL_SCOPE) -> list[tuple[int, int, bool]]:
     """The arguments of the call whose ``(`` is ``text[at]``: (start, end, is a string literal).
 
     For a literal, start/end are its inside. A literal followed by a method call
     (``"v".getBytes()``, ``b"v".decode()``) is still that literal. Nested brackets and
-    strings inside an argument are skipped; at most 1 KiB is read.
+    strings inside an argument are skipped; at most ``scope`` characters are read (a
+    string literal that starts within them is read whole).
     """
     out: list[tuple[int, int, bool]] = []
-    stop = min(len(text), at + _CALL_SCOPE)
+    stop = min(len(text), at + scope)
     i = at + 1
     while i < stop:
         while i < stop and text[i] in " \t\r\n":
@@ -964,20 +1074,47 @@ _URL_AUTHORITY = re.compile(
 )
 
 
+#: Passwords that say the user name is the token (GitHub: ``https://TOKEN:x-oauth-basic@``).
+_TOKEN_USER_PASSWORDS = frozenset({"x-oauth-basic", "x-oauth-token", "x-oauth", "oauth-basic"})
+#: A user name that is a token (``https://ghp_...@github.com``): one word of 16+ characters.
+_TOKEN_USER = re.compile(r"[A-Za-z0-9_\-]{16,256}")
+
+
+def token_user(user: str) -> bool:
+    """Whether the user name of a URL without a password is itself a token.
+
+    Token alphabet, 16 characters or more, with letters and digits, and either mixed case
+    or 32+ characters (hex tokens); never documentation filler. ``deploy-bot``,
+    ``john.doe``, ``firstname-lastname-1984`` are user names.
+    """
+    if _TOKEN_USER.fullmatch(user) is None or is_documentation_value(user):
+        return False
+    if not any(ch.isdigit() for ch in user) or not any(ch.isalpha() for ch in user):
+        return False
+    mixed = any(ch.isupper() for ch in user) and any(ch.islower() for ch in user)
+    return mixed or len(user) >= 32
+
+
 def userinfo_password(text: str, s: int, e: int) -> Span | None:
     """The password of the authority ``text[s:e]`` (``user:pass@host``), if it has one.
 
     The userinfo ends at the LAST ``@`` of the authority, so a raw ``@`` in the
     user or the password (``mysql://root:p@ss@db``) stays inside the mask. When
-    the password is empty (``https://KEY:@api``) the user name is returned.
+    the password is empty (``https://KEY:@api``) or says the user is the token
+    (``https://TOKEN:x-oauth-basic@``), the user name is returned, and so is a user
+    name that is a token with no password at all (``https://TOKEN@github.com``,
+    see :func:`token_user`).
     """
     at = text.rfind("@", s, e)
     if at < 0:
         return None
-    colon = text.find(":", s, at)
+    mask = MASK_TOKEN.match(text, s, at)
+    colon = text.find(":", s if mask is None else mask.end(), at)
     if colon < 0:
-        return None
+        return (s, at) if token_user(text[s:at]) else None
     if at > colon + 1:
+        if text[colon + 1 : at].lower() in _TOKEN_USER_PASSWORDS and colon > s:
+            return None if mask is not None else (s, colon)
         return colon + 1, at
     return (s, colon) if colon - s >= 8 else None
 
@@ -1088,6 +1225,16 @@ def bare_userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
     is: ``alice:bob@example.com`` is masked like ``app:pw@db.example.com``.
     """
     for m in _BARE_USERINFO.finditer(text, pos, endpos):
+        mask = MASK_TOKEN.match(text, m.start() - 1) if m.start() else None
+        if mask is not None:  # [REDACTED:label]:pw@host: the user is a mask already
+            ps, pe = mask.end() + 1, m.end("pw")
+            pw = text[ps:pe].lower()
+            if text[mask.end() : ps] == ":" and pe - ps >= 3 and pw not in _TOKEN_USER_PASSWORDS:
+                yield ps, pe
+            continue
+        if m.group("pw").lower() in _TOKEN_USER_PASSWORDS:
+            yield m.span("user")  # TOKEN:x-oauth-basic@github.com: the user is the token
+            continue
         user = m.group("user").lower()
         if user.isdigit() or user in _LABELS or _LAST_WORD.split(user)[-1] in _LABELS:
             continue  # user:bob@example.com, admin_email:bob@x.com: a field and an e-mail address
@@ -1395,7 +1542,7 @@ _WORD_STARTS = (
     "MY",
 )
 _FILLER_WORDS = frozenset({"redacted", "filtered", "hidden", "masked"})
-_COMMENT = re.compile(r"[^\S\r\n]+(?:#|//)[^\r\n]*$")
+_COMMENT = re.compile(r"[ \t]+(?:#|//)[^\r\n]*$")  # ASCII blanks: a no-break space is a value's
 
 
 def is_placeholder(value: str) -> bool:
@@ -1436,6 +1583,26 @@ def is_placeholder(value: str) -> bool:
     if _BRACKETED.fullmatch(v):
         return _FILLER_HINT.search(v) is not None
     return any(rx.fullmatch(v) for rx in (_REFERENCE, _FILLER))
+
+
+#: What reads as a YAML alias (``*db_password``) when it stands where YAML puts a node.
+_ALIAS = re.compile(r"\*[A-Za-z_][\w-]{0,63}")
+
+
+def placeholder_at(text: str, s: int, e: int) -> bool:
+    """:func:`is_placeholder` for the value ``text[s:e]``, read in its place.
+
+    ``*name`` is a YAML alias only where YAML puts a node (``key: *a``, ``- *a``,
+    ``[*a]``); ``password=*Qv8...`` is a value that starts with ``*``.
+    """
+    c = _COMMENT.search(text, s, e)
+    if text.startswith("*", s) and _ALIAS.fullmatch(text, s, c.start() if c else e):
+        i = s
+        while i > 0 and text[i - 1] in " \t":
+            i -= 1
+        if i == s or text[i - 1 : i] not in (":", "-", "[", ",", "{"):
+            return False
+    return is_placeholder(text[s:e])
 
 
 #: ``${NAME:-default}`` and friends (shell, Compose), ``${name:default}`` (Spring): the default

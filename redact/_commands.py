@@ -269,6 +269,14 @@ def config_keywords() -> tuple[str, ...]:
         "setuser",
         "machine ",
         "jdbc:oracle:",
+        "<<<",
+        "key-string",
+        "-server key",
+        "-server host",
+        "community ",
+        "isakmp key",
+        "authentication-key",
+        "pre-shared-key",
         *_PGPASS_KEYWORDS,
         *_RUNNER_KEYWORDS,
     )
@@ -992,6 +1000,31 @@ def _quoted_word(w: str, at: int) -> tuple[str, list[Piece]]:
     return "".join(out), spans
 
 
+#: A here-string fed to a command that reads its secret on stdin (``--password-stdin``,
+#: ``--with-token``, ``vault login -``): the word after ``<<<`` is the secret.
+_HERE_STRING = re.compile(r"<<<[ \t]*+(?=\S)")
+_STDIN_SECRET = re.compile(
+    r"(?i)(?:^|[ \t])--?[\w-]{0,63}?(?:pass|token|secret|key|cred|auth)|\blogin[ \t]+-(?=[ \t])"
+)
+#: Cisco IOS / NX-OS lines (``enable secret 5 v``, ``username u privilege 15 password 7 v``,
+#: ``tacacs-server key v``, ``snmp-server community v RO``): an optional type digit, the
+#: secret (to the next ASCII blank), and only a known trailer after it (prose such as
+#: "enable password protection on the router" has more words).
+_IOS = re.compile(
+    r"""(?imx)^[ \t]*+
+    (?:enable[ \t]+(?:secret|password)(?:[ \t]+level[ \t]+\d{1,2})?
+      | username[ \t]+\S{1,64}(?:[ \t]+privilege[ \t]+\d{1,2})?[ \t]+(?:secret|password)
+      | (?:tacacs|radius)-server(?:[ \t]+host[ \t]+\S{1,253})?[ \t]+key
+      | key-string | ip[ \t]+ospf[ \t]+authentication-key | pre-shared-key
+      | crypto[ \t]+isakmp[ \t]+key | snmp-server[ \t]+community | wpa-psk[ \t]+ascii
+    )
+    (?:[ \t]+[0-9]{1,2}(?=[ \t]+\S))?[ \t]++
+    (?P<v>[^ \t\r\n\f\v]{1,256}+)
+    (?=[ \t]*+(?:$|(?:RO|RW|ro|rw|view|address|hostname)\b))
+    """
+)
+
+
 def _words_to_eol(text: str, at: int) -> list[Span]:
     eol = _EOL.search(text, at, at + 4096)
     stop = eol.start() if eol else min(len(text), at + 4096)
@@ -1006,8 +1039,9 @@ def _words_to_eol(text: str, at: int) -> list[Span]:
 def config_line_spans(
     text: str, pos: int, endpos: int, sensitive: Callable[[str], bool] | None = None
 ) -> Iterator[Span]:
-    """Secrets on Redis, netrc, .pgpass lines, Oracle JDBC URLs and CI runners' workflow
-    commands in ``text[pos:endpos]`` (``sensitive`` judges a workflow command's variable)."""
+    """Secrets on Redis, netrc, .pgpass, Cisco IOS lines, Oracle JDBC URLs, here-strings fed
+    to a command that reads its secret on stdin, and CI runners' workflow commands in
+    ``text[pos:endpos]`` (``sensitive`` judges a workflow command's variable)."""
     low = text[pos:endpos].lower()
     if "::" in low or "##vso[" in low:
         for m in _RUNNER.finditer(text, pos, endpos):
@@ -1040,6 +1074,22 @@ def config_line_spans(
     if _PGPASS_GATE.search(low) is not None:
         for m in _PGPASS.finditer(text, pos, endpos):
             yield m.span("pw")
+    if "<<<" in low:
+        seen, stdin = -1, False  # the line is read once, up to each <<< (stays linear)
+        for m in _HERE_STRING.finditer(text, pos, endpos):
+            lo = _line_lo(text, m.start())
+            if lo > seen:
+                seen, stdin = lo, False  # a new line
+            if not stdin:
+                stdin = _STDIN_SECRET.search(text, max(lo, seen - 80), m.start()) is not None
+                seen = m.start()
+            if stdin:
+                w = _WORD.match(text, m.end())
+                if w is not None:
+                    yield _unquoted(text, *w.span())
+    if any(k in low for k in ("secret", "password", "key", "community", "psk")):
+        for m in _IOS.finditer(text, pos, endpos):
+            yield m.span("v")
     if "jdbc:oracle:" in low:
         for m in _JDBC_ORACLE.finditer(text, pos, endpos):
             w = _URL_WORD.match(text, m.end())

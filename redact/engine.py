@@ -28,7 +28,7 @@ from types import CodeType, FrameType, TracebackType
 from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
-from redact._carriers import is_placeholder
+from redact._carriers import placeholder_at
 from redact._commands import Piece, argv_text
 from redact._matcher import Hit
 from redact._views import ansi_view
@@ -1317,7 +1317,7 @@ def _placeholder(text: str, start: int, end: int) -> bool:
     references (``var.db_password``, ``os.environ["X"]``) and filler (``<your-token-here>``,
     ``xxxxxxxx``); see :func:`redact._carriers.is_placeholder`.
     """
-    return is_placeholder(text[start:end])
+    return placeholder_at(text, start, end)
 
 
 def _regions_around(spans: Iterable[tuple[int, int]], n: int, reach: int) -> list[tuple[int, int]]:

@@ -818,13 +818,14 @@ _LIST_OPENERS = ("['", '["', "('", '("')
 
 # A name followed by its separator; the name is then checked with is_sensitive(). Names reach
 # 256 characters (dotted Java/Spring property paths pass 64) and may carry subscripts
-# (user[password], os.environ["DB_PASSWORD"], Perl $ENV{DB_PASSWORD}, $h->{password}). The name
-# may be closed by a quote or an escaped quote (JSON inside a JSON string). Separators: assignment
-# operators (= : := ::= ?= += .= => <- ||= ??= &&= //= |=, a spaced -> and the arrows → ⇒; never
-# == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
-# SQL/prose space before a quoted literal, a setter's parenthesis, a --flag's space, and Go's
-# "var name Type =" (T-SQL "DECLARE @name TYPE(n) =" too). An element's namespace prefix
-# is not part of its name (<wsse:Password>, <ns2:apiKey>).
+# (user[password], os.environ["DB_PASSWORD"], Perl $ENV{DB_PASSWORD}, $h->{password}, and
+# user%5Bpassword%5D as a form encodes it). The name may be closed by a quote or an escaped
+# quote (JSON inside a JSON string). Separators: assignment operators (= : := ::= ?= += .= =>
+# <- ||= ??= &&= //= |=, a spaced -> and the arrows → ⇒, the full-width ： ＝ of CJK text;
+# never == != <= >=), an XML start tag's end, a call's comma, an XML value= attribute, a
+# SQL/prose space before a quoted literal, a setter's parenthesis (its literal may follow other
+# arguments), a --flag's space, and Go's "var name Type =" (T-SQL "DECLARE @name TYPE(n) =").
+# An element's namespace prefix is not part of its name (<wsse:Password>, <ns2:apiKey>).
 _KEY_SEP = re.compile(
     r"""
     (?<![\w.\-\u200b-\u200d\u2060\ufeff])
@@ -832,17 +833,18 @@ _KEY_SEP = re.compile(
     (?P<lt>(?<=<))?
     (?(lt)(?:[A-Za-z_][\w\-]{0,63}:(?=[A-Za-z_]))?)
     (?P<dash>(?=--))?
-    (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+(?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\})*+)
+    (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+
+        (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%5[Bb][^\s=&%]{0,64}%5[Dd])*+)
     (?P<q>\\?["'`])?[\]}]?
     [^\S\r\n]*+
     (?P<sep>
         ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~])
-      | \|\|= | \?\?= | &&= | //= | \|= | (?<=[ \t])->(?=[ \t]) | [→⇒]
+      | \|\|= | \?\?= | &&= | //= | \|= | (?<=[ \t])->(?=[ \t]) | [→⇒] | [：＝](?![：＝])
       | > | , | value[ \t]*=
       | \{[ \t]*+get;[ \t]*+(?:(?:private|protected|internal)[ \t]++)?
         (?:(?:set|init);[ \t]*+)?\}[ \t]*+=(?!=)
       | (?<=[ \t])(?=\\?["'])
-      | \((?=[ \t]*\\?["'])
+      | \((?=[^"'()\r\n]{0,128}+\\?["'])
       | (?(lt)(?<=[ \t])(?=[^<>\r\n]{1,512}+>)|(?!))
       | (?(dash)(?<=[ \t])(?=[^\s\-])|(?!))
       | (?(go)(?<=[ \t])(?=[A-Za-z_\[*])|(?!))
@@ -854,6 +856,12 @@ _KEY_SEP = re.compile(
 _KEY_START = re.compile(r"(?<![\w.\-\u200b-\u200d\u2060\ufeff])[\w.\-\u200b-\u200d\u2060\ufeff]")
 _BLANK = re.compile(r"\s")
 _HWS = re.compile(r"[^\S\r\n]*+")
+#: Authorization scheme words a token value may be written after (``token = "Bearer " + "v"``).
+_SCHEME_WORDS = frozenset({"bearer", "basic", "token", "bot", "digest", "negotiate", "ssws"})
+#: How far a sensitive setter's arguments are read (its literals are read whole).
+_SETTER_SCOPE = 256
+#: Full-width separators read as their ASCII forms (``password：v`` is ``password:v``).
+_WIDE_SEP = {"：": ":", "＝": "="}
 #: userinfo of a URL: ``scheme://user:password@host`` (the userinfo carrier owns it).
 _USERINFO_REST = re.compile(r"""[^ \t\r\n\f\v/?#]{0,256}@""")
 #: A type annotation between a name and ``=``: ``: &str =``, ``: string =``, ``: Option<String> =``.
@@ -1001,7 +1009,8 @@ class KeyValueDetector:
                     continue
             pos = m.end()
             ks = m.start("key")
-            if sensitive(m.group("key")) or (ks and text[ks - 1] in "\\?&;"):
+            key = m.group("key")
+            if sensitive(key) or (ks and text[ks - 1] in "\\?&;") or "%5" in key:
                 found = self._value(text, m)
                 for span in (found,) if isinstance(found, tuple) else found or ():
                     if span[1] > span[0]:
@@ -1067,6 +1076,9 @@ class KeyValueDetector:
         ):
             # "...\r\nCookie: x" printed as Python bytes: the name follows a literal \n.
             key, ks = key[1:], ks + 1
+        if "%5" in key:  # user%5Bpassword%5D: the subscript as a form encodes it
+            key = key.replace("%5B", "[").replace("%5b", "[").replace("%5D", "]")
+            key = key.replace("%5d", "]")
         if self.names.is_sensitive(key):
             return key, ks
         if ks and text[ks - 1] in "?&;" and self.names.is_sensitive_param(key):
@@ -1102,7 +1114,7 @@ class KeyValueDetector:
             if mask and mask.end() > ks:
                 return None  # a label inside a rendered mask ([REDACTED:github-token:fp:...])
         end = len(text)
-        sep = m.group("sep")
+        sep = _WIDE_SEP.get(m.group("sep"), m.group("sep"))
         quoted_key = m.group("q") is not None
         at = m.end()
         kind = self.names.value_kind(key)
@@ -1137,10 +1149,10 @@ class KeyValueDetector:
             return self._quoted_only(text, _skip_ws(text, at), kind)
         if sep.startswith("("):
             # setPassword("v"), .password("v"), PASSWORD('v'); never getPassword("name")
-            ws = words(key)
+            ws = words(key.rsplit(".", 1)[-1])  # keyring.get_password: the method's words
             if ws and ws[0] in _GETTER:
                 return None
-            return self._quoted_only(text, _skip_ws(text, at), kind)
+            return self._setter(text, m.start("sep"), kind)
         if sep == "":
             if m.group("dash") is not None:
                 return self._flag(text, at, end)  # --password v
@@ -1165,8 +1177,8 @@ class KeyValueDetector:
                     return c.parameter_value(text, *found, ks)  # def f(password: str = x, y)
                 return found
             b = _BARE_TYPE.match(text, at)
-            if b and _KNOWN_TYPES.fullmatch(b.group("type")):
-                return None  # def login(password: str), tokens: list[str]
+            if b and _KNOWN_TYPES.fullmatch(b.group("type")) and not b.group("type").isupper():
+                return None  # def login(password: str), tokens: list[str]; not password: UNKNOWN
         return self._after_op(text, m, ks, at, kind=kind)
 
     @staticmethod
@@ -1184,7 +1196,7 @@ class KeyValueDetector:
         v = _skip_ws(text, at)
         if v >= end:
             return None
-        sep = m.group("sep")
+        sep = _WIDE_SEP.get(m.group("sep"), m.group("sep"))
         if sep == ":" and text[v] in "!&":
             if c.yaml_encrypted(text, v, end):
                 return None  # password: !vault | $ANSIBLE_VAULT;... is ciphertext
@@ -1200,7 +1212,7 @@ class KeyValueDetector:
         if c.opens_quote(text, v):
             q = c.quoted(text, v)
             if q is not None and not c.glued_after_quote(text, q[1] + 1):
-                return self._scheme(text, q, kind)
+                return self._literal(text, q, kind)
             if q is None:
                 v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
             # U"a>b"c#6: a quote glued to more characters is part of an unquoted value
@@ -1216,6 +1228,11 @@ class KeyValueDetector:
         if text.startswith("[REDACTED", v):
             return None  # already masked (a partial or labelled mask)
         glued = v == at and sep in (":", "=")
+        if text[v] == "[" and (glued or kind == "auth"):
+            # map[Authorization:[Bearer v]], {token=[v]}
+            listed = c.list_value(text, v, end, filler=kind != "auth")
+            if listed is not None:
+                return self._scheme(text, listed, kind)
         if kind == "line" or (not glued and kind == "auth"):
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
         if glued and text[v] == "{" and normalize(m.group("key")) == "pwd":
@@ -1236,6 +1253,25 @@ class KeyValueDetector:
             return (s, n.start()) if n else (s, e)
         return c.line_value(text, v, end, ks)
 
+    def _setter(self, text: str, paren: int, kind: str) -> tuple[int, int] | None:
+        """The secret argument of a call to a sensitive name whose ``(`` is ``text[paren]``.
+
+        One argument: that literal (``setPassword("v")``). More: a cookie setter takes
+        ``(name, value)`` and its name decides (``res.cookie('token', 'v')`` is read as a
+        pair by the caller, ``res.cookie('theme', 'dark')`` holds nothing); any other call
+        named for its secret takes it last (``keyring.set_password("svc", "bob", "v")``,
+        ``setCredentials(user, "v")``): the last literal that is not itself a name.
+        """
+        args = c.call_arguments(text, paren, _SETTER_SCOPE)
+        if len(args) < 2:
+            return self._quoted_only(text, _skip_ws(text, paren + 1), kind)
+        if kind == "line":
+            return None  # cookie(name, value): the pair reader judges the name
+        for s, e, literal in reversed(args):
+            if literal and not c.names_a_field(text[s:e], self.names.is_sensitive):
+                return self._scheme(text, (s, e), kind) if e > s else None
+        return None
+
     def _pair_item(self, text: str, at: int, kind: str) -> tuple[int, int] | None:
         """The second item of a two-item list ``["password", "v"]`` (not ``[name, name]``)."""
         span = self._quoted_only(text, at, kind)
@@ -1251,7 +1287,19 @@ class KeyValueDetector:
         if not c.opens_quote(text, at):
             return None
         q = c.quoted(text, at)
-        return None if q is None else self._scheme(text, q, kind)
+        return None if q is None else self._literal(text, q, kind)
+
+    def _literal(self, text: str, q: tuple[int, int], kind: str) -> tuple[int, int]:
+        """A quoted value, with the literals concatenated to it (``"Bearer " + "v"``)."""
+        parts = c.concatenated(text, q)
+        if len(parts) > 1:
+            first = text[q[0] : q[1]].strip()
+            if first.isalpha() and (
+                (kind == "auth" and len(first) <= 32) or first.lower() in _SCHEME_WORDS
+            ):
+                return parts[1][0], parts[-1][1]  # "Bearer" "v": the scheme word stays
+            q = parts[0][0], parts[-1][1]
+        return self._scheme(text, q, kind)
 
     @staticmethod
     def _scheme(text: str, span: tuple[int, int], kind: str) -> tuple[int, int]:
@@ -1273,6 +1321,8 @@ class KeyValueDetector:
 
     @staticmethod
     def _flag(text: str, at: int, end: int) -> tuple[int, int] | None:
+        if text.startswith("<<<", at):
+            at = _skip_ws(text, at + 3)  # --with-token <<< v: a here-string feeds the flag
         if c.opens_quote(text, at):
             return c.quoted(text, at)
         t = c._TOKEN.match(text, at, end)

@@ -562,6 +562,19 @@ def config_blocks(draw: st.DrawFn, secret: str) -> tuple[str, list[str]]:
     return eol.join(body) + eol, harmless
 
 
+#: Values that start with punctuation (``password=*Qv8...``, ``--http-password ==Qv8...``):
+#: a value's first character is not a sigil there, the carrier still masks it whole.
+punctuation_led_values = st.tuples(st.sampled_from("*^+.~!?=:;,@"), grammar_values).map("".join)
+
+#: User names that are tokens (``https://TOKEN@github.com``): token alphabet, 16-64
+#: characters, mixed case and digits (what a PAT or an installation token looks like).
+token_users = (
+    st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=16, max_size=64)
+    .filter(lambda s: any(c.isdigit() for c in s) and any(c.isupper() for c in s))
+    .filter(lambda s: any(c.islower() for c in s))
+)
+
+
 # -- private-key blocks and multi-line values, cut anywhere (issue 9, streams) ----------
 
 _B64_ALPHABET = string.ascii_letters + string.digits + "+/"

@@ -603,6 +603,11 @@ def _weighed(text: str, f: Finding) -> tuple[Finding, ...]:
     value = text[f.start : f.end]
     if credential_like(value, name):
         return (f,)
+    if text.startswith(";", f.end) and text[f.start - 1 : f.start] == "=" and " " in value:
+        # Server=h;Password=a b Qv8...;: a connection-string field of a few words counts
+        # when one word is a credential itself (prose under a name is words, none of them one)
+        words = value.split()
+        return (f,) if len(words) <= 8 and any(credential_like(w, name) for w in words) else ()
     inner = value.strip("\"'` \t\r\n;,")
     if inner[:1] + inner[-1:] not in ("[]", "{}", "()"):
         return ()  # not one closed container (a regex class, a glob: ``[a-z]+:...$``)
