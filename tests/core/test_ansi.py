@@ -16,8 +16,8 @@ import pytest
 
 from redact import Redactor
 from redact._views import ansi_view
-from tests.core.test_grammar import Shape, _leaks, _synthetic
 from tests.core.test_large_text import SINGLE_LINE
+from tests.grammar import Shape, leaks, synthetic
 
 R = Redactor.default()
 BOLD, RESET, CYAN = "\x1b[1m", "\x1b[0m", "\x1b[36m"
@@ -37,7 +37,7 @@ def _colour_words(line: str) -> str:
 )
 @pytest.mark.parametrize("shape", SINGLE_LINE, ids=lambda s: s.id)
 def test_a_coloured_shape_is_masked_as_its_plain_line(shape: Shape, paint: object) -> None:
-    value = _synthetic()
+    value = synthetic()
     plain = shape.render(value)
     if R.redact(plain) == plain:
         pytest.skip("the plain line holds nothing to mask")
@@ -45,7 +45,7 @@ def test_a_coloured_shape_is_masked_as_its_plain_line(shape: Shape, paint: objec
     out = R.redact(coloured)
     view = ansi_view(out)
     shown = view.text if view is not None else out
-    assert not _leaks(shown, shape.visible(value), shape.render("")), repr(out)
+    assert not leaks(shown, shape.visible(value), shape.render("")), repr(out)
     assert R.redact(out) == out
 
 
@@ -56,14 +56,14 @@ def test_escapes_alone_are_left_alone() -> None:
 
 def test_a_hyperlink_target_is_read_though_not_shown() -> None:
     """OSC 8 hyperlinks carry a URL in the bytes that the terminal does not print."""
-    value = _synthetic()
+    value = synthetic()
     line = f"\x1b]8;;https://bob:{value}@db.example.com/\x07open\x1b]8;;\x07"
     out = R.redact(line)
     assert value not in out and "open" in out
 
 
 def test_redact_filter_masks_coloured_lines() -> None:
-    value = _synthetic()
+    value = synthetic()
     data = f"{BOLD}password:{RESET} {value}\n{CYAN}token{RESET}={value}\n".encode()
     exe = Path(sys.executable).with_name("redact")
     out = subprocess.run([str(exe), "filter"], input=data, capture_output=True, check=True)
@@ -74,7 +74,7 @@ def test_redact_filter_masks_coloured_lines() -> None:
 @pytest.mark.parametrize("esc", ["\x1b[0m", "\x1b[1;31m", "\x9b0m"])
 def test_objects_with_a_keyword_split_by_escapes(esc: str) -> None:
     """The object walk's one-probe fast path must not call a split keyword clean."""
-    value = _synthetic()
+    value = synthetic()
     event = {"event": "login", "msg": f"to{esc}ken={value}", "n": 1}
     out = R.redact_obj(event)
     assert value not in repr(out)

@@ -9,19 +9,26 @@ non-secret flags readable.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from redact import Redactor
 from redact._commands import COMMANDS, Command
-from tests.core.test_grammar import VALUES, Shape, _fits, _leaks, _synthetic
+from tests.grammar import (
+    PLANTED,
+    SHELL_WORD,
+    VALUES,
+    R,
+    Shape,
+    assert_keeps_tail,
+    assert_left_alone,
+    assert_masked_whole,
+    assert_planted,
+    shape_id,
+    synthetic,
+)
 from tests.strategies import grammar_values
 
-R = Redactor.default()
-
-_WS = " \t"
-_Q = "\"'`"
-_TOKEN = _WS + _Q + "\\|;&"  # a bare shell word: no blanks, quotes or separators
+_TOKEN = SHELL_WORD  # a bare shell word: no blanks, quotes or separators
 
 SHAPES = [
     # program -> flag (the vocabulary of redact._commands)
@@ -102,37 +109,28 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 @pytest.mark.parametrize("value", VALUES)
 def test_command_shape_masks_the_whole_value(shape: Shape, value: str) -> None:
     """Every command/config carrier masks every value it can hold, whole."""
-    if not _fits(shape, value):
-        pytest.skip("the carrier cannot hold this value")
-    out = R.redact(shape.render(value))
-    assert not _leaks(out, shape.visible(value), shape.render("")), out
-    assert R.redact(out) == out
+    assert_masked_whole(shape, value)
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 def test_command_shape_keeps_the_rest_of_the_line(shape: Shape) -> None:
     """The mask replaces the argument only: flags and words after it stay readable."""
-    value = _synthetic()
-    out = R.redact(shape.render(value))
-    tail = shape.template.split("{v}", 1)[1]
-    assert value not in out
-    assert out.endswith(tail) or not tail.strip("\"';)}\n"), out
+    assert_keeps_tail(shape, strip="\"';)}\n")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: A word that starts with a shell operator (> | & !) or a sigil is not an argument.
+_NOT_AN_ARGUMENT = ("-", "$", "%", "{", "<", ">", "|", "&", "!", "[", "#", "*", "/")
+
+
+@PLANTED
 @given(value=grammar_values, shape=st.sampled_from(SHAPES))
 def test_planted_values_never_survive_in_commands(value: str, shape: Shape) -> None:
     """Random values planted in every command and config shape: nothing leaks."""
-    assume(_fits(shape, value))
-    # a word that starts with a shell operator (> | & !) or a sigil is not an argument
-    assume(not value.startswith(("-", "$", "%", "{", "<", ">", "|", "&", "!", "[", "#", "*", "/")))
-    text = shape.render(value)
-    out = R.redact(text)
-    assert not _leaks(out, shape.visible(value), shape.render("")), (text, out)
+    assert_planted(shape, value, starts=_NOT_AN_ARGUMENT, idempotent=False)
 
 
 def _example(cmd: Command, flag: str, value: str) -> str:
@@ -157,7 +155,7 @@ _FLAG_ROWS = [
 @pytest.mark.parametrize(("cmd", "name", "flag"), _FLAG_ROWS)
 def test_every_flag_of_the_vocabulary(cmd: Command, name: str, flag: str) -> None:
     """Each program name and each of its secret flags masks its argument (and nothing else)."""
-    value = _synthetic()
+    value = synthetic()
     alias = Command(
         (name,), cmd.sub, cmd.flags, cmd.user_flags, cmd.user_sep, cmd.prefixed, getopt=cmd.getopt
     )
@@ -200,4 +198,4 @@ def test_every_flag_of_the_vocabulary(cmd: Command, name: str, flag: str) -> Non
 )
 def test_command_lookalikes_are_left_alone(text: str) -> None:
     """Ports, prose, user names and sources (env:, file:) are not secrets."""
-    assert R.redact(text) == text
+    assert_left_alone(text)

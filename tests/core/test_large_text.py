@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from redact import KeyNames, Redactor
 from redact.engine import _REGION_MIN
-from tests.core.test_grammar import SENSITIVE_NAMES, SHAPES, Shape, _fits, _leaks, _synthetic
+from tests.core.test_grammar import SENSITIVE_NAMES, SHAPES
 from tests.core.test_grammar_commands import SHAPES as COMMAND_SHAPES
+from tests.grammar import Shape, fits, leaks, synthetic
 
 R = Redactor.default()
 NAMES = KeyNames.default()
@@ -57,13 +58,13 @@ SINGLE_LINE = [s for s in (*SHAPES, *COMMAND_SHAPES) if "\n" not in s.template]
 @pytest.mark.parametrize("unicode", [False, True], ids=["ascii", "unicode"])
 @pytest.mark.parametrize("shape", SINGLE_LINE, ids=lambda s: s.id)
 def test_every_shape_in_a_large_text_is_masked_as_alone(shape: Shape, unicode: bool) -> None:
-    value = _synthetic()
-    assert _fits(shape, value)
+    value = synthetic()
+    assert fits(shape, value)
     line = shape.render(value)
     text, at = _big(line, unicode=unicode)
     out = R.redact(text)
     assert out.split("\n")[at] == R.redact(line)
-    assert not _leaks(out, shape.visible(value), text.replace(line, shape.render(""))), shape.id
+    assert not leaks(out, shape.visible(value), text.replace(line, shape.render(""))), shape.id
 
 
 @pytest.mark.parametrize("unicode", [False, True], ids=["ascii", "unicode"])
@@ -76,7 +77,7 @@ def test_every_shape_in_a_large_text_is_masked_as_alone(shape: Shape, unicode: b
     ],
 )
 def test_every_sensitive_name_in_a_large_text(name: str, unicode: bool) -> None:
-    value = _synthetic()
+    value = synthetic()
     for line in (f"{name}={value}", f'"{name}": "{value}"', f"{name}: {value}"):
         text, at = _big(f"ts=1 {line}", unicode=unicode)
         out = R.redact(text)
@@ -94,7 +95,7 @@ def test_every_sensitive_name_in_a_large_text(name: str, unicode: bool) -> None:
 )
 def test_non_ascii_names_in_a_large_text_as_alone(name: str) -> None:
     """Names no ASCII keyword wakes are looked at in large texts as in a line alone."""
-    value = _synthetic()
+    value = synthetic()
     line = f'{{"token": "x", "{name}": "{value}"}}'
     text, at = _big(line, unicode=True)
     assert R.redact(text).split("\n")[at] == R.redact(line)
@@ -148,5 +149,5 @@ def test_vocabulary_names_hold_a_keyword_or_a_name_character() -> None:
 @pytest.mark.parametrize("shape", SINGLE_LINE, ids=lambda s: s.id)
 def test_a_shape_on_a_later_line_is_masked_as_alone(shape: Shape, lead: str) -> None:
     """Line starts count as line starts on every line (a command on line 2 was prose)."""
-    line = shape.render(_synthetic())
+    line = shape.render(synthetic())
     assert R.redact(lead + line) == lead + R.redact(line)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from redact import Redactor
 from redact._lines import LineStream
 from tests.core import test_grammar, test_grammar_commands, test_grammar_names_urls
-from tests.core.test_grammar import _synthetic
+from tests.grammar import Shape, synthetic
 
 R = Redactor.default()
 
@@ -61,7 +61,7 @@ def _stream(text: str, cuts: list[int]) -> str:
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("end", ["", FILLER], ids=["ends", "more"])
 def test_a_value_opened_on_one_line_is_held_until_complete(shape: str, end: str) -> None:
-    value = _synthetic()
+    value = synthetic()
     text = FILLER + shape.format(v=value) + end
     assert value not in R.redact(text)  # the engine masks it seen whole
     by_line = _stream(text, [i + 1 for i, ch in enumerate(text) if ch == "\n"])
@@ -72,7 +72,7 @@ def test_a_value_opened_on_one_line_is_held_until_complete(shape: str, end: str)
 @settings(max_examples=60, deadline=None)
 @given(shape=st.sampled_from(SHAPES), data=st.data())
 def test_random_cuts_never_leak_an_opened_value(shape: str, data: st.DataObject) -> None:
-    value = _synthetic()
+    value = synthetic()
     text = FILLER + shape.format(v=value) + FILLER
     cuts = data.draw(st.lists(st.integers(0, len(text)), max_size=10))
     assert value not in _stream(text, cuts)
@@ -109,7 +109,7 @@ def test_lookalike_openers_are_written_at_once_or_released_by_the_next_line(line
 def test_a_complete_netrc_entry_is_not_held() -> None:
     """Once its password has a value, a netrc entry goes out (the next line is not awaited)."""
     stream = LineStream(R)
-    value = _synthetic()
+    value = synthetic()
     out = stream.feed("machine h\nlogin me\n") + stream.feed(f"password {value}\n")
     assert out == R.redact(f"machine h\nlogin me\npassword {value}\n")
     assert value not in out
@@ -128,14 +128,14 @@ GRAMMAR_SHAPES = [
 @pytest.mark.parametrize("shape", GRAMMAR_SHAPES, ids=lambda s: s.id)
 @pytest.mark.parametrize("tail", ["\nINFO done\n", "\n", ""], ids=["more", "eol", "eof"])
 def test_the_stream_masks_what_the_engine_masks_in_every_multiline_carrier(
-    shape: test_grammar.Shape, tail: str
+    shape: Shape, tail: str
 ) -> None:
     """Differential: a value the engine masks in the whole text never leaks line by line.
 
     (Heredocs, triple-quoted strings, template literals, Terraform variable blocks and
     Kubernetes env records leaked this way: the stream wrote the opener's line at once.)
     """
-    value = _synthetic()
+    value = synthetic()
     if not shape.fits(value):
         pytest.skip("the carrier cannot hold this value")
     text = FILLER + shape.render(value) + tail
@@ -149,10 +149,10 @@ def test_the_stream_masks_what_the_engine_masks_in_every_multiline_carrier(
 @settings(max_examples=80, deadline=None)
 @given(shape=st.sampled_from(GRAMMAR_SHAPES), data=st.data())
 def test_random_cuts_never_leak_a_multiline_carrier(
-    shape: test_grammar.Shape, data: st.DataObject
+    shape: Shape, data: st.DataObject
 ) -> None:
     """Property: any cuts of any multi-line carrier the engine masks leak nothing."""
-    value = _synthetic()
+    value = synthetic()
     text = FILLER + shape.render(value) + "\n" + FILLER
     if not shape.fits(value) or value in R.redact(text):
         return
