@@ -303,7 +303,7 @@ _PAIR_AHEAD = re.compile(r"[^\S\r\n]+[A-Za-z0-9_.\-\[\]]{1,256}[^\S\r\n]?[=:]")
 def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
     """Unquoted value glued to ``=``/``:``: one token of a ``key=value`` list or query string."""
     t = _TOKEN_RUN.match(text, at, end)
-    if t is None and text[at : at + 1] not in (",", "&"):
+    if t is None and text[at : at + 1] not in (",", "&", "?"):
         return None  # (Password=,x=y;Server=h: a connection-string value may start with ',')
     e = at if t is None else t.end()
     if text.startswith(("$(", "${", "{{", "#{", "%(", "<%"), at):
@@ -318,11 +318,11 @@ def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
         e -= 1
     elif (
         e < end
-        and text[e] in " \t,&"
+        and text[e] in " \t,&?"
         and _in_connection_string(text, lo, key_at, e, end=end, quote=quote)
     ):
         # Server=h;Password=a b,c=d;Database=x: an ADO.NET/ODBC value runs to its ';'
-        # (blanks, ',' and '&' separate no pairs there)
+        # (blanks, ',', '&' and '?' separate no pairs there)
         reach = min(end, e + _FIELD_REACH)
         stop = _end_of_line(text, e, reach, quote)
         semi = _NEXT_FIELD.search(text, e, stop)
