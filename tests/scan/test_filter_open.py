@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_grammar import _synthetic
+from tests.grammar import synthetic
 
 from .conftest import run_redact
 
@@ -28,7 +28,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_filter_masks_a_value_on_the_line_after_its_name(case: str, tmp_path: Path) -> None:
     """``printf ... | redact filter`` masks the value; the other lines come back as they were."""
-    value = _synthetic()
+    value = synthetic()
     text = "startup\n" + CASES[case].format(v=value) + "done\n"
     proc = run_redact("filter", cwd=tmp_path, input=text.encode())
     assert proc.returncode == 0, proc.stderr
