@@ -1177,7 +1177,7 @@ class KeyValueDetector:
                     return c.parameter_value(text, *found, ks)  # def f(password: str = x, y)
                 return found
             b = _BARE_TYPE.match(text, at)
-            if b and _KNOWN_TYPES.fullmatch(b.group("type")) and not b.group("type").isupper():
+            if b and _KNOWN_TYPES.fullmatch(b.group("type")) and _type_case(b.group("type")):
                 return None  # def login(password: str), tokens: list[str]; not password: UNKNOWN
         return self._after_op(text, m, ks, at, kind=kind)
 
@@ -1335,6 +1335,16 @@ class KeyValueDetector:
 
 
 _SHELL_OPS = frozenset({"|", "||", "&&", ";", "&", "|&", ">", ">>", "2>", "<", "<<"})
+
+
+#: How a type's name is spelled: lower case (``str``, ``unknown``) or PascalCase (``SecretStr``).
+_TYPE_HEAD = re.compile(r"[a-z][a-z0-9_]*|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*|[A-Z]")
+
+
+def _type_case(type_: str) -> bool:
+    """Whether ``type_`` is spelled as a type (``UNKNOWN``, ``uNKNOWN`` are values)."""
+    head = re.split(r"[\[<|?\s]", type_, maxsplit=1)[0].rsplit(".", 1)[-1]
+    return not head or head.startswith("[]") or _TYPE_HEAD.fullmatch(head) is not None
 
 
 def _skip_ws(text: str, at: int) -> int:
