@@ -1337,14 +1337,58 @@ class KeyValueDetector:
 _SHELL_OPS = frozenset({"|", "||", "&&", ";", "&", "|&", ">", ">>", "2>", "<", "<<"})
 
 
-#: How a type's name is spelled: lower case (``str``, ``unknown``) or PascalCase (``SecretStr``).
-_TYPE_HEAD = re.compile(r"[a-z][a-z0-9_]*|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*|[A-Z]")
+#: How the known types are spelled when not in lower case (``password: UnKnOwN`` is a value).
+_PASCAL_TYPES = frozenset(
+    [
+        "List",
+        "Dict",
+        "Set",
+        "FrozenSet",
+        "Tuple",
+        "Sequence",
+        "Iterable",
+        "Mapping",
+        "Optional",
+        "Union",
+        "Annotated",
+        "Literal",
+        "Final",
+        "ClassVar",
+        "Array",
+        "Vec",
+        "Option",
+        "Map",
+        "HashMap",
+        "Record",
+        "Promise",
+        "Readonly",
+        "ReadOnly",
+        "Str",
+        "String",
+        "Bytes",
+        "Secret",
+        "SecretStr",
+        "SecretBytes",
+        "SecretString",
+        "SecureString",
+        "Text",
+        "CharSequence",
+        "Any",
+        "Object",
+        "Int",
+        "Integer",
+        "Bool",
+        "Boolean",
+        "Float",
+        "Number",
+    ]
+)
 
 
 def _type_case(type_: str) -> bool:
     """Whether ``type_`` is spelled as a type (``UNKNOWN``, ``uNKNOWN`` are values)."""
     head = re.split(r"[\[<|?\s]", type_, maxsplit=1)[0].rsplit(".", 1)[-1]
-    return not head or head.startswith("[]") or _TYPE_HEAD.fullmatch(head) is not None
+    return not head or head.startswith("[]") or head.islower() or head in _PASCAL_TYPES
 
 
 def _skip_ws(text: str, at: int) -> int:

@@ -148,9 +148,7 @@ def test_the_stream_masks_what_the_engine_masks_in_every_multiline_carrier(
 
 @settings(max_examples=80, deadline=None)
 @given(shape=st.sampled_from(GRAMMAR_SHAPES), data=st.data())
-def test_random_cuts_never_leak_a_multiline_carrier(
-    shape: Shape, data: st.DataObject
-) -> None:
+def test_random_cuts_never_leak_a_multiline_carrier(shape: Shape, data: st.DataObject) -> None:
     """Property: any cuts of any multi-line carrier the engine masks leak nothing."""
     value = synthetic()
     text = FILLER + shape.render(value) + "\n" + FILLER
