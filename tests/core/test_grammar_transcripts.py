@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from redact import KnownSecrets, Redactor
 from redact._carriers import is_placeholder
 from redact.scan import Scanner, ScanOptions
-from tests.core.test_grammar import VALUES, Shape, _fits, _leaks, _synthetic
+from tests.grammar import VALUES, Shape, fits, leaks, synthetic
 from tests.strategies import (
     ARGV_ROWS,
     HEX_FORMS,
@@ -118,17 +118,17 @@ _VALUES = [*VALUES, 'Zq9Lm2"Xw7Kp4']
 @pytest.mark.parametrize("value", _VALUES)
 def test_transcript_shape_masks_the_whole_value(shape: Shape, value: str) -> None:
     """Every XML, runner, stdin and prompt carrier masks every value it can hold, whole."""
-    if not _fits(shape, value):
+    if not fits(shape, value):
         pytest.skip("the carrier cannot hold this value")
     out = R.redact(shape.render(value))
-    assert not _leaks(out, shape.visible(value), shape.render("")), out
+    assert not leaks(out, shape.visible(value), shape.render("")), out
     assert R.redact(out) == out
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
 def test_transcript_shape_keeps_its_surroundings(shape: Shape) -> None:
     """The mask replaces the value only: the text after it stays readable."""
-    value = _synthetic()
+    value = synthetic()
     out = R.redact(shape.render(value))
     tail = shape.template.split("{v}", 1)[1]
     assert value not in out
@@ -139,13 +139,13 @@ def test_transcript_shape_keeps_its_surroundings(shape: Shape) -> None:
 @given(value=grammar_values, shape=st.sampled_from(SHAPES))
 def test_planted_values_never_survive_in_transcripts(value: str, shape: Shape) -> None:
     """Random values planted in every XML, runner, stdin and prompt shape: nothing leaks."""
-    assume(_fits(shape, value))
+    assume(fits(shape, value))
     # a word that starts with a shell operator, a sigil or a quote is not a plain argument
     assume(not value.startswith(("-", "$", "%", "{", "<", ">", "|", "&", "!", "[", "#", "*")))
     assume(not value.startswith(('"', "'", "`", "(")))
     text = shape.render(value)
     out = R.redact(text)
-    assert not _leaks(out, shape.visible(value), shape.render("")), (text, out)
+    assert not leaks(out, shape.visible(value), shape.render("")), (text, out)
 
 
 LOOKALIKES = [
@@ -191,7 +191,7 @@ def test_transcript_lookalikes_are_left_alone(text: str) -> None:
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
 def test_scanner_reports_the_transcript_shapes(shape: Shape) -> None:
     """``redact scan`` reports each shape, and its finding holds the whole planted value."""
-    value = _synthetic(18)
+    value = synthetic(18)
     data = (shape.render(value) + "\n").encode()
     result = Scanner(ScanOptions(show_secrets=True), jobs=1).scan_stream(io.BytesIO(data))
     secrets = [f.secret or "" for f in result.findings]
@@ -210,7 +210,7 @@ def test_argv_of_every_command_masks_the_secret_argument(
     argv = row(value)
     out = R.redact_obj(argv)
     rendered = repr(out)
-    assert not _leaks(rendered, value, repr(row(""))), (argv, out)
+    assert not leaks(rendered, value, repr(row(""))), (argv, out)
     assert len(out) == len(argv) and out[0] == argv[0]
 
 
@@ -222,14 +222,14 @@ def test_planted_values_never_survive_in_argv(data: st.DataObject, value: str) -
     assume(not is_placeholder(value) and "\n" not in value)
     obj = data.draw(argv_shapes(value))
     out = repr(R.redact_obj(obj))
-    assert not _leaks(out, value, repr(obj).replace(value, "")), (obj, out)
+    assert not leaks(out, value, repr(obj).replace(value, "")), (obj, out)
     # the same vector printed (repr, JSON) and logged as text
     for shown, written in (
         (repr(obj), repr(value)[1:-1]),
         (json.dumps(obj), json.dumps(value)[1:-1]),
     ):
         out = R.redact(shown)
-        assert not _leaks(out, value, shown.replace(written, "")), (shown, out)
+        assert not leaks(out, value, shown.replace(written, "")), (shown, out)
 
 
 ARGV_LOOKALIKES: list[object] = [
@@ -256,7 +256,7 @@ def test_argv_lookalikes_are_left_alone(obj: object) -> None:
 
 def test_called_process_error_masks_its_command() -> None:
     """A ``CalledProcessError`` (args, ``cmd``, its message) keeps no secret argument."""
-    value = _synthetic()
+    value = synthetic()
     exc = subprocess.CalledProcessError(1, ["mysql", "-u", "root", f"-p{value}"])
     out = R.redact_obj(exc)
     assert value not in repr(vars(out)) and value not in str(out)
@@ -269,7 +269,7 @@ def test_structlog_and_logging_extras_mask_argv() -> None:
     from redact.integrations.logging import RedactFilter
     from redact.integrations.structlog import RedactProcessor
 
-    value = _synthetic()
+    value = synthetic()
     cap = structlog.testing.LogCapture()
     log = structlog.wrap_logger(
         None, processors=[RedactProcessor(redactor=R), cap], wrapper_class=structlog.BoundLogger
@@ -300,7 +300,7 @@ def test_structlog_and_logging_extras_mask_argv() -> None:
 @given(data=st.data())
 def test_harmless_lines_of_a_registered_block_stay_readable(data: st.DataObject) -> None:
     """A registered multi-line value masks its secret line, never one harmless line alone."""
-    secret = _synthetic(18)
+    secret = synthetic(18)
     block, harmless = data.draw(config_blocks(secret))
     known = KnownSecrets()
     known.add(block, label="cnf")
@@ -354,7 +354,7 @@ def test_registered_hex_value_is_masked_in_every_case_and_dash_form(
     shown = HEX_FORMS[form](value)
     out = r.redact(f"id={shown} done")
     assert out.startswith("id=") and out.endswith(" done") and "[REDACTED:k]" in out, out
-    assert not _leaks(out, _bare(shown), "id=urn:uuid:{} done"), out
+    assert not leaks(out, _bare(shown), "id=urn:uuid:{} done"), out
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -364,14 +364,14 @@ def test_planted_hex_values_never_survive_in_any_case(value: str, form: str) -> 
     r = Redactor(known=_known(value))
     shown = HEX_FORMS[form](value)
     out = r.redact(f"request {shown} failed")
-    assert not _leaks(out, _bare(shown), "request urn:uuid:{} failed"), (value, out)
+    assert not leaks(out, _bare(shown), "request urn:uuid:{} failed"), (value, out)
 
 
 def test_hex_case_lookalikes_are_left_alone() -> None:
     """Only hex forms fold case: a mixed-case token logged in another case is another value,
     and a different or truncated UUID is not the registered one."""
     u = str(uuid.uuid4())
-    token = "Qv" + _synthetic(20)
+    token = "Qv" + synthetic(20)
     r = Redactor(known=_known(u, token))
     for text in (
         f"t={token.upper()}",
