@@ -267,6 +267,28 @@ def _merge(tiers: list[_Tier], backend: str, *, lasting: bool = True) -> _Tier:
     )
 
 
+#: The wide readings of raw bytes (:meth:`_Snapshot.scan_wide`).
+_WIDE = ("utf-16-le", "utf-16-be")
+
+
+def _byte_hits(text: str, hits: list[Hit], codec: str, offset: int, end: int) -> Iterator[Hit]:
+    """``hits`` in UTF-16 ``text`` as byte offsets of the bytes it was decoded from.
+
+    Two bytes a character, four for one beyond the BMP (a surrogate pair): one
+    forward walk re-encoding only the text between one offset and the next.
+    """
+    if 2 * len(text) == end - offset:
+        for h in hits:  # no surrogate pair: the common case
+            yield Hit(offset + 2 * h.start, offset + 2 * h.end, h.label)
+        return
+    char_at, byte_at = 0, offset
+    for h in sorted(hits):
+        byte_at += len(text[char_at : h.start].encode(codec, "surrogatepass"))
+        char_at = h.start
+        end = byte_at + len(text[h.start : h.end].encode(codec, "surrogatepass"))
+        yield Hit(byte_at, end, h.label)
+
+
 class _Snapshot:
     """One immutable generation: tiers of forms and keywords, and the value entries.
 
@@ -342,6 +364,27 @@ class _Snapshot:
         if not self._has_views(text, data):
             return hits, words  # the common case: nothing to decode
         return self._with_views(text, data, hits), words
+
+    def scan_wide(self, data: bytes) -> list[tuple[Hit, str]]:
+        """Registered values stored in raw ``data`` as UTF-16 (LE or BE, at either byte
+        alignment), as ``(hit, codec)`` with byte offsets into ``data``, sorted.
+
+        What a client that reads the bytes as UTF-16 turns back into the value, for
+        bytes that are no text in a declared charset (``application/octet-stream``, a
+        binary WebSocket frame). The literal forms only (one automaton pass per
+        reading, no decoded views): binary data is not text to unescape.
+        """
+        if self.count == 0 or len(data) < 2 * self.min_length:
+            return []
+        out: list[tuple[Hit, str]] = []
+        for codec in _WIDE:
+            for offset in (0, 1):
+                end = offset + (len(data) - offset) // 2 * 2
+                text = data[offset:end].decode(codec, "surrogatepass")
+                hits, _ = self._pass(text, text.encode("utf-8", "surrogatepass"))
+                if hits:
+                    out.extend((h, codec) for h in _byte_hits(text, hits, codec, offset, end))
+        return sorted(out)
 
     def scan_positions(self, text: str) -> tuple[list[Hit], Positions]:
         """Known-secret spans and each keyword's start offsets (str offsets in ``text``)."""

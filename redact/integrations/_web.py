@@ -409,8 +409,11 @@ class BodyCodec:
       ``surrogatepass``, so any byte sequence round-trips and a clean body is
       re-encoded to the same bytes (a byte-order mark stays in the text as U+FEFF).
     * Every media type is inspected for registered values; :attr:`text` says
-      whether it is text, where pattern rules also apply (binary formats such
-      as ``application/octet-stream`` are inspected as UTF-8 bytes).
+      whether it is text, where pattern rules also apply. Binary formats such
+      as ``application/octet-stream`` are inspected as UTF-8 bytes and, when
+      :attr:`raw` (a binary type or no ``Content-Type`` at all, read as UTF-8),
+      for values stored as UTF-16 LE/BE at either byte alignment (the core's
+      ``scan_wide``).
 
     :meth:`decode` holds back the first bytes (4, or 1024 for an HTML/XML body
     without a declared charset) until it can decide; it returns ``""`` meanwhile.
@@ -437,6 +440,7 @@ class BodyCodec:
             self.opaque = True
             self.why = self.why or f"charset {charset[:40]!r} (unknown)"
         self.text = not media or media.startswith(_TEXT_TYPES) or media.endswith(_TEXT_SUFFIXES)
+        self._media = media
         self._declared = known if charset and known else ""
         self._markup = ""
         if not charset:
@@ -450,6 +454,11 @@ class BodyCodec:
         self._chain = ContentCoding(codings) if codings and not unknown else None
         self._decoder: Any = None
         self._encoder: Any = None
+
+    @property
+    def raw(self) -> bool:
+        """A binary body read as UTF-8 bytes: also searched for values stored as UTF-16."""
+        return (not self.text or not self._media) and self.charset == "utf-8"
 
     def _use(self, charset: str) -> None:
         self.charset = charset

@@ -85,41 +85,63 @@ class _Scanner:
             self._holdback = (snap.generation, size)
         return size
 
-    def mask(self, text: str, *, rules: bool = True) -> str:
+    def mask(self, text: str, *, rules: bool = True, wide: bool = False) -> str:
         """``text`` with findings masked; the same object when there are none.
 
-        ``rules=False`` (a binary body) looks for registered values only.
+        ``rules=False`` (a binary body) looks for registered values only. ``wide``: the
+        text is raw bytes read as UTF-8 (``surrogateescape``), which are also searched
+        for values stored as UTF-16 (the core's :meth:`scan_wide`); each is replaced by
+        the mask in the same UTF-16 reading.
         """
         if self._rules and rules:
-            return self._redactor.redact(text)
-        hits, _ = self._redactor.known.snapshot.scan(text)
+            out = self._redactor.redact(text)
+        else:
+            hits, _ = self._redactor.known.snapshot.scan(text)
+            out = _masked(text, hits) if hits else text
+        return self._mask_wide(out) if wide else out
+
+    def _mask_wide(self, text: str) -> str:
+        data = text.encode("utf-8", "surrogateescape")
+        hits = self._redactor.known.snapshot.scan_wide(data)
         if not hits:
             return text
-        out: list[str] = []
+        out = bytearray()
         pos = 0
-        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
-            if hit.end <= pos:
-                continue
-            out.append(text[pos : max(pos, hit.start)])
-            out.append(mask_for(hit.label))
+        for hit, codec in hits:
+            if hit.start < pos:
+                continue  # overlaps one masked already (another reading of the same bytes)
+            out += data[pos : hit.start] + mask_for(hit.label).encode(codec)
             pos = hit.end
-        out.append(text[pos:])
-        return "".join(out)
+        out += data[pos:]
+        return out.decode("utf-8", "surrogateescape")
 
-    def scan(self, text: str, *, rules: bool = True) -> tuple[list[str], int]:
+    def _wide(self, text: str) -> tuple[list[str], int]:
+        """Labels of UTF-16 values in a binary body's text, and the char end of the last."""
+        data = text.encode("utf-8", "surrogateescape")
+        hits = self._redactor.known.snapshot.scan_wide(data)
+        if not hits:
+            return [], 0
+        end = max(h.end for h, _ in hits)
+        return [h.label for h, _ in hits], len(data[:end].decode("utf-8", "surrogateescape"))
+
+    def scan(self, text: str, *, rules: bool = True, wide: bool = False) -> tuple[list[str], int]:
         """Labels of what was found and where the last finding ends (0 when none)."""
         if self._rules and rules:
             found = self._redactor.find(text)
-            return sorted({f.mask_label for f in found}), max((f.end for f in found), default=0)
-        hits, _ = self._redactor.known.snapshot.scan(text)
-        return sorted({h.label for h in hits}), max((h.end for h in hits), default=0)
+            labels = {f.mask_label for f in found}
+            end = max((f.end for f in found), default=0)
+        else:
+            hits, _ = self._redactor.known.snapshot.scan(text)
+            labels, end = {h.label for h in hits}, max((h.end for h in hits), default=0)
+        if wide:
+            more, wide_end = self._wide(text)
+            labels.update(more)
+            end = max(end, wide_end)
+        return sorted(labels), end
 
-    def labels(self, text: str, *, rules: bool = True) -> list[str]:
+    def labels(self, text: str, *, rules: bool = True, wide: bool = False) -> list[str]:
         """Names of what was found (never values)."""
-        if self._rules and rules:
-            return sorted({f.mask_label for f in self._redactor.find(text)})
-        hits, _ = self._redactor.known.snapshot.scan(text)
-        return sorted({h.label for h in hits})
+        return self.scan(text, rules=rules, wide=wide)[0]
 
 
 class RedactMiddleware:
@@ -441,10 +463,10 @@ class _HttpGuard:
             return
         codec = self.codec
         text = codec.decode(body, final=True)
-        masked = self.mw.scanner.mask(text, rules=codec.text)
+        masked = self.mw.scanner.mask(text, rules=codec.text, wide=codec.raw)
         start = self.pending
         if masked is not text:
-            labels = self.mw.scanner.labels(text, rules=codec.text)
+            labels = self.mw.scanner.labels(text, rules=codec.text, wide=codec.raw)
             if self.mw.egress == "block":
                 self.mw.report("blocked", "body", labels, self.view)
                 await self._send_blocked()
@@ -472,9 +494,9 @@ class _HttpGuard:
     async def _stream_chunk(self, chunk: bytes, more: bool) -> None:
         codec = self.codec
         window = self.carry + codec.decode(chunk, final=not more)
-        masked = self.mw.scanner.mask(window, rules=codec.text)
+        masked = self.mw.scanner.mask(window, rules=codec.text, wide=codec.raw)
         if masked is not window:
-            labels = self.mw.scanner.labels(window, rules=codec.text)
+            labels = self.mw.scanner.labels(window, rules=codec.text, wide=codec.raw)
             if self.mw.egress == "block":
                 self.mw.report("blocked (response aborted)", "body", labels, self.view)
                 self.blocked = True
@@ -497,7 +519,7 @@ class _HttpGuard:
                 )
                 self.passthrough = True
                 window = ""
-            labels, end = self.mw.scanner.scan(window, rules=self.codec.text)
+            labels, end = self.mw.scanner.scan(window, rules=self.codec.text, wide=self.codec.raw)
             if labels:
                 self.mw.report("reported", "body", labels, self.view)
                 window = window[end:]  # report each hit once
@@ -565,14 +587,28 @@ class _WebSocketGuard:
                 return message, []
             return {**message, "text": masked}, scanner.labels(text_value)
         data = message.get(field)
-        if isinstance(data, bytes):
+        if isinstance(data, bytes):  # a binary frame: raw bytes, UTF-16 values included
             text = data.decode("utf-8", "surrogateescape")
-            masked = scanner.mask(text)
+            masked = scanner.mask(text, wide=True)
             if masked is text:
                 return message, []
             encoded = masked.encode("utf-8", "surrogateescape")
-            return {**message, field: encoded}, scanner.labels(text)
+            return {**message, field: encoded}, scanner.labels(text, wide=True)
         return message, []
+
+
+def _masked(text: str, hits: Iterable[Any]) -> str:
+    """``text`` with each registered-value hit replaced by its mask (overlaps merged)."""
+    out: list[str] = []
+    pos = 0
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if hit.end <= pos:
+            continue
+        out.append(text[pos : max(pos, hit.start)])
+        out.append(mask_for(hit.label))
+        pos = hit.end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _with_length(
