@@ -454,6 +454,12 @@ DEFAULT_QUERY_PARAMS: tuple[str, ...] = (
 #: that position is masked: ``HTTPBasicAuth(user, pw)`` holds no value to mask.
 DEFAULT_AUTH_CALLS: Mapping[str, int] = MappingProxyType(
     {
+        # static cloud credentials: (access key id, secret, session token) -- AWS SDK for Go
+        # v1/v2, minio-go
+        "NewStaticCredentials": 1,
+        "NewStaticCredentialsProvider": 1,
+        "NewStaticV4": 1,
+        "NewStaticV2": 1,
         # HTTP clients (requests, httpx, aiohttp, Spring, Laravel, OkHttp, RestAssured)
         "HTTPBasicAuth": 1,
         "HTTPDigestAuth": 1,

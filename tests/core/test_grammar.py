@@ -171,6 +171,9 @@ SHAPES = [
     Shape("node-hmac", "crypto.createHmac('sha256', '{v}')", "'\\"),
     Shape("mysql-connector", 'mysql.connector.connect(user="u", password="{v}")', '"\\'),
     Shape("php-pdo", 'new PDO($dsn, "u", "{v}")', '"\\'),
+    Shape("go-aws-static", 'credentials.NewStaticCredentials("AKID", "{v}", "")', '"\\'),
+    Shape("go-minio-static", 'credentials.NewStaticV4("minio", "{v}", "")', '"\\'),
+    Shape("java-aws-basic", 'new BasicAWSCredentials("AKID", "{v}")', '"\\'),
     # §2 tables and lists
     Shape("pair-list", '["password", "{v}"]', '"\\', names_list=True),
     Shape("csv-quoted", '"password","{v}"', '"\\'),
