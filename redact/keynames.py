@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -840,7 +841,7 @@ _KEY_SEP = re.compile(
     (?(lt)(?:[A-Za-z_][\w\-]{0,63}:(?=[A-Za-z_]))?)
     (?P<dash>(?=--))?
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+
-        (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%5[Bb][^\s=&%]{0,64}%5[Dd])*+)
+        (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%(?:25)?5[Bb][^\s=&%]{0,64}%(?:25)?5[Dd])*+)
     (?P<q>\\?["'`])?[\]}]?
     [^\S\r\n]*+
     (?P<sep>
@@ -1082,9 +1083,10 @@ class KeyValueDetector:
         ):
             # "...\r\nCookie: x" printed as Python bytes: the name follows a literal \n.
             key, ks = key[1:], ks + 1
-        if "%5" in key:  # user%5Bpassword%5D: the subscript as a form encodes it
-            key = key.replace("%5B", "[").replace("%5b", "[").replace("%5D", "]")
-            key = key.replace("%5d", "]")
+        for _ in range(_PERCENT_DEPTH):  # user%5Bpassword%5D, encoded twice: %255B
+            if "%" not in key:
+                break
+            key = urllib.parse.unquote(key)
         if self.names.is_sensitive(key):
             return key, ks
         if ks and text[ks - 1] in "?&;" and self.names.is_sensitive_param(key):

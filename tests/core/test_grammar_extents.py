@@ -102,6 +102,11 @@ SHAPES = [
         "percent-brackets", "POST /login?user%5Bpassword%5D={v}&user%5Bname%5D=bob", _PAIR + "&#%"
     ),
     Shape("percent-brackets-lower", "data%5bapi_key%5d={v}", _PAIR + "&#%"),
+    Shape(
+        "percent-brackets-twice",
+        "GET /x?user%255Bpassword%255D={v}&user%255Bname%255D=bob",
+        _PAIR + "&#%",
+    ),
     # a blank separator: Java .properties, Cisco IOS
     Shape("properties-blank", "db.password {v}", "\\\r\n", lead="=:#!/(<>{}|&+*?.,;-"),
     Shape(
@@ -245,6 +250,7 @@ LOOKALIKES = [
     # connection strings without a password, ordinary query strings
     "Server=h;Database=app;Trusted_Connection=yes;",
     "GET /x?user%5Bname%5D=bob&user%5Bemail%5D=b%40x.io",
+    "GET /x?user%255Bname%255D=bob&user%255Btheme%255D=dark",
     # blank separators in prose and code
     "db.url jdbc:postgresql://h/app",
     "db.password_policy strict",
