@@ -433,3 +433,26 @@ def test_the_hypothesis_example_of_glued_hex() -> None:
     value = "0" * 24 + ":00@0A"
     red.known.add(value, label="v")
     assert red.redact("00G" + value.encode().hex()) == "[REDACTED:v]"
+
+
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")])
+def test_a_pem_line_per_json_record_never_masks_the_record_structure(
+    separators: tuple[str, str],
+) -> None:
+    """Docker/Kubernetes json-file logs: one record a PEM line. A mask never runs from a
+    record's value into its next member name (it ate ``\\n","stream`` and broke the JSON);
+    the array-of-lines separator of a PEM is not a member separator."""
+    _, pem = _service_account(None)
+    lines = pem.splitlines()
+    text = "\n".join(
+        json.dumps(
+            {"log": line + "\n", "stream": "stdout", "time": "2026-11-30T10:00:00Z"},
+            separators=separators,
+        )
+        for line in lines
+    )
+    for record in Redactor.default().redact(text).splitlines():
+        parsed = json.loads(record)  # every record still parses
+        assert set(parsed) == {"log", "stream", "time"}
+    array = json.dumps(lines, separators=separators)  # a PEM as a list of lines: one mask
+    assert Redactor.default().redact(array) == '["[REDACTED:private-key-pem]"]'
