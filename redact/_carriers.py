@@ -61,6 +61,7 @@ __all__ = [
     "bare_userinfo_spans",
     "call_arguments",
     "concatenated",
+    "container_leaves",
     "declaration_spans",
     "has_template",
     "heredoc",
@@ -483,6 +484,74 @@ def yaml_block(text: str, at: int, end: int, key_at: int) -> Span | None:
     """The lines of a YAML block scalar whose header (``|``, ``>-``) starts at ``at``."""
     b = _YAML_BLOCK.match(text, at, end)
     return None if b is None else _indented(text, key_at, b.end(), end, scalar=False)
+
+
+#: How far a multi-line JSON/dict container under a sensitive name is read (characters).
+_CONTAINER_REACH = 16384
+_BARE_LITERALS = frozenset({"true", "false", "null", "None", "True", "False", "undefined", ""})
+
+
+def container_leaves(text: str, at: int, end: int) -> list[Span] | None:
+    """The values inside the JSON/Python container that opens at ``text[at]`` (``[`` or
+    ``{``) and closes on a later line: each string's inside and each bare scalar, in arrays
+    and after a ``:`` in objects (member names are kept). None when it does not close within
+    :data:`_CONTAINER_REACH` characters or on the same line (the one-line readers own that).
+
+    ``"api_keys": [`` then one token a line (``json.dumps(..., indent=2)``, pprint): every
+    leaf under the sensitive name is its value.
+    """
+    stop = min(len(text), max(end, at + 1) + _CONTAINER_REACH, at + _CONTAINER_REACH)
+    stack: list[str] = []
+    out: list[Span] = []
+    after_colon = False
+    multiline = False
+    i = at
+    while i < stop:
+        ch = text[i]
+        if ch in "[{":
+            stack.append(ch)
+            after_colon = False
+            i += 1
+        elif ch in "]}":
+            if not stack:
+                return None
+            stack.pop()
+            i += 1
+            if not stack:
+                return out if multiline else None
+            after_colon = False
+        elif ch in "\"'":
+            j = i + 1
+            while j < stop and text[j] != ch:
+                if text[j] in "\r\n":
+                    return None  # an unclosed string: not JSON
+                j += 2 if text[j] == "\\" else 1
+            if j >= stop:
+                return None
+            if (stack[-1] == "[" or after_colon) and j > i + 1:
+                out.append((i + 1, j))
+            after_colon = False
+            i = j + 1
+        elif ch == ":":
+            after_colon = stack[-1] == "{"
+            i += 1
+        elif ch == ",":
+            after_colon = False
+            i += 1
+        elif ch in "\r\n":
+            multiline = True
+            i += 1
+        elif ch in " \t":
+            i += 1
+        else:
+            j = i
+            while j < stop and text[j] not in ",]}:\r\n \t\"'[{":
+                j += 1
+            if (stack[-1] == "[" or after_colon) and text[i:j] not in _BARE_LITERALS:
+                out.append((i, j))
+            after_colon = False
+            i = max(j, i + 1)
+    return None
 
 
 def yaml_next_line(text: str, at: int, end: int, key_at: int) -> list[Span]:

@@ -1225,6 +1225,11 @@ class KeyValueDetector:
                 v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
             # U"a>b"c#6: a quote glued to more characters is part of an unquoted value
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
+        if m.group("q") is not None and sep == ":" and text[v] in "[{":
+            # "api_keys": [ then one token a line (json.dumps(indent=2), pprint): the leaves
+            leaves = c.container_leaves(text, v, end)
+            if leaves is not None:
+                return leaves
         if text[v] in "\r\n":
             # password:\n  s3cr3t (YAML: the value on the lines below its key); INI
             # (configparser) continues a value on lines indented under its key the same way

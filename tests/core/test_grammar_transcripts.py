@@ -221,6 +221,8 @@ def test_planted_values_never_survive_in_argv(data: st.DataObject, value: str) -
     assume(not value.startswith(("-", "$", "%", "{", "<", ">", "|", "&", "!", "[", "#", "*")))
     assume(not is_placeholder(value) and "\n" not in value)
     obj = data.draw(argv_shapes(value))
+    # a value that is also part of a flag (storepas in -storepass): the oracle cannot tell
+    assume(repr(obj).count(value) == 1)
     out = repr(R.redact_obj(obj))
     assert not leaks(out, value, repr(obj).replace(value, "")), (obj, out)
     # the same vector printed (repr, JSON) and logged as text

@@ -209,3 +209,38 @@ def test_a_pair_name_that_is_a_registered_secret_is_masked(
     assert secret not in repr(out)
     header = shape((b"authorization", b"Basic " + secrets.token_hex(8).encode()))
     assert red.redact_obj(header)[0] == b"authorization"  # a plain name stays
+
+
+def _tok() -> str:
+    return "Hx" + secrets.token_urlsafe(15).replace("-", "a").replace("_", "b")
+
+
+@pytest.mark.parametrize("indent", [1, 2, 4, "\t"])
+def test_a_multi_line_container_under_a_sensitive_name_masks_its_leaves(
+    r: Redactor, indent: int | str
+) -> None:
+    """json.dumps(indent=...) and pprint put one leaf a line under "api_keys": [: every
+    leaf is masked, member names and the other keys stay (the red team found it in clear)."""
+    import json
+    import pprint
+
+    a, b, c = _tok(), _tok(), _tok()
+    doc = {"api_keys": [a, b], "tokens": {"prod": c, "note": "rotated"}, "user": "bob"}
+    for text in (json.dumps(doc, indent=indent), pprint.pformat(doc, width=30)):
+        out = r.redact(text)
+        assert not any(v in out for v in (a, b, c)), out
+        assert '"prod"' in out or "'prod'" in out
+        assert "bob" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\n  "api_keys": [\n  ],\n  "n": 1\n}',
+        '{\n  "token_count": [\n    12,\n    13\n  ]\n}',
+        '{\n  "tokens": [\n    "${GITHUB_TOKEN}"\n  ]\n}',
+    ],
+)
+def test_multi_line_containers_without_a_secret_stay(r: Redactor, text: str) -> None:
+    """An empty list, a lookalike name, a template: unchanged."""
+    assert r.redact(text) == text
