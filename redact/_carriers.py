@@ -492,10 +492,11 @@ _BARE_LITERALS = frozenset({"true", "false", "null", "None", "True", "False", "u
 
 
 def container_leaves(text: str, at: int, end: int) -> list[Span] | None:
-    """The values inside the JSON/Python container that opens at ``text[at]`` (``[`` or
-    ``{``) and closes on a later line: each string's inside and each bare scalar, in arrays
-    and after a ``:`` in objects (member names are kept). None when it does not close within
-    :data:`_CONTAINER_REACH` characters or on the same line (the one-line readers own that).
+    """The values inside the JSON/YAML-flow/Python container that opens at ``text[at]``
+    (``[``, ``{`` or ``(``) and closes on a later line: each string's inside and each bare
+    scalar, in arrays and tuples and after a ``:`` in objects (member names are kept).
+    None when it does not close within :data:`_CONTAINER_REACH` characters or on the same
+    line (the one-line readers own that).
 
     ``"api_keys": [`` then one token a line (``json.dumps(..., indent=2)``, pprint): every
     leaf under the sensitive name is its value.
@@ -508,11 +509,11 @@ def container_leaves(text: str, at: int, end: int) -> list[Span] | None:
     i = at
     while i < stop:
         ch = text[i]
-        if ch in "[{":
+        if ch in "[{(":
             stack.append(ch)
             after_colon = False
             i += 1
-        elif ch in "]}":
+        elif ch in "]})":
             if not stack:
                 return None
             stack.pop()
@@ -528,7 +529,7 @@ def container_leaves(text: str, at: int, end: int) -> list[Span] | None:
                 j += 2 if text[j] == "\\" else 1
             if j >= stop:
                 return None
-            if (stack[-1] == "[" or after_colon) and j > i + 1:
+            if (stack[-1] != "{" or after_colon) and j > i + 1:
                 out.append((i + 1, j))
             after_colon = False
             i = j + 1
@@ -545,9 +546,9 @@ def container_leaves(text: str, at: int, end: int) -> list[Span] | None:
             i += 1
         else:
             j = i
-            while j < stop and text[j] not in ",]}:\r\n \t\"'[{":
+            while j < stop and text[j] not in ",]}):\r\n \t\"'[{(":
                 j += 1
-            if (stack[-1] == "[" or after_colon) and text[i:j] not in _BARE_LITERALS:
+            if (stack[-1] != "{" or after_colon) and text[i:j] not in _BARE_LITERALS:
                 out.append((i, j))
             after_colon = False
             i = max(j, i + 1)

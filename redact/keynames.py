@@ -1225,8 +1225,9 @@ class KeyValueDetector:
                 v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
             # U"a>b"c#6: a quote glued to more characters is part of an unquoted value
             return self._scheme(text, c.line_value(text, v, end, ks), kind)
-        if m.group("q") is not None and sep == ":" and text[v] in "[{":
-            # "api_keys": [ then one token a line (json.dumps(indent=2), pprint): the leaves
+        if sep == ":" and (text[v] in "[{" or (text[v] == "(" and m.group("q") is not None)):
+            # "api_keys": [ then one token a line (json.dumps(indent=2), pprint, a YAML flow
+            # sequence, a Python tuple): the leaves
             leaves = c.container_leaves(text, v, end)
             if leaves is not None:
                 return leaves

@@ -244,3 +244,18 @@ def test_a_multi_line_container_under_a_sensitive_name_masks_its_leaves(
 def test_multi_line_containers_without_a_secret_stay(r: Redactor, text: str) -> None:
     """An empty list, a lookalike name, a template: unchanged."""
     assert r.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "api_keys: [\n  {v},\n  other\n]",  # a YAML flow sequence across lines
+        "tokens: {{\n  prod: {v}\n}}",  # a YAML flow mapping across lines
+        "{{'passwords': (\n  '{v}',)}}",  # a Python tuple, pprint-wrapped
+        '{{\n  "secrets": {{\n    "a": {{\n      "b": "{v}"\n    }}\n  }}\n}}',  # nested
+    ],
+)
+def test_multi_line_container_siblings(r: Redactor, shape: str) -> None:
+    """YAML flow collections, tuples and nested objects under a sensitive name: masked."""
+    v = _tok()
+    assert v not in r.redact(shape.format(v=v))
