@@ -76,6 +76,7 @@ __all__ = [
     "placeholder_at",
     "record_spans",
     "reference_name",
+    "section_spans",
     "sql_spans",
     "table_spans",
     "template_default",
@@ -484,6 +485,60 @@ def yaml_block(text: str, at: int, end: int, key_at: int) -> Span | None:
     """The lines of a YAML block scalar whose header (``|``, ``>-``) starts at ``at``."""
     b = _YAML_BLOCK.match(text, at, end)
     return None if b is None else _indented(text, key_at, b.end(), end, scalar=False)
+
+
+#: An INI/TOML section header: ``[credentials]``, ``[credentials.prod]``, ``[[secrets]]``.
+_SECTION = re.compile(
+    r"""(?mx)^[ \t]*+\[{1,2}[ \t]*+(?P<name>[A-Za-z0-9_.\-"'\x20]{1,128}?)[ \t]*+\]{1,2}
+    [ \t]*+(?:[\#;][^\r\n]*+)?\r?$"""
+)
+#: A ``key = value`` / ``key: value`` line inside a section (the value to the end of the
+#: line, without a `` # comment``).
+_SECTION_ENTRY = re.compile(
+    r"""(?mx)[ \t]*+["']?[A-Za-z0-9_.\-]{1,128}+["']?[ \t]*+[=:][ \t]*+
+    (?P<v>[^\r\n]*?)(?:[ \t]+\#[^\r\n]*+)?[ \t]*$"""
+)
+#: How many lines of a sensitive section are read.
+_SECTION_LINES = 64
+
+
+def section_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """Values of the entries of an INI/TOML section whose name is sensitive.
+
+    ``[credentials]`` then ``b = "v"``: every entry's value, quoted (its inside) or bare (to
+    the end of the line, a `` # comment`` cut), until the next section header or
+    :data:`_SECTION_LINES` lines -- read past ``endpos``, as a value may be. A dotted name
+    counts when one of its parts is sensitive (``[credentials.prod]``).
+    """
+    if text.find("[", pos, endpos) < 0:
+        return
+    for m in _SECTION.finditer(text, pos, endpos):
+        parts = [p.strip("\"' ") for p in m.group("name").split(".")]
+        if not any(p and sensitive(p) for p in parts):
+            continue
+        at = m.end()
+        for _ in range(_SECTION_LINES):
+            nl = text.find("\n", at)
+            if nl < 0:
+                break
+            start = nl + 1
+            eol = text.find("\n", start)
+            eol = len(text) if eol < 0 else eol
+            line_end = eol - 1 if eol > start and text[eol - 1] == "\r" else eol
+            if _SECTION.match(text, start, line_end) is not None:
+                break  # the next section
+            e = _SECTION_ENTRY.match(text, start, line_end)
+            if e is not None and e.end("v") > e.start("v"):
+                vs, ve = e.span("v")
+                if ve - vs >= 2 and text[vs] == text[ve - 1] and text[vs] in "\"'":
+                    vs, ve = vs + 1, ve - 1
+                if ve > vs:
+                    yield vs, ve
+            at = eol
+            if eol >= len(text):
+                break
 
 
 #: How far a multi-line JSON/dict container under a sensitive name is read (characters).

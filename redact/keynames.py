@@ -850,6 +850,9 @@ _KEY_SEP = re.compile(
       | > | , | value[ \t]*=
       | \{[ \t]*+get;[ \t]*+(?:(?:private|protected|internal)[ \t]++)?
         (?:(?:set|init);[ \t]*+)?\}[ \t]*+=(?!=)
+      | \{[ \t]*+get[ \t]*+=>(?=[ \t]*+\\?["'])
+      | (?<=[ \t])[Aa]s[ \t]++[A-Za-z_][\w.]{0,64}+(?:\(\))?  # VB: Dim password As String =
+        [ \t]*+=(?!=)(?=[ \t]*+["'])
       | (?<=[ \t])(?=\\?["'])
       | \((?=[^"'()\r\n]{0,128}+\\?["'])
       | (?(lt)(?<=[ \t])(?=[^<>\r\n]{1,512}+>)|(?!))
@@ -1056,6 +1059,7 @@ class KeyValueDetector:
         yield from c.record_spans(text, lo, kend, sensitive)  # {"name": K, "value": v}
         yield from c.auth_call_spans(text, lo, kend, _AUTH_CALLS, _auth_index)
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
+        yield from c.section_spans(text, lo, kend, sensitive)  # [credentials] then b = v
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case

@@ -170,6 +170,10 @@ def test_cased_names_in_every_assignment_shape(r: Redactor, name: str, shape: st
         'public string ClientSecret {{get;private set;}}="{v}";',
         'public static string Token {{ get; }} = "{v}";',
         'internal string DbPassword {{ get; protected set; }} = @"{v}";',
+        'public string Password {{ get => "{v}"; }}',  # an expression-bodied getter
+        'Public Property Password As String = "{v}"',  # VB.NET: the type after As
+        'Dim password As String = "{v}"',
+        'Const ApiKey As String = "{v}"',
     ],
 )
 def test_csharp_auto_property_initializers(r: Redactor, shape: str) -> None:
@@ -183,6 +187,9 @@ def test_csharp_auto_property_initializers(r: Redactor, shape: str) -> None:
     "text",
     [
         "public int PasswordLength { get; set; } = 12;",
+        "Dim passwordLength As Integer = 12",
+        'Dim theme As String = "dark"',
+        "SELECT password AS pw FROM users",
         "public string Password { get; set; }",
         'public string Theme { get; set; } = "dark";',
     ],
@@ -259,3 +266,37 @@ def test_multi_line_container_siblings(r: Redactor, shape: str) -> None:
     """YAML flow collections, tuples and nested objects under a sensitive name: masked."""
     v = _tok()
     assert v not in r.redact(shape.format(v=v))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '[credentials]\nb = "{v}"\n',
+        "[secrets]\nb = {v}\n[database]\nhost = db1\n",
+        '[credentials.prod]\nb = "{v}"  # rotated\n',
+        '[[secrets]]\nname = "x"\nvalue = "{v}"\n',
+        "[api_keys]\nprod: {v}\n",
+        "x = 1\r\n[secrets]\r\nb = {v}\r\n",
+    ],
+)
+def test_entries_of_a_sensitive_ini_or_toml_section_are_masked(r: Redactor, shape: str) -> None:
+    """A section named credentials/secrets/api_keys makes each entry's value a secret (a
+    fresh reviewer found [credentials] then b = "v" in clear)."""
+    v = _tok()
+    text = shape.format(v=v)
+    out = r.redact(text)
+    assert v not in out and "[REDACTED" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[database]\nhost = db1.internal\nport = 5432\n",
+        '[tool.redact]\nexclude = ["tests"]\n',
+        'see [credentials] below\nb = "Hx7Lp2Qw9Er4Ty6Ui8Op0a"\n',
+        "[secrets]\n\n[server]\nhost = web1.example.net\n",
+    ],
+)
+def test_entries_of_other_sections_stay(r: Redactor, text: str) -> None:
+    """Other sections, prose that names a section, and entries after the next header: unchanged."""
+    assert r.redact(text) == text
