@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
     stage.set_defaults(handler=_stage)
 
     promote = actions.add_parser("promote", parents=[common], help="make a pending key active")
-    promote.add_argument("kid", nargs="?", help="the pending kid (default: the only one)")
+    _kid_arguments(promote, "the pending kid (default: the only one)")
     promote.add_argument("--force", action="store_true", help="skip the JWKS TTL wait")
     promote.set_defaults(handler=_promote)
 
@@ -69,7 +69,7 @@ def register(subparsers: Any) -> None:
     sweep.set_defaults(handler=_sweep)
 
     revoke = actions.add_parser("revoke", parents=[common], help="withdraw a key now")
-    revoke.add_argument("kid")
+    _kid_arguments(revoke, "the kid to withdraw (required)")
     revoke.add_argument("--reason", required=True)
     revoke.set_defaults(handler=_revoke)
 
@@ -193,9 +193,44 @@ def _stage(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
+def _kid_arguments(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """Take a ``kid`` as ``--kid KID`` or as a positional argument.
+
+    A ``kid`` is a base64url thumbprint, so one in 64 starts with ``-``, which argparse
+    reads as an option when it is positional; ``--kid=-Xb3…`` is always safe.
+    """
+    parser.add_argument("kid", nargs="?", help=f"{help_text}; or use --kid")
+    parser.add_argument(
+        "--kid",
+        dest="kid_option",
+        metavar="KID",
+        help="the kid as an option: write --kid=KID for a kid starting with '-'",
+    )
+
+
+def _kid_of(args: argparse.Namespace, *, required: bool) -> str | None:
+    """The ``kid`` given positionally or by ``--kid``.
+
+    Raises :class:`ConfigError` when two different kids are given, or none when one is required.
+    """
+    positional: str | None = args.kid
+    option: str | None = args.kid_option
+    if positional is not None and option is not None and positional != option:
+        raise ConfigError("give the kid once: positionally or with --kid, not both")
+    kid = option if option is not None else positional
+    if required and kid is None:
+        raise ConfigError("a kid is required: --kid KID (or --kid=KID if it starts with '-')")
+    return kid
+
+
 def _promote(args: argparse.Namespace) -> int:
+    try:
+        kid = _kid_of(args, required=False)
+    except ConfigError as exc:
+        return _fail("keys", exc, 2)
+
     def action(reg: KeyRegistry) -> int:
-        print(reg.promote(args.kid, force=args.force))
+        print(reg.promote(kid, force=args.force))
         return 0
 
     return _run(args, action)
@@ -228,9 +263,14 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
+    try:
+        kid = _kid_of(args, required=True)
+    except ConfigError as exc:
+        return _fail("keys", exc, 2)
+
     def action(reg: KeyRegistry) -> int:
-        reg.revoke(args.kid, reason=args.reason)
-        print(args.kid)
+        reg.revoke(str(kid), reason=args.reason)
+        print(kid)
         return 0
 
     return _run(args, action)

@@ -80,6 +80,42 @@ def test_full_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
     assert all(p not in logged for p in pems)
 
 
+def test_kid_option_takes_a_kid_that_starts_with_a_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--kid=KID`` reaches the registry even when the kid starts with ``-`` (1 kid in 64)."""
+    store = tmp_path / "keys"
+    dashed = "-" + secrets.token_urlsafe(32)[:42]
+    assert _run(_keys(store, "revoke", f"--kid={dashed}", "--reason", "drill")) == 1
+    err = capsys.readouterr().err
+    assert "redact keys: error:" in err
+    with pytest.raises(SystemExit) as info:  # positional: argparse reads it as an option
+        _run(_keys(store, "revoke", dashed, "--reason", "drill"))
+    assert info.value.code == 2
+    capsys.readouterr()
+
+    assert _run(_keys(store, "stage")) == 0
+    kid = capsys.readouterr().out.strip()
+    assert _run(_keys(store, "promote", "--force", f"--kid={kid}")) == 0
+    assert capsys.readouterr().out.strip() == kid
+    assert _run(_keys(store, "revoke", "--kid", kid, "--reason", "drill")) == 0
+    assert capsys.readouterr().out.strip() == kid
+    assert KeyRegistry(store).status()[0].state is KeyState.REVOKED
+
+
+def test_kid_given_twice_or_not_at_all_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two different kids, or revoke without any, exit 2 with a message naming the fix."""
+    store = tmp_path / "keys"
+    assert _run(_keys(store, "revoke", "one", "--kid=two", "--reason", "x")) == 2
+    assert "give the kid once" in capsys.readouterr().err
+    assert _run(_keys(store, "revoke", "--reason", "x")) == 2
+    assert "a kid is required: --kid KID" in capsys.readouterr().err
+    assert _run(_keys(store, "promote", "one", "--kid=two")) == 2
+    assert "give the kid once" in capsys.readouterr().err
+
+
 def test_sweep_retires_after_the_window(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A key deactivated with a zero window is retired by the next sweep and leaves the JWKS."""
     store = tmp_path / "keys"
@@ -110,6 +146,7 @@ def test_refusals_and_usage_errors_have_distinct_codes(
     with pytest.raises(SystemExit) as info:
         _run(["keys", "revoke", "--store", str(store), "kid-without-reason"])
     assert info.value.code == 2
+    capsys.readouterr()
     pem = tmp_path / "weak.pem"
     pem.write_text("not a key")
     assert _run(_keys(store, "stage", "--import", str(pem))) == 2
