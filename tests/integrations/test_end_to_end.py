@@ -158,11 +158,11 @@ def world(tmp_path_factory: pytest.TempPathFactory, otlp_receiver: OtlpReceiver)
     spans = InMemorySpanExporter()
     tp = TracerProvider(resource=resource)
     tp.add_span_processor(RedactingSpanProcessor(SimpleSpanProcessor(spans), redactor=redactor))
-    otlp = OTLPSpanExporter(endpoint=f"{otlp_receiver.url}/v1/traces", timeout=5)
+    otlp = OTLPSpanExporter(endpoint=f"{otlp_receiver.url}/v1/traces", timeout=30)
     tp.add_span_processor(RedactingSpanProcessor(BatchSpanProcessor(otlp), redactor=redactor))
 
     lp = LoggerProvider(resource=resource)
-    otlp_logs = OTLPLogExporter(endpoint=f"{otlp_receiver.url}/v1/logs", timeout=5)
+    otlp_logs = OTLPLogExporter(endpoint=f"{otlp_receiver.url}/v1/logs", timeout=30)
     lp.add_log_record_processor(
         RedactingLogRecordProcessor(SimpleLogRecordProcessor(otlp_logs), redactor=redactor)
     )
@@ -243,7 +243,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, otlp_receiver: OtlpReceiver)
 def _drive(world: World) -> None:
     """Plant every kind in every request carrier, and exercise every endpoint."""
     p = world.planted
-    with httpx.Client(base_url=world.url, timeout=10) as client:
+    with httpx.Client(base_url=world.url, timeout=60) as client:
         for kind, value in p.all.items():
             resp = client.post(
                 "/login",
