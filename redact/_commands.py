@@ -297,6 +297,7 @@ def program_keywords() -> tuple[str, ...]:
             if cmd.sub:
                 # ... also as an argument vector's list literal: ['docker', 'login', ...]
                 out.update(f"{low}{sep}{cmd.sub[0]}" for sep in _ITEM_SEPARATORS)
+                out.add(f"{low}.exe {cmd.sub[0]}")  # C:\Windows\System32\net.exe user
             elif len(name) < 5 or name in _COMMON_WORDS:
                 out.update((f"{low} ", f"{low}'", f'{low}"'))
             else:
@@ -340,13 +341,17 @@ _PROGRAM = re.compile(
 _WORD = re.compile(r"""(?:[^ \t\r\n\f\v"'`]++|"(?:[^"\\\r\n]|\\.)*+"|'[^'\r\n]*+')++""")
 _EOL = re.compile(r"[\r\n]|\\r\\n|\\n")
 _SEPARATORS = frozenset({"|", "||", "&&", ";", "&", "|&", ">", ">>", "2>", "<"})
-#: What may stand before a program in command position (``$ ``, ``sudo ``, ``K=v ``, ...).
+#: What may stand before a program in command position (``$ ``, ``sudo ``, ``K=v ``, a log
+#: line's timestamp and level as CI runners and shell audit logs write them, ...), and the
+#: program's directory (``/usr/bin/net``, ``C:\Tools\7z.exe``, ``./bin/``).
 _LEAD = re.compile(
     r"""(?x)
-    (?:^|[|;&(`{]|\$\(|["']|:[ \t]|[$#>%+][ \t]|\]\s)
+    (?:^|[|;&(`{]|\$\(|["']|:[ \t]|[$#>%+][ \t]|\]\s
+      | ^[ \t]*\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?
+        (?:[ \t]+(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR))?[ \t])
     (?:[ \t]*(?:sudo(?:[ \t]+-\S+)*|exec|time|nohup|env|command|then|do|else|RUN|xargs
         |[A-Za-z_][A-Za-z0-9_]*=\S*))*
-    [ \t]*$
+    [ \t]*(?:(?:[A-Za-z]:|~|\.{1,2})?(?:[\\/][\w.\-]+)*[\\/])?$
     """
 )
 
@@ -1036,6 +1041,20 @@ def _words_to_eol(text: str, at: int) -> list[Span]:
     return out
 
 
+def _acl_word(text: str, pos: int, endpos: int) -> bool:
+    """Whether an ACL password word (``_ACL_WORD``) can follow a line in ``text[pos:endpos]``.
+
+    The words are read to the end of their line (at most 4,096 characters on), so the search
+    stops at the first line break from ``endpos``: reading 4 KB past every woken window made a
+    log of short ``user=`` lines cost 4 KB of regex per line.
+    """
+    stop = text.find("\n", endpos, endpos + 4096)
+    stop = min(len(text), endpos + 4096) if stop < 0 else stop
+    if text.find("<", pos, stop) < 0 and text.find(">", pos, stop) < 0:
+        return False  # memchr speed; the class search below steps through every blank
+    return _ACL_WORD.search(text, pos, stop) is not None
+
+
 def config_line_spans(
     text: str, pos: int, endpos: int, sensitive: Callable[[str], bool] | None = None
 ) -> Iterator[Span]:
@@ -1059,7 +1078,7 @@ def config_line_spans(
             words = _words_to_eol(text, m.end())
             if words:
                 yield _unquoted(text, *words[0])
-    if "user" in low and _ACL_WORD.search(text, pos, endpos + 4096) is not None:
+    if "user" in low and _acl_word(text, pos, endpos):
         for m in _ACL_LINE.finditer(text, pos, endpos):
             for ws, we in _words_to_eol(text, m.end()):
                 if text[ws] in "<>" and we - ws > 1:

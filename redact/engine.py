@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
 from redact._carriers import placeholder_at
-from redact._commands import Piece, argv_text
+from redact._commands import Piece, argv_text, program_keywords
 from redact._matcher import Hit
 from redact._views import ansi_view
 from redact.keynames import KeyNames, KeyValueDetector
@@ -186,6 +186,7 @@ class Redactor:
         "_rules",
         "_shapes",
         "_timeout",
+        "_word_start",
         "errors",
         "key_names",
         "known",
@@ -254,6 +255,13 @@ class Redactor:
             for k in r.keywords:
                 kw.setdefault(k, []).append(i)
         self._kw_rules = {k: tuple(v) for k, v in kw.items()}
+        # Program keywords of the key rule (``7z ``, ``net ``, ``az ``) count only where a
+        # word starts: "...07Z INFO" in every ISO timestamp and "internet " in prose held
+        # them and woke the key-name detector on half the lines of a realistic log.
+        key_index = all_rules.index(self._key_rule) if self._key_rule in all_rules else -1
+        self._word_start = frozenset(
+            k for k in program_keywords() if self._kw_rules.get(k) == (key_index,)
+        )
         self._always = tuple(always)
         self._quiet = not self._always and not self._detectors
         self._label_cache: tuple[int, frozenset[str]] = (-1, frozenset())
@@ -313,6 +321,8 @@ class Redactor:
         # One automaton pass: it answers the clean case (the common one) as cheaply as a
         # probe, and a text it wakes needs no second pass for its hits and keywords.
         hits, offsets = snap.scan_positions(text)
+        if offsets and self._word_start:
+            offsets = _at_word_starts(text, offsets, self._word_start)
         words: Collection[str] = offsets
         if len(text) > _REGION_MIN:
             positions = offsets  # large texts: the keywords' offsets bound the rules
@@ -356,6 +366,7 @@ class Redactor:
         windows (large texts); ``offsets``: keyword offsets that anchor the key-name
         detector's names (any text)."""
         n = len(text)
+        located: list[tuple[int, str]] | None = None
         if positions is not None and rule.keywords:
             # A match contains one of its rule's keywords, so on large texts each rule runs
             # only near its keywords: on the keyword's own line for single-line rules and
@@ -364,6 +375,11 @@ class Redactor:
             kws = rule.keywords
             present = [k for k in positions if k in kws] if len(positions) < len(kws) else kws
             starts = [p for k in present for p in positions.get(k, ())]
+            if isinstance(rule, KeyValueDetector):
+                # Each window's own keywords gate the carriers (a command line is read only
+                # where its program's keyword is): on a large text every keyword is present
+                # somewhere, so the text-wide set gated nothing.
+                located = sorted((p, k) for k in present for p in positions.get(k, ()))
             if isinstance(rule, KeyValueDetector) and not text.isascii():
                 # A sensitive name with no ASCII keyword (пароль, ｐａｓｓ) holds one of
                 # the vocabulary's non-ASCII name characters: they anchor names too.
@@ -400,7 +416,11 @@ class Redactor:
             found: Iterable[tuple[int, int]]
             if anchors is not None and isinstance(rule, KeyValueDetector):
                 a, b = bisect.bisect_left(anchors, lo), bisect.bisect_left(anchors, hi)
-                found = rule.finditer(text, lo, hi, anchors=anchors[a:b], present=words)
+                here = words
+                if located is not None:
+                    i, j = bisect.bisect_left(located, (lo,)), bisect.bisect_left(located, (hi,))
+                    here = {k for _, k in located[i:j]}
+                found = rule.finditer(text, lo, hi, anchors=anchors[a:b], present=here)
             elif isinstance(rule, KeyValueDetector):
                 found = rule.finditer(text, lo, hi, present=words)
             else:
@@ -1345,6 +1365,22 @@ def _regions(starts: Iterable[int], n: int, reach: int) -> list[tuple[int, int]]
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:
             out.append((lo, hi))
+    return out
+
+
+def _at_word_starts(
+    text: str, offsets: dict[str, list[int]], word_start: frozenset[str]
+) -> dict[str, list[int]]:
+    """``offsets`` without the hits of ``word_start`` keywords that follow a letter, digit or
+    ``_`` (``7z `` in ``07Z INFO``, ``net `` in ``internet ``); a keyword left with no hit is
+    dropped."""
+    out: dict[str, list[int]] = {}
+    for k, at in offsets.items():
+        if k in word_start:
+            at = [p for p in at if p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")]
+            if not at:
+                continue
+        out[k] = at
     return out
 
 
