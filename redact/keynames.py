@@ -985,14 +985,13 @@ class KeyValueDetector:
         sensitive = self.names.is_sensitive
         n = len(text)
         for a in anchors:
-            if a >= n or not _word_char(text[a]):
+            run = _WORD_RUN.match(text, a)
+            if run is None:
                 return False  # a non-ASCII name character, a format character: read it
+            e = run.end()
             s = a
-            while s > 0 and _word_char(text[s - 1]):
+            while s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
                 s -= 1
-            e = a + 1
-            while e < n and _word_char(text[e]):
-                e += 1
             if s > 0 and text[s - 1] not in _DEAD_LEFT:
                 return False
             if e < n and text[e] not in _DEAD_RIGHT:
@@ -1397,9 +1396,8 @@ _IDENTIFIER = re.compile(r"[a-z0-9_]+")
 _DEAD_LEFT = frozenset(" \t\r\n\f\v\"'`({[,;=<>|&?!*+#$")
 _DEAD_RIGHT = frozenset(" \t\r\n\f\v\"'`)}],;:=<>|&?!*+#")
 
-
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+#: An identifier's characters from an offset on.
+_WORD_RUN = re.compile(r"\w+")
 
 
 #: How the known types are spelled when not in lower case (``password: UnKnOwN`` is a value).
