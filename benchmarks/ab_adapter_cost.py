@@ -29,28 +29,19 @@ HERE = str(Path(__file__).resolve().parent.parent)
 
 
 def _spans(batch: Sequence[Any]) -> list[Any]:
-    """Finished spans of ``batch`` (the attributes ``bench_otel.py`` sets)."""
+    """Finished spans of ``batch``, built as ``bench_otel.py`` builds them."""
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from benchmarks.bench_otel import emit_span
 
     memory = InMemorySpanExporter()
     tp = TracerProvider()
     tp.add_span_processor(SimpleSpanProcessor(memory))
     tracer = tp.get_tracer("bench")
     for e in batch:
-        f = e.fields
-        with tracer.start_as_current_span(f"{f['method']} {f['path']}") as span:
-            span.set_attribute("http.request.method", f["method"])
-            span.set_attribute("url.path", f["path"])
-            span.set_attribute("http.response.status_code", f["status"])
-            span.set_attribute("user_agent.original", f["user_agent"])
-            span.set_attribute("client.address", f["client_ip"])
-            span.set_attribute("app.request_id", f["request_id"])
-            span.set_attribute("app.user", f["user"])
-            if "referer" in f:
-                span.set_attribute("http.request.header.referer", (f["referer"],))
-            span.add_event(e.message, {"duration_ms": f["duration_ms"]})
+        emit_span(tracer, e)
     return list(memory.get_finished_spans())
 
 

@@ -28,6 +28,7 @@ from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Tracer
 
 from benchmarks._timing import integration_setup
 from benchmarks._workloads import Event, ab, events, rate, report
@@ -50,6 +51,25 @@ class EncodingExporter(SpanExporter):
         return SpanExportResult.SUCCESS
 
 
+def emit_span(tracer: Tracer, e: Event) -> None:
+    """One HTTP server span for event ``e`` (7-8 attributes, one event): the span every
+    OTel benchmark builds (``ab_adapter_cost.py`` too)."""
+    f = e.fields
+    with tracer.start_as_current_span(f"{f['method']} {f['path']}") as span:
+        span.set_attribute("http.request.method", f["method"])
+        span.set_attribute("url.path", f["path"])
+        span.set_attribute("http.response.status_code", f["status"])
+        span.set_attribute("user_agent.original", f["user_agent"])
+        span.set_attribute("client.address", f["client_ip"])
+        span.set_attribute("app.request_id", f["request_id"])
+        span.set_attribute("app.user", f["user"])
+        if "referer" in f:
+            span.set_attribute("http.request.header.referer", (f["referer"],))
+        span.add_event(e.message, {"duration_ms": f["duration_ms"]})
+        if "upstream" in f:
+            span.set_attribute("app.note", f["upstream"])
+
+
 def run(make: Callable[[], SpanProcessor], batch: list[Event], sibling: bool = False) -> float:
     """Spans per second through a fresh provider, drain included (``_workloads.rate``)."""
     tp = TracerProvider(
@@ -60,20 +80,7 @@ def run(make: Callable[[], SpanProcessor], batch: list[Event], sibling: bool = F
 
     def go() -> None:
         for e in batch:
-            f = e.fields
-            with tracer.start_as_current_span(f"{f['method']} {f['path']}") as span:
-                span.set_attribute("http.request.method", f["method"])
-                span.set_attribute("url.path", f["path"])
-                span.set_attribute("http.response.status_code", f["status"])
-                span.set_attribute("user_agent.original", f["user_agent"])
-                span.set_attribute("client.address", f["client_ip"])
-                span.set_attribute("app.request_id", f["request_id"])
-                span.set_attribute("app.user", f["user"])
-                if "referer" in f:
-                    span.set_attribute("http.request.header.referer", (f["referer"],))
-                span.add_event(e.message, {"duration_ms": f["duration_ms"]})
-                if "upstream" in f:
-                    span.set_attribute("app.note", f["upstream"])
+            emit_span(tracer, e)
         tp.shutdown()  # drains the batch queue: the worker's encoding is inside the figure
 
     return rate(len(batch), go, sibling=sibling)

@@ -731,7 +731,9 @@ class Redactor:
                 elif tv not in _PLAIN_SCALARS and not self._plain(v, acc, depth + 1):
                     return False
             return True
-        if type(obj) is list:
+        if type(obj) is list or type(obj) is tuple:
+            # The walk reads a plain tuple as it reads a list (a named tuple is neither
+            # type): OTel attribute arrays, a span's scope strings.
             if 2 <= len(obj) <= 3 and self._sensitive_name(obj[0]):
                 return False
             for v in obj:
