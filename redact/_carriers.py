@@ -751,13 +751,46 @@ def declaration_spans(
             yield at, e
 
 
-#: A field that names a record (``{"name": "DB_PASSWORD", "value": "v"}``, Kubernetes
-#: ``- name: X`` / ``value: v``, AWS ``ParameterKey=X,ParameterValue=v``, HTML
-#: ``<input type="password" value="v">``, ``--name X --value v``, PowerShell ``-Name X -Value v``).
+#: The fields of a name/value record, for every carrier (``redact_obj`` mappings and text):
+#: the field holding a name (``{"name": "DB_PASSWORD", "value": v}``, Kubernetes/ECS ``env``,
+#: HAR headers and cookies, AWS ``{"Key": ..., "Value": ...}`` tags, CloudFormation
+#: ``ParameterKey``, form definitions ``{"label": "password", "text": v}``), and the fields
+#: holding its value. One list: the object walker and the text reader used to keep two.
+RECORD_NAME_FIELDS: tuple[str, ...] = (
+    "name", "key", "k", "field", "label", "id", "param", "parameter", "property",
+    "variable", "option", "setting", "ParameterKey", "ParameterName", "OptionName",
+    "headerName", "header_name", "fieldName", "field_name", "secretName", "secret_name",
+)  # fmt: skip
+RECORD_VALUE_FIELDS: tuple[str, ...] = (
+    "value", "values", "val", "v", "ParameterValue", "headerValue", "header_value",
+    "fieldValue", "field_value", "secretValue", "secret_value", "default", "text", "data",
+    "content", "contents", "secret",
+)  # fmt: skip
+
+
+def record_field_spellings(fields: Iterable[str]) -> frozenset[str]:
+    """Each field as records write it: as listed, lower and upper first letter, all upper."""
+    out: set[str] = set()
+    for f in fields:
+        out.update((f, f[0].upper() + f[1:], f[0].lower() + f[1:], f.upper()))
+    return frozenset(out)
+
+
+def _alternation(fields: Iterable[str]) -> str:
+    # Single letters (k, v) are record fields in mappings only: in text they are too common.
+    spelled = (f for f in record_field_spellings(fields) if len(f) > 1)
+    return "|".join(re.escape(f) for f in sorted(spelled, key=lambda f: (-len(f), f)))
+
+
+#: A field that names a record in text (see ``RECORD_NAME_FIELDS``; ``type`` only for
+#: HTML's ``<input type="password" value="v">``), ``--name X --value v``, PowerShell
+#: ``-Name X -Value v``.
 _RECORD_NAME = re.compile(
     r"""(?x)
     (?<![\w\-])
-    (?:(?P<fq>["']?)(?P<field>[Nn]ame|NAME|[Kk]ey|KEY|ParameterKey|OptionName|type|id)(?P=fq)
+    (?:(?P<fq>["']?)(?P<field>"""
+    + _alternation(RECORD_NAME_FIELDS)
+    + r"""|type)(?P=fq)
         [ \t]*[:=][ \t]*
       | -Name[ \t]+ | --(?:name|key)(?:[ \t]+|=)
     )
@@ -765,11 +798,19 @@ _RECORD_NAME = re.compile(
     """
 )
 #: A substring of every name field of ``_RECORD_NAME`` and of the HCL block words (lower case).
-_RECORD_WORDS = re.compile("name|key|type|id|variable|output")
+_RECORD_WORDS = re.compile(
+    "|".join(
+        sorted(
+            {f.lower() for f in RECORD_NAME_FIELDS if len(f) > 1} | {"type", "variable", "output"}
+        )
+    )
+)
 _RECORD_VALUE = re.compile(
     r"""(?x)
     (?<![\w\-])
-    (?:(?P<fq>["']?)(?:[Vv]alue|VALUE|ParameterValue|secretValue|default)(?P=fq)[ \t]*(?P<op>[:=])
+    (?:(?P<fq>["']?)(?:"""
+    + _alternation(RECORD_VALUE_FIELDS)
+    + r""")(?P=fq)[ \t]*(?P<op>[:=])
       | -Value(?=[ \t]) | --(?:value|body)(?=[ \t=])
     )[ \t=]*
     """
@@ -1319,9 +1360,13 @@ def authority_end(text: str, s: int, e: int) -> int:
 _BARE_USERINFO = re.compile(
     r"""(?x)
     (?<![\w.:/@%+\\-])
+    (?P<net>(?<=netloc=')|(?<=netloc=")|(?<=netloc':[ ]')|(?<=netloc":[ ]"))?
     (?P<user>[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,63}+):
     (?P<pw>[^ \t\r\n\f\v"'<>/]{1,256}?)
-    @(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24})
+    @(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}
+      | [A-Za-z][A-Za-z0-9\-]{0,62}(?=:\d{1,5}(?![\d.]))  # a one-word host with a port (db:5432)
+      | (?(net)[A-Za-z0-9\-]{1,63}|(?!))  # any host of urlsplit()'s netloc field
+    )
     (?=[:/\s"'<>,;)\]]|$)
     """
 )

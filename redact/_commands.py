@@ -248,6 +248,24 @@ COMMANDS: tuple[Command, ...] = (
         flags=("--oauth2-bearer", "--pass"),
     ),
     Command(("lftp",), user_flags=("-u",), user_sep=","),
+    # CLIs whose secret is an argument (red team): gh secret set NAME --body v, macOS
+    # keychain -w v, vault operator unseal v, cargo login v, nmcli ... password v, ...
+    Command(("gh",), sub=("secret", "set"), flags=("-b", "--body")),
+    Command(("security",), sub=("add-generic-password",), flags=("-w",)),
+    Command(("security",), sub=("add-internet-password",), flags=("-w",)),
+    Command(("vault", "bao"), sub=("operator", "unseal"), positional=0, stdin=("-",)),
+    Command(("influx",), sub=("auth", "create"), flags=("-t", "--token")),
+    Command(("influx",), sub=("setup",), flags=("-p", "--password", "-t", "--token")),
+    Command(("ansible-vault",), sub=("encrypt_string",), positional=0, stdin=("--stdin-name",)),
+    Command(("cargo",), sub=("login",), positional=0, stdin=("-",)),
+    Command(("npm",), sub=("token", "create"), prints=True),
+    Command(("nmcli",), sub=("dev", "wifi", "connect"), positional=2),  # SSID password v
+    Command(("nmcli",), sub=("device", "wifi", "connect"), positional=2),
+    Command(("wpa_passphrase",), positional=1),
+    Command(("mc",), sub=("admin", "user", "add"), positional=2),
+    Command(("jenkins-cli", "jenkins-cli.jar"), user_flags=("-auth",)),
+    Command(("consul",), sub=("acl", "token", "create"), flags=("-secret",), getopt=False),
+    Command(("consul",), sub=("acl", "token", "update"), flags=("-secret",), getopt=False),
 )
 
 

@@ -28,7 +28,12 @@ from types import CodeType, FrameType, TracebackType
 from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
-from redact._carriers import placeholder_at
+from redact._carriers import (
+    RECORD_NAME_FIELDS,
+    RECORD_VALUE_FIELDS,
+    placeholder_at,
+    record_field_spellings,
+)
 from redact._commands import Piece, argv_text, program_keywords
 from redact._matcher import Hit
 from redact._views import ansi_view
@@ -86,23 +91,8 @@ _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
 _CLEAN_MAX_LEN = 256
 _CLEAN_CACHE_SIZE = 4096
 #: Field names of name/value records: {"name": <sensitive name>, "value": <masked>}.
-_RECORD_NAMES = frozenset(
-    {
-        "name", "Name", "NAME", "key", "Key", "KEY", "k", "K",
-        "field", "Field", "label", "Label", "id", "Id", "ID",
-        "param", "parameter", "Parameter", "property", "Property",
-        "variable", "Variable", "option", "Option", "setting", "Setting",
-        "ParameterKey", "parameterKey", "ParameterName", "OptionName",
-        "headerName", "header_name", "fieldName", "field_name",
-    }
-)  # fmt: skip
-_RECORD_VALUES = frozenset(
-    {
-        "value", "Value", "VALUE", "values", "Values", "val", "Val", "v", "V",
-        "ParameterValue", "parameterValue",
-        "headerValue", "header_value", "fieldValue", "field_value",
-    }
-)  # fmt: skip
+_RECORD_NAMES = record_field_spellings(RECORD_NAME_FIELDS)
+_RECORD_VALUES = record_field_spellings(RECORD_VALUE_FIELDS)
 _NO_FIELDS: frozenset[Any] = frozenset()
 _NO_STRINGS: frozenset[str] = frozenset()
 _PLAIN_SCALARS = frozenset({int, float, bool, type(None)})

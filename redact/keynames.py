@@ -40,6 +40,7 @@ from types import MappingProxyType
 
 from redact import _carriers as c
 from redact import _commands as cmd
+from redact import _sql as sql
 from redact._matcher import ascii_lower
 from redact.masks import MASK_TOKEN
 
@@ -204,6 +205,14 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "cvv2",
     "cvc2",
     "pkey",
+    # credentials named by their protocol or tool (red team, issue 10 §4)
+    "auth",  # ~/.docker/config.json "auth": base64(user:password); npm _auth
+    "cookies",
+    "hmac",
+    "sshpass",  # the environment variable sshpass -e reads
+    "client_assertion",  # OAuth private_key_jwt
+    "saml_response",  # SAMLResponse
+    "saml_assertion",
     *(f"{service}_pat" for service in PAT_SERVICES),
 )
 
@@ -341,6 +350,56 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "jwe_key",
     "kek",
     "dek",
+    # keys named by what they unlock or where they go (red team, issue 10 §4)
+    "ssh_key",
+    "sa_key",  # GCP_SA_KEY: a service-account JSON key
+    "service_account_key",
+    "age_key",  # SOPS_AGE_KEY
+    "unseal_keys",
+    "product_key",
+    "activation_key",
+    "serial_key",
+    "pagerduty_routing_key",
+    "integration_key",
+    "kubeconfig_data",
+    "connection_string",
+    "conn_str",
+    "connstr",
+    "webhook",  # SLACK_WEBHOOK, discord_webhook: the URL is the credential
+    "recovery_phrase",
+    "secret_phrase",
+    "seed_words",
+    "wallet_seed",
+    "npm_config_auth",
+    "basic_auth",  # not use_auth / requires_auth (a flag: "auth" is no last word)
+    "proxy_auth",
+    "http_auth",
+    "digest_auth",
+    "registry_auth",
+    "x_auth",
+    "request_hmac",
+    "webhook_hmac",
+    # the word for password in more languages
+    "heslo",  # Czech, Slovak
+    "jelszo",  # Hungarian (jelszó)
+    "jelszó",
+    "lozinka",  # Croatian, Serbian, Bosnian
+    "geslo",  # Slovenian
+    "parool",  # Estonian
+    "salasõna",
+    "slaptazodis",  # Lithuanian (slaptažodis)
+    "slaptažodis",
+    "adgangskode",  # Danish
+    "sifre",  # Turkish (şifre)
+    "şifre",
+    "kata_sandi",  # Indonesian
+    "kata_laluan",  # Malay
+    "mat_khau",  # Vietnamese (mật khẩu)
+    "κωδικός",
+    "סיסמה",
+    "كلمة_المرور",
+    "पासवर्ड",
+    "รหัสผ่าน",
     # a service's API key named after the service (STRIPE_KEY, openai_key, ...)
     *(f"{service}_key" for service in SERVICE_WORDS),
 )
@@ -399,6 +458,10 @@ DEFAULT_MODIFIERS: tuple[str, ...] = (
     "new",
     "current",
     "input",
+    "pem",  # private_key_pem
+    "der",
+    "json",  # service_account_key_json
+    "b64url",
     # the deployment or tier a credential is for (PASSWORD_PROD, api_key_staging)
     "prod",
     "production",
@@ -576,6 +639,9 @@ def normalize(name: str) -> str:
 #: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
 #: Apache adds ``REDIRECT_`` in front after an internal redirect.
 _CGI_PREFIXES = ("redirect_http_", "http_")
+#: Exact names too common inside words to be keywords alone, and what follows a name.
+_FOLLOWED = frozenset({"auth"})
+_FOLLOWERS = ("=", ":", '"', "'", " ", "\t", "\\")
 
 
 def _header_name(name: str) -> str | None:
@@ -701,12 +767,13 @@ class KeyNames:
         return False
 
     def _strip_modifier(self, n: str) -> str | None:
-        v = _VERSION.search(n)
-        if v and v.start() > 0:
-            return n[: v.start()]
+        # Modifiers first: a version number would eat the 64 of b64 (unseal_keys_b64).
         for mod in self._mod_norm:
             if n.endswith(mod) and len(n) > len(mod):
                 return n[: -len(mod)]
+        v = _VERSION.search(n)
+        if v and v.start() > 0:
+            return n[: v.start()]
         return None
 
     def value_kind(self, name: str) -> str:
@@ -730,6 +797,11 @@ class KeyNames:
         """Lower-case spellings used as prefilter keywords for the free-text detector."""
         out: set[str] = set()
         for name in (*self.exact, *self.suffixes, *self.words):
+            if name in _FOLLOWED:
+                # "auth" alone would wake the detector on every author/oauth/authenticated:
+                # the name is only a name when a separator or quote follows it.
+                out.update(name + c for c in _FOLLOWERS)
+                continue
             parts = [p for p in _SPLIT.split(name.lower()) if p]
             # "__" too: nested env/config names (APP__API__KEY) normalise to a sensitive
             # name, so the text detector must be woken by that spelling as well.
@@ -818,7 +890,14 @@ _PERCENT_DEPTH = 2
 #: Carriers that hold a credential without a sensitive name: URL userinfo (``@`` wakes the
 #: scheme-less ``user:pw@host``), SQL, and the
 #: command lines and config lines of :mod:`redact._commands` (their own keywords).
-_CARRIER_KEYWORDS = ("://", "@", "identified", *cmd.command_keywords(), *_AUTH_KEYWORDS)
+_CARRIER_KEYWORDS = (
+    "://",
+    "@",
+    "identified",
+    *cmd.command_keywords(),
+    *_AUTH_KEYWORDS,
+    *sql.PROCEDURE_KEYWORDS,
+)
 _PROGRAM_WORDS = frozenset(cmd.program_keywords())
 #: How a list or tuple of strings opens in repr() and JSON (an argument vector, printed).
 _LIST_OPENERS = ("['", '["', "('", '("')
@@ -839,7 +918,7 @@ _KEY_SEP = re.compile(
     (?P<go>(?<=\bvar[ \t])|(?<=\bconst[ \t])|(?<=\b[Dd][Ee][Cc][Ll][Aa][Rr][Ee][ \t]@))?
     (?P<lt>(?<=<))?
     (?(lt)(?:[A-Za-z_][\w\-]{0,63}:(?=[A-Za-z_]))?)
-    (?P<dash>(?=--))?
+    (?P<dash>(?=--|-[A-Za-z][A-Za-z0-9]{2})|(?<=[ \t]/))?
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+
         (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%(?:25)?5[Bb][^\s=&%]{0,64}%(?:25)?5[Dd])*+)
     (?P<q>\\?["'`])?[\]}]?
@@ -1098,6 +1177,7 @@ class KeyValueDetector:
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
         yield from c.section_spans(text, lo, kend, sensitive)  # [credentials] then b = v
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
+        yield from sql.sql_value_spans(text, lo, kend, sensitive)  # INSERT ... VALUES, Key (c)=(v)
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case
         if text.find("@", lo, kend) >= 0:

@@ -300,3 +300,66 @@ def test_entries_of_a_sensitive_ini_or_toml_section_are_masked(r: Redactor, shap
 def test_entries_of_other_sections_stay(r: Redactor, text: str) -> None:
     """Other sections, prose that names a section, and entries after the next header: unchanged."""
     assert r.redact(text) == text
+
+
+#: Names a second red team found in clear (issue 10 §4): credentials named by their protocol
+#: or tool, keys by what they unlock, and the word for password in more languages.
+MORE_NAMES = [
+    "SSHPASS", "client_assertion", "SAMLResponse", "cookies", "auth", "_auth", "hmac",
+    "NPM_CONFIG__AUTH", "basic_auth", "recovery_phrase", "SSH_KEY", "private_key_pem",
+    "SOPS_AGE_KEY", "unseal_keys_b64", "PAGERDUTY_ROUTING_KEY", "KUBECONFIG_DATA", "GCP_SA_KEY",
+    "connection_string", "conn_str", "product_key", "activation_key", "SLACK_WEBHOOK",
+    "heslo", "jelszó", "jelszo", "lozinka", "geslo", "parool", "şifre", "kata_sandi",
+]  # fmt: skip
+#: Their lookalikes: a random seed, a Wi-Fi network's public name, an Oracle/Windows SID,
+#: flags and URLs about authentication, AMQP's routing key.
+MORE_LOOKALIKES = [
+    "seed", "ssid", "sid", "auth_url", "auth_type", "auth_method", "auth_enabled", "use_auth",
+    "requires_auth", "use_hmac", "hmac_algorithm", "routing_key", "webhook_id", "ssh_key_path",
+    "author", "oauth", "secret_name",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MORE_NAMES)
+def test_more_sensitive_names_in_every_carrier(r: Redactor, name: str) -> None:
+    v = _value()
+    for text in (f"{name}={v}", f'{{"{name}": "{v}"}}', f"{name}: {v}", f"export {name}='{v}'"):
+        assert v not in r.redact(text), text
+    assert v not in repr(r.redact_obj({name: v}))
+
+
+@pytest.mark.parametrize("name", MORE_LOOKALIKES)
+def test_more_lookalike_names_stay(r: Redactor, name: str) -> None:
+    text = f"{name}=Qx42 {name}: blue"
+    assert r.redact(text) == text
+    obj = {name: "Qx42"}
+    assert r.redact_obj(obj) == obj
+
+
+@pytest.mark.parametrize(
+    ("name_field", "value_field"),
+    [
+        ("label", "text"),
+        ("name", "data"),
+        ("Name", "Data"),
+        ("key", "content"),
+        ("fieldName", "fieldValue"),
+        ("secretName", "secretValue"),
+        ("property", "default"),
+    ],
+)
+def test_record_fields_are_one_list_for_objects_and_text(
+    r: Redactor, name_field: str, value_field: str
+) -> None:
+    """The object walker and the text reader share RECORD_NAME_FIELDS/RECORD_VALUE_FIELDS."""
+    v = _value()
+    assert v not in repr(r.redact_obj([{name_field: "password", value_field: v}]))
+    assert v not in r.redact(f'{{"{name_field}": "password", "{value_field}": "{v}"}}')
+    assert v not in r.redact(f'{{"{value_field}": "{v}", "{name_field}": "token"}}')
+
+
+def test_a_record_naming_a_harmless_field_keeps_its_text(r: Redactor) -> None:
+    obj = [{"label": "Colour", "text": "blue"}, {"name": "theme", "data": "dark"}]
+    assert r.redact_obj(obj) == obj
+    text = '{"label": "Colour", "text": "blue"} {"name": "theme", "data": "dark"}'
+    assert r.redact(text) == text
