@@ -206,7 +206,7 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "cvc2",
     "pkey",
     # credentials named by their protocol or tool (red team, issue 10 §4)
-    "auth",  # ~/.docker/config.json "auth": base64(user:password); npm _auth
+    "auths",  # ~/.docker/config.json {"auths": {"<registry>": {"auth": base64(user:pw)}}}
     "cookies",
     "hmac",
     "sshpass",  # the environment variable sshpass -e reads
@@ -423,7 +423,7 @@ DEFAULT_WORDS: tuple[str, ...] = (
 
 #: Names sensitive only in this exact spelling: an environment variable (``KEY=v``,
 #: ``{"KEY": v}``); ``key`` and ``Key`` stay ordinary names (a cache key, a sort key).
-DEFAULT_CASED: tuple[str, ...] = ("KEY", "PAT")
+DEFAULT_CASED: tuple[str, ...] = ("KEY", "PAT", "_auth")  # _auth: .npmrc's base64(user:pw)
 
 #: Trailing words that keep a sensitive name sensitive (``password_confirmation``, ``token2``).
 DEFAULT_MODIFIERS: tuple[str, ...] = (
@@ -639,9 +639,7 @@ def normalize(name: str) -> str:
 #: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
 #: Apache adds ``REDIRECT_`` in front after an internal redirect.
 _CGI_PREFIXES = ("redirect_http_", "http_")
-#: Exact names too common inside words to be keywords alone, and what follows a name.
-_FOLLOWED = frozenset({"auth"})
-_FOLLOWERS = ("=", ":", '"', "'", " ", "\t", "\\")
+
 
 
 def _header_name(name: str) -> str | None:
@@ -797,11 +795,6 @@ class KeyNames:
         """Lower-case spellings used as prefilter keywords for the free-text detector."""
         out: set[str] = set()
         for name in (*self.exact, *self.suffixes, *self.words):
-            if name in _FOLLOWED:
-                # "auth" alone would wake the detector on every author/oauth/authenticated:
-                # the name is only a name when a separator or quote follows it.
-                out.update(name + c for c in _FOLLOWERS)
-                continue
             parts = [p for p in _SPLIT.split(name.lower()) if p]
             # "__" too: nested env/config names (APP__API__KEY) normalise to a sensitive
             # name, so the text detector must be woken by that spelling as well.

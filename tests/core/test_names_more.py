@@ -305,18 +305,19 @@ def test_entries_of_other_sections_stay(r: Redactor, text: str) -> None:
 #: Names a second red team found in clear (issue 10 §4): credentials named by their protocol
 #: or tool, keys by what they unlock, and the word for password in more languages.
 MORE_NAMES = [
-    "SSHPASS", "client_assertion", "SAMLResponse", "cookies", "auth", "_auth", "hmac",
+    "SSHPASS", "client_assertion", "SAMLResponse", "cookies", "auths", "_auth", "hmac",
     "NPM_CONFIG__AUTH", "basic_auth", "recovery_phrase", "SSH_KEY", "private_key_pem",
     "SOPS_AGE_KEY", "unseal_keys_b64", "PAGERDUTY_ROUTING_KEY", "KUBECONFIG_DATA", "GCP_SA_KEY",
     "connection_string", "conn_str", "product_key", "activation_key", "SLACK_WEBHOOK",
     "heslo", "jelszó", "jelszo", "lozinka", "geslo", "parool", "şifre", "kata_sandi",
 ]  # fmt: skip
 #: Their lookalikes: a random seed, a Wi-Fi network's public name, an Oracle/Windows SID,
-#: flags and URLs about authentication, AMQP's routing key.
+#: flags and URLs about authentication, AMQP's routing key, ``auth`` alone (a mode:
+#: ``auth=ldap``, ``heroku auth:token``; only a query string's ``auth=`` is a credential).
 MORE_LOOKALIKES = [
     "seed", "ssid", "sid", "auth_url", "auth_type", "auth_method", "auth_enabled", "use_auth",
     "requires_auth", "use_hmac", "hmac_algorithm", "routing_key", "webhook_id", "ssh_key_path",
-    "author", "oauth", "secret_name",
+    "author", "oauth", "secret_name", "auth",
 ]  # fmt: skip
 
 
