@@ -641,7 +641,6 @@ def normalize(name: str) -> str:
 _CGI_PREFIXES = ("redirect_http_", "http_")
 
 
-
 def _header_name(name: str) -> str | None:
     """``name`` without a CGI ``HTTP_`` prefix (``HTTP_COOKIE`` -> ``COOKIE``), or None."""
     low = name.lower()
