@@ -617,9 +617,17 @@ def _chain(
 
 #: Terminal control sequences a reader never sees: CSI (colours, cursor: ``ESC [ ... m``),
 #: OSC (titles, hyperlinks: ``ESC ] ... BEL`` or ``ESC ] ... ESC \``) and two-byte escapes.
+#: Invisible format characters (Unicode Cf: soft hyphen, zero-width space and joiners, word
+#: joiner, bidi controls, BOM): a reader does not see them, so a secret with one inserted
+#: (``ghp_abc\u200bdef``, a registered value with a soft hyphen) reads as the secret.
+INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
+_INVISIBLE_CHAR = re.compile(f"[{INVISIBLE}]")
 _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x1b\](?P<osc>[^\x07\x1b]{0,4096})(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
+    f"|[{INVISIBLE}]+"
 )
 
 
@@ -640,6 +648,13 @@ def ansi_view(text: str) -> DecodedView | None:
     uvicorn's access log) reads as ``password: v``: detectors run on this view and
     its spans map back to the source, escapes inside a value included in the mask.
     """
-    if "\x1b" not in text and "\x9b" not in text:
+    if not hidden(text):
         return None
     return _apply(text, _ANSI_TOKENS(text), None)
+
+
+def hidden(text: str) -> bool:
+    """Whether ``text`` may hold terminal escapes or invisible format characters (cheap)."""
+    if "\x1b" in text or "\x9b" in text:
+        return True
+    return not text.isascii() and _INVISIBLE_CHAR.search(text) is not None

@@ -36,7 +36,7 @@ from redact._carriers import (
 )
 from redact._commands import Piece, argv_text, program_keywords
 from redact._matcher import Hit
-from redact._views import ansi_view
+from redact._views import ansi_view, hidden
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
     MASK_TOKEN,
@@ -67,9 +67,6 @@ _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
 _REGION_MIN = 8192
 
 
-def _ansi(text: str) -> bool:
-    """Whether ``text`` may hold terminal escapes (detected on its view without them)."""
-    return "\x1b" in text or "\x9b" in text
 
 
 #: Windows up to this many characters run vetted rules without the regex timeout: the
@@ -294,7 +291,7 @@ class Redactor:
     def _find(self, text: str, snap: _Snap | None = None) -> list[Finding]:
         if snap is None:
             snap = self.known._snap
-        if _ansi(text):
+        if hidden(text):
             view = ansi_view(text)
             if view is not None:
                 # What a terminal shows: detect on the text without its escapes, mask the
@@ -776,7 +773,7 @@ class Redactor:
             try:
                 if not probed and snap.quiet(joined):
                     return set()  # the common case: one automaton probe
-                if joined.isascii() and not _ansi(joined):
+                if joined.isascii() and not hidden(joined):
                     # Something was seen: which strings? (offsets are str offsets here)
                     hits, positions = snap.scan_positions(joined)
                     candidates = _touched(parts, joined, hits, positions)

@@ -44,7 +44,7 @@ from redact._matcher import (
     str_hits,
     str_positions,
 )
-from redact._views import decoded_views, fold_table, worth_decoding
+from redact._views import decoded_views, fold_table, hidden, worth_decoding
 from redact.exceptions import ConfigError, SecretTooShortError
 
 __all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
@@ -343,8 +343,10 @@ class _Snapshot:
         the lower-cased bytes, no hit list, no positions. Anything else (an anchor
         hit to confirm, a keyword, text with decoded views) answers through ``scan``.
         """
-        if "\x1b" in text or "\x9b" in text:
-            return False  # terminal escapes may split a keyword: the engine reads its view
+        if hidden(text):
+            # terminal escapes or invisible characters may split a keyword or a value: the
+            # engine reads its view without them
+            return False
         data = text.encode("utf-8", "surrogatepass")
         if not self._has_views(text, data):
             low = data.lower()
