@@ -67,8 +67,6 @@ _TIME = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
 _REGION_MIN = 8192
 
 
-
-
 #: Windows up to this many characters run vetted rules without the regex timeout: the
 #: load-time check attacks each rule with 4,096-character inputs (and the shipped rules
 #: are tested on 100 KB ones), so a vetted rule stays linear at this size.
