@@ -99,6 +99,9 @@ class Command:
     prints: bool = False
 
 
+#: ``Command.stdin`` of a program that reads its secret on stdin whatever its arguments.
+STDIN_ALWAYS: tuple[str, ...] = ("<stdin>",)
+
 _MYSQL = (
     "mysql",
     "mysqldump",
@@ -248,6 +251,8 @@ COMMANDS: tuple[Command, ...] = (
         flags=("--oauth2-bearer", "--pass"),
     ),
     Command(("lftp",), user_flags=("-u",), user_sep=","),
+    # Programs that always read user:password lines on stdin (echo 'bob:v' | chpasswd).
+    Command(("chpasswd", "chgpasswd"), stdin=STDIN_ALWAYS),
     # CLIs whose secret is an argument (red team): gh secret set NAME --body v, macOS
     # keychain -w v, vault operator unseal v, cargo login v, nmcli ... password v, ...
     Command(("gh",), sub=("secret", "set"), flags=("-b", "--body")),
@@ -467,9 +472,15 @@ def command_spans(
                 sensitive=sensitive,
                 at_cmd=bool(at_cmd),
             )
-            reads_stdin = bool(cmd.stdin) and any(text[ws:we] in cmd.stdin for ws, we in words)
+            reads_stdin = cmd.stdin == STDIN_ALWAYS or (
+                bool(cmd.stdin) and any(text[ws:we] in cmd.stdin for ws, we in words)
+            )
             if reads_stdin and _has_sub(text, words, cmd):
                 fed = here if here is not None else _fed_by(text, lo, m.start())
+                if fed is not None and cmd.stdin == STDIN_ALWAYS and cmd.user_flags == ():
+                    # chpasswd reads user:password lines: the user stays readable
+                    colon = text.find(cmd.user_sep, *fed)
+                    fed = (colon + 1, fed[1]) if 0 <= colon < fed[1] - 1 else fed
                 if fed is not None:
                     yield fed
             if cmd.prints and _has_sub(text, words, cmd) and _command_position(text, lo, m.start()):
@@ -517,9 +528,13 @@ def _here_string(text: str, at: int, stop: int) -> Span | None:
 _FEEDERS = frozenset({"echo", "printf", "print", "write-output", "echo.exe"})
 
 
+#: Words that run the next one (``sudo -E``, ``env``): a pipeline stage may start with them.
+_PRECOMMANDS = re.compile(r"(?:[ \t]*\b(?:sudo|doas|env|exec|command|nohup|time)(?:[ \t]+-\S+)*)+$")
+
+
 def _fed_by(text: str, lo: int, at: int) -> Span | None:
     """The literal that ``echo v |`` (the pipeline stage before ``text[at]``) writes, if any."""
-    head = text[lo:at].rstrip(" \t")
+    head = _PRECOMMANDS.sub("", text[lo:at].rstrip(" \t"))  # echo v | sudo chpasswd
     if not head.endswith("|") or head.endswith("||"):
         return None
     pipe = lo + len(head) - 1

@@ -46,6 +46,10 @@ COMMANDS = [
     "wpa_passphrase homewifi {v}",
     "mc admin user add s3 bob {v}",
     "java -jar jenkins-cli.jar -s http://ci -auth bob:{v} who-am-i",
+    "echo 'bob:{v}' | chpasswd",
+    "echo bob:{v} | sudo chpasswd",
+    'printf "root:{v}" | sudo -E chpasswd -c SHA512',
+    "echo {v} | sudo docker login -u bob --password-stdin r.io",
 ]
 
 HOSTS = [
@@ -62,6 +66,8 @@ def test_the_secret_argument_is_masked_whole(r: Redactor, shape: str) -> None:
     out = r.redact(shape.format(v=v))
     assert v not in out
     assert "[REDACTED" in out
+    if ":{v}" in shape and "chpasswd" in shape:
+        assert "bob:" in out or "root:" in out  # the user of a user:password line stays
 
 
 @pytest.mark.parametrize("make", [urllib.parse.urlsplit, urllib.parse.urlparse])
@@ -86,6 +92,8 @@ def test_a_parsed_url_with_a_one_word_host_is_masked_in_objects_and_repr(
         "ts=12:30:45@node1:80",
         "Get-Foo -TokenCount 5",
         "tool -NoPassword x",
+        "chpasswd < users.txt",
+        "echo hello | sudo tee out.txt",
     ],
 )
 def test_lookalikes_stay(r: Redactor, text: str) -> None:
