@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from redact._records import PARTIAL_RECORD, opener_ends, records_view
 from redact.engine import ERROR_PLACEHOLDER, Redactor, _multiline
 from redact.masks import LabelledMask
 from redact.rules import Rule
@@ -155,6 +156,8 @@ class _Holds:
         registered multi-line value), ``len(text)`` when none. ``lowered`` is ``text.lower()``."""
         if self._always or self._value_prefixes() or len(lowered) != len(text):
             return pos
+        if PARTIAL_RECORD.search(text, pos) is not None or opener_ends(text[pos:]):
+            return pos  # a line cut into records, or maybe an opener: judged line by line
         first = next(
             (m.start() for m in _OPENER.finditer(text, pos) if _opens(self._redactor, m)),
             len(text),
@@ -173,7 +176,23 @@ class _Holds:
         return first
 
     def start(self, text: str) -> int | None:
-        """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins."""
+        """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins.
+
+        Log records (:mod:`redact._records`) are judged on their messages joined: a PEM
+        printed one line per Docker/journald record is held like one printed bare, and a
+        line cut into partial records (CRI ``P``) is held until its last part.
+        """
+        found = self._start(text)
+        view = records_view(text) if "\n" in text else None
+        if view is not None:
+            if view.partial_from is not None:
+                found = _earliest(found, view.partial_from)
+            at = self._start(view.text)
+            if at is not None:
+                found = _earliest(found, view.source_pos(at))
+        return found
+
+    def _start(self, text: str) -> int | None:
         found: int | None = _open_value(self._redactor, text)
         for at in (_netrc_open(text), _delimited_open(self._redactor, text)):
             if at is not None:
@@ -192,6 +211,10 @@ class _Holds:
                 found = at if found is None else min(found, at)
                 break  # longest first: the earliest start
         return found
+
+
+def _earliest(a: int | None, b: int) -> int:
+    return b if a is None else min(a, b)
 
 
 def _opens(redactor: Redactor, m: re.Match[str]) -> bool:

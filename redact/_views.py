@@ -55,6 +55,7 @@ __all__ = [
     "DecodedView",
     "ansi_view",
     "decoded_views",
+    "island_view",
     "worth_decoding",
 ]
 
@@ -268,6 +269,16 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 
 
 def _b64_text(run: str) -> str | None:
+    # Glued to 1-3 alphabet characters before it (a byte of binary data, a word): a padded
+    # run is a multiple of 4 long, and an unpadded one never 1 more; the glue stays as is.
+    glue = len(run) % 4 if run.endswith("=") else int(len(run.rstrip("=")) % 4 == 1)
+    if glue:
+        text = _b64_aligned(run[glue:])
+        return None if text is None else run[:glue] + text
+    return _b64_aligned(run)
+
+
+def _b64_aligned(run: str) -> str | None:
     body = run.rstrip("=")
     if len(body) % 4 == 1:
         return None
@@ -512,6 +523,63 @@ def _fold(text: str, parent: DecodedView | None) -> DecodedView | None:
 
 
 # -- the views --------------------------------------------------------------------------------
+
+
+#: Characters no encoded form is made of: C0 controls but tab and line breaks, DEL, a byte
+#: that was no UTF-8 (``surrogateescape``) and U+FFFD.
+_NO_TEXT = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff\ufffd"
+
+
+@functools.lru_cache(maxsize=64)
+def _islands(min_length: int, ascii_only: bool) -> re.Pattern[str]:
+    breaks = _NO_TEXT
+    if ascii_only:
+        # Only ASCII values: a form of one is ASCII, or a fold of full-width / math
+        # characters (NBSP, superscripts, ª, º in Latin-1): other Latin-1 characters
+        # (a binary byte read as Latin-1) hold none.
+        table = fold_table()[0]
+        breaks += _char_class(cp for cp in range(0x80, 0x100) if cp not in table)
+    return re.compile(f"[^{breaks}]{{{max(min_length, 1)},}}")
+
+
+#: Texts shorter than this are decoded whole (islands cost more than they save).
+ISLAND_MIN_TEXT = 4096
+
+
+def island_view(text: str, min_length: int, *, ascii_only: bool = False) -> DecodedView | None:
+    """``text``'s text islands joined by one NUL each, or None to decode ``text`` whole.
+
+    None for text (islands cover 90 % of it or more, or it is short). For binary data
+    read as text, the islands are the runs between characters no encoded form holds
+    (see ``_NO_TEXT``; ``ascii_only``, when every registered value is ASCII, adds the
+    Latin-1 characters no fold turns into ASCII), each at least ``min_length``
+    long; every gap becomes one NUL (no decoder reads across it) and maps back to the
+    whole gap. Every decoder's input and output lies inside an island, so a form is
+    never cut, and the decoders' cost on bytes that are no text is not paid.
+    """
+    n = len(text)
+    if n < ISLAND_MIN_TEXT:
+        return None
+    runs = [m.span() for m in _islands(min_length, ascii_only).finditer(text)]
+    if sum(e - s for s, e in runs) * 10 >= n * 9:
+        return None
+    parts: list[str] = []
+    starts: list[int] = []
+    src_starts: list[int] = []
+    src_ends: list[int] = []
+    size = pos = 0
+    for s, e in [*runs, (n, n)]:
+        if s > pos or (s == n and pos < n):
+            starts.append(size)
+            src_starts.append(pos)
+            src_ends.append(s)
+            parts.append("\x00")
+            size += 1
+        parts.append(text[s:e])
+        size += e - s
+        pos = e
+    lengths = [1] * len(starts)
+    return DecodedView("".join(parts), starts, lengths, src_starts, src_ends, parent=None)
 
 
 def worth_decoding(text: str, data: bytes) -> bool:

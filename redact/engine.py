@@ -36,6 +36,7 @@ from redact._carriers import (
 )
 from redact._commands import Piece, argv_text, program_keywords
 from redact._matcher import Hit
+from redact._records import opener_ends, partial_records, records_view
 from redact._views import ansi_view, hidden
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
@@ -161,10 +162,13 @@ class Redactor:
         "_clean",
         "_default_mask",
         "_detectors",
+        "_join_words",
         "_key_rule",
         "_kw_rules",
         "_label_cache",
         "_masks",
+        "_ml_always",
+        "_ml_words",
         "_names",
         "_overlap",
         "_quiet",
@@ -254,6 +258,15 @@ class Redactor:
         self._names: dict[str, bool] = {}
         self._shapes: tuple[_Snap | None, dict[tuple[Any, ...], bool]] = (None, {})
         self.known.attach_keywords(self._kw_rules)
+        # Keywords that make a text's records worth reading joined (``_records_wanted``).
+        self._join_words = frozenset(
+            k
+            for r in all_rules
+            if _multiline(r) or isinstance(r, KeyValueDetector)
+            for k in r.keywords
+        )
+        self._ml_words = frozenset(k for r in all_rules if _multiline(r) for k in r.keywords)
+        self._ml_always = any(_multiline(r) and not r.keywords for r in all_rules)
 
     @classmethod
     def default(
@@ -295,17 +308,60 @@ class Redactor:
                 # What a terminal shows: detect on the text without its escapes, mask the
                 # source span (a name and its value split by colour codes are one pair).
                 found = []
-                for f in self._find_plain(view.text, snap):
+                seen: set[str] = set()
+                for f in self._find_plain(view.text, snap, seen):
                     s, e = view.source_span(f.start, f.end)
                     found.append(dataclasses.replace(f, start=s, end=e))
-                return found
-        return self._find_plain(text, snap)
+                return self._with_records(text, found, snap, seen)
+        seen = set()
+        found = self._find_plain(text, snap, seen)
+        return self._with_records(text, found, snap, seen)
 
-    def _find_plain(self, text: str, snap: _Snap) -> list[Finding]:
+    def _with_records(
+        self, text: str, found: list[Finding], snap: _Snap, seen: set[str]
+    ) -> list[Finding]:
+        """``found`` plus the secrets that span log records (see :mod:`redact._records`).
+
+        A PEM key printed into a Docker json-file or journald log, or a token cut into
+        CRI partial records, has an envelope between its parts: it is found in the
+        records' messages joined, and each record's part of it is masked in place.
+        """
+        if "\n" not in text or not self._records_wanted(text, snap, seen):
+            return found
+        view = records_view(text)
+        if view is None:
+            return found
+        covered = [(f.start, f.end) for f in found]
+        extra: list[Finding] = []
+        for f in self._find_plain(view.text, snap):
+            for s, e in view.source_spans(f.start, f.end):
+                if not any(a <= s and e <= b for a, b in covered):
+                    extra.append(dataclasses.replace(f, start=s, end=e))
+        if not extra:
+            return found
+        found = found + extra
+        found.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
+        return found
+
+    def _records_wanted(self, text: str, snap: _Snap, seen: set[str]) -> bool:
+        """Whether joining ``text``'s records could find more than ``text`` itself: a
+        registered multi-line value, a line cut into partial records, or a keyword
+        (``seen``: those of the plain pass) of a multi-line rule or of a sensitive name
+        (whose value may be on the next record's line) is in it."""
+        if snap.multiline or self._ml_always or partial_records(text):
+            return True
+        if not seen.isdisjoint(self._ml_words):
+            return True
+        return opener_ends(text) and not seen.isdisjoint(self._join_words)
+
+    def _find_plain(self, text: str, snap: _Snap, seen: set[str] | None = None) -> list[Finding]:
+        """Findings in ``text`` as it stands; ``seen`` (when given) gets the keywords in it."""
         positions = None
         # One automaton pass: it answers the clean case (the common one) as cheaply as a
         # probe, and a text it wakes needs no second pass for its hits and keywords.
         hits, offsets = snap.scan_positions(text)
+        if seen is not None:
+            seen.update(offsets)  # before the word-start filter: the gate errs on reading
         if offsets and self._word_start:
             offsets = _at_word_starts(text, offsets, self._word_start)
         words: Collection[str] = offsets

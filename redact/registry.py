@@ -44,7 +44,7 @@ from redact._matcher import (
     str_hits,
     str_positions,
 )
-from redact._views import decoded_views, fold_table, hidden, worth_decoding
+from redact._views import decoded_views, fold_table, hidden, island_view, worth_decoding
 from redact.exceptions import ConfigError, SecretTooShortError
 
 __all__ = ["DEFAULT_MIN_LENGTH", "KnownSecrets", "variants"]
@@ -399,13 +399,24 @@ class _Snapshot:
         return self._with_views(text, data, hits), positions
 
     def _with_views(self, text: str, data: bytes, hits: list[Hit]) -> list[Hit]:
-        """Add the hits found in the text's decoded views, mapped back to source spans."""
+        """Add the hits found in the text's decoded views, mapped back to source spans.
+
+        Binary data read as text (random bytes, an image, a zip) is decoded only in its
+        text islands (:func:`redact._views.island_view`): every encoded form of a value
+        is text, and the decoders' cost on bytes that are none (~3 s/MB) is not paid.
+        """
         found = set(hits)
+        islands = island_view(text, self.min_length, ascii_only=self.ascii_values)
+        if islands is not None:
+            text, data = islands.text, islands.text.encode("utf-8", "surrogatepass")
         for view in decoded_views(text, data):
             vt = view.text
             more, _ = self._pass(vt, vt.encode("utf-8", "surrogatepass"))
             for h in more:
-                found.add(Hit(*view.source_span(h.start, h.end), h.label))
+                s, e = view.source_span(h.start, h.end)
+                if islands is not None:
+                    s, e = islands.source_span(s, e)
+                found.add(Hit(s, e, h.label))
         if len(found) == len(hits):
             return hits
         return sorted(found)
@@ -437,6 +448,16 @@ class _Snapshot:
                 for form in variants(value, self.min_length):
                     out.setdefault(form, self.entries[vid].label)
         return out
+
+    @cached_property
+    def ascii_values(self) -> bool:
+        """Whether every registered value is ASCII (no form of one holds other Latin-1)."""
+        return all(v.isascii() for tier in self.tiers for v in tier.values)
+
+    @cached_property
+    def multiline(self) -> bool:
+        """Whether a registered value spans lines (log records are then also read joined)."""
+        return any("\n" in v or "\r" in v for tier in self.tiers for v in tier.values)
 
     @cached_property
     def max_form_bytes(self) -> int:

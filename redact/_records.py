@@ -1,0 +1,223 @@
+"""Log records as one text: the messages of consecutive records, without their envelopes.
+
+A log collector writes one *record* per line, and wraps each line a program printed in
+an envelope of its own: Docker's json-file driver (``{"log":"<line>\\n","stream":...}``),
+the Kubernetes CRI format (``<time> stdout F <line>``, or ``P`` for the part of a long
+line cut by the runtime), journald's JSON export (``"MESSAGE":"<line>"``), syslog
+(``Nov 30 10:00:00 host app[123]: <line>``, RFC 5424), klog, and the timestamp/level
+prefixes of application loggers (``2026-11-30 10:00:00,123 ERROR [main] a.b.C - <line>``).
+
+A secret that spans lines (a PEM private key, a registered multi-line value) printed
+into such a log has an envelope between each of its lines, and a line cut into partial
+records has one inside a token: read record by record, neither is a secret any more.
+:func:`records_view` rebuilds the text the program printed — each record's message,
+joined by a line break (or by nothing after a partial record) — and keeps the way back
+to the source offsets, so the engine detects on the messages and masks each record's part
+of a secret in place (the envelopes stay intact).
+
+The messages are kept as they are written in the record (a JSON string's escapes are not
+decoded, except for the line break that ends a Docker record), so a span of the view maps
+back to the source character for character.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+__all__ = [
+    "PARTIAL_RECORD",
+    "RecordView",
+    "opener_ends",
+    "partial_records",
+    "records_view",
+]
+
+#: A JSON record's message member (Docker ``log``, journald ``MESSAGE``, structured loggers).
+_JSON_MESSAGE = re.compile(r'"(log|MESSAGE|message|msg)"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*+)"')
+_ESCAPED_EOL = re.compile(r"(?:\\r)?\\n\Z")
+#: Kubernetes CRI: ``<RFC 3339 time> <stream> <P|F> <message>``.
+_CRI = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) ([PF])(?: |\Z)")
+_TIME = r"\d\d:\d\d:\d\d(?:[.,]\d{1,9})?"
+_ZONE = r"(?:[ ]?(?:Z|UTC|[+-]\d\d:?\d\d))?"
+_LEVEL = (
+    r"(?i:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|ALERT|EMERG"
+    r"|SEVERE|FINE|FINER|FINEST|CONFIG)"
+)
+#: One field of a logger's header: a level, ``[thread]``, ``(module)``, a pid, ``---``,
+#: a dotted logger name, ``name[pid]:`` / ``name:``.
+_HEADER = (
+    rf"(?:{_LEVEL}:?(?=[ \t])|\[[^\]\n]{{0,128}}\]:?|\([^)\n]{{0,128}}\):?|\d{{1,10}}|-{{3}}"
+    r"|[A-Za-z_$][\w$-]{0,63}(?:\.[\w$-]{1,63}){1,16}:?(?=[ \t])"
+    r"|[A-Za-z_$][\w$./-]{0,63}(?:\[\d{1,10}\])?:(?=[ \t]))"
+)
+#: The envelope a logger or collector puts before each line (its end is the message start).
+_PREFIX = re.compile(
+    rf"""(?:
+        (?:<\d{{1,3}}>)?[A-Z][a-z]{{2}}[ ][ \d]\d[ ]{_TIME}[ ](?:\S{{1,255}}[ ])?
+            [^\s:\[\]]{{1,64}}(?:\[\d{{1,10}}\])?:[ ]                           # RFC 3164
+      | <\d{{1,3}}>\d{{1,2}}[ ]\S+[ ]\S+[ ]\S+[ ]\S+[ ]\S+[ ]
+            (?:-|(?:\[(?:[^\]"\\]|"(?:[^"\\]|\\.)*")*\])+)(?:[ ]|\Z)             # RFC 5424
+      | [IWEF]\d{{4}}[ ]{_TIME}[ \t]+\d{{1,10}}[ ][^\s\]]{{1,128}}\][ ]          # klog
+      | (?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]{{0,128}}:                  # Python
+      | \[?(?:\d{{4}}-\d\d-\d\d[T ])?{_TIME}{_ZONE}\]?                          # timestamp
+            (?:[ \t]+{_HEADER}){{0,8}}[ \t]*(?:[:|>]|-{{1,2}}|=>|->)?(?:[ \t]+|\Z)
+    )""",
+    re.X,
+)
+#: Whether a text may hold records at all (one C-level search before any line is parsed).
+_ANY = re.compile(
+    r"(?m)^(?:\{.*\"(?:log|MESSAGE|message|msg)\"|\d{4}-\d\d-\d\d[T ]|\[\d{4}-|<\d{1,3}>"
+    r"|[A-Z][a-z]{2} [ \d]\d \d\d:|[IWEF]\d{4} \d\d:|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):"
+    r"|\[?\d\d:\d\d:\d\d)"
+)
+
+#: A record that holds only part of a line: a CRI partial (``P``) record, or a Docker
+#: json-file record whose message has no line break (the runtime cut a long line).
+PARTIAL_RECORD = re.compile(
+    r'(?m)^\d{4}-\d\d-\d\dT\S+ std(?:out|err) P |^\{"log": ?"(?:[^"\\\n]|\\.)*+(?<!\\n)"'
+)
+
+
+def partial_records(text: str) -> bool:
+    """Whether ``text`` holds a record that continues in the next one (see ``PARTIAL_RECORD``).
+
+    Plain substring counts first (a CRI ``P`` field; Docker records without an escaped line
+    break before ``","stream"``), the regex only to confirm.
+    """
+    if " stdout P " in text or " stderr P " in text:
+        return PARTIAL_RECORD.search(text) is not None
+    docker = text.count('"log":')
+    return docker > 0 and docker != text.count('\\n",') and PARTIAL_RECORD.search(text) is not None
+
+
+#: How a message that opens a value on the next line ends (``password:``, ``key = {``,
+#: ``Authorization: Bearer``).
+_OPENER_ENDS = tuple(
+    end + cr
+    for end in (":", "=", "|", ">", "{", "[", "(", "Bearer", "Basic", "Token")
+    for cr in ("", "\r", "\\r")
+)
+
+
+def opener_ends(text: str) -> bool:
+    """Whether a line of ``text``, or a JSON record's message, ends with what opens a
+    value on the next line (line ends are found by ``str.split``: a regex or a substring
+    search per ending costs more than the engine's own pass on a clean log block)."""
+    if any(line.endswith(_OPENER_ENDS) for line in text.split("\n")):
+        return True
+    if '":' not in text:
+        return False  # no JSON record: its lines were all
+    return any(
+        part.endswith(_OPENER_ENDS) for sep in ('\\n"', '",', '"}') for part in text.split(sep)
+    )
+
+
+class RecordView:
+    """The messages of a text's records joined as the program printed them.
+
+    ``text`` is the joined messages; ``segments`` holds ``(view_start, view_end,
+    source_start)`` for each message, in order. ``partial`` is true when the text ends
+    with a record cut from the rest of its line (CRI ``P``, a Docker record without its
+    line break), and ``partial_from`` is the source offset of the line where that chain
+    of partial records starts.
+    """
+
+    __slots__ = ("_starts", "partial", "partial_from", "segments", "text")
+
+    def __init__(
+        self, text: str, segments: list[tuple[int, int, int]], partial_from: int | None
+    ) -> None:
+        self.text = text
+        self.segments = segments
+        self._starts = [s for s, _, _ in segments]
+        self.partial = partial_from is not None
+        self.partial_from = partial_from
+
+    def source_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The source spans that ``text[start:end]`` is made of, one per record it touches."""
+        out: list[tuple[int, int]] = []
+        i = max(0, bisect.bisect_right(self._starts, start) - 1)
+        for vs, ve, src in self.segments[i:]:
+            if vs >= end:
+                break
+            s, e = max(start, vs), min(end, ve)
+            if s < e:
+                out.append((src + s - vs, src + e - vs))
+        return out
+
+    def source_pos(self, pos: int) -> int:
+        """The source offset of view offset ``pos`` (a separator maps to the next message)."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return 0
+        vs, ve, src = self.segments[i]
+        if pos <= ve:
+            return src + pos - vs
+        if i + 1 < len(self.segments):
+            return self.segments[i + 1][2]
+        return src + ve - vs
+
+
+def _message(line: str) -> tuple[int, int, bool] | None:
+    """``(start, end, partial)`` of the message in a record ``line``; None: not a record."""
+    if line.startswith("{") and line.rstrip().endswith("}"):
+        m = _JSON_MESSAGE.search(line)
+        if m is None:
+            return None
+        s, e = m.span(2)
+        eol = _ESCAPED_EOL.search(line, s, e)
+        if eol is not None:
+            return s, eol.start(), False
+        return s, e, m.group(1) == "log" and s < e  # Docker: a line cut at 16 KiB
+    m = _CRI.match(line)
+    if m is not None:
+        s = m.end()
+        p = _PREFIX.match(line, s)  # the program's own logger prefix inside the record
+        return (p.end() if p is not None else s), len(line), m.group(1) == "P"
+    p = _PREFIX.match(line)
+    if p is not None and p.end() > 0:
+        return p.end(), len(line), False
+    return None
+
+
+def records_view(text: str) -> RecordView | None:
+    """The messages of the records in ``text`` joined (see :class:`RecordView`), or None.
+
+    None when no line of ``text`` is a record. A line that is not a record (a stack
+    trace line, a continuation) is a message of its own, whole.
+    """
+    if _ANY.search(text) is None:
+        return None
+    parts: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    size = pos = 0
+    records = 0
+    partial_from: int | None = None
+    n = len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        line = text[pos:end]
+        body = line[:-1] if line.endswith("\r") else line
+        found = _message(body)
+        if found is None:
+            s, e, partial = 0, len(body), False
+        else:
+            records += 1
+            s, e, partial = found
+        parts.append(body[s:e])
+        segments.append((size, size + e - s, pos + s))
+        size += e - s
+        if partial:
+            if partial_from is None:
+                partial_from = pos
+        else:
+            partial_from = None
+            if nl >= 0:
+                parts.append("\n")
+                size += 1
+        pos = end + 1
+    if not records:
+        return None
+    return RecordView("".join(parts), segments, partial_from)
