@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
 import re
 import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._timing import median_time, paired, per_call_us
 from benchmarks.corpus import lines
 from redact import KeyNames, KnownSecrets, Redactor, RulePack
+from redact import registry as _registry
 from redact._matcher import available_backends
+from redact._views import decoded_views
 
 
 def naive_rules(red: Redactor) -> list[tuple[re.Pattern[str], str]]:
@@ -126,7 +131,7 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=20.0, help="corpus size in MB")
     ap.add_argument(
         "--section",
-        choices=["all", "hand-written", "long-lines", "names"],
+        choices=["all", "hand-written", "long-lines", "names", "binary", "records"],
         default="all",
         help="one part",
     )
@@ -140,6 +145,12 @@ def main() -> int:
         return compare_packs(args.compare_pack, args.mb)
     if args.section == "names":
         non_ascii_names()
+        return 0
+    if args.section == "binary":
+        binary_views()
+        return 0
+    if args.section == "records":
+        record_logs()
         return 0
     corpus = [line for line, _ in lines(int(args.mb * 1e6))]
     planted = [s for _, s in lines(int(args.mb * 1e6)) if s]
@@ -308,6 +319,106 @@ def non_ascii_hits() -> None:
             first = first or t / n
             hits = len(red.find(text))
             print(f"{n:>10,}{hits:>8,}{t:>13.3f}{t_ascii:>9.3f}{t / n / first:>17.2f}x")
+
+
+def _whole_text_views(snap: Any, text: str) -> int:
+    """The registry's decoded-view pass over the whole text (how binary data was read)."""
+    hits = 0
+    for view in decoded_views(text):
+        hits += len(snap._pass(view.text, view.text.encode("utf-8", "surrogatepass"))[0])
+    return hits
+
+
+def _binary_row(red: Redactor, reading: str, text: str, log: str, repeat: int) -> str:
+    snap = red.known.snapshot
+    mb = len(text) / 1e6
+    t_scan = median_time(lambda: snap.scan(text), repeat)
+    t_whole = median_time(lambda: _whole_text_views(snap, text), repeat)
+    t_redact = median_time(lambda: red.redact(text), repeat)
+    islands = _registry.island_view
+    _registry.island_view = lambda *a, **k: None  # type: ignore[assignment]
+    try:
+        t_redact_whole = median_time(lambda: red.redact(text), repeat)
+    finally:
+        _registry.island_view = islands
+    t_log = median_time(lambda: red.redact(log), repeat)
+    return (
+        f"{reading:<34}{t_scan / mb:>10.3f}{t_whole / mb:>11.3f}"
+        f"{t_whole / t_scan:>7.1f}x{t_redact / mb:>12.3f}{t_redact_whole / mb:>12.3f}"
+        f"{t_redact_whole / t_redact:>7.1f}x{t_log / mb:>10.3f}"
+    )
+
+
+def binary_views(size: int = 256 * 1024, repeat: int = 3) -> None:
+    """Random bytes read as text: the registry decodes only text islands (issue 9 §3).
+
+    Rows: Latin-1 and UTF-8-``surrogateescape`` readings of ``size`` random bytes, with
+    one registered ASCII value (then one non-ASCII value: Latin-1 letters stay in the
+    islands). Columns (s/MB): ``snapshot.scan`` (islands), the same pass with the views
+    decoded from the whole text (the baseline, same process) and their ratio,
+    ``Redactor.redact`` (rules too), and ``redact`` on a clean text log of the same size.
+    Medians of ``repeat``; the machine's load is printed.
+    """
+    raw = random.Random(3).randbytes(size)
+    log = "\n".join(f"GET /api/items/{i} 200 {i * 7} ms user=alice" for i in range(size // 30))
+    log = log[:size]
+    load = os.getloadavg()[0]
+    print(f"\nbinary data read as text ({size // 1024} KiB random bytes), load {load:.1f}")
+    head = (
+        f"{'scan':>10}{'whole':>11}{'ratio':>8}{'redact':>12}{'whole':>12}{'ratio':>8}{'log':>10}"
+    )
+    print(f"{'reading / registered value':<34}{head}   (s/MB)")
+    values = {"ascii": "Synthetic-", "non-ascii": "S\u00ffnthetic-\u00e9"}
+    for kind, stem in values.items():
+        red = Redactor.default()
+        red.known.add(stem + secrets.token_hex(8), label="v")
+        for reading, codec, errors in (
+            ("latin-1", "latin-1", "strict"),
+            ("utf-8+surrogateescape", "utf-8", "surrogateescape"),
+        ):
+            text = raw.decode(codec, errors)
+            print(_binary_row(red, f"{reading} / {kind}", text, log, repeat))
+
+
+def record_logs(lines_: int = 20000, block: int = 200, repeat: int = 5) -> None:
+    """find() on log blocks in record formats, with the records view against without it.
+
+    The view is built only when joining records could find more (a partial record, a
+    multi-line rule keyword, a registered multi-line value, an opener at a line end): a
+    clean log costs one gate. Paired, alternating rounds; median of per-round ratios.
+    """
+    docker = [
+        json.dumps(
+            {
+                "log": f"GET /api/items/{i} 200 {i * 7} ms user=alice\n",
+                "stream": "stdout",
+                "time": "t",
+            },
+            separators=(",", ":"),
+        )
+        for i in range(lines_)
+    ]
+    cri = [f"2026-11-30T10:00:00.{i:06d}Z stdout F GET /api/items/{i} 200" for i in range(lines_)]
+    red = Redactor.default()
+    plain = type(red)._with_records
+    print(f"\nrecords view: find() on {block}-line blocks, load {os.getloadavg()[0]:.1f}")
+    print(f"{'format':<20}{'view us/line':>13}{'off us/line':>12}{'ratio':>8}")
+    for name, rows in (("docker json-file", docker), ("cri", cri)):
+        blocks = ["\n".join(rows[i : i + block]) + "\n" for i in range(0, len(rows), block)]
+
+        def run(blocks: list[str] = blocks) -> None:
+            for b in blocks:
+                red.find(b)
+
+        def off(blocks: list[str] = blocks) -> None:
+            type(red)._with_records = lambda self, text, found, snap, seen: found  # type: ignore[method-assign]
+            try:
+                run(blocks)
+            finally:
+                type(red)._with_records = plain  # type: ignore[method-assign]
+
+        a, b, r = paired(run, off, number=1, repeat=repeat)
+        print(f"{name:<20}{a / lines_:>13.2f}{b / lines_:>12.2f}{r:>7.2f}x")
 
 
 class _AsciiKeywords(KeyNames):

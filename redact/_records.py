@@ -92,25 +92,27 @@ def partial_records(text: str) -> bool:
 
 
 #: How a message that opens a value on the next line ends (``password:``, ``key = {``,
-#: ``Authorization: Bearer``).
-_OPENER_ENDS = tuple(
-    end + cr
-    for end in (":", "=", "|", ">", "{", "[", "(", "Bearer", "Basic", "Token")
-    for cr in ("", "\r", "\\r")
-)
+#: ``Authorization: Bearer``): its last character, or a scheme word.
+_OPENER_LAST = frozenset(":=|>{[(")
+_OPENER_WORDS = ("Bearer", "Basic", "Token")
+
+
+def _opens(part: str) -> bool:
+    if part.endswith(("\r", "\\r")):
+        part = part[:-2] if part.endswith("\\r") else part[:-1]
+    last = part[-1:]
+    return last in _OPENER_LAST or (last in ("r", "c", "n") and part.endswith(_OPENER_WORDS))
 
 
 def opener_ends(text: str) -> bool:
     """Whether a line of ``text``, or a JSON record's message, ends with what opens a
     value on the next line (line ends are found by ``str.split``: a regex or a substring
     search per ending costs more than the engine's own pass on a clean log block)."""
-    if any(line.endswith(_OPENER_ENDS) for line in text.split("\n")):
+    if any(map(_opens, text.split("\n"))):
         return True
     if '":' not in text:
         return False  # no JSON record: its lines were all
-    return any(
-        part.endswith(_OPENER_ENDS) for sep in ('\\n"', '",', '"}') for part in text.split(sep)
-    )
+    return any(any(map(_opens, text.split(sep))) for sep in ('\\n"', '",', '"}'))
 
 
 class RecordView:

@@ -352,7 +352,7 @@ class Redactor:
             return True
         if not seen.isdisjoint(self._ml_words):
             return True
-        return opener_ends(text) and not seen.isdisjoint(self._join_words)
+        return not seen.isdisjoint(self._join_words) and opener_ends(text)
 
     def _find_plain(self, text: str, snap: _Snap, seen: set[str] | None = None) -> list[Finding]:
         """Findings in ``text`` as it stands; ``seen`` (when given) gets the keywords in it."""
