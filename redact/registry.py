@@ -186,7 +186,8 @@ class _Tier:
 
         ``low``: ``data`` with ASCII letters lower-cased. A hex form (a hex key, a UUID)
         is confirmed in any letter case: tools print the same bytes as ``550E8400-...``
-        or ``550e8400-...``; any other form only as registered.
+        or ``550e8400-...``; any other form as registered, or whole in lower or in upper
+        case (what a carrier that folds case makes of it: header names, hostnames).
         """
         n = self.n
         blob = self.blob
@@ -202,11 +203,19 @@ class _Tier:
                 continue
             if data[start : start + sh] != blob[o : o + sh]:
                 ln = self.lengths[idx]
-                if not low or not _HEX_FORM.fullmatch(blob, o, o + ln):
+                if not low:
                     continue
-                src, ref = low, blob[o : o + ln].lower()  # a hex form: any letter case
-                if src[start : start + sh] != ref[:sh]:
-                    continue
+                if _HEX_FORM.fullmatch(blob, o, o + ln):
+                    src, ref = low, blob[o : o + ln].lower()  # a hex form: any letter case
+                    if src[start : start + sh] != ref[:sh]:
+                        continue
+                else:
+                    # A carrier that folds case (HTTP/2 and h11 header names, hostnames,
+                    # DNS labels, e-mail domains; upper-cased identifiers): the whole form
+                    # in lower or in upper case is the value too.
+                    ref = _folded(blob[o : o + ln], data[start : start + sh])
+                    if ref is None:
+                        continue
                 o = 0
             ln = self.lengths[idx]
             end = start + ln
@@ -222,6 +231,14 @@ class _Tier:
         while end < len(data) and data[end] & 0xC0 == 0x80:
             end -= 1  # stop on a character boundary (the shortest prefix is one)
         return end
+
+
+def _folded(form: bytes, seen: bytes) -> bytes | None:
+    """``form`` lower- or upper-cased (ASCII letters) when ``seen`` starts it that way."""
+    for ref in (form.lower(), form.upper()):
+        if ref != form and ref.startswith(seen):
+            return ref
+    return None
 
 
 def _encode_forms(items: Iterable[tuple[str, int]], min_length: int) -> _Forms:
