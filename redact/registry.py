@@ -213,9 +213,10 @@ class _Tier:
                     # A carrier that folds case (HTTP/2 and h11 header names, hostnames,
                     # DNS labels, e-mail domains; upper-cased identifiers): the whole form
                     # in lower or in upper case is the value too.
-                    ref = _folded(blob[o : o + ln], data[start : start + sh])
-                    if ref is None:
+                    folded = _folded(blob[o : o + ln], data[start : start + sh])
+                    if folded is None:
                         continue
+                    ref = folded
                 o = 0
             ln = self.lengths[idx]
             end = start + ln
