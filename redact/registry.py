@@ -199,6 +199,7 @@ class _Tier:
             start = s - ((sh - _ANCHOR) // 2 if sh > _ANCHOR else 0)
             o = self.offsets[idx]
             src, ref = data, blob
+            folded = False
             if start < 0:
                 continue
             if data[start : start + sh] != blob[o : o + sh]:
@@ -210,18 +211,20 @@ class _Tier:
                     if src[start : start + sh] != ref[:sh]:
                         continue
                 else:
-                    # A carrier that folds case (HTTP/2 and h11 header names, hostnames,
-                    # DNS labels, e-mail domains; upper-cased identifiers): the whole form
-                    # in lower or in upper case is the value too.
-                    folded = _folded(blob[o : o + ln], data[start : start + sh])
-                    if folded is None:
+                    # A carrier that folds case (h11/Starlette/HTTP-2 header names, hostnames,
+                    # DNS labels, e-mail domains): the whole form lower- or upper-cased is
+                    # the value there, and only there (``t=TOKEN`` is another string).
+                    lowered = _folded(blob[o : o + ln], data[start : start + sh])
+                    if lowered is None:
                         continue
-                    ref = folded
+                    ref, folded = lowered, True
                 o = 0
             ln = self.lengths[idx]
             end = start + ln
             if ln > sh and src[start:end] != ref[o : o + ln]:
                 end = self._extend(src, start, start + sh, o, ln=ln, blob=ref)
+            if folded and (end - start != ln or not _folds_case(data, start, end)):
+                continue
             hits.setdefault((start, end), entries[self.owners[idx]].label)
 
     def _extend(self, data: bytes, start: int, end: int, o: int, *, ln: int, blob: bytes) -> int:
@@ -232,6 +235,26 @@ class _Tier:
         while end < len(data) and data[end] & 0xC0 == 0x80:
             end -= 1  # stop on a character boundary (the shortest prefix is one)
         return end
+
+
+#: A header name's characters (RFC 9110 token), around a value inside the name.
+_TOKEN_BEFORE = re.compile(rb"[ \t]*[A-Za-z0-9!#$%&'*+.^_`|~-]*\Z")
+_TOKEN_AFTER = re.compile(rb"[A-Za-z0-9!#$%&'*+.^_`|~-]*(?::|\r?\Z)")
+
+
+def _folds_case(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` sits where a carrier folds case: inside a header name
+    (its line, up to a ``:`` or the end, is one token: a header line, a header map's key,
+    an attribute key) or in a host name (``://`` or ``@`` before it, or a ``.`` and a
+    label after it: a URL's host, an e-mail domain, a DNS name)."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", end)
+    line_end = len(data) if line_end < 0 else line_end
+    if _TOKEN_BEFORE.match(data, line_start, start) and _TOKEN_AFTER.match(data, end, line_end):
+        return True
+    if data.endswith((b"://", b"@"), 0, start):
+        return True
+    return data[end : end + 1] == b"." and data[end + 1 : end + 2].isalnum()
 
 
 def _folded(form: bytes, seen: bytes) -> bytes | None:

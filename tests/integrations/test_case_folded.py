@@ -2,10 +2,11 @@
 
 h11/uvicorn and Starlette lower-case response header NAMES, HTTP/2 requires it,
 hostnames, DNS labels and e-mail domains are compared and often rewritten in lower
-case, and some systems upper-case identifiers. The registry confirms a form seen
-whole in lower or in upper case (ASCII letters; no extra form stored, the automaton
-already runs over lower-cased text), so every adapter gets it from the core: the
-ASGI guard (real uvicorn + httpx), OpenTelemetry attribute keys, ``redact_obj`` keys.
+case. The registry confirms a form seen whole in lower or in upper case (ASCII letters;
+no extra form stored, the automaton already runs over lower-cased text) where the
+carrier folds case — inside a header name or key token, in a host name — so every
+adapter gets it from the core: the ASGI guard (real uvicorn + httpx), OpenTelemetry
+attribute keys, ``redact_obj`` keys. Elsewhere a fold is another string.
 """
 
 from __future__ import annotations
@@ -77,7 +78,17 @@ def test_a_partly_folded_value_is_not_a_form() -> None:
     """Only a whole fold: another case mix is a different string (no guessing)."""
     r = _redactor()
     mixed = VALUE[:4].swapcase() + VALUE[4:]
-    assert r.redact(f"k {mixed} v") == f"k {mixed} v"
+    assert r.redact(f"x-{mixed}: 1") == f"x-{mixed}: 1"
+
+
+@pytest.mark.parametrize("fold", sorted(FOLDS))
+@pytest.mark.parametrize("carrier", ["t={v}", "request {v} failed", '{{"id": "{v}"}}'])
+def test_a_folded_value_outside_a_folding_carrier_is_another_string(
+    fold: str, carrier: str
+) -> None:
+    """An assignment, prose or a JSON string keeps case: a fold there is another value."""
+    text = carrier.format(v=FOLDS[fold](VALUE))
+    assert _redactor().redact(text) == text
 
 
 @pytest.mark.parametrize("fold", sorted(FOLDS))
@@ -97,7 +108,7 @@ def _app() -> Starlette:
         return Response("ok", headers={"location": f"https://{VALUE.lower()}.example.com/"})
 
     async def body(request: Request) -> Response:
-        return JSONResponse({"host": f"{VALUE.lower()}.example.com", "id": VALUE.upper()})
+        return JSONResponse({"host": f"{VALUE.lower()}.example.com", "mx": f"mx@{VALUE.upper()}"})
 
     return Starlette(
         routes=[Route("/name", header_name), Route("/value", header_value), Route("/body", body)]
