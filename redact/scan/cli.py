@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from redact.engine import Redactor
 from redact.exceptions import ConfigError, RedactError, RulePackError
 from redact.rules import RulePack
 from redact.scan.baseline import Baseline, load_baseline, write_baseline
@@ -232,7 +233,9 @@ def pack_names(names: Sequence[str] | None, *, no_default: bool = False) -> tupl
 
 
 def _error(command: str, exc: BaseException) -> int:
-    print(f"redact {command}: error: {exc}", file=sys.stderr)
+    """Print a usage/configuration error; a path or value it quotes is data, masked too
+    (``redact scan cache-<token>.txt`` of a missing file named the token)."""
+    print(f"redact {command}: error: {Redactor.default().redact(str(exc))}", file=sys.stderr)
     return EXIT_USAGE
 
 

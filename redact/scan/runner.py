@@ -12,6 +12,7 @@ from __future__ import annotations
 import lzma
 import multiprocessing
 import os
+import stat
 import tarfile
 import threading
 import time
@@ -127,6 +128,17 @@ def scan_chunks(
         )
 
 
+def _identity(path: str) -> tuple[int, int, int, int] | None:
+    """``(device, inode, size, mtime_ns)`` of a regular file (None: not one, or gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None  # a pipe or a device: no size to compare
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
@@ -138,6 +150,7 @@ def scan_file(
 ) -> tuple[list[ScanFinding], list[FileOutcome]]:
     """Scan one file (text, compressed, or a docker image); never raises for bad input."""
     out: list[ScanFinding] = []
+    before = _identity(task.path)
     try:
         with open_text(task.path) as opened:
             note = ""
@@ -165,7 +178,12 @@ def scan_file(
             )
             if opened.compression:
                 note = f"{opened.compression}-compressed"
-            return out, [FileOutcome(task.display, "scanned", note, task.size)]
+        if before is not None and _identity(task.path) != before:
+            # Rewritten, truncated or replaced while read: what was read may not be what the
+            # file holds (a log rotated with copytruncate). Not a clean scan: re-scan it.
+            why = "changed while being read (size, time or inode differ): scan it again"
+            return out, [FileOutcome(task.display, "incomplete", why, task.size)]
+        return out, [FileOutcome(task.display, "scanned", note, task.size)]
     except _READ_ERRORS as exc:
         return out, [FileOutcome(task.display, "unreadable", _reason(exc), task.size)]
     except Exception as exc:  # a detector failed: report, keep scanning other files
