@@ -255,7 +255,7 @@ def _items(
                         continue
                     break
                 j += 1
-            i = j + 1
+            i = min(j + 1, limit)  # an escape at the very end steps past it: stay inside
             continue
         if ch in "([{":
             depth += 1

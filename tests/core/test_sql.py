@@ -109,3 +109,14 @@ def test_items_respect_quotes_doubled_quotes_and_brackets() -> None:
     items, end = _items(text, 0, closer=")")
     assert [text[s:e] for s, e in items] == ["'a,b'", "'it''s'", "f(1, 2)", "[3, 4]", '"q\\"x"']
     assert end == len(text)
+
+
+@pytest.mark.parametrize("tail", ["'x\\", "'abc\\", "'\\", "'bob', 'x\\", '"q\\'])
+def test_a_statement_cut_after_an_escape_does_not_crash(tail: str) -> None:
+    """A value list cut right after a backslash (a truncated log line, a source file's
+    string): the reader stays inside the text; find() used to raise IndexError, and the
+    scanner reported the repository's own test_otel.py as an error (exit 2)."""
+    text = f"INSERT INTO users (name, password) VALUES ({tail}"  # noqa: S608
+    Redactor.default().find(text)
+    items, end = _items(tail, 0, closer=")")
+    assert end <= len(tail) and all(e <= len(tail) for _, e in items)
