@@ -37,6 +37,8 @@ _INSERT = re.compile(
 )
 _UPDATE = re.compile(r"""(?isx)\bupdate\s+[\w.$"`\[\]]{1,256}\s+set\s+""")
 _UPDATE_END = re.compile(r"(?i)\s(?:where|from|returning|order|limit)\s|;|\]|$", re.M)
+#: ``UPDATE t `` right before a ``SET``: an UPDATE's SET clause, not MySQL's SET PASSWORD.
+_UPDATE_BEFORE = re.compile(r"""(?is)\bupdate\s+[\w.$"`\[\]]{1,256}\s+\Z""")
 _ASSIGN = re.compile(r"""\s*(?P<col>[\w.$"`\[\]]{1,256})\s*=\s*""")
 _PLACEHOLDER = re.compile(r"\?|%s|\$(?P<d>\d{1,4})|:(?P<c>\d{1,4})")
 _PARAMS = re.compile(
@@ -87,6 +89,8 @@ def sql_value_spans(
             yield from _pg_key_values(text, m, sensitive)
     if "password" in low:
         for m in _SET_PASSWORD.finditer(text, pos, endpos):
+            if _UPDATE_BEFORE.search(text, max(0, m.start() - 300), m.start()):
+                continue  # UPDATE t SET password = 'v' WHERE ...: the UPDATE reader's column
             item = _items(text, m.end(), closer=None)
             if item[0]:
                 yield from _literal(text, *item[0][0])

@@ -1473,6 +1473,9 @@ def _outside_masks(
                 segment = text[seg_s : e - 1 if seg_e < 0 else seg_e]
                 if segment in rendered():
                     continue
+        j = bisect.bisect_right(starts, f.end - 1) - 1
+        if j >= 0 and f.detector == "key-name" and f.start < masks[j][0] and f.end < masks[j][1]:
+            continue  # a value that ends inside a mask: a reader cut it there (``]`` ends it)
         kept.append(f)
     return kept
 
