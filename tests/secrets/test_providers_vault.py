@@ -210,15 +210,19 @@ def _no_env_leak(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_keep_alive_renews_an_idle_token(
     openbao: OpenBao, root: hvac.Client, approle: tuple[str, str], known: KnownSecrets
 ) -> None:
-    """With keep_alive() a token with a 2 s TTL survives 3 s without reads, renewed not re-issued."""
+    """With keep_alive() a token with a 6 s TTL survives 6.5 s without reads, renewed not
+    re-issued. Renewing at a third of the TTL leaves 4 s for a late keeper thread (a 2 s TTL
+    renewed at two thirds left 0.7 s, and the token expired at load 20)."""
     root.auth.approle.create_or_update_approle(
-        "redact-keeper", token_policies=["redact-app"], token_ttl="2s", token_max_ttl="60s"
+        "redact-keeper", token_policies=["redact-app"], token_ttl="6s", token_max_ttl="60s"
     )
     role_id = root.auth.approle.read_role_id("redact-keeper")["data"]["role_id"]
     secret_id = root.auth.approle.generate_secret_id("redact-keeper")["data"]["secret_id"]
-    p = VaultProvider(openbao.url, role_id=role_id, secret_id=secret_id, known=known)
+    p = VaultProvider(
+        openbao.url, role_id=role_id, secret_id=secret_id, known=known, renew_fraction=1 / 3
+    )
     with p.keep_alive():
-        time.sleep(3.0)
+        time.sleep(6.5)
         token = p.client.token
         assert root.auth.token.lookup(token)["data"]["ttl"] > 0  # still alive after 3 s
     assert p.logins == 1
