@@ -71,8 +71,11 @@ class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> Literal[True]:
         """Redact ``record`` in place and keep it."""
         try:
-            with telemetry.site("logging", record):
+            if telemetry.observer is None:  # a `with` of a no-op context costs ~0.3-0.7 us
                 self._redact(record)
+            else:
+                with telemetry.site("logging", record):
+                    self._redact(record)
         except Exception as exc:
             _scrub(record)
             self._warn(exc)

@@ -85,17 +85,22 @@ class RedactProcessor:
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
         """Return ``event_dict`` with every secret masked (the same dict when clean)."""
         try:
+            if telemetry.observer is None:  # a `with` of a no-op context costs ~0.3-0.7 us
+                return self._redact(event_dict)
             with telemetry.site("structlog", event_dict):
-                if type(event_dict) is not dict and not isinstance(event_dict, MutableMapping):
-                    # Placed after a renderer: the event is already text (or bytes).
-                    return self._redactor.redact_obj(event_dict)
-                if event_dict.get("exc_info"):
-                    self._exc_info(event_dict)
-                # One core call: one scan of the event's strings joined, the walk's own rules.
-                return self._redactor.redact_obj(event_dict, skip=_META)
+                return self._redact(event_dict)
         except Exception as exc:
             self._warn(exc)
             return _placeholder(event_dict)
+
+    def _redact(self, event_dict: EventDict) -> Any:
+        if type(event_dict) is not dict and not isinstance(event_dict, MutableMapping):
+            # Placed after a renderer: the event is already text (or bytes).
+            return self._redactor.redact_obj(event_dict)
+        if event_dict.get("exc_info"):
+            self._exc_info(event_dict)
+        # One core call: one scan of the event's strings joined, the walk's own rules.
+        return self._redactor.redact_obj(event_dict, skip=_META)
 
     def _exc_info(self, event: MutableMapping[str, Any]) -> None:
         """Replace a raw ``exc_info`` (still to be rendered) by a redacted exception."""
