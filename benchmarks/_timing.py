@@ -59,7 +59,14 @@ def integration_setup(
     ap.add_argument(f"--{count_flag}", type=int, default=default)
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
+    secret, redactor = registered_redactor()
+    return args, secret, redactor
+
+
+def registered_redactor() -> tuple[str, Redactor]:
+    """A default redactor with one fresh secret registered, as a service runs it (its
+    providers register every secret they load), and that secret."""
     ks = KnownSecrets()
     secret = "pw-" + secrets.token_urlsafe(18)
     ks.add(secret, label="db.password")
-    return args, secret, Redactor.default(known=ks)
+    return secret, Redactor.default(known=ks)

@@ -7,8 +7,10 @@ builds 3,000 varied events (``_workloads.events``, keyword-free and realistic mi
 them into finished OTel spans, ``LogRecord``s (the ``bench_logging.py`` call) and
 structlog event dicts before timing, then times only the adapter's call on each
 (``SpanRedactor.span``, ``RedactFilter.filter``, ``RedactProcessor``): microseconds of
-thread CPU time per event, best round. Every event is new to the adapter (its clean
-caches see constant fields only), unlike a pipeline benchmark repeating a batch.
+thread CPU time per event, best round, with no value registered and with one (as
+``bench_*.py`` and a service whose providers register their secrets). Every event is
+new to the adapter (its clean caches see constant fields only), unlike a pipeline
+benchmark repeating a batch.
 The pipelines' own ratios are ``bench_structlog.py``, ``bench_logging.py``,
 ``bench_otel.py`` and ``ab_integrations.py``.
 """
@@ -65,14 +67,22 @@ def child(root: str) -> None:
     """Time the adapters of the ``redact`` package under ``root``; print JSON."""
     sys.path.insert(0, root)
     sys.path.insert(1, HERE)
-    from benchmarks._workloads import events
+    from benchmarks._timing import registered_redactor
     from redact import Redactor
+
+    out: dict[str, float] = {}
+    for values, red in (("0 values", Redactor.default()), ("1 value", registered_redactor()[1])):
+        _time(red, values, out)
+    print(json.dumps(out))
+
+
+def _time(red: Any, values: str, out: dict[str, float]) -> None:
+    """Time the three adapters around ``red``; record µs per event in ``out``."""
+    from benchmarks._workloads import events
     from redact.integrations.logging import RedactFilter
     from redact.integrations.otel import SpanRedactor
     from redact.integrations.structlog import RedactProcessor
 
-    red = Redactor.default()
-    out: dict[str, float] = {}
     for kw in (False, True):
         batch = events(3000, seed=11, keywords=kw)
         proc = RedactProcessor(red)
@@ -90,11 +100,10 @@ def child(root: str) -> None:
             t0 = time.thread_time()
             for item in items:
                 fn(item)
-            out[f"{name}, {'realistic mix' if kw else 'keyword-free'}"] = (
+            out[f"{name}, {'realistic' if kw else 'keyword-free'}, {values}"] = (
                 (time.thread_time() - t0) / len(items) * 1e6
             )
         gc.enable()
-    print(json.dumps(out))
 
 
 def main() -> None:
@@ -112,9 +121,9 @@ def main() -> None:
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
     print(f"adapter CPU us per event, best of {rounds} rounds (load {load})")
-    print(f"{'adapter, workload':44s}" + "".join(f"{r[-20:]:>22s}" for r in roots))
+    print(f"{'adapter, workload, registry':58s}" + "".join(f"{r[-20:]:>22s}" for r in roots))
     for key in runs[roots[0]][0]:
-        print(f"{key:44s}" + "".join(f"{min(x[key] for x in runs[r]):22.2f}" for r in roots))
+        print(f"{key:58s}" + "".join(f"{min(x[key] for x in runs[r]):22.2f}" for r in roots))
 
 
 if __name__ == "__main__":

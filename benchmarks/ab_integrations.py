@@ -6,8 +6,8 @@ the ``redact`` package to measure (``.`` for this tree; an older one from
 processes a few times. Each prints, per integration and workload (keyword-free,
 realistic keyword mix), the ratio of the best round's rate with redaction to the best
 round's rate without it (same pipelines as ``bench_structlog.py``, ``bench_logging.py``,
-``bench_otel.py``; ROUNDS fresh batches of 400 events). Best rounds, because on a
-shared machine the load only ever slows a round down.
+``bench_otel.py``, with one registered value as there; ROUNDS fresh batches of 400
+events). Best rounds, because on a shared machine the load only ever slows a round down.
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ def run(root: str, rounds: int) -> None:
     import benchmarks.bench_logging as L
     import benchmarks.bench_otel as O
     import benchmarks.bench_structlog as S
+    from benchmarks._timing import registered_redactor
     from benchmarks._workloads import events
-    from redact import Redactor
     from redact.integrations.logging import RedactFilter
     from redact.integrations.otel import RedactingSpanProcessor
     from redact.integrations.structlog import RedactProcessor
 
-    red = Redactor.default()
+    _, red = registered_redactor()  # one registered value, as bench_*.py and a service
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
