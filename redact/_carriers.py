@@ -1861,6 +1861,11 @@ WELL_KNOWN_PUBLIC = frozenset(
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     }
 )
+#: Documented token formats that start with a constant run of one character: the run is
+#: the format, not filler. X (Twitter) app-only bearer tokens start with 21 ``A``s (base64
+#: of zero bytes). ``tests/rules/test_placeholders.py`` checks that every shipped rule whose
+#: token starts with such a run is listed here.
+FORMAT_HEADS = ("AAAAAAAAAAAAAAAAAAAAA",)
 _LEET = str.maketrans("@0$3", "aose")
 #: ``any(w in text for w in WORDS)`` as one search (the same answer: substring presence).
 _PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, PLACEHOLDER_WORDS + HEX_WORDS)))
@@ -1959,7 +1964,7 @@ def _stepping(run: str) -> bool:
     return False
 
 
-def is_documentation_value(secret: str, prefix: str = "") -> bool:
+def is_documentation_value(secret: str, prefix: str = "", *, words: bool = True) -> bool:
     """True for documentation values and templates: ``ghp_xxxx…``, ``sk_live_1234567890…``.
 
     Looks at the part after ``prefix`` (the provider's fixed prefix): a run of ``x``/``X``
@@ -1969,7 +1974,9 @@ def is_documentation_value(secret: str, prefix: str = "") -> bool:
     template marker (``${``, ``{{``, ``%(``, ...), or a published constant
     (:data:`WELL_KNOWN_PUBLIC`). A random token has none of these except by a chance far
     below one in a million per character. The runtime's :func:`is_placeholder` is
-    narrower on purpose (it decides what a log line keeps unmasked).
+    narrower on purpose (it decides what a log line keeps unmasked). ``words=False``
+    leaves out the placeholder and hex words: personal data (``sample.jones@…``) is
+    written by people, and a word in it is no sign of documentation.
     """
     if secret in WELL_KNOWN_PUBLIC:
         return True
@@ -1979,15 +1986,29 @@ def is_documentation_value(secret: str, prefix: str = "") -> bool:
     low = body.lower()
     if _X_RUN.search(body) or _ONLY_MARKS.fullmatch(body):
         return True
-    if _PLACEHOLDER_WORD.search(low) or has_template(body):
+    if has_template(body):
         return True
-    if _PLACEHOLDER_WORD.search(low.translate(_LEET)):
+    if words and _PLACEHOLDER_WORD.search(low):
+        return True
+    if words and _PLACEHOLDER_WORD.search(low.translate(_LEET)):
         return True  # not-re@l, ex@mple
     if len(body) < 12:
         return False  # a short password such as pw123456 or aaaaaa1! is weak, not a placeholder
+    return _filler_runs(body) or _sequential_share(body) >= 0.5 or _interleaved_sequence(body)
+
+
+def _filler_runs(body: str) -> bool:
+    """Whether runs of one repeated character make ``body`` filler.
+
+    A documented format's constant head (:data:`FORMAT_HEADS`) is not counted. The runs are
+    filler when they cover a quarter of the rest or leave fewer than 16 other characters:
+    ``ghp_aaaa…``, ``AKIA0000000000000000``. A run inside a long random token is structure
+    (zero bytes of a base64-encoded id: ``…MLheAAAAAAAA0npT…`` of an X bearer token).
+    """
+    for head in FORMAT_HEADS:
+        if body.startswith(head) and len(body) - len(head) >= 40:
+            body = body[len(head) :]  # a head counts as format only before a token-sized body
+            break
     run = _DOC_HEX_RUN if _DOC_HEX.fullmatch(body) else _DOC_RUN
-    return (
-        run.search(body) is not None
-        or _sequential_share(body) >= 0.5
-        or _interleaved_sequence(body)
-    )
+    covered = sum(m.end() - m.start() for m in run.finditer(body))
+    return covered > 0 and (4 * covered >= len(body) or len(body) - covered < 16)

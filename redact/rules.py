@@ -37,12 +37,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+# Python's own regex parser: the literal heads of a rule's token (as in redact._backtrack)
+from re import _constants as _sre  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import Any
 
 import regex
@@ -139,6 +144,67 @@ VALIDATORS: Mapping[str, Callable[[str], bool]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def literal_heads(pattern: str, group: int | str = 0) -> tuple[str, ...]:
+    """The literal text each alternative of ``group`` of ``pattern`` starts with.
+
+    ``(?P<secret>AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{80,100}|[0-9]{15,25}-...)`` gives
+    ``("AAAAAAAAAAAAAAAAAAAAA", "")``; ``x{3}`` counts as ``xxx``; anchors and lookarounds
+    before the text are skipped. ``()`` when the pattern is beyond Python's own parser
+    (``regex``-only syntax): a rule then has only its prefix and keywords as heads.
+    """
+    try:
+        tree = _sre_parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return ()
+    items = _group_items(tree, group)
+    if items is None:
+        return ()
+    if len(items) == 1 and items[0][0] is _sre.BRANCH:
+        return tuple(_lead(branch) for branch in items[0][1][1])
+    return (_lead(items),)
+
+
+def _group_items(tree: Any, group: int | str) -> Any:
+    """The parsed items of capturing ``group`` (0: the whole pattern), or None."""
+    if group == 0:
+        return tree
+    gid = tree.state.groupdict.get(group) if isinstance(group, str) else group
+    stack = [tree]
+    while stack:
+        for op, av in stack.pop():
+            if op is _sre.SUBPATTERN:
+                if av[0] == gid:
+                    return av[3]
+                stack.append(av[3])
+            elif op is _sre.BRANCH:
+                stack.extend(av[1])
+            elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+                stack.append(av[2])
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                stack.append(av[1])
+            elif op is _sre.ATOMIC_GROUP:
+                stack.append(av)
+    return None
+
+
+def _lead(items: Any) -> str:
+    """The literal characters a parsed sequence starts with."""
+    out: list[str] = []
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT) and not out:
+            continue
+        if op is _sre.LITERAL:
+            out.append(chr(av))
+            continue
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            lo, _hi, body = av
+            if len(body) == 1 and body[0][0] is _sre.LITERAL:
+                out.append(chr(body[0][1]) * lo)
+        break
+    return "".join(out)
+
+
 # -- the rule model ------------------------------------------------------------------------
 
 
@@ -176,7 +242,10 @@ class Rule:
         """Apply the entropy, allowlist, stop-word and checksum checks to a candidate."""
         if not secret or is_mask(secret):
             return False
-        if self.category != "private-key" and is_placeholder(secret, self._fixed_head(secret)):
+        head = self._fixed_head(secret)
+        if self.category != "private-key" and is_placeholder(
+            secret, head, words=self.category != "pii"
+        ):
             return False  # ghp_xxxx..., sk_live_1234567890..., a ${TEMPLATE}: documentation
         if self.entropy is not None and shannon_entropy(secret) < self.entropy:
             return False
@@ -189,11 +258,12 @@ class Rule:
         return not (self.validator and not VALIDATORS[self.validator](secret))
 
     def _fixed_head(self, secret: str) -> str:
-        """The fixed start of ``secret``: the prefix, else the longest keyword it starts with."""
-        if self.prefix and secret.startswith(self.prefix):
-            return self.prefix
+        """The fixed start of ``secret``: the longest of the prefix, the keywords and the
+        literal heads of the token's regex (:func:`literal_heads`) that it starts with."""
         low = secret[:64].lower()
         heads = [k for k in self.keywords if low.startswith(k)]
+        heads += [h for h in (self.prefix, *literal_heads(self.regex, self.secret_group)) if h]
+        heads = [h for h in heads if len(h) < len(secret) and low.startswith(h.lower())]
         return secret[: len(max(heads, key=len))] if heads else ""
 
     def finditer(

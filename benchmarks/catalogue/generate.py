@@ -38,6 +38,8 @@ ALPHA = {
     "b64url": ("[A-Za-z0-9_-]", string.ascii_letters + string.digits + "_-"),
     "b64": ("[A-Za-z0-9+/]", string.ascii_letters + string.digits + "+/"),
     "digits": ("[0-9]", string.digits),
+    # X app bearer tokens are percent-encoded base64 (``%2B``, ``%3D``); examples draw alnum
+    "alnumpct": ("[A-Za-z0-9%]", string.ascii_letters + string.digits),
 }
 Part = str | tuple[str, int, int]
 Shape = tuple[Part, ...]
@@ -71,7 +73,7 @@ FACTS: dict[str, tuple[str, tuple[str, ...], tuple[Shape, ...]]] = {
             (_a("alnum", 25),),
             (_a("alnum", 50),),
             (_a("alnum", 45),),
-            ("AAAAAAAAAAAAAAAAAAAAA", _a("alnum", 80, 100)),
+            ("AAAAAAAAAAAAAAAAAAAAA", _a("alnumpct", 80, 100)),
         ),
     ),
     "plaid": (

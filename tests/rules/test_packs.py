@@ -204,3 +204,30 @@ def test_assignments_in_every_syntax(carrier: str) -> None:
     value = "Qm9" + "vXk2pLr8sTz4"
     out = Redactor.default().redact(carrier.format(s=value))
     assert value not in out
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jane.doe@example.com",
+        "ops@mail.example.org",
+        "bounce@mx.example.net",
+        "dev+ci@app.test",
+        "nobody@host.invalid",
+        "a@b.example",
+        "root@localhost",
+    ],
+)
+def test_pii_email_leaves_documentation_domains_alone(address: str) -> None:
+    """RFC 2606/6761 documentation domains and their subdomains are not personal data."""
+    r = Redactor.default(packs=("default", "pii"))
+    assert r.redact(f"contact {address} today") == f"contact {address} today"
+
+
+@pytest.mark.parametrize("local", ["sample.jones", "dummy", "john.foobar", "example", "test"])
+@pytest.mark.parametrize("domain", ["gmail.com", "examples.com", "corp-test.io", "example.co"])
+def test_pii_email_words_in_an_address_are_still_personal_data(local: str, domain: str) -> None:
+    """A documentation word in a person's address (``sample.jones@``, ``@examples.com``) is
+    no sign of documentation: only the reserved domains are left alone."""
+    r = Redactor.default(packs=("default", "pii"))
+    assert r.redact(f"contact {local}@{domain} today") == "contact [REDACTED:email-address] today"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import string
 
 import pytest
@@ -17,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redact import RulePack
+from redact._carriers import FORMAT_HEADS
 from redact._validators import credential_like, is_placeholder
-from redact.rules import Rule
+from redact.rules import Rule, literal_heads
 from tests.rules.conftest import PACKS
 
 _SEQ = string.digits + string.ascii_lowercase
@@ -226,3 +228,106 @@ def test_credentials_survive_the_carriers_the_shapes_look_at(tok: str) -> None:
 def test_credential_shaped_values_stay_credentials(value: str) -> None:
     """Lookalikes of the shapes above that are real credentials: symbols, padding, pairs."""
     assert credential_like(value, "password")
+
+
+# -- documented formats with constant runs are not filler (issue 14) ------------------------
+
+_RUN = re.compile(r"(.)\1{5,}")
+
+
+def _run_heads() -> list[tuple[str, str, str]]:
+    """(pack, rule id, head) of every shipped rule whose token starts with a repeated run."""
+    return [
+        (pack, rule.id, head)
+        for pack in PACKS
+        for rule in RulePack.builtin(pack)
+        for head in literal_heads(rule.regex, rule.secret_group)
+        if _RUN.search(head)
+    ]
+
+
+def test_every_shipped_format_head_with_a_run_is_known() -> None:
+    """A rule whose token starts with a run (X bearer: 21 ``A``) has it in FORMAT_HEADS, so
+    that the scanner's value weighting and other rules read it as format, not filler."""
+    heads = _run_heads()
+    assert heads, "the X app bearer token rule starts with a run of A"
+    assert {h for _, _, h in heads} <= set(FORMAT_HEADS)
+
+
+def _bearer(rnd: random.Random) -> str:
+    """An X app-only bearer token: 21 ``A``, an app id whose zero bytes encode as ``A``s,
+    then percent-encoded base64 (the documented shape)."""
+    alnum = string.ascii_letters + string.digits
+    tail = "".join(rnd.choices(alnum, k=40)) + "%2B" + "".join(rnd.choices(alnum, k=40))
+    return "A" * 21 + "".join(rnd.choices(alnum, k=4)) + "A" * 8 + tail
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_x_app_bearer_tokens_are_found(seed: int) -> None:
+    """The bearer token's run of ``A``s (and its zero-padded id) is its format: found by the
+    X rule next to its name, and weighed as a credential under a sensitive name."""
+    tok = _bearer(random.Random(seed))
+    rule = RulePack.builtin("extended").get("twitter-credential")
+    text = f"TWITTER_BEARER_TOKEN={tok}\n"
+    assert [text[s:e] for s, e in rule.finditer(text)] == [tok]
+    assert not is_placeholder(tok)
+    assert credential_like(tok, "bearer_token")
+    assert not rule.accepts("A" * len(tok))  # the run alone is still filler
+    assert not rule.accepts("A" * 21 + "x" * 90)
+
+
+@pytest.mark.parametrize(("pack", "rule_id", "head"), _run_heads())
+def test_rules_with_a_run_head_find_random_bodies(pack: str, rule_id: str, head: str) -> None:
+    """Every rule whose format starts with a run accepts the head + a random body, and still
+    drops the head + filler."""
+    rule = RulePack.builtin(pack).get(rule_id)
+    rnd = random.Random(rule_id)
+    body = "".join(rnd.choices(string.ascii_letters + string.digits, k=90))
+    assert rule.accepts(head + body)
+    for fill in _fills(90).values():
+        assert not rule.accepts(head + fill)
+
+
+@given(
+    st.integers(0, 2**32),
+    st.integers(40, 100),
+    st.integers(6, 10),
+    st.sampled_from("A0a=f"),
+)
+def test_a_short_run_inside_a_long_token_is_structure(seed: int, n: int, run: int, c: str) -> None:
+    """Zero bytes in base64/hex-encoded fields give runs (``AAAAAAAA``, ``00000000``): a run
+    covering less than a quarter of a token of 40+ random characters is not filler."""
+    rnd = random.Random(seed)
+    tok = "".join(rnd.choices(string.ascii_letters + string.digits, k=n))
+    at = rnd.randrange(n)
+    value = tok[:at] + c * run + tok[at:]
+    assert not is_placeholder("tok_" + value, "tok_")
+
+
+@given(st.integers(0, 2**32), st.integers(12, 30), st.sampled_from("A0a7"))
+def test_runs_that_fill_a_token_are_filler(seed: int, run: int, c: str) -> None:
+    """A body that is mostly one repeated character (a quarter or more, or fewer than 16 other
+    characters left) is documentation: ``ghp_aaaa…1f3``, ``AKIA0000000000000000``."""
+    rnd = random.Random(seed)
+    rest = "".join(rnd.choices(string.ascii_letters + string.digits, k=min(15, run)))
+    assert is_placeholder("tok_" + c * run + rest, "tok_")
+
+
+@pytest.mark.parametrize(
+    ("alphabet", "size"),
+    [
+        (string.ascii_letters + string.digits, 16),
+        (string.ascii_letters + string.digits + "_-", 24),
+        ("0123456789abcdef", 12),
+        (string.ascii_letters, 20),
+    ],
+)
+def test_random_members_of_sensitive_containers_are_credentials(alphabet: str, size: int) -> None:
+    """Weighed as a container member (``"prod": "..."`` under ``"credentials": {``), random
+    values are dropped at most 1 % more often than under a sensitive name (of 5,000 draws:
+    mixed-case letters that split into name-like pieces)."""
+    rnd = random.Random(16)
+    values = ["".join(rnd.choice(alphabet) for _ in range(size)) for _ in range(5_000)]
+    member = {v for v in values if not credential_like(v, "prod", member=True)}
+    plain = {v for v in values if not credential_like(v, "password")}
+    assert len(member - plain) <= 50, sorted(member - plain)[:5]
