@@ -163,6 +163,7 @@ _NORMALISE = re.compile(r"[^a-z0-9]")
 
 _TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SYMBOLS = frozenset("!#%^&*+=~?|<>;,\\")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 _INDEXING = re.compile(r"\w\[(?:-?\d+|\*|'[\w.-]*'|\"[\w.-]*\")\]")
 #: ``name=value`` inside a value (a cookie, a query pair): the part after the first ``=``.
 _PAIR = re.compile(r"([^=\s]{1,64})=(?!=)(.*)", re.DOTALL)
@@ -274,7 +275,7 @@ _BIGRAMS = (
 )
 
 
-def _wordish(value: str) -> bool:
+def _wordish(value: str, *, loose: bool = False) -> bool:
     """A name made of words: ``NextToken``, ``input_token``, ``Jobs[-1].JobId``, ``HTTP``.
 
     Each run of letters and digits splits (camel case, digit groups) into tokens
@@ -282,9 +283,16 @@ def _wordish(value: str) -> bool:
     more), averaging three letters or more, with at most one group of up to three
     digits a run; all-capitals tokens of two to five letters are acronyms.
     Random tokens (``q8Zr2LmN0pX7rTz1``, ``xzoJPHOhHUDLk1TR``) do not split so.
+
+    ``loose`` also takes the names of API models and generated code: up to five digit
+    groups of up to four digits (``String2048``, ``Iso8601Timestamp``), Pascal-case
+    acronyms of three letters (``KmsKeyId``, ``JwtToken``) and tokens averaging 2.5
+    letters. It reads 1-7 % of random 8-character tokens and under 0.5 % of 16+
+    characters as names, so it is kept for values whose own name is not sensitive.
     """
     if any(c in _SYMBOLS for c in value):
         return False  # names do not carry these; passwords and keys do
+    groups, width, shortest = (5, 4, 2.5) if loose else (1, 3, 3.0)
     pairs = common = 0
     split: list[str] = []
     for piece in re.split(r"[^A-Za-z0-9]+", value):
@@ -292,7 +300,7 @@ def _wordish(value: str) -> bool:
             continue
         tokens = _TOKENS.findall(piece)
         digits = [t for t in tokens if t.isdigit()]
-        if len(digits) > 1 or any(len(d) > 3 for d in digits):
+        if len(digits) > groups or any(len(d) > width for d in digits):
             return False
         letters = [t for t in tokens if not t.isdigit()]
         if len(letters) == 1 and (
@@ -303,10 +311,16 @@ def _wordish(value: str) -> bool:
         for t in letters:
             if t.isupper() and 2 <= len(t) <= 4 and t is letters[0] and len(letters) > 1:
                 continue  # a leading acronym: HTTPBasicAuth, JWTSecret
+            if (
+                loose
+                and len(letters) > 1
+                and ((t.isupper() and 2 <= len(t) <= 4) or (len(t) == 3 and t[0].isupper()))
+            ):
+                continue  # an acronym inside a name: KmsKeyId, SecretAZ
             low = t.lower()
             pairs += max(1, len(low) - 1)
             common += sum(a + b in _BIGRAMS for a, b in itertools.pairwise(low))
-    if split and sum(map(len, split)) / len(split) < 3:
+    if split and sum(map(len, split)) / len(split) < shortest:
         return False  # random case changes cut a token into one- and two-letter bits
     return pairs == 0 or common / pairs >= 0.7
 
@@ -348,9 +362,27 @@ def _decoded_text(v: str) -> list[str] | None:
     return out
 
 
+#: Structural values of API models and schemas: a JSON pointer (``#/definitions/Secret``), a
+#: namespaced shape id (``smithy.api#noAuth``, ``aws.auth#sigv4``), an ISO 8601 date or
+#: timestamp (``2015-03-09T18:39:23.411Z``), a day spelled with its month (``19June2000``),
+#: an ARN with its two first fields swapped (``aws:arn:secretsmanager:...``), a URL path of
+#: lower-case segments or with a ``{parameter}`` (``/voice-connectors/{id}/termination?op=put``).
+_STRUCTURAL = re.compile(
+    r"""(?x)
+    [\w.-]*\#/[\w/.$~%-]+
+    | [a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+\#[A-Za-z_]\w*
+    | \d{4}-\d{2}-\d{2}(?:[T\x20]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?
+    | \d{1,2}(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\d{2,4}
+    | (?i:aws|[a-z][a-z-]{1,15}):arn:[\w:/*.-]+
+    | (?:/[a-z0-9._-]+)*/[\w.-]*\{[A-Za-z_]\w*\}[\w.-]*(?:/[\w.{}-]+)*/?(?:\?[\w.{}=&%-]*)?
+    | (?:/[a-z0-9._-]+){2,}/?(?:\?[\w.{}=&%-]*)?
+    """
+)
+
+
 def _documentation_shape(v: str) -> bool:
     """Shapes that are code, markup or documentation, not a credential."""
-    if _REGEX.search(v) or _MARKUP.search(v) or _CALL.fullmatch(v):
+    if _REGEX.search(v) or _MARKUP.search(v) or _CALL.fullmatch(v) or _STRUCTURAL.fullmatch(v):
         return True
     if _GLOB.fullmatch(v) and (
         (v[-1] == "*" and (v[0] == "*" or v[-2] in "-/!_.:"))
@@ -377,7 +409,7 @@ def _documentation_shape(v: str) -> bool:
     )
 
 
-def credential_like(value: str, name: str = "") -> bool:
+def credential_like(value: str, name: str = "", *, member: bool = False) -> bool:
     """Whether ``value`` (found under the sensitive ``name``) itself looks like a credential.
 
     The runtime masks every value under a sensitive name; a repository scanner should
@@ -390,6 +422,10 @@ def credential_like(value: str, name: str = "") -> bool:
     public or structural name (``publicKeyToken``, ``NextContinuationToken``,
     ``TOKEN_PREFIX``), and mixed enough (two character classes and entropy of at least
     2.5 bits per character, or 3.0 when it has a single class).
+
+    ``member``: the value is a member of a container under a sensitive name, under a name of
+    its own that is not sensitive (``"ClientSecret": {"shape": "String2048"}``); the names of
+    API models and generated code (``KmsKeyId``, ``Iso8601Timestamp``) are then not values.
     """
     if name and _PUBLIC_NAME.search(name):
         return False
@@ -402,7 +438,7 @@ def credential_like(value: str, name: str = "") -> bool:
         v = v[1:-1]  # Jenkins' {AQAAABAAAA...}: the braces wrap a secret, not a format field
     if ";" in v and "=" in v:  # a Cookie header: theme=dark; sessionid=...
         parts = [p for p in v.split(";") if p.strip()]
-        if len(parts) > 1:
+        if len(parts) > 1 and not any(c.isspace() for p in parts for c in p.strip()):
             return any(credential_like(p.strip(), name) for p in parts)
     pair = _PAIR.fullmatch(v)
     if pair and not (
@@ -438,6 +474,8 @@ def credential_like(value: str, name: str = "") -> bool:
         return not _ID_NAME.search(name)
     if low.startswith(("arn:", "urn:")) or _wordish(v):
         return False  # an identifier, a resource name, words (NextToken, PASSWORD_FIELD)
+    if member and not _HEX.fullmatch(v) and _wordish(v, loose=True):
+        return False  # a model's field value: String2048, KmsKeyId (hex is never a name)
     classes = sum(
         (
             any(c.islower() for c in v),

@@ -444,7 +444,9 @@ def scan_text(
             leaf
             for f in raw
             for leaf in (
-                (f,) if f.detector != "key-name" and f.rule_id not in weigh else _weighed(text, f)
+                (f,)
+                if f.detector != "key-name" and f.rule_id not in weigh
+                else _weighed(text, f, redactor)
             )
         ]
     if raw and is_code_path(path):
@@ -589,19 +591,27 @@ def _credential_value(text: str, f: Finding) -> bool:
 _LEAF = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|([^\s,\[\]{}():;=\"'`]+)")
 
 
-def _weighed(text: str, f: Finding) -> tuple[Finding, ...]:
+def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
     """The findings a key-name finding stands for in a repository: itself when its value
     looks like a credential; when the value is a container under the sensitive name
     (``"api_keys": ["..."]``, ``"tokens": {"<token>": "bob"}``, ``"credentials": {"prod":
     {"value": "..."}}``), one finding per leaf (string, member name or bare word) that
     looks like a credential, each judged with the same evidence under that name; else
     none. The runtime masks the whole container; the report points at each credential.
+    A leaf of a multi-line container that sits under a member name of its own that is not
+    sensitive (``"ClientSecret": {`` then ``"shape": "String2048"``), or alone on its line
+    (a list item), is weighed as a member.
     """
     name = _value_name(text, f)
     if name is None:
         return ()
     value = text[f.start : f.end]
-    if credential_like(value, name):
+    if name:
+        member = not redactor.is_sensitive_key(name)
+    else:  # alone on its line: an item of a multi-line list ("required": [ "KmsKeyArn" ])
+        line_start = text.rfind("\n", 0, f.start) + 1
+        member = not text[line_start : f.start].strip(" \t\"'-")
+    if credential_like(value, name, member=member):
         return (f,)
     if text.startswith(";", f.end) and text[f.start - 1 : f.start] == "=" and " " in value:
         # Server=h;Password=a b Qv8...;: a connection-string field of a few words counts

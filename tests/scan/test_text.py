@@ -267,6 +267,67 @@ def test_scanner_reports_credential_shaped_values_under_sensitive_names(
         assert scan_text(redactor, line + "\n", OPTIONS, path=path), (line, path)
 
 
+#: Members of an API model or schema under a sensitive container name (botocore service
+#: models, CloudFormation schemas): each leaf sits under a name of its own.
+MODEL_MEMBERS = [
+    '"shape": "String2048"',
+    '"shape": "__stringMin1Max2048"',
+    '"shape": "__stringMin24Max512PatternAZaZ0902"',
+    '"shape": "SensitiveString2048"',
+    '"shape": "__stringMin1Max2048PatternArnAZSecretsmanagerWD12SecretAZAZ09"',
+    '"documentation":"<p>Required when &quot;grant_type=refresh_token&quot;.</p>"',
+    '"shape":"KmsKeyId"',
+    '"shape":"JwtToken"',
+    '"shape":"Iso8601Timestamp"',
+    '"locationName":"PeerVpcId"',
+    '"$ref": "#/definitions/RepositoryCredentials"',
+    '"auth": ["smithy.api#noAuth", "aws.auth#sigv4"]',
+    '"CreateDate": "2015-03-09T18:39:23.411Z"',
+    '"requestUri":"/voice-connectors/{voiceConnectorId}/termination/credentials?operation=put"',
+    '"ARN": "aws:arn:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3"',
+]
+#: Credentials as members of the same containers: still reported.
+MODEL_CREDENTIALS = [
+    '"prod": "Qv8xZ2kLmN0pX7rTw4"',  # redact:allow * synthetic test value
+    '"value": "b7f3c9e1a2d84f6b0c"',  # redact:allow * synthetic test value
+    '"password": "Summer2024!"',  # redact:allow * synthetic test value
+]
+
+
+@pytest.mark.parametrize("container", ["ClientSecret", "Credentials", "api_keys"])
+@pytest.mark.parametrize("member", MODEL_MEMBERS)
+def test_model_members_under_a_sensitive_container_are_not_credentials(
+    redactor: Redactor, container: str, member: str
+) -> None:
+    """``"ClientSecret": {`` then ``"shape": "String2048"``: a member's value under a name of
+    its own is judged as a member (names of API models, pointers, shape ids, timestamps, URL
+    paths); the runtime still masks the whole container."""
+    text = f'{{\n  "{container}": {{\n    {member},\n    "documentation": "x"\n  }}\n}}\n'
+    assert scan_text(redactor, text, OPTIONS, path="data/service-2.json") == []
+    assert redactor.redact(text) != text
+
+
+@pytest.mark.parametrize("container", ["ClientSecret", "Credentials", "api_keys"])
+@pytest.mark.parametrize("member", MODEL_CREDENTIALS)
+def test_credentials_as_members_of_a_sensitive_container_are_reported(
+    redactor: Redactor, container: str, member: str
+) -> None:
+    """The same containers with a credential-shaped member: one finding, on its line."""
+    text = f'{{\n  "{container}": {{\n    {member},\n    "shape": "String2048"\n  }}\n}}\n'
+    found = scan_text(redactor, text, OPTIONS, path="data/service-2.json")
+    assert [f.line for f in found] == [3]
+
+
+def test_items_of_a_multi_line_list_are_weighed_as_members(redactor: Redactor) -> None:
+    """List items alone on their lines under a sensitive container: model names are not
+    reported, a credential-shaped item is."""
+    names = '{\n  "ClientSecret": {\n    "required": [\n      "KmsKeyArn",\n      "PeerVpcId"\n    ]\n  }\n}\n'
+    assert scan_text(redactor, names, OPTIONS, path="data/service-2.json") == []
+    token = "Qv8xZ2kLmN0pX7rTw4"  # redact:allow * synthetic test value
+    keys = f'{{\n  "api_keys": [\n    "{token}",\n    "KmsKeyArn"\n  ]\n}}\n'
+    assert [f.line for f in scan_text(redactor, keys, OPTIONS, path="data/keys.json")] == [3]
+
+
 def test_in_code_interpolations_are_not_secrets(redactor: Redactor) -> None:
     """f-string and template placeholders in code are not values; a literal next to them is."""
     code = (
