@@ -265,7 +265,7 @@ _ENGLISH_PAIRS = (
     "po we na ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry "
     "mp fe bl ab gh ty op wo sa ay ex ke fr oo av ag if ap gr od bo sp rd do uc bu ei ov by "
     "rm ep tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go "
-    "ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys"
+    "ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys af ft"
 )
 _VOCABULARY = "password passwd token secret credential cookie session passphrase private key auth"
 _BIGRAMS = (
@@ -314,9 +314,12 @@ def _wordish(value: str, *, loose: bool = False) -> bool:
             if (
                 loose
                 and len(letters) > 1
-                and ((t.isupper() and 2 <= len(t) <= 4) or (len(t) == 3 and t[0].isupper()))
+                and (
+                    (t.isupper() and 2 <= len(t) <= 4)
+                    or (len(t) == 3 and (t[0].isupper() or t is letters[0]))
+                )
             ):
-                continue  # an acronym inside a name: KmsKeyId, SecretAZ
+                continue  # an acronym inside a name: KmsKeyId, kmsKeyId, SecretAZ
             low = t.lower()
             pairs += max(1, len(low) - 1)
             common += sum(a + b in _BIGRAMS for a, b in itertools.pairwise(low))
