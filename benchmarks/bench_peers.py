@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
 import json
 import os
@@ -344,12 +345,17 @@ def run_planted(ts: dict[str, Tool], args: argparse.Namespace, tmp: Path) -> Non
 
 
 def _line(path: Path, n: int, *, cut: bool = True) -> str:
+    """Line ``n`` of ``path`` (of its decompressed text for ``.gz``, as redact reads it)."""
     try:
-        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        with (
+            gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
+            if path.suffix == ".gz"
+            else path.open(encoding="utf-8", errors="replace", newline="")
+        ) as fh:
             for i, line in enumerate(fh, 1):
                 if i == n:
                     return line.strip()[:200] if cut else line.rstrip("\r\n")
-    except OSError:
+    except (OSError, EOFError):
         pass
     return ""
 

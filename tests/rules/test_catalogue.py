@@ -23,7 +23,9 @@ from redact.rules import Rule
 with (HERE / "coverage.csv").open(encoding="utf-8") as _fh:
     _ROWS = list(csv.DictReader(_fh))
 _RULES = {r.id: r for pack in ("default", "extended") for r in RulePack.builtin(pack)}
-_CONTEXT = [r for r in RulePack.builtin("extended") if r.category == "catalogue"]
+_CONTEXT = [
+    r for p in ("default", "extended") for r in RulePack.builtin(p) if r.category == "catalogue"
+]
 
 #: (carrier, template): {n} is the variable name, {s} the secret. Go, Java, JS/TS, Python,
 #: PHP, Ruby, C#, shell, Makefile, HCL, YAML, XML, .properties, .env, JSON.

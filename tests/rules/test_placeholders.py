@@ -267,7 +267,7 @@ def test_x_app_bearer_tokens_are_found(seed: int) -> None:
     """The bearer token's run of ``A``s (and its zero-padded id) is its format: found by the
     X rule next to its name, and weighed as a credential under a sensitive name."""
     tok = _bearer(random.Random(seed))
-    rule = RulePack.builtin("extended").get("twitter-credential")
+    rule = RulePack.builtin("default").get("twitter-credential")
     text = f"TWITTER_BEARER_TOKEN={tok}\n"
     assert [text[s:e] for s, e in rule.finditer(text)] == [tok]
     assert not is_placeholder(tok)
