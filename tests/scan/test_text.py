@@ -322,7 +322,7 @@ def test_credentials_as_members_of_a_sensitive_container_are_reported(
 def test_items_of_a_multi_line_list_are_weighed_as_members(redactor: Redactor) -> None:
     """List items alone on their lines under a sensitive container: model names are not
     reported, a credential-shaped item is."""
-    names = '{\n  "ClientSecret": {\n    "required": [\n      "KmsKeyArn",\n      "kmsKeyId",\n      "PeerVpcId"\n    ]\n  }\n}\n'
+    names = '{\n  "ClientSecret": {\n    "required": [\n      "KmsKeyArn",\n      "kmsKeyId",\n      "webhookUrl",\n      "PeerVpcId"\n    ]\n  }\n}\n'
     assert scan_text(redactor, names, OPTIONS, path="data/service-2.json") == []
     token = "Qv8xZ2kLmN0pX7rTw4"  # redact:allow * synthetic test value
     keys = f'{{\n  "api_keys": [\n    "{token}",\n    "KmsKeyArn"\n  ]\n}}\n'
