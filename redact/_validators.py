@@ -267,7 +267,9 @@ _ENGLISH_PAIRS = (
     "rm ep tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go "
     "ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys af ft"
 )
-_VOCABULARY = "password passwd token secret credential cookie session passphrase private key auth webhook"
+_VOCABULARY = (
+    "password passwd token secret credential cookie session passphrase private key auth webhook"
+)
 _BIGRAMS = (
     frozenset(_IDENTIFIER_PAIRS.split())
     | frozenset(_ENGLISH_PAIRS.split())
