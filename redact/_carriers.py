@@ -51,6 +51,7 @@ from redact._commands import looks_like_command
 from redact.masks import MASK_TOKEN
 
 __all__ = [
+    "DESCRIBING",
     "ENV_REFERENCE",
     "HEX_WORDS",
     "PLACEHOLDER_WORDS",
@@ -60,6 +61,7 @@ __all__ = [
     "authority_end",
     "bare_userinfo_spans",
     "call_arguments",
+    "call_literals",
     "concatenated",
     "container_leaves",
     "declaration_spans",
@@ -76,6 +78,7 @@ __all__ = [
     "placeholder_at",
     "record_spans",
     "reference_name",
+    "scheme_literal_spans",
     "section_spans",
     "sql_spans",
     "table_spans",
@@ -143,8 +146,14 @@ def glued_after_quote(text: str, at: int) -> bool:
 
 
 #: Between two literals of one value: C/Python adjacency (``"a" "b"``) or a concatenation
-#: operator (``+``, PHP ``.``, Lua ``..``, Perl/Raku ``~``, VB ``&``, SQL ``||``).
-_CONCAT = re.compile(r"""[ \t]*+(?:(?:\+|\.\.?|~|&|\|\|)[ \t]*+)?(?=[bBrRuUfF]{0,2}["'`])""")
+#: operator (``+``, PHP ``.``, Lua ``..``, Perl/Raku ``~``, VB ``&``, SQL ``||``). With an
+#: operator the next literal may sit on the next line (``"a" +`` / ``+ "b"``, Java and C#
+#: break long strings so); adjacency is on one line (a break there is a line continuation,
+#: read on the engine's joined view).
+_CONCAT = re.compile(
+    r"""[ \t]*+(?:(?:\r?\n[ \t]*+)?(?:\+|\.\.?|~|&|\|\|)[ \t]*+(?:\r?\n[ \t]*+)?)?"""
+    r"""(?=[bBrRuUfF]{0,2}["'`])"""
+)
 
 
 def concatenated(text: str, q: Span) -> list[Span]:
@@ -610,16 +619,25 @@ def container_leaves(text: str, at: int, end: int) -> list[Span] | None:
     return None
 
 
-def yaml_next_line(text: str, at: int, end: int, key_at: int) -> list[Span]:
+def yaml_next_line(
+    text: str, at: int, end: int, key_at: int, *, members: bool = False
+) -> list[Span]:
     """A YAML value written on the lines after ``key:`` (``password:\\n  s3cr3t``).
 
     A plain (or quoted) scalar is the indented lines under the key; a list of scalars
     (``tokens:\\n  - a\\n  - b``) gives one span per item. A nested mapping
-    (``password:\\n  min_length: 8``) is no value: its keys are judged on their own.
+    (``password:\\n  min_length: 8``) is no value: its keys are judged on their own --
+    unless the key names a collection of secrets (``members``: ``credentials:``,
+    ``tokens:``), whose nested mappings and lists of mappings hold secrets at every leaf
+    (:func:`yaml_members`).
     """
     nl = _EOL.match(text, at, end)
     if nl is None:
         return []
+    if members:
+        block = _indented(text, key_at, nl.end(), end, scalar=False)
+        if block is not None and _YAML_MEMBER.match(text, *block):
+            return yaml_members(text, *block)
     span = _indented(text, key_at, nl.end(), end, scalar=True)
     if span is None:
         return []
@@ -638,6 +656,85 @@ def yaml_next_line(text: str, at: int, end: int, key_at: int) -> list[Span]:
                 items.append(_unquote(text, *item))
         pos = stop + 1
     return items
+
+
+#: Words that describe the members of a collection rather than name one (``tokens.count``).
+DESCRIBING = frozenset(
+    {"count", "length", "len", "size", "min", "max", "ttl", "type", "rounds", "policy"}
+    | {"enabled", "disabled", "path", "file", "dir", "url", "expiry", "expires", "format"}
+    | {"version", "name", "names", "prefix", "provider", "store", "backend", "source"}
+    | {"host", "hostname", "port", "user", "username", "region", "endpoint", "scope", "scopes"}
+)
+
+
+#: A mapping entry of a YAML block, after any list dashes: ``key: value`` or ``key:`` (a
+#: nested block follows). ``key`` is plain or quoted.
+_YAML_MEMBER = re.compile(
+    r"""[ \t]*+(?:-[ \t]++)*+"""
+    r"""(?P<k>\[REDACTED[^\]\r\n]{0,128}\]|"[^"\r\n]{1,256}"|'[^'\r\n]{1,256}'"""
+    r"""|[^\s:#"'\-][^:\r\n]{0,255}?)"""
+    r"""[ \t]*+:(?:[ \t]++(?P<v>[^\r\n]*?))?[ \t]*+(?:[ \t]\#[^\r\n]*+)?$""",
+    re.M,
+)
+#: A scalar item of a YAML list (``- v``) inside a collection's block.
+_YAML_ITEM = re.compile(
+    r"""[ \t]*+(?:-[ \t]++)++(?P<v>[^\r\n]*?)[ \t]*+(?:[ \t]\#[^\r\n]*+)?$""", re.M
+)
+#: What reads as a token when it is a mapping's key (a map keyed by tokens).
+_TOKEN_KEY = re.compile(r"[A-Za-z0-9_\-+/=.]{16,512}")
+
+
+_MEMBER_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _describes(key: str) -> bool:
+    """Whether a member's key only describes the collection (``max``, ``ttl``, ``count``)."""
+    ws = [w.lower() for w in _MEMBER_WORD.findall(key)]
+    return bool(ws) and (ws[0] in DESCRIBING or ws[-1] in DESCRIBING)
+
+
+def yaml_members(text: str, s: int, e: int) -> list[Span]:
+    """The secrets of a YAML block ``text[s:e]`` under a collection name (``credentials:``).
+
+    Every leaf value of its mappings and lists of mappings, at any depth
+    (``credentials:\\n  - user: bob\\n    b: v`` masks ``v``), except under a key that
+    only describes the members (:data:`DESCRIBING`: ``user``, ``host``, ``max``,
+    ``ttl``); a key that reads as a token (16+ characters of a token's alphabet with a
+    digit: ``tokens:\\n  <hex>: bob``) is itself the secret, and its value is then what
+    the token is for (kept). Block scalars (``|``, ``>``) are read whole; anchors, tags
+    and comments are not values.
+    """
+    out: list[Span] = []
+    pos = s
+    while pos < e:
+        nl = text.find("\n", pos, e)
+        stop = e if nl < 0 else nl
+        line_end = stop - 1 if stop > pos and text[stop - 1] == "\r" else stop
+        m = _YAML_MEMBER.match(text, pos, line_end)
+        if m is not None:
+            ks, ke = m.span("k")
+            key = text[ks:ke].strip("\"'")
+            v = m.group("v")
+            if MASK_TOKEN.fullmatch(key):
+                pass  # a key masked already (a map keyed by tokens, read again)
+            elif (v or "").strip() and _describes(key):
+                pass  # tokens:\n  max: 5 -- the member describes the others
+            elif _TOKEN_KEY.fullmatch(key) and any(ch.isdigit() for ch in key):
+                out.append((ks + (text[ks] in "\"'"), ke - (text[ks] in "\"'")))
+            elif v and v[0] in "|>":
+                block = _indented(text, ks, stop + 1, e, scalar=False) if stop < e else None
+                if block is not None:
+                    out.append(block)
+                    stop = text.find("\n", block[1], e)
+                    stop = e if stop < 0 else stop
+            elif v and not v.startswith(("&", "!", "#")):
+                out.append(_unquote(text, *m.span("v")))
+        else:
+            item = _YAML_ITEM.match(text, pos, line_end)
+            if item is not None and item.group("v"):
+                out.append(_unquote(text, *item.span("v")))
+        pos = stop + 1
+    return out
 
 
 def _unquote(text: str, s: int, e: int) -> Span:
@@ -998,6 +1095,84 @@ def call_arguments(text: str, at: int, scope: int = _CALL_SCOPE) -> list[tuple[i
     return out
 
 
+#: The callee of a value that is one call: ``credentials.NewStaticCredentials(``.
+_CALL_HEAD = re.compile(
+    r"\$?[A-Za-z_]\w{0,127}+(?:(?:\.|->|::)[A-Za-z_]\w{0,127}+){1,16}+[ \t]*+\("
+)
+
+
+def call_literals(text: str, s: int, e: int) -> list[Span] | None:
+    """The string literals passed to the call that ``text[s:e]`` is, or None when it is not one.
+
+    ``credentials.NewStaticCredentials(id, secret, "")`` is an expression, not a value: what
+    it holds literally is its string arguments (here none but ``""``), each its own value;
+    variables and the callee stay readable. A nested call's literals count too
+    (``pkg.Secret(base64.Decode("v"))``), and a keyword argument's (``x.F(default="v")``).
+    Only a qualified callee (``pkg.Func``, ``obj.method``, ``Type::new``) makes a call: a
+    value such as ``Ab(cd)`` is read whole. A trailing ``;`` may end the value.
+    """
+    h = _CALL_HEAD.match(text, s, e)
+    if h is None:
+        return None
+    while e > s and text[e - 1] in " \t;,":
+        e -= 1
+    if text[e - 1 : e] != ")" or _close_paren(text, h.end() - 1, e) != e - 1:
+        return None
+    out: list[Span] = []
+    for a, b, literal in call_arguments(text, h.end() - 1, e - h.end() + 2):
+        kw = _KEYWORD_ARG.match(text, a, b)
+        if not literal and kw is not None and opens_quote(text, kw.end()):
+            q = quoted(text, kw.end())  # default="v"
+            if q is not None and _skip_blanks(text, q[1] + 1, b) == b:
+                a, b, literal = q[0], q[1], True
+        if literal:
+            if b > a:
+                out.append((a, b))
+            continue
+        nested = call_literals(text, a, b)
+        if nested is None and _CALL_HEAD.match(text, a, b) is None and b > a:
+            if not _IDENT_ARG.fullmatch(text, a, b):
+                out.append((a, b))  # a bare literal: a number, a constant we cannot judge
+            continue
+        out.extend(nested or ())
+    return out
+
+
+_KEYWORD_ARG = re.compile(r"[ \t]*+[A-Za-z_]\w{0,63}+[ \t]*+[=:][ \t]*+")
+
+
+def _skip_blanks(text: str, at: int, stop: int) -> int:
+    while at < stop and text[at] in " \t":
+        at += 1
+    return at
+
+
+#: An argument that names something (a variable, an attribute, a keyword argument's name).
+_IDENT_ARG = re.compile(r"[ \t]*+(?:[A-Za-z_]\w*+[ \t]*+=[ \t]*+)?\$?[A-Za-z_][\w.\->:]*+[ \t]*+")
+
+
+def _close_paren(text: str, at: int, stop: int) -> int:
+    """Index of the ``)`` that closes the ``(`` at ``text[at]`` before ``stop`` (-1: none)."""
+    depth = 0
+    i = at
+    while i < stop:
+        ch = text[i]
+        if ch in "\"'`":
+            q = quoted(text, i)
+            if q is None:
+                return -1
+            i = q[1] + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
 _CALL_OPEN = re.compile(r"[(\[]")
 #: PowerShell ``ConvertTo-SecureString [-String] "v" -AsPlainText``: the string is the secret.
 _SECURE_STRING = re.compile(r"(?i)\bconvertto-securestring(?:[ \t]+-string)?[ \t]+(?=[^\s-])")
@@ -1040,6 +1215,80 @@ def auth_call_spans(
             t = _TOKEN.match(text, at)
             if t is not None and not is_placeholder(t.group()):
                 yield t.span()
+
+
+# -- an Authorization scheme word written as a literal, the credentials beside it ----------
+
+#: Scheme words of ``Authorization`` values that a program writes before the credentials.
+SCHEME_LITERAL_WORDS = (
+    "basic",
+    "bearer",
+    "token",
+    "bot",
+    "digest",
+    "negotiate",
+    "ssws",
+    "splunk",
+    "geniekey",
+    "sharedkey",
+    "apikey",
+    "api-key",
+    "key",
+    "jwt",
+    "oauth",
+)
+#: Scheme words whose credentials are always one (after ``Token``/``Key``, a word is prose).
+_ALWAYS_CREDENTIALS = frozenset({"basic", "bearer", "ssws", "geniekey", "sharedkey", "jwt"})
+_SCHEME_ALT = "|".join(re.escape(w) for w in SCHEME_LITERAL_WORDS)
+#: ``"Basic " + "v"`` (any concatenation operator of :data:`_CONCAT`), and the format forms
+#: ``"Bearer %s" % "v"``, ``"Bearer {}".format("v")``, ``String.format("Basic %s", "v")``,
+#: ``fmt.Sprintf("Bearer %s", "v")``, Rust ``format!("Bearer {}", "v")``.
+_SCHEME_LITERAL = re.compile(
+    rf"""(?i)(?<![\w\\])(?P<q>["'`])(?P<w>{_SCHEME_ALT})[ ](?P<fmt>%[sv]|\{{0?\}})?(?P=q)"""
+)
+#: What joins a format string to its argument: ``%``, ``.format(``, a call's ``,``.
+_FORMAT_JOIN = re.compile(r"""[ \t]*+(?:%[ \t]*+\(?|\.format\(|,)[ \t]*+(?=[bBrRuUfF]{0,2}["'`])""")
+#: More than the concatenation operators of C-like languages: Elixir ``<>``, Haskell and
+#: Erlang ``++``, OCaml/F# ``^``.
+_MORE_CONCAT = re.compile(r"""[ \t]*+(?:<>|\+\+|\^)[ \t]*+(?=["'`])""")
+
+
+def scheme_literal_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Credentials written beside an Authorization scheme word held in its own literal.
+
+    ``String auth = "Basic " + "v"``, ``"Bearer " <> "v"``, ``"Bearer %s" % "v"``,
+    ``String.format("Basic %s", "v")``: whatever the variable is named, the literals after
+    the scheme word are the credentials (the scheme word stays readable). An operand that
+    is not a literal (``"Bearer " + token``) holds nothing to mask. After the words that
+    are also prose (``Token``, ``Key``) the value must read as a token (no blank; letters
+    and a digit, or mixed case).
+    """
+    for m in _SCHEME_LITERAL.finditer(text, pos, endpos):
+        close = m.end()
+        if m.group("fmt"):
+            j = _FORMAT_JOIN.match(text, close)
+        else:
+            j = _CONCAT.match(text, close) or _MORE_CONCAT.match(text, close)
+        if j is None:
+            continue
+        first = quoted(text, j.end())
+        if first is None:
+            continue
+        parts = concatenated(text, first)
+        s, e = parts[0][0], parts[-1][1]
+        value = text[s:e]
+        if e - s < 4 or is_placeholder(value):
+            continue
+        if m.group("w").lower() not in _ALWAYS_CREDENTIALS and not _reads_as_token(value):
+            continue
+        yield s, e
+
+
+def _reads_as_token(value: str) -> bool:
+    """A token rather than a word: 8+ characters, no blank, a digit or mixed case."""
+    if len(value) < 8 or any(ch.isspace() for ch in value):
+        return False
+    return any(ch.isdigit() for ch in value) or (value.lower() != value != value.upper())
 
 
 # -- tables: a row that pairs a name cell with a value cell -------------------------------
@@ -1244,17 +1493,22 @@ _URL_AUTHORITY = re.compile(
 _TOKEN_USER_PASSWORDS = frozenset({"x-oauth-basic", "x-oauth-token", "x-oauth", "oauth-basic"})
 #: A user name that is a token (``https://ghp_...@github.com``): one word of 16+ characters.
 _TOKEN_USER = re.compile(r"[A-Za-z0-9_\-]{16,256}")
+_USER_SEPARATORS = re.compile(r"[_\-]")
 
 
 def token_user(user: str) -> bool:
     """Whether the user name of a URL without a password is itself a token.
 
-    Token alphabet, 16 characters or more, with letters and digits, and either mixed case
-    or 32+ characters (hex tokens); never documentation filler. ``deploy-bot``,
-    ``john.doe``, ``firstname-lastname-1984`` are user names.
+    Token alphabet, 16 characters or more, and either one unbroken run of 16+ characters
+    (``https://ghpabcdefghijklmnop@``, all lower or all upper case, no digit needed), or
+    letters and digits with mixed case or 32+ characters (hex tokens); never documentation
+    filler. ``deploy-bot``, ``john.doe``, ``firstname-lastname-1984``,
+    ``build_agent_production`` are user names (words between separators).
     """
     if _TOKEN_USER.fullmatch(user) is None or is_documentation_value(user):
         return False
+    if any(len(part) >= 16 for part in _USER_SEPARATORS.split(user)):
+        return True  # one unbroken run of 16+: a token in any case, with or without digits
     if not any(ch.isdigit() for ch in user) or not any(ch.isalpha() for ch in user):
         return False
     mixed = any(ch.isupper() for ch in user) and any(ch.islower() for ch in user)
@@ -1442,8 +1696,8 @@ def sql_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
 
 # -- percent-encoded runs ------------------------------------------------------------------
 
-#: An encoded ``=``, ``:`` or quote, also encoded twice (``%253D``).
-_PCT_SEP = re.compile(r"%(?:25)?(?:3[DdAa]|22|27)")
+#: An encoded ``=``, ``:`` or quote, also encoded again (``%253D``, ``%25253D``, ...).
+_PCT_SEP = re.compile(r"%(?:25){0,7}+(?:3[DdAa]|22|27)")
 _RUN = re.compile(r"(?:[A-Za-z0-9._~+!*\-]|%[0-9A-Fa-f]{2})++")
 _RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+!*-%")
 
@@ -1588,9 +1842,11 @@ _REFERENCE = re.compile(
 )
 #: An identifier as programmers spell one (snake_case, UPPER_SNAKE, camelCase, PascalCase), not
 #: a random token: digits only at the end or after ``_``, case changes only at word starts.
+#: camelCase first: the path's repetition is possessive, so an alternative that matches
+#: only the head of ``dbPassword`` (``db``) must not be the one taken.
 _IDENT = (
-    r"(?:_?[a-z]+[0-9]{0,2}(?:_[a-z0-9]+)*|_?[A-Z]+(?:_[A-Z0-9]+)*"
-    r"|_?[a-z]*(?:[A-Z][a-z]+)+[0-9]{0,2})"
+    r"(?:_?[a-z]*(?:[A-Z][a-z]+)+[0-9]{0,2}|_?[a-z]+[0-9]{0,2}(?:_[a-z0-9]+)*"
+    r"|_?[A-Z]+(?:_[A-Z0-9]+)*)"
 )
 _SUBSCRIPT = r"""(?:\[\s*(?:"[^"\r\n]{1,128}"|'[^'\r\n]{1,128}'|[0-9]{1,4})\s*\])"""
 _PATH_EXPR = rf"\$?(?P<root>{_IDENT})(?:(?:\.|->|::){_IDENT}|{_SUBSCRIPT})++"
@@ -1759,20 +2015,41 @@ def is_placeholder(value: str) -> bool:
 _ALIAS = re.compile(r"\*[A-Za-z_][\w-]{0,63}")
 
 
-def placeholder_at(text: str, s: int, e: int) -> bool:
+def placeholder_at(
+    text: str, s: int, e: int, *, refers: Callable[[str], bool] | None = None
+) -> bool:
     """:func:`is_placeholder` for the value ``text[s:e]``, read in its place.
 
     ``*name`` is a YAML alias only where YAML puts a node (``key: *a``, ``- *a``,
-    ``[*a]``); ``password=*Qv8...`` is a value that starts with ``*``.
+    ``[*a]``); ``password=*Qv8...`` is a value that starts with ``*``. With ``refers``
+    (the vocabulary's :meth:`~redact.keynames.KeyNames.refers_to_secret`), an alias must
+    also be one: its anchor ``&name`` is defined in the text, or its name refers to a
+    secret (``*db_password``). A YAML parser rejects an alias whose anchor it has not
+    seen, so ``password: *Qv8...`` in a log line is a value that starts with ``*``.
     """
     c = _COMMENT.search(text, s, e)
-    if text.startswith("*", s) and _ALIAS.fullmatch(text, s, c.start() if c else e):
+    stop = c.start() if c else e
+    if text.startswith("*", s) and _ALIAS.fullmatch(text, s, stop):
         i = s
         while i > 0 and text[i - 1] in " \t":
             i -= 1
         if i == s or text[i - 1 : i] not in (":", "-", "[", ",", "{"):
             return False
+        if refers is not None:
+            name = text[s + 1 : stop]
+            return refers(name) or _anchored(text, name)
     return is_placeholder(text[s:e])
+
+
+def _anchored(text: str, name: str) -> bool:
+    """Whether ``text`` defines the YAML anchor ``&name``."""
+    at = text.find("&" + name)
+    while at >= 0:
+        after = at + 1 + len(name)
+        if after >= len(text) or text[after] in " \t\r\n,]}":
+            return True
+        at = text.find("&" + name, after)
+    return False
 
 
 #: ``${NAME:-default}`` and friends (shell, Compose), ``${name:default}`` (Spring): the default

@@ -446,11 +446,9 @@ def command_spans(
             stop = stop if q < 0 else q
         words: list[Span] = []
         programs: set[int] = set()  # the words that name a program of the table
-        here: Span | None = None  # the word of a here-string (<<< v): the program's stdin
         for w in _WORD.finditer(text, m.end(), stop):
             if w.group().startswith("<<<"):
-                here = _here_string(text, w.start() + 3, stop)
-                break
+                break  # a here-string feeds stdin: here_string_spans reads it
             if w.group() in _SEPARATORS:
                 break
             nxt = _PROGRAM.match(text, w.start())
@@ -472,11 +470,8 @@ def command_spans(
                 sensitive=sensitive,
                 at_cmd=bool(at_cmd),
             )
-            reads_stdin = cmd.stdin == STDIN_ALWAYS or (
-                bool(cmd.stdin) and any(text[ws:we] in cmd.stdin for ws, we in words)
-            )
-            if reads_stdin and _has_sub(text, words, cmd):
-                fed = here if here is not None else _fed_by(text, lo, m.start())
+            if _reads_stdin(text, words, cmd):
+                fed = _fed_by(text, lo, m.start())
                 if fed is not None and cmd.stdin == STDIN_ALWAYS and cmd.user_flags == ():
                     # chpasswd reads user:password lines: the user stays readable
                     colon = text.find(cmd.user_sep, *fed)
@@ -514,14 +509,56 @@ def _has_sub(text: str, words: list[Span], cmd: Command) -> bool:
     return True
 
 
-def _here_string(text: str, at: int, stop: int) -> Span | None:
-    """The word of a here-string whose ``<<<`` ends at ``at`` (``<<< v``, ``<<<'v'``)."""
-    while at < stop and text[at] in " \t":
-        at += 1
-    w = _WORD.match(text, at, stop)
-    if w is None or w.group() in _SEPARATORS:
-        return None
-    return _unquoted(text, *w.span())
+def _reads_stdin(text: str, words: list[Span], cmd: Command) -> bool:
+    """Whether ``cmd``, with arguments ``words``, reads its secret on stdin (its table row)."""
+    return (
+        cmd.stdin == STDIN_ALWAYS
+        or (bool(cmd.stdin) and any(text[ws:we] in cmd.stdin for ws, we in words))
+    ) and _has_sub(text, words, cmd)
+
+
+#: A here-string (``<<< v``, ``<<<'v'``): the word after it is the command's stdin.
+_HERE_STRING = re.compile(r"<<<[ \t]*+(?=\S)")
+#: A flag whose name says the command reads a secret (``--password-stdin``, ``--api-token``,
+#: ``--with-token``), or ``login -``: what a program outside :data:`COMMANDS` reads on stdin.
+_STDIN_SECRET = re.compile(
+    r"(?i)(?:^|[ \t])--?[\w-]{0,63}?(?:pass|token|secret|key|cred|auth)|\blogin[ \t]+-(?=[ \t])"
+)
+
+
+def here_string_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """The word of each here-string fed to a command that reads its secret on stdin.
+
+    The one reader of ``<<<`` (command lines, flags and config lines all come here): the
+    command before it on its line reads a secret on stdin when a program of
+    :data:`COMMANDS` has its ``stdin`` word there (``gh auth login --with-token``,
+    ``glab auth login --stdin``, ``vault login -``), or a flag's name says so
+    (``--password-stdin``, ``--api-token``). Each line is read once (linear).
+    """
+    seen, stdin = -1, False
+    for m in _HERE_STRING.finditer(text, pos, endpos):
+        lo = _line_lo(text, m.start())
+        if lo > seen:
+            seen, stdin = lo, False  # a new line
+        if not stdin:
+            stdin = _STDIN_SECRET.search(text, max(lo, seen - 80), m.start()) is not None
+            stdin = stdin or _table_reads_stdin(text, max(lo, seen - 4096), m.start())
+            seen = m.start()
+        if stdin:
+            w = _WORD.match(text, m.end())
+            if w is not None and w.group() not in _SEPARATORS:
+                yield _unquoted(text, *w.span())
+
+
+def _table_reads_stdin(text: str, lo: int, at: int) -> bool:
+    """Whether a program of :data:`COMMANDS` in ``text[lo:at]`` reads its secret on stdin."""
+    for m in _PROGRAM.finditer(text, lo, at):
+        for cmd in _BY_NAME.get(m.group("name").lower(), ()):
+            if cmd.stdin:
+                words = [w.span() for w in _WORD.finditer(text, m.end(), at)]
+                if _reads_stdin(text, words, cmd):
+                    return True
+    return False
 
 
 #: What feeds a literal to the next program of a pipeline: ``echo [-n] v |``, ``printf '%s' v |``.
@@ -1038,12 +1075,6 @@ def _quoted_word(w: str, at: int) -> tuple[str, list[Piece]]:
     return "".join(out), spans
 
 
-#: A here-string fed to a command that reads its secret on stdin (``--password-stdin``,
-#: ``--with-token``, ``vault login -``): the word after ``<<<`` is the secret.
-_HERE_STRING = re.compile(r"<<<[ \t]*+(?=\S)")
-_STDIN_SECRET = re.compile(
-    r"(?i)(?:^|[ \t])--?[\w-]{0,63}?(?:pass|token|secret|key|cred|auth)|\blogin[ \t]+-(?=[ \t])"
-)
 #: Cisco IOS / NX-OS lines (``enable secret 5 v``, ``username u privilege 15 password 7 v``,
 #: ``tacacs-server key v``, ``snmp-server community v RO``): an optional type digit, the
 #: secret (to the next ASCII blank), and only a known trailer after it (prose such as
@@ -1127,18 +1158,7 @@ def config_line_spans(
         for m in _PGPASS.finditer(text, pos, endpos):
             yield m.span("pw")
     if "<<<" in low:
-        seen, stdin = -1, False  # the line is read once, up to each <<< (stays linear)
-        for m in _HERE_STRING.finditer(text, pos, endpos):
-            lo = _line_lo(text, m.start())
-            if lo > seen:
-                seen, stdin = lo, False  # a new line
-            if not stdin:
-                stdin = _STDIN_SECRET.search(text, max(lo, seen - 80), m.start()) is not None
-                seen = m.start()
-            if stdin:
-                w = _WORD.match(text, m.end())
-                if w is not None:
-                    yield _unquoted(text, *w.span())
+        yield from here_string_spans(text, pos, endpos)
     if any(k in low for k in ("secret", "password", "key", "community", "psk")):
         for m in _IOS.finditer(text, pos, endpos):
             yield m.span("v")
@@ -1166,7 +1186,11 @@ def _netrc_line(words: list[str]) -> bool:
 def _netrc_context(text: str, at: int) -> bool:
     """Whether ``password`` at ``at`` is a netrc token: its line or its block names a machine."""
     lo = _line_lo(text, at)
-    head = text[lo:at].split()
+    line = text[lo:at]
+    q = max(line.rfind('"'), line.rfind("'"))
+    if q >= 0 and line.count(line[q]) % 2:
+        line = line[q + 1 :]  # echo "machine h login u password v" > ~/.netrc: the string
+    head = line.split()
     if head:
         return _netrc_line(head)
     back = max(0, lo - 1024)

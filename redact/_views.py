@@ -56,6 +56,7 @@ __all__ = [
     "ansi_view",
     "decoded_views",
     "island_view",
+    "joined_view",
     "worth_decoding",
 ]
 
@@ -754,3 +755,23 @@ def hidden(text: str) -> bool:
     if "\x1b" in text or "\x9b" in text:
         return True
     return not text.isascii() and _INVISIBLE_CHAR.search(text) is not None
+
+
+# -- line continuations (the engine's second view, beside the text as written) -------------
+
+#: A backslash at the end of a line continues it (shells, Dockerfiles, Makefiles, C macros,
+#: Python): the shell reads ``-p\\<newline>v`` as ``-pv`` and ``--password \\<newline>  v`` as
+#: ``--password   v``. An escaped backslash (``\\\\``) before the break is a character.
+_CONTINUATION = re.compile(r"(?<!\\)(?:\\\\)*+(?P<cont>\\\r?\n)")
+
+
+def joined_view(text: str) -> DecodedView | None:
+    """``text`` with its backslash line continuations joined, or None when it holds none.
+
+    Detectors also run on this view (a flag and its value, or two concatenated literals,
+    split over two lines are one command or one value); its spans map back to the source,
+    the continuation inside a value included in the mask.
+    """
+    if "\\\n" not in text and "\\\r\n" not in text:
+        return None
+    return _apply(text, ((*m.span("cont"), "") for m in _CONTINUATION.finditer(text)), None)

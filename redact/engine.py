@@ -37,7 +37,7 @@ from redact._carriers import (
 from redact._commands import Piece, argv_text, program_keywords
 from redact._matcher import Hit
 from redact._records import opener_ends, partial_records, records_view
-from redact._views import ansi_view, hidden
+from redact._views import ansi_view, hidden, joined_view
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
     MASK_TOKEN,
@@ -309,13 +309,32 @@ class Redactor:
                 # source span (a name and its value split by colour codes are one pair).
                 found = []
                 seen: set[str] = set()
-                for f in self._find_plain(view.text, snap, seen):
+                for f in self._find_joined(view.text, snap, seen):
                     s, e = view.source_span(f.start, f.end)
                     found.append(dataclasses.replace(f, start=s, end=e))
                 return self._with_records(text, found, snap, seen)
         seen = set()
-        found = self._find_plain(text, snap, seen)
+        found = self._find_joined(text, snap, seen)
         return self._with_records(text, found, snap, seen)
+
+    def _find_joined(self, text: str, snap: _Snap, seen: set[str]) -> list[Finding]:
+        """Findings in ``text`` and in its view with line continuations joined.
+
+        ``mysql -p\\<newline>v`` and ``--password \\<newline>  v`` are one argument to the
+        shell; ``'a' \\<newline>'v'`` one literal to Python. The text as written is read
+        too (a continuation is rare, and a view must never lose what the lines show).
+        """
+        found = self._find_plain(text, snap, seen)
+        view = joined_view(text)
+        if view is None:
+            return found
+        have = {(f.start, f.end, f.rule_id) for f in found}
+        for f in self._find_plain(view.text, snap):
+            s, e = view.source_span(f.start, f.end)
+            if (s, e, f.rule_id) not in have:
+                found.append(dataclasses.replace(f, start=s, end=e))
+        found.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
+        return found
 
     def _with_records(
         self, text: str, found: list[Finding], snap: _Snap, seen: set[str]
@@ -472,7 +491,7 @@ class Redactor:
                     # Match again from its start over the rest of the text.
                     more = _rematch_end(rule, text, lo, s, reach=self._chunk, timeout=self._timeout)
                     e = more or e
-                if _placeholder(text, s, e):
+                if placeholder_at(text, s, e, refers=self.key_names.refers_to_secret):
                     continue  # ${VAR}, $(cat f), <your-token-here>: names a source, not a secret
                 if (s, e) not in seen:
                     seen.add((s, e))
@@ -1371,16 +1390,6 @@ def _infer_multiline(pattern: str, examples: tuple[str, ...]) -> bool:
     if any("\n" in ex or "\r" in ex for ex in examples):
         return True
     return any(h in pattern for h in ("[\\s\\S]", "[\\S\\s]", "(?s", "\\n", "\\r"))
-
-
-def _placeholder(text: str, start: int, end: int) -> bool:
-    """True when the value at ``text[start:end]`` only names where a secret comes from.
-
-    Empty or null-ish values, templates (``${VAR}``, ``$(DbPassword)``, ``{{ .Values.x }}``),
-    references (``var.db_password``, ``os.environ["X"]``) and filler (``<your-token-here>``,
-    ``xxxxxxxx``); see :func:`redact._carriers.is_placeholder`.
-    """
-    return placeholder_at(text, start, end)
 
 
 def _regions_around(spans: Iterable[tuple[int, int]], n: int, reach: int) -> list[tuple[int, int]]:

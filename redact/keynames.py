@@ -615,6 +615,8 @@ _AUTH_KEYWORDS = (
     ),
     *(f"{p}{sep}" for p in DEFAULT_AUTH_PAIRS for sep in ("=", " =", '":', "':", ":")),
     "convertto-securestring",
+    # "Basic " + "v", "Bearer %s" % "v": the scheme word closed by its quote or a format field
+    *(f"{w} {end}" for w in c.SCHEME_LITERAL_WORDS for end in ('"', "'", "`", "%", "{")),
 )
 
 
@@ -626,6 +628,7 @@ _LINE_VALUED = ("cookie",)
 
 
 _STRIP = str.maketrans("", "", "-_. ")
+_DESCRIBING = c.DESCRIBING
 
 
 def normalize(name: str) -> str:
@@ -740,11 +743,13 @@ class KeyNames:
         n = normalize(name)
         if not n or n in self.allow:
             return False
-        low = name.lower()
+        low = name.lower().lstrip("-")  # --TF_TOKEN_x=v: a flag spelled as the variable
         if any(low.startswith(p) and len(low) > len(p) for p in self.prefixes):
             return True  # TF_TOKEN_app_terraform_io (with its separator: tf_tokenizer is not)
         if name.endswith("PAT") and len(name) > 3 and not name[-4].isupper():
             return True  # GITHUB_PAT, AZURE_DEVOPS_PAT: an upper-case *_PAT variable
+        if "." in name and self._dotted(name):
+            return True  # credentials.b = v, secrets.db.host (TOML dotted keys, flattened config)
         ws = words(name)
         for _ in range(4):
             if n in self._exact_norm or n.endswith(self._suffix_norm):
@@ -762,6 +767,66 @@ class KeyNames:
                     ws.append(last[:-cut])
                 cut -= len(last)
         return False
+
+    def _dotted(self, name: str) -> bool:
+        """A dotted key under a collection of secrets (``credentials.b``, ``tokens.github``).
+
+        The part after the collection names one of its members, unless it only describes
+        them (``tokens.count``, ``secrets.path``: :data:`_DESCRIBING`).
+        """
+        parts = [p for p in name.strip("\"'[]").split(".") if p]
+        if len(parts) < 2 or any(not p.isidentifier() for p in parts):
+            return False
+        last = words(parts[-1])
+        if not last or last[-1] in _DESCRIBING or last[0] in _DESCRIBING:
+            return False
+        return any(self.is_collection(p) for p in parts[:-1])
+
+    def is_collection(self, name: object) -> bool:
+        """Whether ``name`` holds several secrets (``credentials``, ``secrets``, ``api_keys``).
+
+        A sensitive name whose last word is a plural of a sensitive word (``tokens``,
+        ``passwords``, ``api_keys``, ``credentials``). The members of such a container are
+        its secrets, whatever they are named: the leaves of a YAML mapping or list of
+        mappings under it, and the members of a dotted TOML key (``credentials.b = v``).
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            return False
+        ws = words(name)
+        if not ws or not ws[-1].endswith("s") or ws[-1].endswith("ss") or len(ws[-1]) < 4:
+            return False
+        return self.is_sensitive(name) and self.is_sensitive(name[:-1])
+
+    def refers_to_secret(self, name: str) -> bool:
+        """Whether a reference's name (``settings.DB_PASSWORD``, ``*db_password``) is sensitive
+        at word boundaries.
+
+        A name glued to a sensitive ending across its words (``AAT_OKEN``: ``aat`` +
+        ``oken`` reads ``...token`` once normalised) names nothing sensitive: a value
+        spelled so is a value, not a reference to another secret.
+        """
+        if not self.is_sensitive(name):
+            return False
+        ws = [normalize(w) for w in words(name)]
+        ws = [w for w in ws if w]
+        if len(ws) < 2:
+            return True
+        n = "".join(ws)
+        if n in self._exact_norm or ws[-1] in self._words_norm:
+            return True
+        starts, p = set(), 0
+        for w in ws:
+            starts.add(p)
+            p += len(w)
+        last = p - len(ws[-1])
+        straddles = False
+        for suffix in self._suffix_norm:
+            if n.endswith(suffix):
+                at = len(n) - len(suffix)
+                if at in starts or at >= last:
+                    return True
+                straddles = True
+        return not straddles
 
     def _strip_modifier(self, n: str) -> str | None:
         # Modifiers first: a version number would eat the 64 of b64 (unseal_keys_b64).
@@ -877,8 +942,11 @@ _FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F) if chr(c).isalnum()}
 
 _CARRIERS = re.compile(r"://|%|@|identified|IDENTIFIED|Identified")
 _SQL_WORDS = ("IDENTIFIED", "identified", "Identified")
-#: Percent-decoding rounds for pairs hidden in a query value (double encoding is common).
-_PERCENT_DEPTH = 2
+#: Percent-decoding rounds for pairs hidden in a query value, and for a name's subscript
+#: (``user%5Bpassword%5D``): a value passed through redirects and proxies is encoded once
+#: per hop, so as many rounds as the text holds, at most this many (each round is paid only
+#: by text that holds ``%``).
+_PERCENT_DEPTH = 8
 #: Carriers that hold a credential without a sensitive name: URL userinfo (``@`` wakes the
 #: scheme-less ``user:pw@host``), SQL, and the
 #: command lines and config lines of :mod:`redact._commands` (their own keywords).
@@ -912,7 +980,7 @@ _KEY_SEP = re.compile(
     (?(lt)(?:[A-Za-z_][\w\-]{0,63}:(?=[A-Za-z_]))?)
     (?P<dash>(?=--|-[A-Za-z][A-Za-z0-9]{2})|(?<=[ \t]/))?
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+
-        (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%(?:25)?5[Bb][^\s=&%]{0,64}%(?:25)?5[Dd])*+)
+        (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%(?:25){0,7}+5[Bb][^\s=&%]{0,64}%(?:25){0,7}+5[Dd])*+)
     (?P<q>\\?["'`])?[\]}]?
     [^\S\r\n]*+
     (?P<sep>
@@ -936,6 +1004,8 @@ _KEY_SEP = re.compile(
 #: Where a name of ``_KEY_SEP`` can start (its first character, not after another).
 _KEY_START = re.compile(r"(?<![\w.\-\u200b-\u200d\u2060\ufeff])[\w.\-\u200b-\u200d\u2060\ufeff]")
 _BLANK = re.compile(r"\s")
+_EOL_CHARS = re.compile(r"[\r\n]")
+_NEXT_FIELD = re.compile(r",[ \t]*+[A-Za-z_][\w.\-]{0,63}+[:=]")
 _HWS = re.compile(r"[^\S\r\n]*+")
 #: Authorization scheme words a token value may be written after (``token = "Bearer " + "v"``).
 _SCHEME_WORDS = frozenset({"bearer", "basic", "token", "bot", "digest", "negotiate", "ssws"})
@@ -1128,7 +1198,15 @@ class KeyValueDetector:
             pos = m.end()
             ks = m.start("key")
             key = m.group("key")
-            if sensitive(key) or (ks and text[ks - 1] in "\\?&;") or "%5" in key:
+            if m.group("lt") is not None and ks > m.start() and not sensitive(key):
+                # <password:v> (Java/Kotlin toString, a template's <name:value>) looked like a
+                # namespaced element <ns:name>: the "prefix" is the name, the rest its value
+                named = self._angle_pair(text, m.start(), ks, kend)
+                if named is not None:
+                    pos = max(pos, named[1])
+                    yield named
+                    continue
+            if sensitive(key) or (ks and text[ks - 1] in "\\?&;") or "%" in key:
                 found = self._value(text, m)
                 for span in (found,) if isinstance(found, tuple) else found or ():
                     if span[1] > span[0]:
@@ -1139,6 +1217,19 @@ class KeyValueDetector:
         yield from self._carrier_spans(
             text, lo, kend, depth=depth, anchors=anchors, present=present
         )
+
+    def _angle_pair(self, text: str, lt: int, ks: int, kend: int) -> tuple[int, int] | None:
+        """The value of ``<name:value>`` whose name starts at ``lt`` (``text[ks - 1]`` is ``:``)."""
+        if not self.names.is_sensitive(text[lt : ks - 1]):
+            return None
+        close = text.find(">", ks, min(len(text), ks + 4096))
+        if close < 0:
+            return None
+        eol = _EOL_CHARS.search(text, ks, close)
+        if eol is not None or close == ks:
+            return None
+        nxt = _NEXT_FIELD.search(text, ks, close)  # <password:v, user:bob>
+        return ks, nxt.start() if nxt else close
 
     def _carrier_spans(
         self,
@@ -1166,6 +1257,7 @@ class KeyValueDetector:
         yield from c.declaration_spans(text, lo, kend, sensitive)  # #define K v, ENV K v
         yield from c.record_spans(text, lo, kend, sensitive)  # {"name": K, "value": v}
         yield from c.auth_call_spans(text, lo, kend, _AUTH_CALLS, _auth_index)
+        yield from c.scheme_literal_spans(text, lo, kend)  # "Basic " + "v", "Bearer %s" % "v"
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
         yield from c.section_spans(text, lo, kend, sensitive)  # [credentials] then b = v
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
@@ -1196,7 +1288,7 @@ class KeyValueDetector:
         ):
             # "...\r\nCookie: x" printed as Python bytes: the name follows a literal \n.
             key, ks = key[1:], ks + 1
-        for _ in range(_PERCENT_DEPTH):  # user%5Bpassword%5D, encoded twice: %255B
+        for _ in range(_PERCENT_DEPTH):  # user%5Bpassword%5D, encoded again: %255B, %25255B
             if "%" not in key:
                 break
             key = urllib.parse.unquote(key)
@@ -1211,9 +1303,24 @@ class KeyValueDetector:
         span = self._raw_value(text, m)
         if isinstance(span, tuple) and text.startswith("${", span[0]):
             span = c.template_default(text, *span) or span  # ${DB_PASSWORD:-default}
+        if (
+            isinstance(span, tuple)
+            and text[span[0] : span[0] + 1].isalpha()
+            and text[span[0] - 1 : span[0]] in (" ", "\t")
+        ):
+            called = c.call_literals(text, *span)
+            if called is not None:
+                # creds := credentials.NewStaticCredentials(id, secret, ""): the call's
+                # literal arguments are the values, not the expression
+                sensitive = self.names.is_sensitive
+                return [
+                    (s, e)
+                    for s, e in called
+                    if not c.is_placeholder(text[s:e]) and not c.names_a_field(text[s:e], sensitive)
+                ]
         if isinstance(span, tuple) and span[1] - span[0] >= 8:
             ref = c.reference_name(text[span[0] : span[1]])
-            if ref is not None and self.names.is_sensitive(ref):
+            if ref is not None and self.names.refers_to_secret(ref):
                 return None  # password=settings.DB_PASSWORD, secret_key = SECRET_KEY
         if isinstance(span, tuple) and self.prefixes:
             s, e = span
@@ -1282,6 +1389,8 @@ class KeyValueDetector:
                 return None if g is None else self._after_op(text, m, ks, g.end(), kind=kind)
             if normalize(key).endswith(_PW_NAMES):
                 return self._quoted_only(text, at, kind)  # WITH PASSWORD 'v'
+            if ks and text[ks - 1] == "@" and not text[c.line_start(text, ks) : ks - 1].strip():
+                return self._quoted_only(text, at, kind)  # Elixir: @api_key "v"
             return None
         if sep == ":":
             if (
@@ -1298,8 +1407,20 @@ class KeyValueDetector:
                     return c.parameter_value(text, *found, ks)  # def f(password: str = x, y)
                 return found
             b = _BARE_TYPE.match(text, at)
-            if b and _KNOWN_TYPES.fullmatch(b.group("type")) and _type_case(b.group("type")):
-                return None  # def login(password: str), tokens: list[str]; not password: UNKNOWN
+            if (
+                b
+                and _KNOWN_TYPES.fullmatch(b.group("type"))
+                and _type_case(b.group("type"))
+                and (
+                    b.group("type") not in _TS_ONLY
+                    or text[b.end() : b.end() + 1] in (",", ")", ";")
+                    or _DECL_BEFORE.search(text, max(0, ks - 48), ks) is not None
+                )
+            ):
+                # def login(password: str), tokens: list[str]; not password: UNKNOWN. A
+                # TypeScript-only type is one in a type position (let password: unknown,
+                # password: unknown;); a bare word ending a line (password: unknown) is a value
+                return None
         return self._after_op(text, m, ks, at, kind=kind)
 
     @staticmethod
@@ -1333,7 +1454,7 @@ class KeyValueDetector:
         if c.opens_quote(text, v):
             q = c.quoted(text, v)
             if q is not None and not c.glued_after_quote(text, q[1] + 1):
-                return self._literal(text, q, kind)
+                return self._literals(text, q, kind)
             if q is None:
                 v += c.open_quote_len(text, v)  # unclosed: the value runs to the end of its line
             # U"a>b"c#6: a quote glued to more characters is part of an unquoted value
@@ -1347,7 +1468,10 @@ class KeyValueDetector:
         if text[v] in "\r\n":
             # password:\n  s3cr3t (YAML: the value on the lines below its key); INI
             # (configparser) continues a value on lines indented under its key the same way
-            return c.yaml_next_line(text, v, end, ks) if sep in (":", "=") else None
+            if sep not in (":", "="):
+                return None
+            members = sep == ":" and self.names.is_collection(m.group("key").strip("\"'"))
+            return c.yaml_next_line(text, v, end, ks, members=members)
         if sep == ":" and text[v] in "|>":
             b = c.yaml_block(text, v, end, ks)
             if b is not None:
@@ -1416,6 +1540,21 @@ class KeyValueDetector:
         q = c.quoted(text, at)
         return None if q is None else self._literal(text, q, kind)
 
+    def _literals(self, text: str, q: tuple[int, int], kind: str) -> _Found:
+        """The literals of a value, each its own span (``'a' + 'b'``: the operators stay).
+
+        An Authorization value that is only its scheme word (``"Bearer " + token``) holds
+        no credentials in the text.
+        """
+        parts = c.concatenated(text, q)
+        if len(parts) == 1:
+            first = text[q[0] : q[1]]
+            if kind == "auth" and first.endswith(" ") and first.strip().isalpha():
+                return None  # "Bearer " + token: the credentials are a variable
+            return self._literal(text, q, kind)
+        whole = self._literal(text, q, kind)
+        return [p for p in parts if p[1] > p[0] and p[1] > whole[0]] or None
+
     def _literal(self, text: str, q: tuple[int, int], kind: str) -> tuple[int, int]:
         """A quoted value, with the literals concatenated to it (``"Bearer " + "v"``)."""
         parts = c.concatenated(text, q)
@@ -1449,13 +1588,10 @@ class KeyValueDetector:
     @staticmethod
     def _flag(text: str, at: int, end: int) -> tuple[int, int] | None:
         if text.startswith("<<<", at):
-            at = _skip_ws(text, at + 3)  # --with-token <<< v: a here-string feeds the flag
+            return None  # --with-token <<< v: cmd.here_string_spans reads the here-string
         if c.opens_quote(text, at):
             return c.quoted(text, at)
         t = c._TOKEN.match(text, at, end)
-        if t is not None and t.group().startswith("<<<"):
-            # --with-token <<< v: the here-string's word is the value (its stdin)
-            return KeyValueDetector._flag(text, _skip_ws(text, at + 3), end)
         if t is not None and t.group() in _SHELL_OPS:
             return None  # --token | next, --password > f: a shell operator is not a value
         return t.span() if t else None
@@ -1518,6 +1654,10 @@ _PASCAL_TYPES = frozenset(
         "Number",
     ]
 )
+
+
+#: Types only TypeScript spells so; elsewhere these words are values.
+_TS_ONLY = frozenset({"unknown"})
 
 
 def _type_case(type_: str) -> bool:

@@ -305,6 +305,6 @@ def test_scanner_reports_the_whole_value(path: str, template: str) -> None:
     "word", ["UNKNOWN", "uNKNOWN", "UnKNOWN", "UnkNoWn", "STRING", "ANY", "OBJECT"]
 )
 def test_an_upper_case_word_is_a_value_not_a_type(word: str) -> None:
-    """``password: UNKNOWN`` holds a value; ``password: unknown`` (TypeScript) is a type."""
+    """``password: UNKNOWN`` holds a value; ``let password: unknown`` (TypeScript) is a type."""
     assert R.redact(f"password: {word}") != f"password: {word}"
     assert R.redact(f"let password: {word.lower()}") == f"let password: {word.lower()}"
