@@ -762,7 +762,9 @@ def hidden(text: str) -> bool:
 #: A backslash at the end of a line continues it (shells, Dockerfiles, Makefiles, C macros,
 #: Python): the shell reads ``-p\\<newline>v`` as ``-pv`` and ``--password \\<newline>  v`` as
 #: ``--password   v``. An escaped backslash (``\\\\``) before the break is a character.
-_CONTINUATION = re.compile(r"(?<!\\)(?:\\\\)*+(?P<cont>\\\r?\n)")
+#: PowerShell's backtick and cmd.exe's caret continue a line too, written after a blank
+#: (a backtick glued to a word closes Markdown code).
+_CONTINUATION = re.compile(r"(?<!\\)(?:\\\\)*+(?P<cont>\\\r?\n)|(?<=[ \t])(?P<word>[`^]\r?\n)")
 
 
 def joined_view(text: str) -> DecodedView | None:
@@ -772,6 +774,10 @@ def joined_view(text: str) -> DecodedView | None:
     split over two lines are one command or one value); its spans map back to the source,
     the continuation inside a value included in the mask.
     """
-    if "\\\n" not in text and "\\\r\n" not in text:
+    if "\\\n" not in text and "\\\r\n" not in text and not _OTHER_BREAK.search(text):
         return None
-    return _apply(text, ((*m.span("cont"), "") for m in _CONTINUATION.finditer(text)), None)
+    breaks = (m.span("cont" if m.group("cont") else "word") for m in _CONTINUATION.finditer(text))
+    return _apply(text, ((s, e, "") for s, e in breaks), None)
+
+
+_OTHER_BREAK = re.compile(r"[ \t][`^]\r?\n")

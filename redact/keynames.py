@@ -987,6 +987,9 @@ _KEY_SEP = re.compile(
         ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~])
       | \|\|= | \?\?= | &&= | //= | \|= | (?<=[ \t])->(?=[ \t]) | [→⇒] | [：＝](?![：＝])
       | > | , | value[ \t]*=
+      | (?<=["'][ \t])(?<=[^\\]["'][ \t])  # <setting name="ApiKey" serializeAs="String">
+        (?:[A-Za-z_][\w:\-]{0,63}+[ \t]*+=[ \t]*+(?:"[^"\r\n<>]{0,256}+"|'[^'\r\n<>]{0,256}+')
+        [ \t]*+){1,8}+>
       | \{[ \t]*+get;[ \t]*+(?:(?:private|protected|internal)[ \t]++)?
         (?:(?:set|init);[ \t]*+)?\}[ \t]*+=(?!=)
       | \{[ \t]*+get[ \t]*+=>(?=[ \t]*+\\?["'])
@@ -1344,6 +1347,8 @@ class KeyValueDetector:
         end = len(text)
         sep = _WIDE_SEP.get(m.group("sep"), m.group("sep"))
         quoted_key = m.group("q") is not None
+        if len(sep) > 1 and sep.endswith(">") and sep[0].isalpha():
+            sep = ">"  # other attributes before the tag's end: <setting name="X" a="b">
         at = m.end()
         kind = self.names.value_kind(key)
         if (

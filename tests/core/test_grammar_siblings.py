@@ -68,6 +68,20 @@ SHAPES = [
     Shape("curl-user-continued", "curl -u bob:\\\n{v} https://x", WORD + ":"),
     Shape("python-literal-continued", "password: 'a' \\\n  '{v}'", "'\\"),
     Shape("dockerfile-env-continued", "ENV DB_HOST=db \\\n    API_TOKEN={v}", WORD + "="),
+    Shape(
+        "powershell-backtick-continued", "Connect-Thing -User bob `\n  -Password {v}", WORD + "`"
+    ),
+    Shape("cmd-caret-continued", "docker login -u bob ^\n -p {v}", WORD + "^"),
+    # single-dash long flags (PowerShell parameters, Go's flag package)
+    Shape("powershell-parameter", "Connect-Thing -User bob -Password {v} -Force", WORD),
+    Shape("powershell-client-secret", "Connect-AzAccount -Tenant t -ClientSecret {v}", WORD),
+    Shape("go-flag", "app -token {v} -v", WORD),
+    # an XML element named by an attribute, with more attributes before its end
+    Shape(
+        "dotnet-setting",
+        '<setting name="ApiKey" serializeAs="String"><value>{v}</value></setting>',
+        "<>&\\" + Q,
+    ),
     # names and values
     Shape("yaml-star-value", "password: *{v}", WORD + ":,#"),
     Shape("yaml-star-item", "- password: *{v}", WORD + ":,#"),
@@ -199,6 +213,10 @@ LOOKALIKES = [
     "grep -c x <<< $line",
     # continuations that join no secret
     "./configure --prefix=/usr \\\n  --enable-shared",
+    "see `password`\nnext line",
+    # single-dash flags that are not secrets
+    "ls -la /tmp",
+    "get -password-policy strict",
 ]
 
 
