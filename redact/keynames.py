@@ -250,6 +250,8 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "functions_key",
     "hmac_key",
     "license_key",
+    "recovery_key",
+    "recovery_keys",
     "subscription_key",
     "write_key",
     "client_secret",

@@ -34,8 +34,10 @@ from tests.grammar import (
     Shape,
     assert_keeps_tail,
     assert_left_alone,
+    assert_lookalike_name,
     assert_masked_whole,
     assert_planted,
+    assert_sensitive_name,
     leaks,
     shape_id,
     synthetic,
@@ -375,3 +377,32 @@ def test_url_users_that_are_tokens_in_any_case(n: int, alphabet: str) -> None:
     out = R.redact(f"https://{token}@github.com/org/repo.git")
     assert token not in out
     assert out.endswith("@github.com/org/repo.git"), out
+
+
+# -- names the hunt found in clear ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "recovery_key",
+        "recoveryKey",
+        "unseal_key",
+        "unseal_keys_b64",  # vault operator init -format=json
+        "recovery_keys_hex",
+        "client_assertion",  # OAuth private_key_jwt
+        "password_b64",  # a modifier with digits is not a version
+        "api_key_b64",
+    ],
+)
+def test_names_found_in_clear(name: str) -> None:
+    """Each name masks its value in mappings and in every text carrier."""
+    assert_sensitive_name(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["client_assertion_type", "recovery_key_count", "token_endpoint", "tokenUrl"]
+)
+def test_names_that_only_look_sensitive(name: str) -> None:
+    """What describes a credential, or where it is fetched, holds none."""
+    assert_lookalike_name(name)
