@@ -1269,6 +1269,8 @@ def scheme_literal_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
             j = _FORMAT_JOIN.match(text, close)
         else:
             j = _CONCAT.match(text, close) or _MORE_CONCAT.match(text, close)
+            if j is None and m.group("w").lower() == "basic":
+                yield from _encoded_operand(text, close)  # "Basic " + btoa("bob:v")
         if j is None:
             continue
         first = quoted(text, j.end())
@@ -1282,6 +1284,47 @@ def scheme_literal_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
         if m.group("w").lower() not in _ALWAYS_CREDENTIALS and not _reads_as_token(value):
             continue
         yield s, e
+
+
+#: An operator, then an expression (a call chain) that encodes the credentials.
+_OPERAND = re.compile(r"[ \t]*+(?:\+|\.|<>|\+\+)[ \t]*+(?=[A-Za-z_$(])")
+#: What an encoder takes besides the credentials (a charset, an encoding's name).
+_ENCODING_NAMES = frozenset({"base64", "utf-8", "utf8", "ascii", "latin1", "latin-1", "hex"})
+
+
+def _encoded_operand(text: str, at: int) -> Iterator[Span]:
+    """The ``user:password`` literals inside the expression after ``"Basic " +`` at ``at``.
+
+    ``"Basic " + Base64.getEncoder().encodeToString("bob:v".getBytes())``, ``btoa("bob:v")``,
+    ``Buffer.from('bob:v').toString('base64')``: the expression runs to the end of the
+    statement (``;``, a line break, or the bracket that closes before it); each literal
+    holding a ``:`` in it is the credentials (an encoding's name is not).
+    """
+    o = _OPERAND.match(text, at)
+    if o is None:
+        return
+    depth, i = 0, o.end()
+    stop = min(len(text), i + 1024)
+    while i < stop:
+        ch = text[i]
+        if ch in "\"'`":
+            q = quoted(text, i)
+            if q is None:
+                return
+            value = text[q[0] : q[1]]
+            if ":" in value and value.lower() not in _ENCODING_NAMES and not is_placeholder(value):
+                yield q
+            i = q[1] + 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return
+        elif ch in ";,\r\n" and depth == 0:
+            return
+        i += 1
 
 
 def _reads_as_token(value: str) -> bool:

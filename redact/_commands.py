@@ -177,6 +177,12 @@ COMMANDS: tuple[Command, ...] = (
     Command(("helm",), sub=("registry", "login"), flags=("-p",), stdin=("--password-stdin",)),
     Command(("crane",), sub=("auth", "login"), flags=("-p",), stdin=("--password-stdin",)),
     Command(("gh",), sub=("auth", "login"), stdin=("--with-token",)),
+    # secret stores set from the command line: the value flag, or stdin
+    Command(("doctl",), sub=("auth", "init"), flags=("-t", "--access-token")),
+    Command(("az",), sub=("keyvault", "secret", "set"), flags=("--value",)),
+    Command(("gcloud",), sub=("secrets", "create"), stdin=("--data-file=-",)),
+    Command(("gcloud",), sub=("secrets", "versions", "add"), stdin=("--data-file=-",)),
+    Command(("keyring",), sub=("set",), stdin=("set",)),  # keyring set svc user: always stdin
     Command(("glab",), sub=("auth", "login"), stdin=("--stdin",)),
     Command(("gh", "glab"), sub=("auth", "token"), prints=True),
     Command(("heroku",), sub=("auth:token",), prints=True),
@@ -221,6 +227,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(("ssh-keygen",), flags=("-N", "-P")),
     Command(("htpasswd",), positional=2, when="b", when_index=("n", 1)),
+    Command(("mosquitto_passwd",), positional=2, when="b"),
     Command(("zip", "unzip"), flags=("-P",)),
     Command(("7z", "7za", "7zr", "rar", "unrar"), flags=("-p",)),
     # remote shells and file shares

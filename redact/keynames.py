@@ -187,6 +187,9 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "x_goog_signature",
     "x_goog_credential",
     "x_functions_key",
+    # API keys sent under a header that does not say so (Honeycomb, Sentry's auth header)
+    "x_honeycomb_team",
+    "x_sentry_auth",
     "otp",
     "cvv",
     "private_key",
@@ -533,6 +536,7 @@ DEFAULT_AUTH_CALLS: Mapping[str, int] = MappingProxyType(
         "BasicAuth": 1,
         "DigestAuth": 1,
         "setBasicAuth": 1,
+        "SetBasicAuth": 1,
         "basicAuth": 1,
         "withBasicAuth": 1,
         "withDigestAuth": 1,
@@ -989,6 +993,7 @@ _KEY_SEP = re.compile(
         ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~])
       | \|\|= | \?\?= | &&= | //= | \|= | (?<=[ \t])->(?=[ \t]) | [→⇒] | [：＝](?![：＝])
       | > | , | value[ \t]*=
+      | (?<=["'][ \t])to(?=[ \t]++\\?["'])  # Kotlin: "password" to "v"
       | (?<=["'][ \t])(?<=[^\\]["'][ \t])  # <setting name="ApiKey" serializeAs="String">
         (?:[A-Za-z_][\w:\-]{0,63}+[ \t]*+=[ \t]*+(?:"[^"\r\n<>]{0,256}+"|'[^'\r\n<>]{0,256}+')
         [ \t]*+){1,8}+>
@@ -1010,6 +1015,8 @@ _KEY_SEP = re.compile(
 _KEY_START = re.compile(r"(?<![\w.\-\u200b-\u200d\u2060\ufeff])[\w.\-\u200b-\u200d\u2060\ufeff]")
 _BLANK = re.compile(r"\s")
 _EOL_CHARS = re.compile(r"[\r\n]")
+#: A Clojure/EDN keyword's start right before a name: ``{:api-key``, ``(:password``, ``:db/``.
+_EDN_KEYWORD = re.compile(r"(?:^|(?<=[\s{(\[,])):(?:[A-Za-z_][\w.\-]{0,63}+/)?$")
 _NEXT_FIELD = re.compile(r",[ \t]*+[A-Za-z_][\w.\-]{0,63}+[:=]")
 _HWS = re.compile(r"[^\S\r\n]*+")
 #: Authorization scheme words a token value may be written after (``token = "Bearer " + "v"``).
@@ -1349,6 +1356,8 @@ class KeyValueDetector:
         end = len(text)
         sep = _WIDE_SEP.get(m.group("sep"), m.group("sep"))
         quoted_key = m.group("q") is not None
+        if sep == "to":
+            sep = "="  # Kotlin's pair: "password" to "v"
         if len(sep) > 1 and sep.endswith(">") and sep[0].isalpha():
             sep = ">"  # other attributes before the tag's end: <setting name="X" a="b">
         at = m.end()
@@ -1381,7 +1390,10 @@ class KeyValueDetector:
                 return self._pair_item(text, _skip_ws(text, at), kind)  # ["password", "v"]
             if not (quoted_key and before == "(") and not (not quoted_key and before == "{"):
                 return None
-            return self._quoted_only(text, _skip_ws(text, at), kind)
+            v = _skip_ws(text, at)
+            if not quoted_key and text.startswith("<<", v):
+                v += 2  # Erlang: {password, <<"v">>}
+            return self._quoted_only(text, v, kind)
         if sep.startswith("("):
             # setPassword("v"), .password("v"), PASSWORD('v'); never getPassword("name")
             ws = words(key.rsplit(".", 1)[-1])  # keyring.get_password: the method's words
@@ -1398,6 +1410,8 @@ class KeyValueDetector:
                 return self._quoted_only(text, at, kind)  # WITH PASSWORD 'v'
             if ks and text[ks - 1] == "@" and not text[c.line_start(text, ks) : ks - 1].strip():
                 return self._quoted_only(text, at, kind)  # Elixir: @api_key "v"
+            if ks and _EDN_KEYWORD.search(text, max(0, ks - 128), ks):
+                return self._quoted_only(text, at, kind)  # Clojure/EDN: {:api-key "v"}
             return None
         if sep == ":":
             if (
@@ -1548,7 +1562,9 @@ class KeyValueDetector:
         return None if q is None else self._literal(text, q, kind)
 
     def _literals(self, text: str, q: tuple[int, int], kind: str) -> _Found:
-        """The literals of a value, each its own span (``'a' + 'b'``: the operators stay).
+        """The literals of a value: one span on one line (``'a' + 'b'``, from the first
+        literal to the last), one per literal when they run over several lines (``'a' +``
+        then ``'b'``: each line keeps its own mask, and the scanner weighs each line's).
 
         An Authorization value that is only its scheme word (``"Bearer " + token``) holds
         no credentials in the text.
@@ -1560,6 +1576,8 @@ class KeyValueDetector:
                 return None  # "Bearer " + token: the credentials are a variable
             return self._literal(text, q, kind)
         whole = self._literal(text, q, kind)
+        if _EOL_CHARS.search(text, whole[0], whole[1]) is None:
+            return whole
         return [p for p in parts if p[1] > p[0] and p[1] > whole[0]] or None
 
     def _literal(self, text: str, q: tuple[int, int], kind: str) -> tuple[int, int]:

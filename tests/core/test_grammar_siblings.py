@@ -78,6 +78,34 @@ SHAPES = [
     Shape("powershell-parameter", "Connect-Thing -User bob -Password {v} -Force", WORD),
     Shape("powershell-client-secret", "Connect-AzAccount -Tenant t -ClientSecret {v}", WORD),
     Shape("go-flag", "app -token {v} -v", WORD),
+    # "Basic " + an encoder of "user:password"
+    Shape(
+        "java-basic-encoder",
+        'String a = "Basic " + Base64.getEncoder().encodeToString("bob:{v}".getBytes());',
+        '"\\',
+    ),
+    Shape("js-basic-btoa", 'const auth = "Basic " + btoa("bob:{v}");', '"\\'),
+    Shape(
+        "node-basic-buffer",
+        "const a = 'Basic ' + Buffer.from('bob:{v}').toString('base64');",
+        "'\\",
+    ),
+    Shape("go-set-basic-auth", 'req.SetBasicAuth("bob", "{v}")', '"\\'),
+    # pairs in other languages' maps
+    Shape("kotlin-to-pair", 'mapOf("password" to "{v}")', '"\\'),
+    Shape("kotlin-hashmap-pair", 'hashMapOf("apiKey" to "{v}", "a" to "b")', '"\\'),
+    Shape("clojure-keyword", '(def config {:api-key "{v}"})', '"\\'),
+    Shape("edn-namespaced-keyword", '{:db/password "{v}" :db/user "bob"}', '"\\'),
+    Shape("erlang-binary", '{password, <<"{v}">>}', '"\\'),
+    # secret stores set from the command line
+    Shape("gh-secret-body", "gh secret set API_TOKEN --body {v}", WORD),
+    Shape("gh-secret-glued", 'gh secret set API_TOKEN -b"{v}"', WORD),
+    Shape("doctl-auth", "doctl auth init -t {v}", WORD),
+    Shape("az-keyvault", "az keyvault secret set --vault-name v --name db --value {v}", WORD),
+    Shape("macos-security", "security add-generic-password -a bob -s svc -w {v}", WORD),
+    Shape("mosquitto-passwd", "mosquitto_passwd -b passwd bob {v}", WORD),
+    Shape("gcloud-secret-stdin", "gcloud secrets create db --data-file=- <<< {v}", WORD),
+    Shape("keyring-stdin", "keyring set svc bob <<< {v}", WORD),
     # an XML element named by an attribute, with more attributes before its end
     Shape(
         "dotnet-setting",
@@ -216,6 +244,11 @@ LOOKALIKES = [
     # continuations that join no secret
     "./configure --prefix=/usr \\\n  --enable-shared",
     "see `password`\nnext line",
+    # encoders and pairs around names that are not secrets
+    'auth = "Basic " + btoa(user + ":" + pass);',
+    'mapOf("theme" to "dark")',
+    '{:theme "dark"}',
+    "gh secret list --repo o/r",
     # single-dash flags that are not secrets
     "ls -la /tmp",
     "get -password-policy strict",
@@ -393,6 +426,8 @@ def test_url_users_that_are_tokens_in_any_case(n: int, alphabet: str) -> None:
         "client_assertion",  # OAuth private_key_jwt
         "password_b64",  # a modifier with digits is not a version
         "api_key_b64",
+        "X-Honeycomb-Team",
+        "X-Sentry-Auth",
     ],
 )
 def test_names_found_in_clear(name: str) -> None:
@@ -406,3 +441,13 @@ def test_names_found_in_clear(name: str) -> None:
 def test_names_that_only_look_sensitive(name: str) -> None:
     """What describes a credential, or where it is fetched, holds none."""
     assert_lookalike_name(name)
+
+
+def test_scanner_reports_a_map_keyed_by_tokens() -> None:
+    """``redact scan`` reports each token key of a ``tokens:`` map, not the user it is for."""
+    keys = [secrets.token_hex(16), synthetic(20)]
+    text = "tokens:\n" + "".join(f"  {k}: user{i}\n" for i, k in enumerate(keys))
+    result = Scanner(ScanOptions(show_secrets=True), jobs=1).scan_stream(io.BytesIO(text.encode()))
+    found = [f.secret or "" for f in result.findings]
+    assert all(any(k in s for s in found) for k in keys), len(found)
+    assert not any("user0" in s for s in found)
