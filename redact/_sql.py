@@ -274,6 +274,7 @@ def _items(
         elif depth == 0 and closer is None and ch in ";\r\n":
             break
         i += 1
+    i = min(i, limit)  # a string left open by a trailing backslash ran past the limit
     items.append(_trim(text, start, i))
     return [x for x in items if x[1] > x[0]], i
 

@@ -451,3 +451,12 @@ def test_scanner_reports_a_map_keyed_by_tokens() -> None:
     found = [f.secret or "" for f in result.findings]
     assert all(any(k in s for s in found) for k in keys), len(found)
     assert not any("user0" in s for s in found)
+
+
+@pytest.mark.parametrize("tail", ["'x\\", "'x\\\\", "'x\\'", '"x\\'])
+def test_a_sql_list_cut_inside_an_escaped_string_is_read(tail: str) -> None:
+    """``VALUES ('bob', 'x\\`` at the end of a text: no IndexError (the scanner reported the
+    file as unscannable), and nothing past the text is read."""
+    text = f"INSERT INTO users (name, password) VALUES ('bob', {tail}"  # noqa: S608 (log text, not a query)
+    assert R.find(text) is not None
+    assert R.redact(text) == R.redact(R.redact(text))
