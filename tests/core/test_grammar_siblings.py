@@ -117,8 +117,14 @@ SHAPES = [
     Shape("yaml-star-item", "- password: *{v}", WORD + ":,#"),
     Shape("conn-double-equals", "Data Source=db;User ID=sa;Password=={v};", WS + Q + ";=\\"),
     Shape("typescript-word-value", "password: {v}", "\\"),
-    Shape("angle-pair", "User<password:{v}>", WS + Q + "<>,\\"),
-    Shape("angle-pair-then-field", "User<password:{v}, name:bob>", WS + Q + "<>,\\"),
+    # (a value that is itself a sensitive name reads as a namespaced element: <wsse:Password>)
+    Shape("angle-pair", "User<password:{v}>", WS + Q + "<>,\\", names_list=True),
+    Shape(
+        "angle-pair-then-field",
+        "User<password:{v}, name:bob>",
+        WS + Q + "<>,\\",
+        names_list=True,
+    ),
     Shape("elixir-attribute", '@api_key "{v}"', '"\\'),
     Shape("netrc-in-echo", 'RUN echo "machine h login u password {v}" > ~/.netrc', WORD + '"'),
     # collections of secrets
