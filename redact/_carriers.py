@@ -541,7 +541,10 @@ def section_spans(
             e = _SECTION_ENTRY.match(text, start, line_end)
             if e is not None and e.end("v") > e.start("v"):
                 vs, ve = e.span("v")
-                if ve - vs >= 2 and text[vs] == text[ve - 1] and text[vs] in "\"'":
+                q = quoted(text, vs) if text[vs] in "\"'" else None
+                if q is not None:
+                    vs, ve = q  # b = "a #b": a '#' inside the quotes is no comment
+                elif ve - vs >= 2 and text[vs] == text[ve - 1] and text[vs] in "\"'":
                     vs, ve = vs + 1, ve - 1
                 if ve > vs:
                     yield vs, ve

@@ -51,8 +51,7 @@ SHAPES = [
     # an Authorization scheme word in its own literal, the credentials in the next ones
     Shape("java-basic-concat", 'String auth = "Basic " + "{v}";', '"\\'),
     Shape("kotlin-bearer-concat", 'val auth = "Bearer " + "{v}"', '"\\'),
-    # after "Token " a value reads as a token (no blank of any kind)
-    Shape("js-token-concat", "const h = 'Token ' + '{v}';", "'\\" + WS + "\u00a0\u2003\u3000"),
+    Shape("js-bearer-concat", "const h = 'Bearer ' + '{v}';", "'\\"),
     Shape("php-basic-concat", "$h = 'Basic ' . '{v}';", "'\\"),
     Shape("elixir-bearer-concat", '"Authorization" => "Bearer " <> "{v}"', '"\\'),
     Shape("haskell-bearer-concat", 'auth = "Bearer " ++ "{v}"', '"\\'),
@@ -466,3 +465,10 @@ def test_a_sql_list_cut_inside_an_escaped_string_is_read(tail: str) -> None:
     text = f"INSERT INTO users (name, password) VALUES ('bob', {tail}"  # noqa: S608 (log text, not a query)
     assert R.find(text) is not None
     assert R.redact(text) == R.redact(R.redact(text))
+
+
+def test_after_token_or_key_only_a_token_is_masked() -> None:
+    """``'Token ' + 'v'`` masks a value that reads as a token; ``'Token ' + 'expired'`` stays."""
+    value = synthetic()
+    assert value not in R.redact(f"const h = 'Token ' + '{value}';")
+    assert_left_alone("const h = 'Token ' + 'EXPIRED';")
