@@ -139,6 +139,17 @@ def opens_quote(text: str, at: int) -> bool:
     return text[at : at + 1] in ('"', "'", "`") or text.startswith('\\"', at)
 
 
+def literal_start(text: str, quote: int) -> int:
+    """Where a string literal whose quote is at ``text[quote]`` starts, its prefix included:
+    ``b'x-api-key'`` (a printed ASGI / HTTP/2 header list), ``rb"..."``, ``u'...'``."""
+    for n in (2, 1):
+        lo = quote - n
+        prefixed = lo >= 0 and all(ch in "bBrRuU" for ch in text[lo:quote])
+        if prefixed and (lo == 0 or not text[lo - 1].isalnum()):
+            return lo
+    return quote
+
+
 def glued_after_quote(text: str, at: int) -> bool:
     """Whether a closing quote at ``at - 1`` is followed by more of the same word (``"a"b``)."""
     ch = text[at : at + 1]

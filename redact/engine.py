@@ -35,6 +35,7 @@ from redact._carriers import (
     record_field_spellings,
 )
 from redact._commands import Piece, argv_text, program_keywords
+from redact._cuts import MARKER_WORDS, CutHeads, marker_cuts, rule_heads
 from redact._matcher import Hit
 from redact._records import opener_ends, partial_records, records_view
 from redact._views import ansi_view, hidden, joined_view
@@ -82,7 +83,7 @@ _ATOMIC_TYPES = _ATOMIC + _TIME
 _KEY_REACH = 288
 #: len("[REDACTED:"): where a mask's label starts.
 _MASK_HEAD = 10
-_PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2}
+_PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2, "cut": 1}
 #: Clean strings remembered per registry snapshot (longer ones rarely repeat).
 _CLEAN_MAX_LEN = 256
 _CLEAN_CACHE_SIZE = 4096
@@ -160,6 +161,8 @@ class Redactor:
         "_always",
         "_chunk",
         "_clean",
+        "_cut_heads",
+        "_cuts",
         "_default_mask",
         "_detectors",
         "_join_words",
@@ -243,6 +246,8 @@ class Redactor:
                 always.append(i)
             for k in r.keywords:
                 kw.setdefault(k, []).append(i)
+        for word in MARKER_WORDS:
+            kw.setdefault(word, [])  # a truncation marker wakes the scan (see _cuts)
         self._kw_rules = {k: tuple(v) for k, v in kw.items()}
         # Program keywords of the key rule (``7z ``, ``net ``, ``az ``) count only where a
         # word starts: "...07Z INFO" in every ISO timestamp and "internet " in prose held
@@ -257,6 +262,8 @@ class Redactor:
         self._clean: tuple[_Snap | None, set[str]] = (None, set())
         self._names: dict[str, bool] = {}
         self._shapes: tuple[_Snap | None, dict[tuple[Any, ...], bool]] = (None, {})
+        self._cut_heads = tuple(rule_heads(self.rules.rules))
+        self._cuts: tuple[_Snap | None, CutHeads | None] = (None, None)
         self.known.attach_keywords(self._kw_rules)
         # Keywords that make a text's records worth reading joined (``_records_wanted``).
         self._join_words = frozenset(
@@ -407,6 +414,8 @@ class Redactor:
                     )
         for source in self._detectors:
             findings.extend(source(text))
+        if words and not MARKER_WORDS.isdisjoint(words):
+            findings.extend(self._cut_findings(text, marker_cuts(text), snap))
         if findings and "[REDACTED" in text:
             findings = _outside_masks(text, findings, self._rendered_labels)
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
@@ -501,15 +510,60 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         """``text`` with every secret masked; the same object when nothing is found."""
+        return self._redact(text, cut=False)
+
+    def redact_truncated(self, text: str) -> str:
+        """``redact(text)`` for a text that a truncator cut at its end.
+
+        What ``text`` ends with may be the first characters of a secret that no
+        detector recognises any more (``... key ya_N0HM``, ``... ghp_eRrv``,
+        ``postgresql://app:s3c``): such a tail is masked whole, from where the secret
+        would start to the end (see :mod:`redact._cuts` for the shapes). For adapters
+        whose framework truncates values before they see them (OpenTelemetry attribute
+        length limits). Same contract as :meth:`redact`: never raises, the same object
+        when nothing is found.
+        """
+        return self._redact(text, cut=True)
+
+    def _cut_findings(self, text: str, cuts: Iterable[int], snap: _Snap) -> list[Finding]:
+        """Findings for the unfinished secrets that end at each cut offset of ``text``."""
+        out: list[Finding] = []
+        heads: CutHeads | None = None
+        for end in cuts:
+            if heads is None:
+                cached_snap, heads = self._cuts
+                if cached_snap is not snap or heads is None:
+                    heads = CutHeads(snap.literals.items(), self._cut_heads)
+                    self._cuts = (snap, heads)
+            found = heads.tail(text, end)
+            if found is None or found[0] >= end:
+                continue
+            start, label, kind = found
+            if kind != "known":
+                out.append(Finding(label, start, end, "truncated-secret", "high", "", "cut"))
+            else:
+                out.append(
+                    Finding(_KNOWN_RULE_ID, start, end, "known-secret", "critical", label, "known")
+                )
+        return out
+
+    def _redact(self, text: str, *, cut: bool) -> str:
         if not isinstance(text, str):
             try:
                 shown = str(text)
             except Exception as exc:  # never raise into the caller, never show the object
                 self.errors("redact", exc)
                 return ERROR_PLACEHOLDER
-            return self.redact(shown)
+            return self._redact(shown, cut=cut)
         try:
             findings = self._find(text)
+            if cut and text:
+                more = self._cut_findings(text, (len(text),), self.known._snap)
+                if more:
+                    findings = sorted(
+                        [*findings, *more],
+                        key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]),
+                    )
             if not findings:
                 return text
             out, masks = self._apply_spans(text, findings)

@@ -1383,8 +1383,11 @@ class KeyValueDetector:
         if sep == "," and m.group("dash") is not None:
             return self._flag(text, m.start("sep"), end)  # --password ,v (a value with a comma)
         if sep == ",":
-            # System.setProperty("FOO_TOKEN", "v"), setenv("X", "v"), ("Authorization", "v")
+            # System.setProperty("FOO_TOKEN", "v"), setenv("X", "v"), ("Authorization", "v"),
+            # a printed ASGI / HTTP/2 header list: (b"x-api-key", b"v")
             qs = ks - len(m.group("q") or "")
+            if quoted_key:
+                qs = c.literal_start(text, qs)
             before = text[max(0, qs - 1) : qs]
             if quoted_key and before == "[":
                 return self._pair_item(text, _skip_ws(text, at), kind)  # ["password", "v"]

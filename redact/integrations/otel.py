@@ -186,6 +186,8 @@ class SpanRedactor:
                 msg = "redact_obj did not return a mapping for span attributes"
                 raise TypeError(msg)
             out = core
+        elif source is not _plain(like):
+            out = dict(source)  # values cut at the length limit, their tails masked
         kinds = self._kinds
         for k, v in source.items():
             kind = kinds.get(k)
@@ -201,11 +203,38 @@ class SpanRedactor:
             out[k if k in out else self.redactor.redact(k)] = new
         return like if out is None else _bounded(out, like or {})
 
+    def limited(self, attrs: Attributes | None) -> Mapping[str, AnyValue]:
+        """The attributes as a plain mapping; a string the SDK cut at the attribute length
+        limit (``max_value_len``) has the unfinished secret it may end with masked by the
+        core (:meth:`Redactor.redact_truncated`): the SDK truncates before any processor
+        sees the value, so ``... key ya_N0`` is no longer the registered value."""
+        plain = _plain(attrs)
+        limit = getattr(attrs, "max_value_len", None)
+        if not limit or not plain:
+            return plain
+        out: dict[str, AnyValue] | None = None
+        for k, v in plain.items():
+            new = self._cut(v, limit)
+            if new is not v:
+                if out is None:
+                    out = dict(plain)
+                out[k] = new
+        return plain if out is None else out
+
+    def _cut(self, value: AnyValue, limit: int) -> AnyValue:
+        if isinstance(value, str):
+            return self.redactor.redact_truncated(value) if len(value) >= limit else value
+        if isinstance(value, tuple | list) and any(
+            isinstance(v, str) and len(v) >= limit for v in value
+        ):
+            return tuple(self._cut(v, limit) for v in value)
+        return value
+
     def attributes(self, attrs: Attributes) -> Attributes:
         """Redacted copy of an attribute mapping (the same object when nothing changed)."""
         if not attrs:
             return attrs
-        source = _plain(attrs)
+        source = self.limited(attrs)
         return self._settle(source, self.redactor.redact_obj(source), attrs)
 
     def resource(self, resource: Resource) -> Resource:
@@ -254,10 +283,12 @@ class SpanRedactor:
         texts = [span.name, span.status.description or ""]
         texts.extend(e.name for e in events)
         texts.extend(_scope_strings(scope))
-        dicts = [_plain(span._attributes)]
-        dicts.extend(_plain(e.attributes) for e in events)
-        dicts.extend(_plain(link.attributes) for link in links)
-        dicts.append(_plain(scope.attributes if scope is not None else None))
+        likes: list[Attributes] = [span._attributes]
+        likes.extend(e.attributes for e in events)
+        likes.extend(link.attributes for link in links)
+        likes.append(scope.attributes if scope is not None else None)
+        dicts = [self.limited(like) for like in likes]  # strings cut at a length limit checked
+        cut = any(d is not _plain(like) for d, like in zip(dicts, likes, strict=True))
         states = [_state(c) for c in contexts]
         whole: dict[int, Any] = dict(enumerate(texts))
         base = len(texts)  # dicts[i] at base + i, states[i] at more + i
@@ -270,15 +301,11 @@ class SpanRedactor:
                 whole[more + i] = st
         core = self.redactor.redact_obj(whole)
         res = self.resource(span.resource)
-        if core is whole and res is span.resource and not self._needs_names(dicts):
+        if core is whole and res is span.resource and not cut and not self._needs_names(dicts):
             return span  # the common case: nothing found, nothing copied
         if core is not whole and not isinstance(core, dict):
             msg = "redact_obj did not return a mapping for a span"
             raise TypeError(msg)
-        likes: list[Attributes] = [span._attributes]
-        likes.extend(e.attributes for e in events)
-        likes.extend(link.attributes for link in links)
-        likes.append(scope.attributes if scope is not None else None)
         out = [
             self._settle(d, core.get(base + i, d), like)
             for i, (d, like) in enumerate(zip(dicts, likes, strict=True))
@@ -369,12 +396,15 @@ class SpanRedactor:
 
 
 _MISSING = object()
+#: What ``_plain`` returns for absent attributes: one shared object, so that "the limit
+#: check changed nothing" is an identity test. Never mutated (copies are made).
+_NO_ATTRS: dict[str, AnyValue] = {}
 
 
 def _plain(attrs: Attributes | None) -> Mapping[str, AnyValue]:
     """The attributes as a plain mapping (a finished span's BoundedAttributes is read-only)."""
     if not attrs:
-        return {}
+        return _NO_ATTRS
     if isinstance(attrs, BoundedAttributes):
         return attrs._dict
     return attrs
@@ -612,10 +642,11 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
         if getattr(inner, "exception", None) is not None:
             return None  # the copy drops the exception object (its text is in attributes)
         scope = record.instrumentation_scope
-        dicts = [
-            _plain(inner.attributes),
-            _plain(scope.attributes if scope is not None else None),
-        ]
+        spans = self._spans
+        likes = [inner.attributes, scope.attributes if scope is not None else None]
+        dicts = [spans.limited(like) for like in likes]
+        if any(d is not _plain(like) for d, like in zip(dicts, likes, strict=True)):
+            return None  # a value cut at the length limit ends with a masked tail
         whole: dict[int, Any] = {
             0: inner.body,
             1: inner.event_name,
@@ -623,7 +654,6 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
             3: dicts[1],
             4: _scope_strings(scope),
         }
-        spans = self._spans
         if spans.redactor.redact_obj(whole) is not whole or spans._needs_names(dicts):
             return None
         if record.resource is not None and spans.resource(record.resource) is not record.resource:
