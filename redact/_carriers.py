@@ -1457,6 +1457,43 @@ _PROMPT_PAREN = re.compile(r"(?i)again|confirm|repeat|retype|verif|empty|blank|l
 _PROMPT_WORDS = re.compile(r"[ \t](?i:for|of)[ \t]|[ \t](?i:phrase)\b|\(")
 
 
+# -- multipart/form-data parts ------------------------------------------------------------
+
+#: A line break in a raw body or in its printed repr/JSON (``\r\n`` written out).
+_NL = r"(?:\r?\n|\\r\\n|\\n)"
+#: ``Content-Disposition: form-data; name="password"`` then the part's other header
+#: lines, then the blank line that starts the part's value.
+_FORM_PART = re.compile(
+    r"(?i)content-disposition[ \t]*:[ \t]*form-data[ \t]*;"
+    r"(?:(?!" + _NL + r")[^\r\n])*?\bname[ \t]*=[ \t]*(?:\\?\")?(?P<name>[^\"\\;\r\n]+)"
+    r"(?:(?!" + _NL + r")[^\r\n])*"
+    r"(?:" + _NL + r"[A-Za-z][A-Za-z0-9\-]*[ \t]*:(?:(?!" + _NL + r")[^\r\n])*)*" + _NL + _NL
+)
+#: The end of a part's value: the line break before the next boundary line (``--b``).
+_FORM_END = re.compile(_NL + "--")
+#: A value with no boundary after it ends before the text's trailing line breaks.
+_FORM_TAIL = re.compile("(?:" + _NL + r"|\s)*\Z")
+
+
+def form_part_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """Values of multipart/form-data parts named by a sensitive field
+    (``Content-Disposition: form-data; name="password"``, a blank line, the value up to the
+    line break before the next ``--boundary``, or the end of the text), in a raw body or in
+    its printed repr / JSON (``\\r\\n`` written out)."""
+    low = text[pos:endpos]
+    if "form-data" not in low and "FORM-DATA" not in low and "Form-Data" not in low:
+        return
+    for m in _FORM_PART.finditer(text, pos, endpos):
+        if not sensitive(m.group("name").strip()):
+            continue
+        end = _FORM_END.search(text, m.end(), endpos) or _FORM_TAIL.search(text, m.end(), endpos)
+        stop = end.start() if end else endpos
+        if stop > m.end():
+            yield m.end(), stop
+
+
 def prompt_spans(
     text: str,
     pos: int,

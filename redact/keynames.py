@@ -200,6 +200,7 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "x_auth_token",
     "x_csrf_token",
     "x_api_key",
+    "x_tableau_auth",
     "requirepass",
     "masterauth",
     "rediscli_auth",
@@ -514,7 +515,22 @@ DEFAULT_QUERY_PARAMS: tuple[str, ...] = (
     "session",
     "sessionid",
     "jwt",
+    "sid",  # a session id (?sid=, PHP's and many SSO portals')
+    "ticket",  # a CAS / SSO service ticket (?ticket=ST-...)
+    "oauth_token",  # OAuth 1.0a request/access token
+    "oauth_verifier",
 )
+
+#: Short query parameters that are a credential in some apps and ordinary in most:
+#: ``?t=`` is a token (signed links, SSO hand-offs) but also a cache-busting timestamp,
+#: ``?p=`` a password but also a page or post number. Their value is masked unless it
+#: is a number, a timestamp or a date (``?t=1699999999``, ``?t=2024-05-01T10:00:00Z``,
+#: ``?p=2`` stay readable); any other value is masked whole.
+DEFAULT_AMBIGUOUS_PARAMS: tuple[str, ...] = ("t", "p")
+
+#: What an ambiguous parameter's value is when it is no credential: digits, with the
+#: separators of decimals, dates and times (``1699999999.123``, ``2024-05-01T10:00:00Z``).
+_ORDINARY_PARAM_VALUE = re.compile(r"[0-9]+(?:[.:\-+T ][0-9]+)*Z?")
 
 #: Calls whose positional argument is a credential whatever it is named (issue 10 §2): the
 #: callee, as written before ``(`` (the last name, or ``Type.method`` / ``module.func`` when
@@ -676,11 +692,13 @@ class KeyNames:
     query_params: tuple[str, ...] = DEFAULT_QUERY_PARAMS
     cased: tuple[str, ...] = DEFAULT_CASED
     prefixes: tuple[str, ...] = DEFAULT_PREFIXES
+    ambiguous_params: tuple[str, ...] = DEFAULT_AMBIGUOUS_PARAMS
     _exact_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _suffix_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _words_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _mod_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _param_norm: frozenset[str] = field(init=False, repr=False, compare=False)
+    _ambiguous_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, bool] = field(init=False, repr=False, compare=False)
     _kinds: dict[str, str] = field(init=False, repr=False, compare=False)
     _name_chars: tuple[re.Pattern[str], re.Pattern[str]] | None = field(
@@ -694,6 +712,7 @@ class KeyNames:
         setattr_(self, "_words_norm", frozenset(normalize(n) for n in self.words))
         setattr_(self, "_mod_norm", tuple(normalize(n) for n in self.modifiers))
         setattr_(self, "_param_norm", frozenset(normalize(n) for n in self.query_params))
+        setattr_(self, "_ambiguous_norm", frozenset(normalize(n) for n in self.ambiguous_params))
         setattr_(self, "_cache", {})
         setattr_(self, "_kinds", {})
         setattr_(self, "_name_chars", None)
@@ -705,6 +724,7 @@ class KeyNames:
 
     def with_names(self, extra: Iterable[str] = (), *, allow: Iterable[str] = ()) -> KeyNames:
         """Return a copy that also treats ``extra`` as sensitive and ``allow`` as safe."""
+        allowed = {normalize(a) for a in allow}
         return KeyNames(
             exact=self.exact + tuple(n for n in extra if n not in self.exact),
             suffixes=self.suffixes,
@@ -714,6 +734,7 @@ class KeyNames:
             query_params=self.query_params,
             prefixes=self.prefixes,
             cased=tuple(n for n in self.cased if normalize(n) not in {normalize(a) for a in allow}),
+            ambiguous_params=tuple(n for n in self.ambiguous_params if normalize(n) not in allowed),
         )
 
     def is_sensitive(self, name: object) -> bool:
@@ -738,6 +759,23 @@ class KeyNames:
         return self.is_sensitive(name) or (
             isinstance(name, str) and normalize(name) in self._param_norm
         )
+
+    def is_ambiguous_param(self, name: object) -> bool:
+        """True for a short query parameter that is a credential only by its value
+        (``t``, ``p``: see ``DEFAULT_AMBIGUOUS_PARAMS``); judge it with :meth:`masks_param`."""
+        return (
+            isinstance(name, str)
+            and normalize(name) in self._ambiguous_norm
+            and not self.is_sensitive_param(name)
+        )
+
+    def masks_param(self, name: object, value: str) -> bool:
+        """True when the query parameter ``name`` holding ``value`` (decoded) is masked:
+        a sensitive parameter always, an ambiguous one (``?t=``, ``?p=``) unless its value
+        is a number, a timestamp or a date."""
+        if self.is_sensitive_param(name):
+            return True
+        return self.is_ambiguous_param(name) and not _ORDINARY_PARAM_VALUE.fullmatch(value)
 
     def _judge(self, name: str) -> bool:
         if name in self.cased:
@@ -870,7 +908,7 @@ class KeyNames:
             # name, so the text detector must be woken by that spelling as well.
             for sep in ("", "_", "-", ".", "__"):
                 out.add(sep.join(parts))
-        for name in self.query_params:
+        for name in (*self.query_params, *self.ambiguous_params):
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
@@ -1274,6 +1312,7 @@ class KeyValueDetector:
         yield from c.section_spans(text, lo, kend, sensitive)  # [credentials] then b = v
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
         yield from sql.sql_value_spans(text, lo, kend, sensitive)  # INSERT ... VALUES, Key (c)=(v)
+        yield from c.form_part_spans(text, lo, kend, sensitive)  # multipart name="password"
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case
         if text.find("@", lo, kend) >= 0:
@@ -1308,11 +1347,17 @@ class KeyValueDetector:
             return key, ks
         if ks and text[ks - 1] in "?&;" and self.names.is_sensitive_param(key):
             return key, ks
+        if ks and text[ks - 1] in "?&;" and self.names.is_ambiguous_param(key):
+            return key, ks  # ?t=, ?p=: the value decides (see _value)
         return None
 
     def _value(self, text: str, m: re.Match[str]) -> _Found:
         """The value after the sensitive name matched by ``m``, if any (a list: YAML items)."""
         span = self._raw_value(text, m)
+        if isinstance(span, tuple) and self.names.is_ambiguous_param(m.group("key")):
+            value = urllib.parse.unquote(text[span[0] : span[1]])
+            if not self.names.masks_param(m.group("key"), value):
+                return None  # ?t=1699999999, ?p=2: a timestamp or a page, no credential
         if isinstance(span, tuple) and text.startswith("${", span[0]):
             span = c.template_default(text, *span) or span  # ${DB_PASSWORD:-default}
         if (

@@ -154,6 +154,12 @@ def _describe(example: CodeExample, exc: BaseException) -> str:
     return "\n".join([head, *where])
 
 
+@pytest.mark.parametrize("example", EXAMPLES, ids=_id)
+def test_blocks_run_when_pasted_into_a_repl(example: CodeExample) -> None:
+    """A block names nothing a REPL or ``python -c`` lacks (``__file__``: NameError there)."""
+    assert "__file__" not in example.source, f"{_id(example)}: uses __file__"
+
+
 def test_skipped_blocks_are_rare_and_explained() -> None:
     """Illustrative-only blocks carry a reason and stay under MAX_SKIPPED_SHARE of all blocks."""
     skipped = [(_id(e), _skip_reason(e)) for e in EXAMPLES if _skip_reason(e) is not None]

@@ -88,6 +88,12 @@ class NameSet:
             self._cache[name] = hit
         return hit
 
+    def masks_ambiguous(self, name: str, value: str) -> bool:
+        """Whether an ambiguous short parameter (``?t=``, ``?p=``) holds a credential by its
+        value (the core's rule: :meth:`redact.keynames.KeyNames.masks_param`)."""
+        names = self._redactor.key_names
+        return names.is_ambiguous_param(name) and names.masks_param(name, value)
+
 
 class CleanCache:
     """``redactor.redact`` that remembers values with no finding, per registry generation.
@@ -140,7 +146,7 @@ def mask_query(query: str, names: NameSet, redactor: Redactor | CleanCache) -> s
         elif not value:
             continue
         plain = unquote_plus(name) if ("%" in name or "+" in name) else name
-        if plain and plain in names:
+        if plain and (plain in names or names.masks_ambiguous(plain, unquote_plus(value))):
             parts[i] = name + "=" + mask_for(plain)
             changed = True
             continue

@@ -1,7 +1,10 @@
 """ASGI adapter: observability sees a masked request, clients never see a registered secret.
 
 :class:`RedactMiddleware` is a pure ASGI middleware (Starlette, FastAPI, any ASGI
-app). The application receives the real request untouched. What observability
+app). The application receives the real request untouched (except ``Range`` and
+``If-Range`` when the egress guard masks or blocks: a secret split over two partial
+responses would be whole in neither, so the app sends the whole body, which the guard
+inspects). What observability
 records about it is masked: a view of the request (method, path, query string
 with sensitive parameters masked, headers with credentials masked) is bound into
 ``structlog.contextvars`` and set on the current OpenTelemetry span, when those
@@ -199,6 +202,8 @@ class RedactMiddleware:
         guard = (
             _HttpGuard(self, view, send) if kind == "http" else _WebSocketGuard(self, view, send)
         )
+        if kind == "http" and self.egress != "report":
+            scope = _whole_body(scope)
         try:
             with telemetry.site("asgi", scope):
                 await self.app(scope, receive, guard.send)
@@ -626,6 +631,21 @@ def _optional(module: str) -> Any:
         return importlib.import_module(module)
     except ImportError:
         return None
+
+
+#: Request headers that ask for part of a body: a secret split over two 206 responses
+#: (``bytes=0-9`` then ``bytes=10-``) is whole in neither, so no guard could see it.
+_RANGE_HEADERS = frozenset({b"range", b"if-range"})
+
+
+def _whole_body(scope: Scope) -> Scope:
+    """``scope`` without ``Range``/``If-Range``: the app answers with the whole body (200),
+    which the egress guard reads and masks whole. The same scope when it has neither."""
+    headers = scope.get("headers") or ()
+    if not any(name.lower() in _RANGE_HEADERS for name, _ in headers):
+        return scope
+    kept = [(n, v) for n, v in headers if n.lower() not in _RANGE_HEADERS]
+    return {**scope, "headers": kept}
 
 
 class UvicornAccessFilter(logging.Filter):

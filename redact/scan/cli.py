@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redact.engine import Redactor
 from redact.exceptions import ConfigError, RedactError, RulePackError
@@ -35,6 +35,9 @@ from redact.scan.report import (
 from redact.scan.runner import Scanner, ScanResult, build_redactor
 from redact.scan.sources import discover, load_config
 from redact.scan.text import mask_path
+
+if TYPE_CHECKING:
+    from redact import Redactor
 
 __all__ = ["register", "run_filter", "run_scan"]
 
@@ -207,6 +210,22 @@ def register(subparsers: Any) -> None:
         help="mask with the --pack packs only, without the default pack",
     )
     filt.add_argument("--max-line", type=_positive, default=MAX_LINE, metavar="BYTES")
+    filt.add_argument(
+        "--known-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="register the value of environment variable NAME as a known secret (repeatable; "
+        "masked in every form, labelled NAME; the value is never printed)",
+    )
+    filt.add_argument(
+        "--known-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="register each non-empty line of PATH as a known secret (repeatable; labelled "
+        "known-file; values are never printed)",
+    )
     filt.set_defaults(handler=run_filter)
 
     from redact.scan import baseline_audit
@@ -244,7 +263,8 @@ def run_filter(args: argparse.Namespace) -> int:
     try:
         options = ScanOptions(packs=pack_names(args.pack, no_default=args.no_default_pack))
         redactor = build_redactor(options)
-    except (RedactError, ValueError) as exc:
+        register_known(redactor, env_names=args.known_env, files=args.known_file)
+    except (RedactError, ValueError, OSError) as exc:
         return _error("filter", exc)
     try:
         filter_stream(redactor, sys.stdin.buffer, sys.stdout.buffer, max_line=args.max_line)
@@ -255,6 +275,40 @@ def run_filter(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     return EXIT_CLEAN
+
+
+def register_known(redactor: Redactor, *, env_names: Sequence[str], files: Sequence[str]) -> None:
+    """Register ``--known-env`` values (label: the variable's name) and ``--known-file`` lines
+    (label ``known-file``) in ``redactor.known``.
+
+    Raises ``ConfigError`` naming the variable, or the file and line number, never the value:
+    an unset or empty variable, a file with no value, a value below the registry's minimum
+    length; ``OSError`` for a file that cannot be read.
+    """
+    items: list[tuple[str, str]] = []
+    for name in env_names:
+        value = os.environ.get(name)
+        if not value:
+            msg = f"--known-env {name}: the environment variable is unset or empty"
+            raise ConfigError(msg)
+        items.append((value, name))
+    for path in files:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(fh, 1)]
+        values = [(n, v) for n, v in lines if v.strip()]
+        if not values:
+            msg = f"--known-file {path}: no value in the file (one value per line)"
+            raise ConfigError(msg)
+        for n, value in values:
+            if len(value) < redactor.known.min_length:
+                msg = (
+                    f"--known-file {path} line {n}: the value is shorter than the minimum of "
+                    f"{redactor.known.min_length} characters"
+                )
+                raise ConfigError(msg)
+            items.append((value, "known-file"))
+    if items:
+        redactor.known.add_many(items)
 
 
 def _check_args(args: argparse.Namespace) -> None:

@@ -301,3 +301,63 @@ def test_non_utf8_file_names_in_every_format(tmp_path: Path, secret: Callable[..
     assert as_json["findings"][0]["path"] == "caf\ufffd.txt"
     text = run_redact("scan", ".", cwd=tmp_path)
     assert text.returncode == 0 and "caf\ufffd.txt" in text.stdout.decode()
+
+
+def test_filter_masks_values_registered_from_env_and_file(tmp_path: Path) -> None:
+    """--known-env NAME and --known-file PATH register values the rules cannot recognise."""
+    import base64
+    import secrets
+
+    env_value = secrets.token_urlsafe(18)
+    file_values = [secrets.token_urlsafe(12), "correct horse " + secrets.token_hex(4)]
+    known = tmp_path / "known.txt"
+    known.write_text("\n".join(file_values) + "\n\n", encoding="utf-8")
+    b64 = base64.b64encode(env_value.encode()).decode()
+    raw = "".join(
+        [
+            f"connect db password-less {env_value} ok\n",
+            f"blob {b64}\n",
+            *(f"note {v} done\n" for v in file_values),
+            "plain line\n",
+        ]
+    ).encode()
+    proc = run_redact(
+        "filter",
+        "--known-env",
+        "APP_DB_VALUE",
+        "--known-file",
+        str(known),
+        cwd=tmp_path,
+        input=raw,
+        env={"APP_DB_VALUE": env_value},
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    for value in (env_value, b64, *file_values):
+        assert value not in out
+    assert "[REDACTED:APP_DB_VALUE]" in out
+    assert out.count("[REDACTED:known-file]") == 2
+    assert out.endswith("plain line\n")
+
+
+@pytest.mark.parametrize(
+    ("flag", "arg", "content", "expected"),
+    [
+        ("--known-env", "UNSET_REDACT_TEST_VAR", None, "UNSET_REDACT_TEST_VAR"),
+        ("--known-file", "short.txt", "abc\n", "line 1"),
+        ("--known-file", "empty.txt", "\n\n", "no value"),
+        ("--known-file", "missing.txt", None, "missing.txt"),
+    ],
+)
+def test_filter_known_value_errors_name_the_cause_never_the_value(
+    tmp_path: Path, flag: str, arg: str, content: str | None, expected: str
+) -> None:
+    """Exit 2 with a message naming the variable or file and line; the value is not printed."""
+    if content is not None:
+        (tmp_path / arg).write_text(content, encoding="utf-8")
+    proc = run_redact("filter", flag, arg, cwd=tmp_path, input=b"x\n")
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert expected in err
+    assert "abc" not in err
+    assert proc.stdout == b""
