@@ -17,7 +17,9 @@ output as a last line of defence. Neither ever raises into logging.
 
 from __future__ import annotations
 
+import copy
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -212,15 +214,36 @@ class RedactingFormatter(logging.Formatter):
         self.inner = inner if inner is not None else logging.Formatter(fmt, datefmt, style)
         self.redactor = _build(redactor, factory)
         self._warn = OnceWarner("RedactingFormatter")
+        self._cut = _cut_fields(getattr(getattr(self.inner, "_style", None), "_fmt", None))
 
     def format(self, record: logging.LogRecord) -> str:
-        """The inner formatter's line, masked."""
+        """The inner formatter's line, masked.
+
+        A field the format string cuts (``%(message).80s``, ``{message:.80}``) is masked
+        on a copy of the record BEFORE the inner formatter cuts it: a secret cut in the
+        middle is no longer recognisable in the line.
+        """
         try:
             with telemetry.site("logging", record):
+                if self._cut:
+                    record = self._precut(record)
                 return self.redactor.redact(self.inner.format(record))
         except Exception as exc:
             self._warn(exc)
             return f"{record.levelname} {record.name} {ERROR_PLACEHOLDER}"
+
+    def _precut(self, record: logging.LogRecord) -> logging.LogRecord:
+        """A copy of ``record`` whose fields that the format cuts are already masked."""
+        out = copy.copy(record)
+        r = self.redactor
+        for name in self._cut:
+            if name == "message":
+                out.msg, out.args = r.redact(record.getMessage()), None
+            else:
+                value = record.__dict__.get(name)
+                if isinstance(value, str):
+                    setattr(out, name, r.redact(value))
+        return out
 
     def formatException(self, ei: Any) -> str:
         """The inner formatter's traceback text, masked."""
@@ -240,6 +263,20 @@ class RedactingFormatter(logging.Formatter):
         except Exception as exc:
             self._warn(exc)
             return ERROR_PLACEHOLDER
+
+
+#: A field a format string cuts to a precision: ``%(message).80s``, ``{message:.80}``.
+_CUT_PERCENT = re.compile(r"%\((?P<f>[^)]+)\)[#0 +\-]*[0-9]*\.[0-9]+[sra]")
+_CUT_BRACE = re.compile(r"\{(?P<f>\w+)(?:![rsa])?:[^}]*\.[0-9]+[^}]*\}")
+
+
+def _cut_fields(fmt: object) -> frozenset[str]:
+    """The record attributes that the format string ``fmt`` truncates (none for ``$``)."""
+    if not isinstance(fmt, str) or "." not in fmt:
+        return frozenset()
+    found = {m.group("f") for m in _CUT_PERCENT.finditer(fmt)}
+    found.update(m.group("f") for m in _CUT_BRACE.finditer(fmt))
+    return frozenset(found)
 
 
 def install(
