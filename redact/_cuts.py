@@ -41,7 +41,7 @@ __all__ = ["MARKER_WORDS", "CutHeads", "marker_cuts", "rule_heads", "url_cut"]
 
 #: The rule-keyword automaton's words for a truncation marker: a text holding one is
 #: never "quiet", so the engine looks for cuts in it.
-MARKER_WORDS = frozenset({"'+", '"+'})
+MARKER_WORDS = frozenset(q + "+" + d for q in "'\"" for d in "123456789")
 
 #: rich / structlog ``to_repr``: ``'abc'+11`` is a string cut after ``abc`` (11 dropped).
 _MARKER = re.compile(r"""(?<=[^\\])(['"])\+[1-9][0-9]*(?![0-9])""")
