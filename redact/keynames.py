@@ -529,8 +529,9 @@ DEFAULT_QUERY_PARAMS: tuple[str, ...] = (
 DEFAULT_AMBIGUOUS_PARAMS: tuple[str, ...] = ("t", "p")
 
 #: What an ambiguous parameter's value is when it is no credential: digits, with the
-#: separators of decimals, dates and times (``1699999999.123``, ``2024-05-01T10:00:00Z``).
-_ORDINARY_PARAM_VALUE = re.compile(r"[0-9]+(?:[.:\-+T ][0-9]+)*Z?")
+#: separators of decimals, dates and times (``1699999999.123``, ``2024-05-01T10:00:00Z``),
+#: and the closing quotes or brackets a text may put after it.
+_ORDINARY_PARAM_VALUE = re.compile(r"[0-9]+(?:[.:\-+T ][0-9]+)*Z?[\"'`)\]}>,;.]*")
 
 #: Calls whose positional argument is a credential whatever it is named (issue 10 §2): the
 #: callee, as written before ``(`` (the last name, or ``Type.method`` / ``module.func`` when
@@ -1354,6 +1355,12 @@ class KeyValueDetector:
     def _value(self, text: str, m: re.Match[str]) -> _Found:
         """The value after the sensitive name matched by ``m``, if any (a list: YAML items)."""
         span = self._raw_value(text, m)
+        ks = m.start("key")
+        if isinstance(span, tuple) and ks and text[ks - 1] in "?&;":
+            s, e = span
+            while e > s and text[e - 1] in "&;":
+                e -= 1  # ?t=v&<end of line>: a query value never ends with its separator
+            span = (s, e)
         if isinstance(span, tuple) and self.names.is_ambiguous_param(m.group("key")):
             value = urllib.parse.unquote(text[span[0] : span[1]])
             if not self.names.masks_param(m.group("key"), value):

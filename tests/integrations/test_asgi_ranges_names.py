@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         logging.getLogger("uvicorn.error").removeFilter(filt)
 
 
+def _settled(server: Server) -> dict[str, list[str]]:
+    """The captured lines once each logger has written: the access event is logged after
+    the response is sent, so the client may read it before the server logs it."""
+    deadline = time.monotonic() + 30
+    while not all(log.lines for log in server.logs.values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {name: list(log.lines) for name, log in server.logs.items()}
+
+
 def _fragments(value: str, n: int = 5) -> set[str]:
     return {value[i : i + n] for i in range(len(value) - n + 1)}
 
@@ -157,10 +167,10 @@ def test_short_credential_query_params_are_masked_in_access_logs(
         log.lines.clear()
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert client.get(f"/mask/view?{QUERIES[query]}").status_code == 200
-    for name, log in server.logs.items():
-        assert log.lines, name
-        assert not any(V in line for line in log.lines), (name, log.lines)
-        assert any("[REDACTED" in line for line in log.lines), name
+    for name, lines in _settled(server).items():
+        assert lines, name
+        assert not any(V in line for line in lines), (name, lines)
+        assert any("[REDACTED" in line for line in lines), name
 
 
 @pytest.mark.parametrize("query", sorted(KEPT))
@@ -170,8 +180,8 @@ def test_timestamps_and_page_numbers_stay_readable(server: Server, query: str) -
         log.lines.clear()
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert client.get(f"/mask/view?{KEPT[query]}").status_code == 200
-    for name, log in server.logs.items():
-        assert any(KEPT[query] in line for line in log.lines), (name, log.lines)
+    for name, lines in _settled(server).items():
+        assert any(KEPT[query] in line for line in lines), (name, lines)
 
 
 HEADERS = {
