@@ -231,7 +231,8 @@ class FileKeyStore:
             if not create:
                 msg = f"key store directory {str(self.directory)!r} does not exist"
                 raise ConfigError(msg)
-            self.directory.mkdir(mode=0o700, parents=True)
+            # exist_ok: several cron processes can open a new store at once
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._manifest = self.directory / self.MANIFEST
 
     def __repr__(self) -> str:

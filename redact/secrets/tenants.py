@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
@@ -346,8 +347,8 @@ class TenantSecretStore:
         self.actor = actor
         self._clock = clock
         self._lock = threading.RLock()
-        fresh = not self.path.exists()
-        if fresh:
+        # created 0600 before sqlite opens it; another process may win the race
+        with contextlib.suppress(FileExistsError):
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA secure_delete = ON")

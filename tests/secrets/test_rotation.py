@@ -190,3 +190,27 @@ def test_background_rotator_keeps_signing_through_rotations(tmp_path: Path) -> N
     assert rotator.failures == 0
     assert len(kids) >= 3, kids
     assert retired
+
+
+def test_a_store_directory_made_by_another_process_meanwhile_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a clean-clone CI failure: two cron processes both see no store
+    directory, one makes it, the other's mkdir must not fail with EEXIST."""
+    from redact.secrets.keys import FileKeyStore
+
+    target = tmp_path / "keys"
+    target.mkdir(mode=0o700)
+    real_is_dir = Path.is_dir
+    lies = [target]  # the first look at the target sees no directory yet
+
+    def is_dir(self: Path) -> bool:
+        if lies and self == target:
+            lies.pop()
+            return False
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    store = FileKeyStore(target)
+    assert store.load().keys == ()
+    assert store.load().generation == 0
