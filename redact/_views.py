@@ -774,6 +774,8 @@ def joined_view(text: str) -> DecodedView | None:
     split over two lines are one command or one value); its spans map back to the source,
     the continuation inside a value included in the mask.
     """
+    if "\n" not in text:
+        return None  # a continuation ends a line
     if "\\\n" not in text and "\\\r\n" not in text and not _OTHER_BREAK.search(text):
         return None
     breaks = (m.span("cont" if m.group("cont") else "word") for m in _CONTINUATION.finditer(text))

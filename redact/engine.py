@@ -309,6 +309,10 @@ class Redactor:
     def _find(self, text: str, snap: _Snap | None = None) -> list[Finding]:
         if snap is None:
             snap = self.known._snap
+        if self._quiet and "\n" not in text and snap.quiet(text):
+            # The common case, one probe: a line with no keyword, registered form, escape
+            # or invisible character in any view (one line: no continuation, no records).
+            return []
         if hidden(text):
             view = ansi_view(text)
             if view is not None:
