@@ -665,6 +665,8 @@ def normalize(name: str) -> str:
 #: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
 #: Apache adds ``REDIRECT_`` in front after an internal redirect.
 _CGI_PREFIXES = ("redirect_http_", "http_")
+#: Names at least this long that split into short pieces are tokens (see ``_judge``).
+_TOKEN_NAME_MIN = 20
 
 
 def _header_name(name: str) -> str | None:
@@ -796,6 +798,17 @@ class KeyNames:
         if "." in name and self._dotted(name):
             return True  # credentials.b = v, secrets.db.host (TOML dotted keys, flattened config)
         ws = words(name)
+        if (
+            len(name) >= _TOKEN_NAME_MIN
+            and len(ws) >= 8
+            and sum(map(len, ws)) < 3 * len(ws)
+            and not name.islower()
+            and not name.isupper()
+        ):
+            # A random token, not a name: it splits into many one- or two-letter "words"
+            # (ghp_Al6Uz4LgK1...fCVC ends with the card-code word "CVC"), so a token
+            # followed by " : " read as a sensitive name masked the rest of the line.
+            return False
         for _ in range(4):
             if n in self._exact_norm or n.endswith(self._suffix_norm):
                 return True

@@ -364,3 +364,26 @@ def test_a_record_naming_a_harmless_field_keeps_its_text(r: Redactor) -> None:
     assert r.redact_obj(obj) == obj
     text = '{"label": "Colour", "text": "blue"} {"name": "theme", "data": "dark"}'
     assert r.redact(text) == text
+
+
+def test_a_random_token_is_no_name_whatever_its_last_letters() -> None:
+    """``<token> : rest of line``: a random token whose last camel-case piece spells a short
+    sensitive word (``...fCVC``, ``...xPw``, ``...Otp``) is a token, not a name; read as a
+    name, it masked the rest of the line (found by the filter's cut property)."""
+    import random
+    import string
+
+    from redact.keynames import KeyNames
+
+    names = KeyNames()
+    rng = random.Random(20261130)
+    alnum = string.ascii_letters + string.digits
+    for tail in ("CVC", "Pw", "Otp", "Pin", "Jwt", "Salt", "Cred"):
+        token = "".join(rng.choice(alnum) for _ in range(34)) + "4" + tail
+        assert not names.is_sensitive(token), token
+    assert Redactor.default().redact("ab9" + "Xy7Kq2Lm5Np8Rs3Tu6Vw1" + "fCVC : keep this") == (
+        "ab9Xy7Kq2Lm5Np8Rs3Tu6Vw1fCVC : keep this"
+    )
+    # real names keep their short last word
+    for name in ("card_cvc", "db_pw", "userPin", "x_otp", "api_jwt", "a1_b2_c3_d4_password"):
+        assert names.is_sensitive(name), name
