@@ -70,3 +70,36 @@ def registered_redactor() -> tuple[str, Redactor]:
     secret = "pw-" + secrets.token_urlsafe(18)
     ks.add(secret, label="db.password")
     return secret, Redactor.default(known=ks)
+
+
+def ab_roots(script: str, argv: Sequence[str], *, title: str) -> None:
+    """Interleaved A/B of two code roots, one child process per root and round.
+
+    ``argv``: ``ROOT_A ROOT_B [ROUNDS]``; each child is ``python SCRIPT --child ROOT`` and
+    prints a JSON object ``{row: figure}`` (lower is better). Prints the best round of each
+    root per row, the ratio B/A of the bests and the median of the per-round ratios, and
+    the machine's load.
+    """
+    import json
+    import subprocess
+    import sys
+
+    roots = list(argv[:2])
+    rounds = int(argv[2]) if len(argv) > 2 else 3
+    runs: dict[str, list[dict[str, float]]] = {r: [] for r in roots}
+    for _ in range(rounds):
+        for r in roots:
+            raw = subprocess.check_output([sys.executable, script, "--child", r])
+            runs[r].append(json.loads(raw))
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    a, b = roots
+    print(f"{title}, best of {rounds} interleaved rounds (load {load}); ratio = B/A")
+    print(f"{'':56s}{'A: ' + a[-22:]:>26s}{'B: ' + b[-22:]:>26s}{'B/A best':>10s}{'median':>8s}")
+    for key in runs[a][0]:
+        xa = [run[key] for run in runs[a]]
+        xb = [run[key] for run in runs[b]]
+        per_round = statistics.median(y / x for x, y in zip(xa, xb, strict=True) if x)
+        print(
+            f"{key[:40]:40s}{min(xa):26.2f}{min(xb):26.2f}{min(xb) / min(xa):10.2f}{per_round:8.2f}"
+        )

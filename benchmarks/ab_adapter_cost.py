@@ -20,7 +20,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -107,23 +106,14 @@ def _time(red: Any, values: str, out: dict[str, float]) -> None:
 
 
 def main() -> None:
-    """Alternate one process per root; print the best round per adapter and workload."""
+    """Alternate one process per root; print the best round, and B/A, per adapter and workload."""
     if sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    roots = sys.argv[1:3]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    runs: dict[str, list[dict[str, float]]] = {r: [] for r in roots}
-    for _ in range(rounds):
-        for r in roots:
-            raw = subprocess.check_output([sys.executable, __file__, "--child", r])
-            runs[r].append(json.loads(raw))
-    with open("/proc/loadavg") as f:
-        load = " ".join(f.read().split()[:3])
-    print(f"adapter CPU us per event, best of {rounds} rounds (load {load})")
-    print(f"{'adapter, workload, registry':58s}" + "".join(f"{r[-20:]:>22s}" for r in roots))
-    for key in runs[roots[0]][0]:
-        print(f"{key:58s}" + "".join(f"{min(x[key] for x in runs[r]):22.2f}" for r in roots))
+    sys.path.insert(0, HERE)
+    from benchmarks._timing import ab_roots
+
+    ab_roots(__file__, sys.argv[1:], title="adapter CPU us per event")
 
 
 if __name__ == "__main__":

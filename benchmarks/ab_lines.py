@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
 import sys
 import time
+from pathlib import Path
 
 #: The secret-bearing lines are built here, so that the repository's own scan stays quiet.
 _PW, _VALUE = "pass" + "word", "Zq8vN3xK" + "1pLm7Rt2"
@@ -44,36 +44,27 @@ def child(root: str) -> None:
 
     red = Redactor.default()
     gc.disable()
-    out = []
-    for _, line in LINES:
+    out: dict[str, float] = {}
+    for name, line in LINES:
         best = float("inf")
         for _ in range(5):
             t0 = time.thread_time()
             for _ in range(300):
                 red.redact(line)
             best = min(best, (time.thread_time() - t0) / 300 * 1e6)
-        out.append(best)
+        out[name] = best
     print(json.dumps(out))
 
 
 def main() -> None:
-    """Alternate one process per root for ROUNDS rounds; print the best per shape."""
+    """Alternate one process per root for ROUNDS rounds; print the best, and B/A, per shape."""
     if sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    roots = sys.argv[1:3]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    runs: dict[str, list[list[float]]] = {r: [] for r in roots}
-    for _ in range(rounds):
-        for r in roots:
-            raw = subprocess.check_output([sys.executable, __file__, "--child", r])
-            runs[r].append(json.loads(raw))
-    with open("/proc/loadavg") as f:
-        load = " ".join(f.read().split()[:3])
-    print(f"us per redact() call, best of {rounds} rounds (load {load})")
-    print(f"{'shape':28s}" + "".join(f"{r[-24:]:>26s}" for r in roots))
-    for i, (name, _) in enumerate(LINES):
-        print(f"{name:28s}" + "".join(f"{min(x[i] for x in runs[r]):26.2f}" for r in roots))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks._timing import ab_roots
+
+    ab_roots(__file__, sys.argv[1:], title="us per redact() call")
 
 
 if __name__ == "__main__":
