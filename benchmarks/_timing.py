@@ -101,5 +101,5 @@ def ab_roots(script: str, argv: Sequence[str], *, title: str) -> None:
         xb = [run[key] for run in runs[b]]
         per_round = statistics.median(y / x for x, y in zip(xa, xb, strict=True) if x)
         print(
-            f"{key[:40]:40s}{min(xa):26.2f}{min(xb):26.2f}{min(xb) / min(xa):10.2f}{per_round:8.2f}"
+            f"{key[:56]:56s}{min(xa):26.2f}{min(xb):26.2f}{min(xb) / min(xa):10.2f}{per_round:8.2f}"
         )
