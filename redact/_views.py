@@ -372,7 +372,8 @@ def _plausible_runs(data: bytes, gated: bytes) -> bool:
     """Whether a base64/hex run of ``data`` (``gated``: its ``_GATE`` translation) may
     decode to text. A run of hex digits only (a request or trace id, a digest: one or more
     on most log lines) may when the high nibbles of 8 bytes in a row, at either alignment,
-    are those of text (``_HIGH_TEXT``, a thousandth of random ids); any other run may."""
+    are those of text (``_HIGH_TEXT``, a thousandth of random ids); any other run when it
+    decodes to text (:func:`_decode_run`, as the chain would read it)."""
     at = gated.find(_GATE_RUN)
     n = len(gated)
     while at >= 0:
@@ -382,7 +383,11 @@ def _plausible_runs(data: bytes, gated: bytes) -> bool:
         run = data[at:end]
         at = gated.find(_GATE_RUN, end)
         if run.translate(None, _HEX_BYTES):
-            return True  # base64 (or hex glued to letters): decoded as before
+            # base64 (or hex glued to letters): worth the chain only when it decodes to
+            # text (URL paths such as /api/v1/orders/123 are runs of the alphabet too)
+            if _decode_run(run.decode("ascii")) is not None:
+                return True
+            continue
         if _HIGH_TEXT_BYTES.search(run[0::2]) or _HIGH_TEXT_BYTES.search(run[1::2]):
             return True
     return False
