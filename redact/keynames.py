@@ -42,6 +42,7 @@ from redact import _carriers as c
 from redact import _commands as cmd
 from redact import _sql as sql
 from redact._matcher import ascii_lower
+from redact._validators import _wordish
 from redact.masks import MASK_TOKEN
 
 __all__ = [
@@ -865,6 +866,11 @@ class KeyNames:
         """
         if not self.is_sensitive(name):
             return False
+        if not _wordish(name):
+            # A reference names something in words (db_password, settings.DB_PASSWORD,
+            # oauth2Token); "*Xy7q9Zmysecret" or "*QvhmpJcGdKKzrqdvdsn8" is a value that
+            # happens to end like a sensitive name, and masking an odd alias costs nothing.
+            return False
         ws = [normalize(w) for w in words(name)]
         ws = [w for w in ws if w]
         if len(ws) < 2:
@@ -1262,9 +1268,15 @@ class KeyValueDetector:
             pos = m.end()
             ks = m.start("key")
             key = m.group("key")
-            if m.group("lt") is not None and ks > m.start() and not sensitive(key):
+            if (
+                m.group("lt") is not None
+                and ks > m.start()
+                and not (sensitive(key) and self._element_closes(text, m, kend))
+            ):
                 # <password:v> (Java/Kotlin toString, a template's <name:value>) looked like a
-                # namespaced element <ns:name>: the "prefix" is the name, the rest its value
+                # namespaced element <ns:name>: the "prefix" is the name, the rest its value,
+                # whatever the value spells (a password ending in "secret" or "dsn" is one);
+                # <ns:password>v</ns:password> is the element.
                 named = self._angle_pair(text, m.start(), ks, kend)
                 if named is not None:
                     pos = max(pos, named[1])
@@ -1281,6 +1293,12 @@ class KeyValueDetector:
         yield from self._carrier_spans(
             text, lo, kend, depth=depth, anchors=anchors, present=present
         )
+
+    @staticmethod
+    def _element_closes(text: str, m: re.Match[str], kend: int) -> bool:
+        """Whether ``<ns:name`` matched by ``m`` is an element: its ``</ns:name>`` follows."""
+        tag = "</" + text[m.start() : m.end("key")]
+        return text.find(tag, m.end("key"), min(kend, m.end("key") + 65536)) >= 0
 
     def _angle_pair(self, text: str, lt: int, ks: int, kend: int) -> tuple[int, int] | None:
         """The value of ``<name:value>`` whose name starts at ``lt`` (``text[ks - 1]`` is ``:``)."""

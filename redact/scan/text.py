@@ -535,6 +535,15 @@ def scan_text(
 
 
 _KEY_BEFORE = re.compile(r"([A-Za-z0-9_.$:-]{1,128})[\"'\\\]]*\s*(?:=>|:=|[:=])\s*[\"'\\]*$")
+#: A typed declaration before a value: ``NAME: TYPE = `` (Python, TypeScript, Kotlin, Rust,
+#: Swift; ``Final[str]``, ``&str``, ``&'static str``, ``Map<K, V>``, ``string?``).
+_TYPE = r"&?(?:'\w+\s+)?[A-Za-z_][\w.]*(?:\[[^\]\n=]{0,64}\]|<[^>\n=]{0,64}>)?\??"
+_TYPED = re.compile(rf"([A-Za-z_$][\w$]{{0,127}})\s*:\s*{_TYPE}\s*=\s*[\"'`]*$")
+#: A call declared or assigned under a name, up to one of its keyword arguments:
+#: ``api_key: str = Field(``, ``api_key: pydantic.Field(``, ``API_KEY = SecretStr(x, ``.
+_CALL_UNDER = re.compile(
+    rf"([A-Za-z_$][\w$]{{0,127}})\s*(?::\s*(?:{_TYPE}\s*=\s*)?|:?=\s*)[A-Za-z_][\w.]*\((?:[^()\n]*,)?\s*$"
+)
 
 
 #: A colon-delimited resource path glued to the name that follows (``arn:aws:secretsmanager:
@@ -563,12 +572,26 @@ def _name_evidence_rules(redactor: Redactor) -> frozenset[str]:
     return ids
 
 
-def _value_name(text: str, f: Finding) -> str | None:
+def _value_name(text: str, f: Finding, redactor: Redactor) -> str | None:
     """The name a key-name finding's value sits under ("" if none is written), or None when
-    that name is no key at all (a type name, a resource path, a badge's query)."""
+    that name is no key at all (a type name, a resource path, a badge's query).
+
+    A typed declaration (``api_key: str = "v"``, ``const apiKey: string = "v"``) names its
+    variable, not its type; an argument of a call declared under a sensitive name
+    (``api_key: str = Field(default="v")``) sits under that name when its own keyword is not
+    sensitive.
+    """
     line_start = text.rfind("\n", max(0, f.start - 300), f.start) + 1
-    m = _KEY_BEFORE.search(text, max(line_start, f.start - 300), f.start)
+    lo = max(line_start, f.start - 300)
+    typed = _TYPED.search(text, lo, f.start)
+    if typed is not None:
+        return typed.group(1)
+    m = _KEY_BEFORE.search(text, lo, f.start)
     name = m.group(1) if m else ""
+    if m and not redactor.is_sensitive_key(name):
+        outer = _CALL_UNDER.search(text, lo, m.start(1))
+        if outer is not None and redactor.is_sensitive_key(outer.group(1)):
+            return outer.group(1)
     if name.startswith("::") and runner_secret_command(name):
         return ""  # ::add-mask::v registers a secret: judged on the value alone
     if "::" in name or name.lower().startswith(("arn:", "urn:")) or name.count(":") >= 3:
@@ -581,11 +604,9 @@ def _value_name(text: str, f: Finding) -> str | None:
     return name
 
 
-def _credential_value(text: str, f: Finding) -> bool:
-    """Whether the value of a key-name finding carries evidence of a credential itself."""
-    name = _value_name(text, f)
-    return name is not None and credential_like(text[f.start : f.end], name)
-
+#: A call as the value (``SecretStr("v")``, ``Field(default="v")``): its string literals
+#: are weighed as leaves.
+_CALL_VALUE = re.compile(r"[A-Za-z_][\w.]{0,127}\(.*\)")
 
 #: One leaf of a container value: a quoted string (its inside) or a bare word.
 _LEAF = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|([^\s,\[\]{}():;=\"'`]+)")
@@ -602,7 +623,7 @@ def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
     sensitive (``"ClientSecret": {`` then ``"shape": "String2048"``), or alone on its line
     (a list item), is weighed as a member.
     """
-    name = _value_name(text, f)
+    name = _value_name(text, f, redactor)
     if name is None:
         return ()
     value = text[f.start : f.end]
@@ -611,6 +632,8 @@ def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
     else:  # alone on its line: an item of a multi-line list ("required": [ "KmsKeyArn" ])
         line_start = text.rfind("\n", 0, f.start) + 1
         member = not text[line_start : f.start].strip(" \t\"'-")
+    if name and "\n" not in value and _CALL_VALUE.fullmatch(value.strip()):
+        return _call_literals(text, f, name, redactor)
     if credential_like(value, name, member=member):
         return (f,)
     if text.startswith(";", f.end) and text[f.start - 1 : f.start] == "=" and " " in value:
@@ -624,6 +647,32 @@ def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
     leaves: list[Finding] = []
     for m in _LEAF.finditer(text, f.start, f.end):
         group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        start, end = m.span(group)
+        if end > start and credential_like(text[start:end], name):
+            leaves.append(dataclasses.replace(f, start=start, end=end))
+    return tuple(leaves)
+
+
+#: Keyword arguments that hold the value itself (``Field(default="v")``); a literal under
+#: any other keyword that is not sensitive describes it (``description=``, ``alias=``).
+_VALUE_KEYWORDS = frozenset({"default", "value", "initial", "default_value", "secret_value"})
+_KEYWORD_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*=\s*$")
+
+
+def _call_literals(text: str, f: Finding, name: str, redactor: Redactor) -> tuple[Finding, ...]:
+    """The string literals of a call that is the value under ``name`` (``SecretStr("v")``,
+    ``Field(default="v", description="...")``) that look like credentials: positional ones
+    and those under a value or sensitive keyword. Bare words are names and references."""
+    leaves: list[Finding] = []
+    for m in _LEAF.finditer(text, f.start, f.end):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        if group == 3:
+            continue
+        keyword = _KEYWORD_BEFORE.search(text, f.start, m.start())
+        if keyword is not None:
+            word = keyword.group(1)
+            if word.lower() not in _VALUE_KEYWORDS and not redactor.is_sensitive_key(word):
+                continue
         start, end = m.span(group)
         if end > start and credential_like(text[start:end], name):
             leaves.append(dataclasses.replace(f, start=start, end=end))

@@ -30,6 +30,7 @@ from tests.grammar import (
     assert_left_alone,
     assert_masked_whole,
     assert_planted,
+    credential,
     leaks,
     shape_id,
     synthetic,
@@ -294,7 +295,7 @@ _SCANNED = [
 @pytest.mark.parametrize(("path", "template"), _SCANNED, ids=[t for _, t in _SCANNED])
 def test_scanner_reports_the_whole_value(path: str, template: str) -> None:
     """``redact scan`` reports these shapes (a random value is evidence enough) on the value."""
-    value = synthetic(22)
+    value = credential(22)
     text = template.replace("{v}", value)
     found = scan_text(R, text, ScanOptions(show_secrets=True), path=path)
     assert found, text

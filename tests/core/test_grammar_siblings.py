@@ -38,6 +38,7 @@ from tests.grammar import (
     assert_masked_whole,
     assert_planted,
     assert_sensitive_name,
+    credential,
     leaks,
     shape_id,
     synthetic,
@@ -208,7 +209,7 @@ SCANNER_OPEN = {"python-literal-continued"}
 )
 def test_scanner_reports_the_sibling_shapes(shape: Shape) -> None:
     """``redact scan`` reports each shape, and its finding holds the whole planted value."""
-    value = synthetic(18)
+    value = credential(18)
     data = (shape.render(value) + "\n").encode()
     result = Scanner(ScanOptions(show_secrets=True), jobs=1).scan_stream(io.BytesIO(data))
     found = [f.secret or "" for f in result.findings]
@@ -328,7 +329,7 @@ def test_dotted_describing_members_are_kept(key: str) -> None:
 
 def test_a_map_keyed_by_tokens_masks_the_keys() -> None:
     """``tokens:`` then ``<token>: bob``: the keys are the secrets, what they are for is kept."""
-    keys = [secrets.token_hex(16), synthetic(20)]
+    keys = [secrets.token_hex(16), credential(20)]
     text = "tokens:\n" + "".join(f"  {k}: user{i}\n" for i, k in enumerate(keys))
     out = R.redact(text)
     assert not any(k in out for k in keys), out
@@ -450,7 +451,7 @@ def test_names_that_only_look_sensitive(name: str) -> None:
 
 def test_scanner_reports_a_map_keyed_by_tokens() -> None:
     """``redact scan`` reports each token key of a ``tokens:`` map, not the user it is for."""
-    keys = [secrets.token_hex(16), synthetic(20)]
+    keys = [secrets.token_hex(16), credential(20)]
     text = "tokens:\n" + "".join(f"  {k}: user{i}\n" for i, k in enumerate(keys))
     result = Scanner(ScanOptions(show_secrets=True), jobs=1).scan_stream(io.BytesIO(text.encode()))
     found = [f.secret or "" for f in result.findings]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from redact import KnownSecrets, Redactor
 from redact._carriers import is_placeholder
 from redact.scan import Scanner, ScanOptions
-from tests.grammar import VALUES, Shape, fits, leaks, synthetic
+from tests.grammar import VALUES, Shape, credential, fits, leaks, synthetic
 from tests.strategies import (
     ARGV_ROWS,
     HEX_FORMS,
@@ -191,7 +191,7 @@ def test_transcript_lookalikes_are_left_alone(text: str) -> None:
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.id)
 def test_scanner_reports_the_transcript_shapes(shape: Shape) -> None:
     """``redact scan`` reports each shape, and its finding holds the whole planted value."""
-    value = synthetic(18)
+    value = credential(18)
     data = (shape.render(value) + "\n").encode()
     result = Scanner(ScanOptions(show_secrets=True), jobs=1).scan_stream(io.BytesIO(data))
     secrets = [f.secret or "" for f in result.findings]

@@ -387,3 +387,43 @@ def test_a_random_token_is_no_name_whatever_its_last_letters() -> None:
     # real names keep their short last word
     for name in ("card_cvc", "db_pw", "userPin", "x_otp", "api_jwt", "a1_b2_c3_d4_password"):
         assert names.is_sensitive(name), name
+
+
+#: Values that themselves spell a sensitive name (a glued suffix: ...secret, ...dsn8, ...Pass):
+#: a password may end so, and a reader that asks "is the value a name?" must not let it go.
+NAME_SPELLING_VALUES = [
+    "Xy7q9Zmy" + "secret",
+    "QvhmpJcGdKKzrqdv" + "dsn8",
+    "Tr0ub4dor" + "Pass",
+    "hunt3rZ2" + "token",
+    "Zq9x8Lm2" + "apikey",
+    "mydb" + "password",
+]
+
+
+@pytest.mark.parametrize("value", NAME_SPELLING_VALUES)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "User<password:{v}>",
+        "User(name=bob, <password:{v}>)",
+        "User<password:{v}, name:bob>",
+        "<ns:password>{v}</ns:password>",
+        '<wsse:Password Type="PasswordText">{v}</wsse:Password>',
+        "password: {v}",
+        '{{"password": "{v}"}}',
+        "password: *{v}",
+        "- password: *{v}",
+    ],
+)
+def test_a_value_that_spells_a_sensitive_name_is_still_a_value(
+    r: Redactor, value: str, shape: str
+) -> None:
+    """``User<password:...dsn8>`` went out whole: the angle-pair reader ran only when the
+    word after ``password:`` was not itself a sensitive name (it was read as ``<ns:name>``),
+    and ``password: *...secret`` was read as a YAML alias to another secret. A reference is
+    a name made of words (``*db_password`` stays: the lookalikes of test_grammar_siblings)."""
+    text = shape.format(v=value)
+    out = r.redact(text)
+    assert value not in out, out
+    assert "password" in out.lower()  # the name stays readable

@@ -398,3 +398,49 @@ KEYS = [
 def test_scanner_keeps_the_siblings_that_are_credentials(redactor: Redactor, line: str) -> None:
     """A query token of an API URL, a session cookie, a JSON secret, a Jenkins secret."""
     assert scan_text(redactor, line + "\n", OPTIONS, path="conf/app.xml"), line
+
+
+#: A value a member reading would take for an API model's name (camel-case pieces, one
+#: digit): reported only when the scanner reads the variable's name, not its type's.
+CAMEL_VALUE = "Qv" + "GRNP0imVzaEigeifaX"
+
+TYPED_DECLARATIONS = [
+    'api_key: str = "{v}"\n',
+    'API_KEY: Final[str] = "{v}"\n',
+    'api_key: Optional[str] = "{v}"\n',
+    'const apiKey: string = "{v}";\n',
+    'let api_key: &str = "{v}";\n',
+    'static API_KEY: &\'static str = "{v}";\n',
+    'val apiKey: String = "{v}"\n',
+    'var apiKey: String? = "{v}"\n',
+    'private apiKey: Map<string, string> = "{v}";\n',
+    'api_key: str = Field(default="{v}")\n',
+    'api_key: pydantic.Field(default="{v}")\n',
+    'password: SecretStr = SecretStr("{v}")\n',
+]
+
+
+@pytest.mark.parametrize("line", TYPED_DECLARATIONS)
+@pytest.mark.parametrize("path", ["settings.py", "config.ts", "main.rs", "App.kt", "notes.txt"])
+def test_a_typed_declaration_is_weighed_under_its_variable_not_its_type(
+    redactor: Redactor, line: str, path: str
+) -> None:
+    """``api_key: str = "v"``: the name is ``api_key``; read as ``str``, a value of camel-case
+    pieces was judged as a model member and dropped (one random value in 600 in CI)."""
+    text = line.format(v=CAMEL_VALUE)
+    found = scan_text(redactor, text, ScanOptions(show_secrets=True), path=path)
+    assert [f.secret for f in found] == [CAMEL_VALUE]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "timeout: int = 30\n",
+        'api_key: str = Field(default=None, description="KmsKeyArn")\n',
+        'api_key: str = os.environ["API_KEY"]\n',
+        "api_key: str = settings.api_key\n",
+    ],
+)
+def test_typed_declarations_without_a_credential_stay_quiet(redactor: Redactor, line: str) -> None:
+    """The same declarations holding a number, a description, a reference: no finding."""
+    assert scan_text(redactor, line, OPTIONS, path="settings.py") == []
