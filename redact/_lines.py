@@ -187,9 +187,10 @@ class _Holds:
         if view is not None:
             if view.partial_from is not None:
                 found = _earliest(found, view.partial_from)
-            at = self._start(view.text)
-            if at is not None:
-                found = _earliest(found, view.source_pos(at))
+            for gs, ge in view.groups:  # each source's messages: interleaved streams
+                at = self._start(view.text[gs:ge])
+                if at is not None:
+                    found = _earliest(found, view.source_pos(gs + at))
         return found
 
     def _start(self, text: str) -> int | None:

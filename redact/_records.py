@@ -34,10 +34,25 @@ __all__ = [
 ]
 
 #: A JSON record's message member (Docker ``log``, journald ``MESSAGE``, structured loggers).
-_JSON_MESSAGE = re.compile(r'"(log|MESSAGE|message|msg)"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*+)"')
+_JSON_MESSAGE = re.compile(
+    r'"(log|MESSAGE|message|msg|textPayload)"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*+)"'
+)
+#: A logfmt record (``time=... level=info msg="<line>"``): the quoted ``msg`` is the message.
+_LOGFMT = re.compile(r'(?:time|ts|t|level|lvl)=\S*.*?(?:^|[ \t])msg="((?:[^"\\\n]|\\.)*+)"')
 _ESCAPED_EOL = re.compile(r"(?:\\r)?\\n\Z")
 #: Kubernetes CRI: ``<RFC 3339 time> <stream> <P|F> <message>``.
-_CRI = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) ([PF])(?: |\Z)")
+_CRI = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (stdout|stderr) ([PF])(?: |\Z)")
+#: The members of a JSON record that say which program or stream wrote it (Docker's
+#: ``stream``, journald's ``_PID`` and unit, a collector's container and pod names).
+_JSON_SOURCE = re.compile(
+    r'"(stream|_PID|_SYSTEMD_UNIT|SYSLOG_IDENTIFIER|CONTAINER_NAME|CONTAINER_ID|container_name'
+    r'|container_id|container|pod|pod_name|logName|source)"[ \t]*:[ \t]*("(?:[^"\\\n]|\\.)*+"|\d+)'
+)
+#: A multiplexer's prefix that names the source: ``kubectl logs --prefix``
+#: (``[pod/api-1/app] ``) and Docker Compose (``api-1  | ``).
+_SOURCE_PREFIX = re.compile(
+    r"\[(?:pod|deployment|job|statefulset)/[^\]\s]{1,253}\] |[\w.-]{1,64} +\| "
+)
 _TIME = r"\d\d:\d\d:\d\d(?:[.,]\d{1,9})?"
 _ZONE = r"(?:[ ]?(?:Z|UTC|[+-]\d\d:?\d\d))?"
 _LEVEL = (
@@ -67,7 +82,8 @@ _PREFIX = re.compile(
 )
 #: Whether a text may hold records at all (one C-level search before any line is parsed).
 _ANY = re.compile(
-    r"(?m)^(?:\{.*\"(?:log|MESSAGE|message|msg)\"|\d{4}-\d\d-\d\d[T ]|\[\d{4}-|<\d{1,3}>"
+    r"(?m)^(?:\{.*\"(?:log|MESSAGE|message|msg|textPayload)\"|(?:time|ts|t|level|lvl)="
+    r"|\d{4}-\d\d-\d\d[T ]|\[\d{4}-|<\d{1,3}>"
     r"|[A-Z][a-z]{2} [ \d]\d \d\d:|[IWEF]\d{4} \d\d:|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):"
     r"|\[?\d\d:\d\d:\d\d)"
 )
@@ -125,13 +141,19 @@ class RecordView:
     of partial records starts.
     """
 
-    __slots__ = ("_starts", "partial", "partial_from", "segments", "text")
+    __slots__ = ("_starts", "groups", "partial", "partial_from", "segments", "text")
 
     def __init__(
-        self, text: str, segments: list[tuple[int, int, int]], partial_from: int | None
+        self,
+        text: str,
+        segments: list[tuple[int, int, int]],
+        partial_from: int | None,
+        groups: list[tuple[int, int]] | None = None,
     ) -> None:
         self.text = text
         self.segments = segments
+        #: ``(view_start, view_end)`` of each source's messages (one range for one source).
+        self.groups = groups if groups is not None else [(0, len(text))]
         self._starts = [s for s, _, _ in segments]
         self.partial = partial_from is not None
         self.partial_from = partial_from
@@ -161,25 +183,39 @@ class RecordView:
         return src + ve - vs
 
 
-def _message(line: str) -> tuple[int, int, bool] | None:
-    """``(start, end, partial)`` of the message in a record ``line``; None: not a record."""
+def _message(line: str) -> tuple[int, int, bool, str] | None:
+    """``(start, end, partial, source)`` of the message in a record ``line``; None: not a
+    record. ``source`` names the stream or program that wrote it ("" when unknown)."""
     if line.startswith("{") and line.rstrip().endswith("}"):
         m = _JSON_MESSAGE.search(line)
         if m is None:
             return None
+        source = "\x00".join(f"{k}={v}" for k, v in _JSON_SOURCE.findall(line))
         s, e = m.span(2)
         eol = _ESCAPED_EOL.search(line, s, e)
         if eol is not None:
-            return s, eol.start(), False
-        return s, e, m.group(1) == "log" and s < e  # Docker: a line cut at 16 KiB
+            return s, eol.start(), False, source
+        return s, e, m.group(1) == "log" and s < e, source  # Docker: a line cut at 16 KiB
+    m = _LOGFMT.match(line)
+    if m is not None:
+        return m.start(1), m.end(1), False, ""
     m = _CRI.match(line)
     if m is not None:
         s = m.end()
         p = _PREFIX.match(line, s)  # the program's own logger prefix inside the record
-        return (p.end() if p is not None else s), len(line), m.group(1) == "P"
+        return (p.end() if p is not None else s), len(line), m.group(2) == "P", m.group(1)
+    m = _SOURCE_PREFIX.match(line)
+    if m is not None:
+        p = _PREFIX.match(line, m.end())
+        return (
+            (p.end() if p is not None and p.end() > m.end() else m.end()),
+            len(line),
+            False,
+            (m.group().rstrip(" |")),
+        )
     p = _PREFIX.match(line)
     if p is not None and p.end() > 0:
-        return p.end(), len(line), False
+        return p.end(), len(line), False, ""
     return None
 
 
@@ -187,15 +223,20 @@ def records_view(text: str) -> RecordView | None:
     """The messages of the records in ``text`` joined (see :class:`RecordView`), or None.
 
     None when no line of ``text`` is a record. A line that is not a record (a stack
-    trace line, a continuation) is a message of its own, whole.
+    trace line, a continuation) is a message of its own, whole, of the source of the record
+    before it. Records of several sources interleaved (Docker's stdout and stderr, two
+    containers behind ``kubectl logs --prefix`` or Compose, two journald processes) are
+    joined per source, each source's messages in order: a key printed line by line on
+    stderr while stdout logs requests is one text again.
     """
-    if _ANY.search(text) is None:
+    if _ANY.search(text) is None and _SOURCE_PREFIX.search(text) is None:
         return None
-    parts: list[str] = []
-    segments: list[tuple[int, int, int]] = []
-    size = pos = 0
+    # (source, view piece, source offset of the piece or -1 for a joiner)
+    lines: list[tuple[str, int, int, bool, bool]] = []  # source, start, end, partial, eol
     records = 0
     partial_from: int | None = None
+    source = ""
+    pos = 0
     n = len(text)
     while pos < n:
         nl = text.find("\n", pos)
@@ -207,19 +248,39 @@ def records_view(text: str) -> RecordView | None:
             s, e, partial = 0, len(body), False
         else:
             records += 1
-            s, e, partial = found
-        parts.append(body[s:e])
-        segments.append((size, size + e - s, pos + s))
-        size += e - s
+            s, e, partial, source = found
+        lines.append((source, pos + s, pos + e, partial, nl >= 0))
         if partial:
             if partial_from is None:
                 partial_from = pos
         else:
             partial_from = None
-            if nl >= 0:
-                parts.append("\n")
-                size += 1
         pos = end + 1
     if not records:
         return None
-    return RecordView("".join(parts), segments, partial_from)
+    order: dict[str, int] = {}
+    for src, *_ in lines:
+        order.setdefault(src, len(order))
+    if len(order) > 1:
+        lines.sort(key=lambda item: order[item[0]])  # stable: each source keeps its order
+    parts: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    groups: list[tuple[int, int]] = []
+    size = group_start = 0
+    previous = lines[0][0]
+    for src, start, end, partial, eol in lines:
+        if src != previous:
+            groups.append((group_start, size))
+            if parts and not parts[-1].endswith("\n"):
+                parts.append("\n")  # another source: a partial record's chain ends here
+                size += 1
+            group_start = size
+        previous = src
+        parts.append(text[start:end])
+        segments.append((size, size + end - start, start))
+        size += end - start
+        if not partial and eol:
+            parts.append("\n")
+            size += 1
+    groups.append((group_start, size))
+    return RecordView("".join(parts), segments, partial_from, groups)

@@ -251,3 +251,82 @@ def test_line_stream_fed_in_any_cuts_masks_keys_across_records(name: str, cuts: 
     out.append(stream.feed(text[pos:]))
     out.append(stream.close())
     assert _fragments_left("".join(out), body) == []
+
+
+#: Two sources interleaved, one line each: the key on one, requests on the other.
+INTERLEAVED: dict[str, Callable[[int, str, str], str]] = {
+    "docker stdout/stderr": lambda i, key, other: (
+        json.dumps({"log": key + "\n", "stream": "stderr"})
+        + "\n"
+        + json.dumps({"log": other + "\n", "stream": "stdout"})
+    ),
+    "cri stdout/stderr": lambda i, key, other: (
+        f"2026-11-30T10:00:{i:02d}.000Z stderr F {key}\n"
+        f"2026-11-30T10:00:{i:02d}.100Z stdout F {other}"
+    ),
+    "kubectl --prefix": lambda i, key, other: f"[pod/api-1/app] {key}\n[pod/api-2/app] {other}",
+    "compose": lambda i, key, other: f"api-1  | {key}\ndb-1   | {other}",
+    "journald two pids": lambda i, key, other: (
+        json.dumps({"MESSAGE": key, "_PID": "41"})
+        + "\n"
+        + json.dumps({"MESSAGE": other, "_PID": "77"})
+    ),
+    "cri, other source first": lambda i, key, other: (
+        f"2026-11-30T10:00:{i:02d}.000Z stdout F "
+        f"{other}\n2026-11-30T10:00:{i:02d}.100Z stderr F {key}"
+    ),
+}
+#: Envelopes with a message member or field of their own (no interleaving).
+MORE_ENVELOPES: dict[str, Callable[[int, str], str]] = {
+    "gcp textPayload": lambda i, line: json.dumps({"textPayload": line, "severity": "ERROR"}),
+    "logfmt msg": lambda i, line: f'time=2026-11-30T10:00:{i:02d}Z level=error msg="{line}"',
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTERLEAVED))
+def test_a_key_interleaved_with_another_source_is_masked(name: str, tmp_path: Path) -> None:
+    """A key printed line by line on one stream while another logs requests: joined per
+    source, in redact(), redact filter and redact scan (the whole body went out raw)."""
+    lines, body = _pem()
+    log = "".join(
+        INTERLEAVED[name](i, line, "GET /health 200") + "\n" for i, line in enumerate(lines)
+    )
+    out = Redactor.default().redact(log)
+    assert not [b for b in body if b in out]
+    assert out.count("GET /health 200") == len(lines)
+    proc = run_redact("filter", cwd=tmp_path, input=log.encode())
+    assert not [b for b in body if b.encode() in proc.stdout]
+    path = tmp_path / "app.log"
+    path.write_text(log)
+    assert run_redact("scan", str(path), cwd=tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize("name", sorted(MORE_ENVELOPES))
+def test_more_envelopes_are_records(name: str, tmp_path: Path) -> None:
+    lines, body = _pem()
+    log = "".join(MORE_ENVELOPES[name](i, line) + "\n" for i, line in enumerate(lines))
+    out = Redactor.default().redact(log)
+    assert not [b for b in body if b in out]
+    proc = run_redact("filter", cwd=tmp_path, input=log.encode())
+    assert not [b for b in body if b.encode() in proc.stdout]
+
+
+def test_a_token_split_across_partial_records_of_one_stream_around_another() -> None:
+    token = make_secret("github")
+    log = (
+        f"2026-11-30T10:00:00.000Z stdout P token {token[:20]}\n"
+        "2026-11-30T10:00:00.100Z stderr F other\n"
+        f"2026-11-30T10:00:00.200Z stdout F {token[20:]} ok\n"
+    )
+    out = Redactor.default().redact(log)
+    assert token[:20] not in out
+    assert token[20:] not in out
+    assert "stderr F other" in out
+
+
+def test_one_source_keeps_its_order_and_a_view_per_source() -> None:
+    log = "".join(INTERLEAVED["docker stdout/stderr"](i, f"k{i}", f"o{i}") + "\n" for i in range(3))
+    view = records_view(log)
+    assert view is not None
+    assert view.text == "k0\nk1\nk2\no0\no1\no2\n"
+    assert len(view.groups) == 2
