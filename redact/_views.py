@@ -491,6 +491,20 @@ _CARET = re.compile(r"\^([&|<>^()!%\"'])")
 _BACKTICK = re.compile(r"`([^0-9A-Za-z])")
 
 
+#: Characters a reader does not see: Unicode's Default_Ignorable_Code_Point set (soft
+#: hyphen, combining grapheme joiner, zero-width space and joiners, word joiner, bidi
+#: controls, variation selectors, Hangul fillers, BOM, tag characters) and the interlinear
+#: annotation controls. A secret with one inserted (``ghp_abc\u200bdef``, a registered value
+#: with a soft hyphen or a variation selector) reads as the secret.
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_INVISIBLE_CHAR = re.compile(f"[{INVISIBLE}]")
+_INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")
+
+
 #: (trigger, decoder) in the order of one round; a trigger of None means "any text the
 #: gate passed" (runs), "" means "non-ASCII text".
 _DECODERS: tuple[tuple[str | None, Callable[[str], _Tokens]], ...] = (
@@ -499,6 +513,8 @@ _DECODERS: tuple[tuple[str | None, Callable[[str], _Tokens]], ...] = (
     ("&", _by_regex(_ENTITY, _entity)),
     ("\\", _by_regex(_BACKSLASH, _backslash)),
     ("", _by_regex(_MOJIBAKE, _mojibake)),
+    # invisible characters, also once an escape or mojibake decoded to one (\u200b, &shy;)
+    ("", _by_regex(_INVISIBLE_RUN, lambda m: "")),
     ("^", _by_regex(_CARET, lambda m: m.group(1))),
     ("`", _by_regex(_BACKTICK, lambda m: m.group(1))),
 )
@@ -719,13 +735,6 @@ def _chain(
 
 #: Terminal control sequences a reader never sees: CSI (colours, cursor: ``ESC [ ... m``),
 #: OSC (titles, hyperlinks: ``ESC ] ... BEL`` or ``ESC ] ... ESC \``) and two-byte escapes.
-#: Invisible format characters (Unicode Cf: soft hyphen, zero-width space and joiners, word
-#: joiner, bidi controls, BOM): a reader does not see them, so a secret with one inserted
-#: (``ghp_abc\u200bdef``, a registered value with a soft hyphen) reads as the secret.
-INVISIBLE = (
-    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-)
-_INVISIBLE_CHAR = re.compile(f"[{INVISIBLE}]")
 _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x1b\](?P<osc>[^\x07\x1b]{0,4096})(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"

@@ -323,6 +323,17 @@ class Redactor:
                 for f in self._find_joined(view.text, snap, seen):
                     s, e = view.source_span(f.start, f.end)
                     found.append(dataclasses.replace(f, start=s, end=e))
+                if "\x1b" not in text and "\x9b" not in text:
+                    # Only invisible characters: the text as written is read too (U+00AD is
+                    # also the second byte of a UTF-8 sequence read as latin-1, which the
+                    # view would break; the decoded views strip what they decode to).
+                    have = {(f.start, f.end, f.rule_id) for f in found}
+                    found += [
+                        f
+                        for f in self._find_joined(text, snap, seen)
+                        if (f.start, f.end, f.rule_id) not in have
+                    ]
+                    found.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
                 return self._with_records(text, found, snap, seen)
         seen = set()
         found = self._find_joined(text, snap, seen)

@@ -9,6 +9,7 @@ sequences joined by U+200D, a BOM, Arabic with U+061C) is left as it was.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import string
@@ -23,6 +24,8 @@ from redact.integrations.logging import RedactFilter
 INVISIBLE = [
     "\u00ad", "\u061c", "\u180e", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f",
     "\u202a", "\u202e", "\u2060", "\u2063", "\u2066", "\u2069", "\ufeff",
+    # the rest of Default_Ignorable_Code_Point (a second red team found these in clear)
+    "\u034f", "\u115f", "\u3164", "\ufe0f", "\ufe00", "\uffa0", "\U000e0041", "\U000e0001",
 ]  # fmt: skip
 ALNUM = string.ascii_letters + string.digits
 
@@ -79,3 +82,29 @@ def test_objects_and_the_logging_filter_see_the_same(ch: str) -> None:
 )
 def test_text_with_only_invisible_characters_is_unchanged(text: str) -> None:
     assert Redactor.default().redact(text) == text
+
+
+@pytest.mark.parametrize("ch", ["\u200b", "\u00ad", "\ufe0f", "\U000e0041"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda v: json.dumps({"v": v}),  # \u200b escaped, as json.dumps writes by default
+        repr,
+        ascii,
+        lambda v: v.replace("\u00ad", "&shy;").replace("\u200b", "&#8203;"),
+    ],
+)
+def test_an_escaped_invisible_character_is_stripped_once_decoded(ch: str, form: object) -> None:
+    r, value = _registered()
+    hidden = value[:8] + ch + value[8:]
+    out = r.redact(form(hidden))  # type: ignore[operator]
+    assert value[8:] not in out
+    assert value[:8] not in out
+
+
+def test_the_registry_alone_strips_them_too() -> None:
+    """The egress guard and other registry-only readers see the decoded views: an invisible
+    character inside a registered value is stripped there as well."""
+    r, value = _registered()
+    hits, _ = r.known.snapshot.scan(value[:6] + "\u200b" + value[6:] + " end")
+    assert [h.label for h in hits] == ["db"]
