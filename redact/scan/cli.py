@@ -293,7 +293,9 @@ def register_known(redactor: Redactor, *, env_names: Sequence[str], files: Seque
             raise ConfigError(msg)
         items.append((value, name))
     for path in files:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+        # utf-8-sig: a byte-order mark (Windows editors, PowerShell 5.1) is no part of the
+        # first value, which would otherwise never match and stay unprotected
+        with open(path, encoding="utf-8-sig", errors="surrogateescape") as fh:
             lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(fh, 1)]
         values = [(n, v) for n, v in lines if v.strip()]
         if not values:

@@ -303,6 +303,21 @@ def test_non_utf8_file_names_in_every_format(tmp_path: Path, secret: Callable[..
     assert text.returncode == 0 and "caf\ufffd.txt" in text.stdout.decode()
 
 
+def test_a_known_file_with_a_byte_order_mark_protects_its_first_value(tmp_path: Path) -> None:
+    """Windows editors and PowerShell 5.1 write UTF-8 with a BOM: the BOM is no part of the
+    first value (it was, and that value went out raw with exit 0)."""
+    import secrets
+
+    values = [secrets.token_urlsafe(12), secrets.token_urlsafe(12)]
+    known = tmp_path / "known.txt"
+    known.write_bytes(b"\xef\xbb\xbf" + "\n".join(values).encode() + b"\n")
+    proc = run_redact(
+        "filter", "--known-file", str(known), cwd=tmp_path, input=" ".join(values).encode() + b"\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not [v for v in values if v.encode() in proc.stdout]
+
+
 def test_filter_masks_values_registered_from_env_and_file(tmp_path: Path) -> None:
     """--known-env NAME and --known-file PATH register values the rules cannot recognise."""
     import base64
