@@ -97,6 +97,8 @@ class Command:
     stdin: tuple[str, ...] = ()
     #: The program prints a secret: in a transcript, the one-word line after it is the secret.
     prints: bool = False
+    #: What it reads on stdin is ``user:password`` (``chpasswd``): the user stays readable.
+    stdin_user: bool = False
 
 
 #: ``Command.stdin`` of a program that reads its secret on stdin whatever its arguments.
@@ -259,7 +261,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(("lftp",), user_flags=("-u",), user_sep=","),
     # Programs that always read user:password lines on stdin (echo 'bob:v' | chpasswd).
-    Command(("chpasswd", "chgpasswd"), stdin=STDIN_ALWAYS),
+    Command(("chpasswd", "chgpasswd"), stdin=STDIN_ALWAYS, stdin_user=True),
+    # more secrets fed on stdin or printed (red team): echo v | gh secret set NAME,
+    # echo v | passwd --stdin bob, security find-generic-password -w (prints the password)
+    Command(("gh",), sub=("secret", "set"), stdin=STDIN_ALWAYS),
+    Command(("passwd",), stdin=("--stdin",)),
+    Command(("security",), sub=("find-generic-password",), prints=True),
+    Command(("security",), sub=("find-internet-password",), prints=True),
+    Command(("schtasks",), flags=("/RP", "/P"), getopt=False),
     # CLIs whose secret is an argument (red team): gh secret set NAME --body v, macOS
     # keychain -w v, vault operator unseal v, cargo login v, nmcli ... password v, ...
     Command(("gh",), sub=("secret", "set"), flags=("-b", "--body")),
@@ -479,7 +488,7 @@ def command_spans(
             )
             if _reads_stdin(text, words, cmd):
                 fed = _fed_by(text, lo, m.start())
-                if fed is not None and cmd.stdin == STDIN_ALWAYS and cmd.user_flags == ():
+                if fed is not None and cmd.stdin_user:
                     # chpasswd reads user:password lines: the user stays readable
                     colon = text.find(cmd.user_sep, *fed)
                     fed = (colon + 1, fed[1]) if 0 <= colon < fed[1] - 1 else fed
@@ -676,8 +685,10 @@ def _arguments(
     for j in range(i, len(words)):
         s, e = words[j]
         word = text[s:e]
-        if j in programs and pending is None and len(positionals) != _secret_index(cmd, letters):
-            break  # the next program (sshpass -p v ssh ..., a wrapper) has its own arguments
+        if j in programs and pending is None and _secret_index(cmd, letters) is None:
+            # the next program (sshpass -p v ssh ..., a wrapper) has its own arguments; a
+            # command whose secret is the nth word counts its words (a file named passwd)
+            break
         if pending is not None:
             kind, pending = pending, None
             if not word.startswith("-"):
@@ -704,9 +715,16 @@ def _arguments(
                     pending = long_kind
             continue
         if word.startswith("/") and not cmd.getopt:
+            low = word.lower()
             for f in cmd.flags:
-                if f.startswith("/") and word.lower().startswith(f):
-                    yield _unquoted(text, s + len(f), e)
+                if not f.startswith("/"):
+                    continue
+                if low == f.lower():
+                    pending = "plain"  # /RP v: the value is the next word
+                    break
+                if f.endswith(":") and low.startswith(f.lower()):
+                    yield _unquoted(text, s + len(f), e)  # /p:v
+                    break
             continue
         if not _DRIVE.fullmatch(word):
             positionals.append((s, e))

@@ -854,7 +854,11 @@ class KeyNames:
         ws = words(name)
         if not ws or not ws[-1].endswith("s") or ws[-1].endswith("ss") or len(ws[-1]) < 4:
             return False
-        return self.is_sensitive(name) and self.is_sensitive(name[:-1])
+        # A plural named whole in the vocabulary is one too (``auths``: Docker's registry
+        # logins, whose singular ``auth`` alone is a mode, not a secret).
+        return self.is_sensitive(name) and (
+            self.is_sensitive(name[:-1]) or normalize(name) in self._exact_norm
+        )
 
     def refers_to_secret(self, name: str) -> bool:
         """Whether a reference's name (``settings.DB_PASSWORD``, ``*db_password``) is sensitive

@@ -50,6 +50,16 @@ COMMANDS = [
     "echo bob:{v} | sudo chpasswd",
     'printf "root:{v}" | sudo -E chpasswd -c SHA512',
     "echo {v} | sudo docker login -u bob --password-stdin r.io",
+    # a second red team: fed on stdin, printed, Windows switches, a YAML registry login
+    "echo {v} | gh secret set API_TOKEN",
+    "echo '{v}' | passwd --stdin bob",
+    "$ security find-generic-password -s svc -w\n{v}\n$ ls",
+    "schtasks /create /tn t /tr run.cmd /RU bob /RP {v}",
+    "schtasks /Create /S host /U admin /P {v} /TN t",
+    "auths:\n  ghcr.io:\n    auth: {v}\n",
+    # a program's name as a file argument does not end the outer command's words
+    "htpasswd -b passwd bob {v}",
+    "mosquitto_passwd -b /etc/mosquitto/passwd bob {v}",
 ]
 
 HOSTS = [
@@ -94,6 +104,10 @@ def test_a_parsed_url_with_a_one_word_host_is_masked_in_objects_and_repr(
         "tool -NoPassword x",
         "chpasswd < users.txt",
         "echo hello | sudo tee out.txt",
+        "gh secret list",
+        "schtasks /query /fo LIST",
+        "echo hello | passwd --help",
+        "cat /etc/passwd | grep bob",
     ],
 )
 def test_lookalikes_stay(r: Redactor, text: str) -> None:
