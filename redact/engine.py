@@ -35,7 +35,7 @@ from redact._carriers import (
     record_field_spellings,
 )
 from redact._commands import Piece, argv_text, program_keywords
-from redact._cuts import MARKER_WORDS, CutHeads, marker_cuts, rule_heads
+from redact._cuts import MARKER_WORDS, CutHeads, marker_cuts, rule_heads, text_markers
 from redact._matcher import Hit
 from redact._records import opener_ends, partial_records, records_view
 from redact._views import ansi_view, hidden, joined_view
@@ -306,6 +306,25 @@ class Redactor:
         """Every finding in ``text``, sorted by position (overlaps not merged)."""
         return self._find(text)
 
+    def find_known(self, text: str) -> list[Finding]:
+        """The registered values in ``text`` only, sorted by position: every form and
+        decoded view the registry reads, and the pieces of one that a truncation marker
+        left (``'Zq8v...hCt9'``, ``Zq8vN3xK…``, ``'Zq8vN3'+40``; see :mod:`redact._cuts`).
+        Rules and sensitive names are not read (the ASGI egress guard's default).
+        Findings have ``detector="known"``; no part of a value is in them."""
+        snap = self.known._snap
+        hits, words = snap.scan(text)
+        out = [
+            Finding(_KNOWN_RULE_ID, h.start, h.end, "known-secret", "critical", h.label, "known")
+            for h in hits
+        ]
+        if snap.count and not MARKER_WORDS.isdisjoint(words):
+            cuts = self._cut_findings(text, snap, marker_cuts(text))
+            out.extend(f for f in cuts if f.detector == "known")
+            out.extend(self._marked_findings(text, snap))
+            out.sort(key=lambda f: (f.start, -f.end))
+        return out
+
     def _find(self, text: str, snap: _Snap | None = None) -> list[Finding]:
         if snap is None:
             snap = self.known._snap
@@ -430,7 +449,9 @@ class Redactor:
         for source in self._detectors:
             findings.extend(source(text))
         if words and not MARKER_WORDS.isdisjoint(words):
-            findings.extend(self._cut_findings(text, marker_cuts(text), snap))
+            findings.extend(self._cut_findings(text, snap, marker_cuts(text)))
+            if snap.count:
+                findings.extend(self._marked_findings(text, snap))
         if findings and "[REDACTED" in text:
             findings = _outside_masks(text, findings, self._rendered_labels)
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
@@ -540,16 +561,20 @@ class Redactor:
         """
         return self._redact(text, cut=True)
 
-    def _cut_findings(self, text: str, cuts: Iterable[int], snap: _Snap) -> list[Finding]:
+    def _cut_heads_for(self, snap: _Snap) -> CutHeads:
+        """The cut comparisons bound to ``snap`` (built at the first cut after a change)."""
+        cached_snap, heads = self._cuts
+        if cached_snap is not snap or heads is None:
+            heads = CutHeads(snap.literals.items(), self._cut_heads)
+            self._cuts = (snap, heads)
+        return heads
+
+    def _cut_findings(self, text: str, snap: _Snap, ends: Iterable[int]) -> list[Finding]:
         """Findings for the unfinished secrets that end at each cut offset of ``text``."""
         out: list[Finding] = []
         heads: CutHeads | None = None
-        for end in cuts:
-            if heads is None:
-                cached_snap, heads = self._cuts
-                if cached_snap is not snap or heads is None:
-                    heads = CutHeads(snap.literals.items(), self._cut_heads)
-                    self._cuts = (snap, heads)
+        for end in ends:
+            heads = heads or self._cut_heads_for(snap)
             found = heads.tail(text, end)
             if found is None or found[0] >= end:
                 continue
@@ -560,6 +585,23 @@ class Redactor:
                 out.append(
                     Finding(_KNOWN_RULE_ID, start, end, "known-secret", "critical", label, "known")
                 )
+        return out
+
+    def _marked_findings(self, text: str, snap: _Snap) -> list[Finding]:
+        """Findings for the pieces of registered values around the textual truncation
+        markers of ``text`` (``...``, ``…``, ``[truncated]``: see :mod:`redact._cuts`)."""
+        marks = text_markers(text)
+        if not marks:
+            return []
+        heads = self._cut_heads_for(snap)
+        out: list[Finding] = []
+        for i, (start, end) in enumerate(marks):
+            lo = marks[i - 1][1] if i else 0
+            hi = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+            out.extend(
+                Finding(_KNOWN_RULE_ID, s, e, "known-secret", "critical", label, "known")
+                for s, e, label in heads.marked(text, start, end, lo, hi)
+            )
         return out
 
     def _redact(self, text: str, *, cut: bool) -> str:
@@ -573,7 +615,7 @@ class Redactor:
         try:
             findings = self._find(text)
             if cut and text:
-                more = self._cut_findings(text, (len(text),), self.known._snap)
+                more = self._cut_findings(text, self.known._snap, (len(text),))
                 if more:
                     findings = sorted(
                         [*findings, *more],

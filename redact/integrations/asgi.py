@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Seque
 from typing import Any, Literal
 
 from redact import Redactor, telemetry
+from redact._cuts import MARKER_REACH
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
@@ -77,14 +78,18 @@ class _Scanner:
 
         Ten times its byte length minus one (at most ``window``): the registry also finds
         a value through decoded views (HTML entities, ``\\u`` escapes), whose escaped
-        text is longer than any registered form.
+        text is longer than any registered form; and at least a truncated value's head,
+        tail and the marker between them (``Zq8v...hCt9``, see :mod:`redact._cuts`).
         """
         if self._rules:
             return self._window
         snap = self._redactor.known.snapshot
         generation, size = self._holdback
         if generation != snap.generation:
-            size = min(max(10 * snap.max_form_bytes - 1, 0), self._window)
+            longest = snap.max_form_bytes
+            # a truncated value's head, its marker and its tail are read together too
+            reach = max(10 * longest - 1, 2 * longest + MARKER_REACH) if longest else 0
+            size = min(reach, self._window)
             self._holdback = (snap.generation, size)
         return size
 
@@ -99,7 +104,7 @@ class _Scanner:
         if self._rules and rules:
             out = self._redactor.redact(text)
         else:
-            hits, _ = self._redactor.known.snapshot.scan(text)
+            hits = self._redactor.find_known(text)
             out = _masked(text, hits) if hits else text
         return self._mask_wide(out) if wide else out
 
@@ -134,7 +139,7 @@ class _Scanner:
             labels = {f.mask_label for f in found}
             end = max((f.end for f in found), default=0)
         else:
-            hits, _ = self._redactor.known.snapshot.scan(text)
+            hits = self._redactor.find_known(text)
             labels, end = {h.label for h in hits}, max((h.end for h in hits), default=0)
         if wide:
             more, wide_end = self._wide(text)
