@@ -33,10 +33,10 @@ ellipsis (``...`` of three or more dots, ``…``), a bracket that says so (``[..
 ``[truncated]``, ``(truncated 40 chars)``, ``<truncated>``), and runs of them
 (``…(truncated)``, ``...TRUNCATED...``). The text before the marker may be the head
 of a value and the text after it its tail (middle truncation: pydantic's
-``input_value='Zq8v…24 chars...hCt9…'``, ``reprlib.repr``, ``textwrap.shorten``'s
-``[...]``), or only one of them (``Zq8vN3xK…``, ``...xK9hCt``). An ellipsis is common
-prose (``loading...``, ``a...b``), so only REGISTERED values are read there, and
-only pieces long enough to identify one:
+``input_value='<first 24 characters>...<last 24>'``, ``reprlib.repr``), or only one
+of them (``Zq8vN3xK…``, ``...xK9hCt``). An ellipsis is common prose (``loading...``,
+``a...b``), so only REGISTERED values are read there, and only pieces long enough to
+identify one:
 
 - the run that ends at the marker is masked when it is a prefix of a registered form
   (any case) of at least :data:`PIECE_MIN` characters; the run that starts after it,
@@ -101,12 +101,18 @@ PIECE_MIN = 6
 
 #: rich / structlog ``to_repr``: ``'abc'+11`` is a string cut after ``abc`` (11 dropped).
 _MARKER = re.compile(r"""(?<=[^\\])(['"])\+[1-9][0-9]*(?![0-9])""")
-_ELL = r"(?:\.{3,}|\u2026)+"
+#: Three dots or ``…``, then any more of either (one greedy class: no backtracking).
+_ELL = r"(?:\.{3}|\u2026)[.\u2026]*"
 _NOTE = "|".join(_NOTE_WORDS)
+#: A note's key word: an ellipsis or a word that says a cut (``...truncated...``).
+_KEY = rf"(?:{_ELL})?(?:{_NOTE})[a-z]*(?:{_ELL})?|{_ELL}"
+#: The other words a note is made of: a number, a unit, ``more``.
+_PLAIN = r"[0-9][0-9,.]*|more|chars?|characters|bytes?|lines?|items?|of|total|and|was|were|[+~:=-]"
+#: A bracket's inside that says a value was cut, its words blank-separated (so
+#: ``[...abc]`` or ``[see Zq8v ...]`` is no note, and the ellipsis in it is read alone).
+_INNER = rf"[ \t]*(?:(?:{_PLAIN})[ \t]+){{0,4}}(?:{_KEY})(?:[ \t]+(?:{_KEY}|{_PLAIN})){{0,6}}[ \t]*"
 #: A bracket whose few words say a value was cut: ``[...]``, ``(truncated 40 chars)``.
-_BRACKET = (
-    r"[\[(<{](?=[^\[\](){}<>\n]{0,80}?(?:\.\.\.|\u2026|" + _NOTE + r"))[^\[\](){}<>\n]{0,80}[\])>}]"
-)
+_BRACKET = rf"(?:\[{_INNER}\]|\({_INNER}\)|<{_INNER}>|\{{{_INNER}\}})"
 #: A textual truncation marker: an ellipsis or such a bracket (one blank before it
 #: belongs to it), then any more of them or a bare note word (``...TRUNCATED...``).
 TEXT_MARKER = re.compile(
@@ -262,7 +268,7 @@ class CutHeads:
             out.append((s, e, self._rlabels[k]))
         pair = self._pair(text, heads, tails)
         if pair is not None:
-            out.extend(pair)
+            out.extend(p for p in pair if p not in out)
         return out
 
     def _pair(

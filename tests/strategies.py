@@ -797,3 +797,50 @@ def coded_bodies(draw: st.DrawFn, value: bytes) -> tuple[list[tuple[bytes, bytes
     chunks = [data[a:b] for a, b in itertools.pairwise([0, *cuts, len(data)])]
     headers = [(b"content-type", b"text/plain")] + [(b"content-encoding", ln) for ln in lines]
     return headers, chunks
+
+
+#: Textual truncation markers as truncators and log shippers print them (redact._cuts):
+#: reprlib / pydantic / rich ``...`` and ``…``, textwrap.shorten's `` [...]``, brackets
+#: that say so, runs of them, and Node's ``'head'... N more characters`` (its quote is
+#: part of the marker here).
+TRUNCATION_MARKERS = [
+    "...",
+    "\u2026",
+    "....",
+    " [...]",
+    "[...]",
+    "[truncated]",
+    " [truncated]",
+    " (truncated 40 chars)",
+    "(40 characters omitted)",
+    " <truncated>",
+    "\u2026(truncated)",
+    "...TRUNCATED...",
+    "... [truncated]",
+]
+
+#: Characters of the random part of a synthetic registered value for the truncation
+#: properties: no upper case and no dot, so the value's fixed head ``Zq`` occurs only at
+#: its start and no marker character is one of its own.
+TRUNCATED_VALUE_ALPHABET = string.ascii_lowercase + string.digits + "-_"
+
+
+@st.composite
+def truncated_values(draw: st.DrawFn) -> tuple[str, str, str, str, str]:
+    """``(value, head, marker, tail, before)``: a synthetic registered value (``Zq`` and
+    16-60 random characters) cut by a truncator that kept ``head`` (a prefix, maybe
+    empty) and ``tail`` (a suffix, maybe empty) around ``marker``, with something dropped
+    between them; ``before`` is what stands before the head (a separator, or ``'`` for
+    Node's quoted head)."""
+    value = "Zq" + draw(st.text(alphabet=TRUNCATED_VALUE_ALPHABET, min_size=16, max_size=60))
+    h = draw(st.integers(0, len(value) - 1))
+    t = draw(st.integers(0, len(value) - 1 - h))
+    if h == t == 0:
+        h = draw(st.integers(1, len(value) - 1))
+    node = draw(st.booleans()) and t == 0
+    if node:
+        marker, before = "'... 40 more characters", "'"
+    else:
+        marker = draw(st.sampled_from(TRUNCATION_MARKERS))
+        before = draw(st.sampled_from([" ", "=", ": ", "'", '"', "(", ",", "\t", "["]))
+    return value, value[:h], marker, value[len(value) - t :] if t else "", before
