@@ -67,8 +67,10 @@ from collections.abc import Iterable
 __all__ = [
     "MARKER_REACH",
     "MARKER_WORDS",
+    "NOTE_WORDS",
     "PIECE_MIN",
     "TEXT_MARKER",
+    "TEXT_MARKER_WORDS",
     "CutHeads",
     "marker_cuts",
     "rule_heads",
@@ -79,17 +81,13 @@ __all__ = [
 _ELLIPSIS_CHAR = "\u2026"
 #: Words of a truncation note (``[truncated]``, ``(40 chars omitted)``), lower-case.
 _NOTE_WORDS = ("truncat", "omitted", "elided", "trimmed", "shortened")
+NOTE_WORDS = frozenset(_NOTE_WORDS)
 
+#: The keywords of a textual truncation marker (read only where values are registered).
+TEXT_MARKER_WORDS = frozenset({"...", _ELLIPSIS_CHAR, *_NOTE_WORDS})
 #: The rule-keyword automaton's words for a truncation marker: a text holding one is
 #: never "quiet", so the engine looks for cuts in it.
-MARKER_WORDS = frozenset(
-    {
-        *(q + "+" + d for q in "'\"" for d in "123456789"),
-        "...",
-        _ELLIPSIS_CHAR,
-        *_NOTE_WORDS,
-    }
-)
+MARKER_WORDS = frozenset({*(q + "+" + d for q in "'\"" for d in "123456789"), *TEXT_MARKER_WORDS})
 
 #: How many characters a textual marker between a value's head and tail may take
 #: (a bracket reads at most 80 inside): what a stream must hold back beyond the pieces.
@@ -119,6 +117,14 @@ TEXT_MARKER = re.compile(
     rf"(?:{_ELL}|[ \t]?{_BRACKET})(?:[ \t]*(?:{_ELL}|{_BRACKET}|(?:{_NOTE})[a-z]*\b))*",
     re.IGNORECASE,
 )
+#: Where a textual marker can start: an ellipsis or an opening bracket.
+_OPENERS = re.compile("\\.\\.\\.|\u2026|[\\[(<{]")
+_CLOSERS = {"[": "]", "(": ")", "<": ">", "{": "}"}
+#: The characters a note's words are made of (what may stand between its opening
+#: bracket and an ellipsis inside it).
+_NOTE_CHARS = string.ascii_letters + string.digits + " \t,.+~:=-\u2026"
+#: How far an opening bracket's closing one is looked for (a note is a few words).
+_BRACKET_REACH = 96
 #: An unfinished URL userinfo at the very end: ``scheme://user:pa`` (no ``@`` yet).
 _URL_TAIL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@:'\"<>]*:([^\s/?#@'\"<>]+)\Z")
 #: How far back from a cut a rule head or URL is looked for (characters).
@@ -146,15 +152,78 @@ def marker_cuts(text: str) -> list[int]:
     return [m.start() for m in _MARKER.finditer(text)]
 
 
-def text_markers(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each textual truncation marker in ``text`` (see the module)."""
-    if (
-        "..." not in text
-        and _ELLIPSIS_CHAR not in text
-        and not any(w in text.lower() for w in _NOTE_WORDS)
-    ):
-        return []
-    return [m.span() for m in TEXT_MARKER.finditer(text)]
+def text_markers(text: str, notes: bool = True) -> list[tuple[int, int]]:
+    """``(start, end)`` of each textual truncation marker in ``text`` (see the module).
+
+    :data:`TEXT_MARKER` is tried only where a marker can start: at an ellipsis (or at
+    the bracket before it, when one opens within reach), and, when ``notes`` (the text
+    may hold a note word: ``truncated``, ``omitted``), at each opening bracket whose
+    inside holds one; the rest of a line costs a few ``str.find``.
+    """
+    if notes:
+        return _markers_at(text, _OPENERS)
+    out: list[tuple[int, int]] = []
+    pos = 0
+    match = TEXT_MARKER.match
+    while True:
+        p = _next_ellipsis(text, pos)
+        if p < 0:
+            return out
+        m = None
+        lo = max(pos, p - _BRACKET_REACH)
+        before = text[lo:p].rstrip(_NOTE_CHARS)
+        k = lo + len(before) - 1 if before and before[-1] in _CLOSERS else -1
+        if k >= 0:  # the ellipsis may be a bracket's inside: [...], (40 chars ...)
+            if k and text[k - 1] in " \t":
+                m = match(text, k - 1)
+            m = m or match(text, k)
+            if m is not None and m.end() <= p:
+                m = None
+        m = m or match(text, p)
+        if m is None:  # cannot happen: an ellipsis is a marker on its own
+            pos = p + 1
+            continue
+        out.append(m.span())
+        pos = max(m.end(), p + 1)
+
+
+def _next_ellipsis(text: str, pos: int) -> int:
+    a = text.find("...", pos)
+    b = text.find(_ELLIPSIS_CHAR, pos)
+    return b if a < 0 else a if b < 0 else min(a, b)
+
+
+def _markers_at(text: str, openers: re.Pattern[str]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    search, match = openers.search, TEXT_MARKER.match
+    while pos < n:
+        c = search(text, pos)
+        if c is None:
+            break
+        i = c.start()
+        m = None
+        close = _CLOSERS.get(text[i])
+        if close is not None:
+            j = text.find(close, i + 1, i + _BRACKET_REACH)
+            inside = text[i + 1 : j].lower() if j > 0 else ""
+            if not ("..." in inside or _ELLIPSIS_CHAR in inside or _says_cut(inside)):
+                pos = i + 1
+                continue
+            if i and text[i - 1] in " \t":
+                m = match(text, i - 1)
+        if m is None:
+            m = match(text, i)
+        if m is None:
+            pos = i + 1
+            continue
+        out.append(m.span())
+        pos = max(m.end(), i + 1)
+    return out
+
+
+def _says_cut(inside: str) -> bool:
+    return any(w in inside for w in _NOTE_WORDS)
 
 
 def url_cut(text: str, end: int) -> int | None:
@@ -198,6 +267,7 @@ class CutHeads:
     """
 
     __slots__ = (
+        "_chars",
         "_closings",
         "_forms",
         "_heads",
@@ -220,6 +290,9 @@ class CutHeads:
         self._openings = _openings(self._forms)
         self._closings = _openings(self._rforms)
         self._longest = min(max(map(len, self._forms), default=0), _FORM_REACH)
+        chars = set("".join(self._forms))
+        #: Every character of a form, in both ASCII cases: a piece is a run of them.
+        self._chars = frozenset(chars | {c.upper() for c in chars if c.isascii()})
         by3: dict[str, list[tuple[str, str | None, str]]] = {}
         for h, r, any_case in sorted(set(heads)):
             if len(h) >= _HEAD_MIN:
@@ -318,7 +391,10 @@ class CutHeads:
     def _prefix_runs(self, text: str, end: int, lo: int) -> list[tuple[int, int, int, int]]:
         """``(start, end, a, b)`` for each run ``text[start:end]`` that is a prefix of the
         forms ``forms[a:b]`` (and of no other), longest first."""
-        start = max(lo, end - self._longest)
+        floor, chars = max(lo, end - self._longest), self._chars
+        start = end
+        while start > floor and text[start - 1] in chars:
+            start -= 1  # the run of form characters that ends at the cut (a word in prose)
         low = _fold(text[start:end])
         forms, openings = self._forms, self._openings
         out: list[tuple[int, int, int, int]] = []
@@ -335,11 +411,15 @@ class CutHeads:
     def _suffix_runs(self, text: str, start: int, hi: int) -> list[tuple[int, int, int, int]]:
         """``(start, end, c, d)`` for each run ``text[start:end]`` that is a suffix of the
         forms ``rforms[c:d]`` (reversed), longest first."""
-        low = _fold(text[start : min(hi, start + self._longest)])
+        ceiling, chars = min(hi, start + self._longest), self._chars
+        end = start
+        while end < ceiling and text[end] in chars:
+            end += 1  # the run of form characters that starts after the cut
+        low = _fold(text[start:end])
         rforms, closings = self._rforms, self._closings
         out: list[tuple[int, int, int, int]] = []
         for j in range(len(low), 0, -1):
-            if low[max(0, j - 3) : j][::-1] not in closings:
+            if low[j - 3 if j > 3 else 0 : j][::-1] not in closings:
                 continue
             piece = low[:j][::-1]
             c = bisect.bisect_left(rforms, piece)

@@ -35,7 +35,15 @@ from redact._carriers import (
     record_field_spellings,
 )
 from redact._commands import Piece, argv_text, program_keywords
-from redact._cuts import MARKER_WORDS, CutHeads, marker_cuts, rule_heads, text_markers
+from redact._cuts import (
+    MARKER_WORDS,
+    NOTE_WORDS,
+    TEXT_MARKER_WORDS,
+    CutHeads,
+    marker_cuts,
+    rule_heads,
+    text_markers,
+)
 from redact._matcher import Hit
 from redact._records import opener_ends, partial_records, records_view
 from redact._views import ansi_view, hidden, joined_view
@@ -321,7 +329,7 @@ class Redactor:
         if snap.count and not MARKER_WORDS.isdisjoint(words):
             cuts = self._cut_findings(text, snap, marker_cuts(text))
             out.extend(f for f in cuts if f.detector == "known")
-            out.extend(self._marked_findings(text, snap))
+            out.extend(self._marked_findings(text, snap, words))
             out.sort(key=lambda f: (f.start, -f.end))
         return out
 
@@ -422,6 +430,8 @@ class Redactor:
         hits, offsets = snap.scan_positions(text)
         if seen is not None:
             seen.update(offsets)  # before the word-start filter: the gate errs on reading
+        if not hits and self._quiet and not snap.count and offsets.keys() <= TEXT_MARKER_WORDS:
+            return []  # only an ellipsis or a note word: they matter for registered values
         if offsets and self._word_start:
             offsets = _at_word_starts(text, offsets, self._word_start)
         words: Collection[str] = offsets
@@ -451,7 +461,7 @@ class Redactor:
         if words and not MARKER_WORDS.isdisjoint(words):
             findings.extend(self._cut_findings(text, snap, marker_cuts(text)))
             if snap.count:
-                findings.extend(self._marked_findings(text, snap))
+                findings.extend(self._marked_findings(text, snap, words))
         if findings and "[REDACTED" in text:
             findings = _outside_masks(text, findings, self._rendered_labels)
         findings.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
@@ -587,10 +597,13 @@ class Redactor:
                 )
         return out
 
-    def _marked_findings(self, text: str, snap: _Snap) -> list[Finding]:
+    def _marked_findings(
+        self, text: str, snap: _Snap, words: Collection[str] = MARKER_WORDS
+    ) -> list[Finding]:
         """Findings for the pieces of registered values around the textual truncation
-        markers of ``text`` (``...``, ``…``, ``[truncated]``: see :mod:`redact._cuts`)."""
-        marks = text_markers(text)
+        markers of ``text`` (``...``, ``…``, ``[truncated]``: see :mod:`redact._cuts`);
+        ``words``: the keywords in ``text`` (a note word among them or not)."""
+        marks = text_markers(text, notes=not NOTE_WORDS.isdisjoint(words))
         if not marks:
             return []
         heads = self._cut_heads_for(snap)
