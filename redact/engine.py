@@ -336,10 +336,21 @@ class Redactor:
     def _find(self, text: str, snap: _Snap | None = None) -> list[Finding]:
         if snap is None:
             snap = self.known._snap
-        if self._quiet and "\n" not in text and snap.quiet(text):
-            # The common case, one probe: a line with no keyword, registered form, escape
-            # or invisible character in any view (one line: no continuation, no records).
-            return []
+        if self._quiet and "\n" not in text:
+            if snap.quiet(text):
+                # The common case, one probe: a line with no keyword, registered form, escape
+                # or invisible character in any view (one line: no continuation, no records).
+                return []
+            if ("..." in text or "\u2026" in text) and "[REDACTED" not in text and not hidden(text):
+                # A line whose only keyword is an ellipsis (prose: "Loading..."): what it
+                # can hold is a piece of a registered value next to it, nothing else.
+                hits, words = snap.scan(text)
+                if not hits and words <= TEXT_MARKER_WORDS:
+                    if not snap.count:
+                        return []
+                    found = self._marked_findings(text, snap, words)
+                    found.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
+                    return found
         if hidden(text):
             view = ansi_view(text)
             if view is not None:
