@@ -20,10 +20,11 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal
 
 from redact import ERROR_PLACEHOLDER, Redactor, telemetry
+from redact._messages import merge_args
 from redact.exceptions import ConfigError
 from redact.integrations._objects import OnceWarner
 
@@ -36,7 +37,6 @@ _STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), No
     "taskName",
 }
 _TRACEBACK = logging.Formatter()
-_FLAT_ARGS = frozenset({str, int, float, bool, type(None)})
 _EXTRAS_CACHE = 1024
 #: The message's slot in the mapping scanned with the extras (no extra can be named so).
 _MSG = "msg"
@@ -88,13 +88,14 @@ class RedactFilter(logging.Filter):
         d = record.__dict__
         merged = bool(record.args)
         if merged:
-            # The arguments are objects until merged: the core walks them first (pairs,
-            # records, enums, named tuples), then the merged text is scanned below.
-            record.args = _redact_args(r, record.args)
-            try:
-                msg: object = record.getMessage()
-            except Exception as exc:
-                msg = _unmergeable(r, record, exc)
+            # The message judged with its arguments (the core walks them first: mapping
+            # args by their names, pairs, records, enums, named tuples); the merged text
+            # is scanned below. Bad arguments show masked, never raise (redact._messages).
+            def merge(walked: Any) -> str:
+                record.args = walked
+                return record.getMessage()
+
+            msg: object = merge_args(r, record.msg, record.args, merge)
         else:
             msg = record.msg
         keys = tuple(d)
@@ -138,42 +139,6 @@ class RedactFilter(logging.Filter):
         message = d.get("message")
         if isinstance(message, str):
             record.message = r.redact(message)
-
-
-def _redact_args(r: Redactor, args: Any) -> Any:
-    """``args`` with each argument walked by the core (the same object when clean).
-
-    Arguments that are all str or numbers are left to the scan of the merged message,
-    where each shows as it is (or in its repr form, which is registered too).
-    """
-    if type(args) is tuple and _FLAT_ARGS.issuperset(map(type, args)):
-        return args
-    if isinstance(args, Mapping):
-        return r.redact_obj(args)
-    if not isinstance(args, tuple):
-        return r.redact_obj(args)
-    # Keyed by position, so that the tuple of arguments is not read as a (name, value) pair.
-    probe = dict(enumerate(args))
-    red = r.redact_obj(probe)
-    if red is probe:
-        return args
-    if not isinstance(red, dict):
-        msg = "redact_obj did not return the mapping it was given"
-        raise TypeError(msg)
-    return tuple(red[i] for i in range(len(args)))
-
-
-def _unmergeable(r: Redactor, record: logging.LogRecord, exc: Exception) -> str:
-    """What a record whose ``msg % args`` fails shows instead: its parts, masked."""
-    try:
-        args = repr(r.redact_obj(record.args))
-    except Exception:
-        args = "<unprintable arguments>"
-    try:
-        msg = str(record.msg)
-    except Exception:
-        msg = "<unprintable message>"
-    return f"{msg} (arguments not merged: {type(exc).__name__}; args={args})"
 
 
 def _scrub(record: logging.LogRecord) -> None:
