@@ -24,7 +24,15 @@ import traceback
 import uuid
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from types import CodeType, FrameType, TracebackType
+from types import (
+    BuiltinFunctionType,
+    CodeType,
+    FrameType,
+    FunctionType,
+    MethodType,
+    ModuleType,
+    TracebackType,
+)
 from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
@@ -107,6 +115,11 @@ _FLAT_TYPES = _PLAIN_SCALARS | {str}
 # objects that keep data in attributes) is also checked by what it shows.
 _SHOWN_AS_ITEMS = frozenset({dict, list, tuple, set, frozenset})
 _NOT_A_CONTAINER: Any = object()
+#: Objects whose attributes are not data: classes, modules, code, enum members (their
+#: repr shows their value, which the walk checks).
+_NOT_AN_OBJECT = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType, enum.Enum)
+#: How many levels of object-in-object attributes the sensitive-name probe looks through.
+_OBJECT_PROBE = 3
 _is_str = str.__instancecheck__
 #: How the object walk treats a string: pass 1 records it, pass 2 redacts it.
 _Text = Callable[[str], str]
@@ -1119,6 +1132,8 @@ class Redactor:
             return self._walk_exception(obj, depth, active, tx)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return self._walk_dataclass(obj, depth, active, tx)
+        if self._names_secrets(obj, 0):
+            return self._walk_object(obj, depth, active, tx)
         return self._walk_shown(obj, tx)
 
     def _walk_items(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
@@ -1375,6 +1390,53 @@ class Redactor:
                 new = TracebackType(new, frame, 0, entry.tb_lineno)
         return new
 
+    def _names_secrets(self, obj: Any, level: int) -> bool:
+        """Whether ``obj`` (an object that is not a container, exception or dataclass)
+        has an instance attribute with a sensitive name over a maskable value, itself
+        or through attributes holding such objects (``_OBJECT_PROBE`` levels)."""
+        if isinstance(obj, _NOT_AN_OBJECT):
+            return False
+        attrs = _attributes(obj)
+        for name, value, _ in attrs:
+            if self._sensitive_name(name) and _maskable(value):
+                return True
+        if level + 1 >= _OBJECT_PROBE:
+            return False
+        return any(_is_object(v) and self._names_secrets(v, level + 1) for _, v, _ in attrs)
+
+    def _walk_object(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
+        """An object whose attributes (``__dict__``, ``__slots__``) name a secret.
+
+        Sinks render such an object through ``repr`` (KeyValueRenderer,
+        ConsoleRenderer, ``%r``), ``str`` or ``vars`` (``JSONRenderer(default=vars)``),
+        and a ``repr`` may show a value without its name (``Slots(<value>)``). So its
+        attributes are walked like a mapping's items (a value under a sensitive name
+        masked whole) and the result is a shallow copy with the masked attributes
+        (the caller's object is never changed), checked again by what it shows; an
+        object that cannot be copied so becomes the text
+        ``TypeName(attr=<masked repr>, ...)``. A back-reference to an object being
+        walked (a parent pointer) is kept as it is.
+        """
+        attrs = _attributes(obj)
+        changes: dict[str, Any] = {}
+        for name, v, _ in attrs:
+            if id(v) in active:
+                continue
+            if self._sensitive_name(name) and _maskable(v):
+                nv: Any = self._masked_like(v, tx)
+            else:
+                nv = self._walk(v, depth, active, tx)
+            if nv is not v:
+                changes[name] = nv
+        if not changes:
+            return self._walk_shown(obj, tx)
+        target = _patched_copy(obj, attrs, changes)
+        if target is None:
+            shown = ", ".join(f"{n}={_safe_repr(changes.get(n, v))}" for n, v, _ in attrs)
+            return tx(f"{type(obj).__qualname__}({shown})")
+        out = self._walk_shown(target, tx)
+        return target if out is target else out
+
     def _walk_dataclass(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
         changes: dict[str, Any] = {}
         names = [f.name for f in dataclasses.fields(obj)]
@@ -1491,6 +1553,94 @@ def _exc_text(exc: BaseException) -> str:
         return shown + "\n" + "".join(traceback.format_exception(exc, limit=0))
     except Exception:
         return shown
+
+
+@functools.lru_cache(maxsize=1024)
+def _slots_of(cls: type) -> tuple[tuple[str, Any], ...]:
+    """The slot descriptors the classes of ``cls`` declare: (attribute name, descriptor)."""
+    out: list[tuple[str, Any]] = []
+    for klass in cls.__mro__:
+        declared = klass.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            if not isinstance(name, str) or name in ("__dict__", "__weakref__"):
+                continue
+            if name.startswith("__") and not name.endswith("__"):
+                name = f"_{klass.__name__.lstrip('_')}{name}"  # private names are mangled
+            desc = klass.__dict__.get(name)
+            if desc is not None and hasattr(desc, "__get__") and hasattr(desc, "__set__"):
+                out.append((name, desc))
+    return tuple(out)
+
+
+def _attributes(obj: object) -> list[tuple[str, Any, Any]]:
+    """An object's own attributes: (name, value, slot descriptor or None).
+
+    Read without running the object's code: the instance ``__dict__`` as it is and the
+    slots its classes declare through their descriptors (no ``__getattr__``, no
+    properties); an unset slot is left out.
+    """
+    out: list[tuple[str, Any, Any]] = []
+    cls: Any = type(obj)
+    try:
+        slots = _slots_of(cls)
+    except Exception:
+        slots = ()
+    for name, desc in slots:
+        try:
+            out.append((name, desc.__get__(obj, cls), desc))
+        except Exception:
+            continue
+    own = _own_dict(obj)
+    if own is not None:
+        out.extend((k, v, None) for k, v in list(own.items()) if isinstance(k, str))
+    return out
+
+
+def _own_dict(obj: object) -> dict[str, Any] | None:
+    try:
+        own = object.__getattribute__(obj, "__dict__")
+    except Exception:
+        return None
+    return own if type(own) is dict else None
+
+
+def _is_object(value: object) -> bool:
+    """A value the object walk may look into by its attributes (not data, not a class)."""
+    return not isinstance(
+        value,
+        str | bytes | bytearray | Mapping | list | tuple | set | frozenset | BaseException,
+    ) and not isinstance(value, _ATOMIC_TYPES + _NOT_AN_OBJECT)
+
+
+def _patched_copy(obj: Any, attrs: list[tuple[str, Any, Any]], changes: dict[str, Any]) -> Any:
+    """A shallow copy of ``obj`` with ``changes`` set, or None when no safe copy exists
+    (copying fails, returns ``obj`` itself or shares its ``__dict__``)."""
+    try:
+        new = copy.copy(obj)
+    except Exception:
+        return None
+    own, new_own = _own_dict(obj), _own_dict(new)
+    if new is obj or type(new) is not type(obj) or (own is not None and new_own is own):
+        return None
+    slots = {name: desc for name, _, desc in attrs if desc is not None}
+    try:
+        for name, value in changes.items():
+            if name in slots:
+                slots[name].__set__(new, value)
+            elif new_own is not None:
+                new_own[name] = value
+            else:
+                return None
+    except Exception:
+        return None
+    return new
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
 
 
 def _maskable(value: object) -> bool:

@@ -844,3 +844,61 @@ def truncated_values(draw: st.DrawFn) -> tuple[str, str, str, str, str]:
         marker = draw(st.sampled_from(TRUNCATION_MARKERS))
         before = draw(st.sampled_from([" ", "=", ": ", "'", '"', "(", ",", "\t", "["]))
     return value, value[:h], marker, value[len(value) - t :] if t else "", before
+
+
+#: Attribute names (Python identifiers) that the key-name vocabulary marks sensitive.
+attribute_names = st.sampled_from(
+    [
+        "password",
+        "token",
+        "api_key",
+        "_token",
+        "client_secret",
+        "private_key",
+        "dsn",
+        "passwd",
+        "access_token",
+        "credentials",
+        "secret",
+    ]
+)
+
+
+@st.composite
+def attribute_objects(draw: st.DrawFn) -> tuple[object, str]:
+    """An object holding a synthetic value ``"Zq" + tail`` under a sensitive attribute name,
+    in one of the shapes objects take (``__dict__``, ``__slots__``, a slots dataclass,
+    ``SimpleNamespace``, nested in another object), with a ``repr`` that may show the
+    value without its name. Returns ``(object, value)``."""
+    import dataclasses
+    import types
+
+    name = draw(attribute_names)
+    value = "Zq" + draw(
+        st.text(alphabet=string.ascii_letters + string.digits, min_size=8, max_size=24)
+    )
+    bare = draw(st.booleans())  # a repr that shows the value without its name
+
+    def show(self: object) -> str:
+        return f"{type(self).__name__}({getattr(self, name)})"
+
+    body: dict[str, object] = {"__repr__": show} if bare else {}
+    kind = draw(st.sampled_from(["dict", "slots", "dataclass", "namespace"]))
+    obj: object
+    if kind == "namespace":
+        obj = types.SimpleNamespace(user="bob", **{name: value})
+    elif kind == "dataclass":
+        cls = dataclasses.make_dataclass(
+            "Rec", [("user", str), (name, str)], slots=True, repr=not bare, namespace=body
+        )
+        obj = cls("bob", value)
+    else:
+        if kind == "slots":
+            body["__slots__"] = ("user", name)
+        cls = type("Obj", (), body)
+        obj = cls()
+        obj.user = "bob"  # type: ignore[attr-defined]
+        setattr(obj, name, value)
+    if draw(st.booleans()):
+        obj = types.SimpleNamespace(inner=obj)
+    return obj, value
