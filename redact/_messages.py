@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from redact.engine import Redactor
 
-__all__ = ["merge_args", "redact_args"]
+__all__ = ["mask_named_in_merged", "merge_args", "redact_args"]
 
 _FLAT_ARGS = frozenset({str, int, float, bool, type(None)})
 
@@ -129,3 +129,66 @@ def _unmergeable(r: Redactor, msg: object, walked: Any, exc: Exception) -> str:
     # The note goes first: a value extent that runs to the end of the line (``token: v``)
     # must not swallow it.
     return f"(arguments not merged: {type(exc).__name__}{extra}) {shown}"
+
+
+#: Bounds of the read-back (its regex has one group per specifier).
+_READ_BACK_SPECS = 8
+_READ_BACK_CHARS = 1 << 16
+
+
+def mask_named_in_merged(r: Redactor, msg: object, merged: str) -> str:
+    """``merged`` (``msg % mapping`` made by someone else) with the values of sensitive
+    ``%(name)`` specifiers masked whole, read back through the format string ``msg``.
+
+    For a message merged before the redactor saw its arguments (``ProcessorFormatter``
+    merges a foreign record's message first): ``"%(password)s"`` merged shows the
+    value without its name, but the format string still names it. Each specifier is
+    matched both as short and as long as the text allows and the union is masked, so a
+    value that contains the text around it is still covered. Returns ``merged`` itself
+    when the format has no sensitive named specifier; fails closed (the whole text
+    masked) when it has one but the text cannot be read back through it (changed after
+    the merge, or more than ``_READ_BACK_SPECS`` specifiers / ``_READ_BACK_CHARS``).
+    """
+    if not isinstance(msg, str) or "%(" not in msg:
+        return merged
+    pieces: list[str] = []
+    names: list[str | None] = []
+    last = 0
+    for m in _SPEC.finditer(msg):
+        if m.group("conv") == "%":
+            continue
+        pieces.append(re.escape(msg[last : m.start()].replace("%%", "%")))
+        names.append(m.group("key"))
+        last = m.end()
+    tail = re.escape(msg[last:].replace("%%", "%"))
+    wanted = [i for i, n in enumerate(names) if n is not None and r.is_sensitive_key(n)]
+    if not wanted:
+        return merged
+    if len(names) > _READ_BACK_SPECS or len(merged) > _READ_BACK_CHARS:
+        return r.mask_value("args", merged)  # too costly to read back: fail closed
+    spans: list[tuple[int, int]] = []
+    matches = []
+    for quant in ("*?", "*"):
+        body = "".join(f"{p}(.{quant})" for p in pieces) + tail
+        found = re.fullmatch(body, merged, re.DOTALL)
+        if found is None:  # changed since it was merged: the value's place is unknown
+            return r.mask_value("args", merged)
+        matches.append(found)
+    lazy, greedy = matches
+    for i in wanted:
+        start, end = (
+            min(lazy.start(i + 1), greedy.start(i + 1)),
+            max(lazy.end(i + 1), greedy.end(i + 1)),
+        )
+        if end > start:
+            spans.append((start, end))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        start = max(start, pos)
+        if end <= start:
+            continue
+        out.append(merged[pos:start])
+        out.append(r.mask_value("args", merged[start:end]))
+        pos = end
+    out.append(merged[pos:])
+    return "".join(out)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from redact import ERROR_PLACEHOLDER, Redactor, telemetry
-from redact._messages import merge_args
+from redact._messages import mask_named_in_merged, merge_args
 from redact.integrations._objects import OnceWarner
 
 if TYPE_CHECKING:
@@ -98,8 +98,11 @@ class RedactProcessor:
         if type(event_dict) is not dict and not isinstance(event_dict, MutableMapping):
             # Placed after a renderer: the event is already text (or bytes).
             return self._redactor.redact_obj(event_dict)
-        if event_dict.get("positional_args") and isinstance(event_dict.get("event"), str):
-            event_dict = self._merge(event_dict)
+        if isinstance(event_dict.get("event"), str):
+            if event_dict.get("_from_structlog") is False and "_record" in event_dict:
+                event_dict = self._foreign(event_dict)
+            elif event_dict.get("positional_args"):
+                event_dict = self._merge(event_dict)
         if event_dict.get("exc_info"):
             self._exc_info(event_dict)
         # One core call: one scan of the event's strings joined, the walk's own rules.
@@ -113,24 +116,33 @@ class RedactProcessor:
         So the message is merged here with its arguments walked first (mapping
         arguments keep their names): ``redact._messages``, shared with
         ``RedactFilter``. ``positional_args`` is consumed, as the formatter does; bad
-        arguments show masked in the text instead of raising. A foreign record's
-        message that ``ProcessorFormatter`` already merged is left as it is.
+        arguments show masked in the text instead of raising.
         """
-        msg = event["event"]
-        record = event.get("_record")
-        if record is not None and event.get("_from_structlog") is False:
-            try:
-                merged_already = msg != str(record.msg)
-            except Exception:
-                merged_already = True
-            if merged_already:
-                return event
         args = event["positional_args"]
         if isinstance(args, tuple) and len(args) == 1 and isinstance(args[0], dict) and args[0]:
             args = args[0]  # PositionalArgumentsFormatter's (and LogRecord's) rule
         out = {k: v for k, v in event.items() if k != "positional_args"}
-        out["event"] = merge_args(self._redactor, msg, args)
+        out["event"] = merge_args(self._redactor, event["event"], args)
         return out
+
+    def _foreign(self, event: EventDict) -> EventDict:
+        """A foreign ``logging`` record in ``ProcessorFormatter``.
+
+        With ``use_get_message=False`` the event is the bare format string and
+        ``pass_foreign_args`` hands its args on: merged here like structlog's own.
+        Otherwise ProcessorFormatter has merged them already and dropped the args, but
+        the record's format string still names what each ``%(name)s`` stood for.
+        """
+        msg, record = event["event"], event["_record"]
+        try:
+            fmt = record.msg
+            unmerged = msg == str(fmt)
+        except Exception:
+            return event
+        if unmerged:
+            return self._merge(event) if event.get("positional_args") else event
+        shown = mask_named_in_merged(self._redactor, fmt, msg)
+        return event if shown is msg else {**event, "event": shown}
 
     def _exc_info(self, event: MutableMapping[str, Any]) -> None:
         """Replace a raw ``exc_info`` (still to be rendered) by a redacted exception."""

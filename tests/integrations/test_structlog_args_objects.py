@@ -209,23 +209,30 @@ def test_processor_formatter_bridge_structlog_events(fmt: str, v: str) -> None:
     assert out.count("[REDACTED:") >= 2
 
 
+@pytest.mark.parametrize("chain", ["redact-then-meta", "meta-then-redact+filter"])
 @pytest.mark.parametrize("use_get_message", [True, False])
 @pytest.mark.parametrize("fmt", POSITIONAL + MAPPING)
 def test_processor_formatter_bridge_foreign_records(
-    fmt: str, use_get_message: bool, v: str
+    fmt: str, use_get_message: bool, chain: str, v: str
 ) -> None:
     """Foreign records: ProcessorFormatter merges (or passes the args on) and nothing leaks.
 
     With ``use_get_message=True`` ProcessorFormatter merges before the processor runs and
-    a mapping argument's name is gone by then: the documented configuration for those is a
-    ``RedactFilter`` on the same handler, which judges the message with its args first.
+    drops the args; placed before ``remove_processors_meta``, the processor reads each
+    ``%(name)s`` back through the record's format string. Placed after it, the record is
+    gone: the documented configuration adds a ``RedactFilter`` on the handler, which
+    judges the message with its args before the formatter runs.
     """
+    r = Redactor.default()
+    meta = structlog.stdlib.ProcessorFormatter.remove_processors_meta
+    first = (
+        [RedactProcessor(r), meta] if chain == "redact-then-meta" else [meta, RedactProcessor(r)]
+    )
     logger, stream = _handler_with(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[structlog.stdlib.add_log_level],
             processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                RedactProcessor(Redactor.default()),
+                *first,
                 structlog.stdlib.PositionalArgumentsFormatter(),
                 structlog.processors.JSONRenderer(),
             ],
@@ -233,8 +240,9 @@ def test_processor_formatter_bridge_foreign_records(
             pass_foreign_args=not use_get_message,
         )
     )
+    if chain.endswith("+filter"):
+        logger.handlers[0].addFilter(RedactFilter(r))
     if fmt in MAPPING:
-        logger.handlers[0].addFilter(RedactFilter(Redactor.default()))
         logger.info(
             fmt, {"user": "bob", "password": v, "token": v, "api_key": v, "client_secret": v}
         )
@@ -245,25 +253,33 @@ def test_processor_formatter_bridge_foreign_records(
     assert "[REDACTED:" in out
 
 
-@pytest.mark.parametrize("fmt", MAPPING)
-def test_foreign_mapping_args_without_filter(fmt: str, v: str) -> None:
-    """``use_get_message=False, pass_foreign_args=True``: the processor itself judges them."""
-    logger, stream = _handler_with(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                RedactProcessor(Redactor.default()),
-                structlog.stdlib.PositionalArgumentsFormatter(),
-                structlog.processors.JSONRenderer(),
-            ],
-            use_get_message=False,
-            pass_foreign_args=True,
-        )
-    )
-    logger.info(fmt, {"user": "bob", "password": v, "token": v, "api_key": v, "client_secret": v})
-    out = stream.getvalue()
-    assert v not in out
-    assert "[REDACTED:sensitive-key]" in out
+@pytest.mark.parametrize(
+    ("fmt", "values", "shown"),
+    [
+        ("%(password)s", {"password": "a b"}, "[REDACTED:sensitive-key]"),
+        ("%(token)s %(user)s", {"token": "x y", "user": "bob"}, "[REDACTED:sensitive-key]"),
+        ("u=%(user)s t=%(token)s.", {"token": "t= u=", "user": "bo t=b"}, "u=bo t="),
+        ("100%% %(secret)r", {"secret": "v"}, "100% [REDACTED:sensitive-key]"),
+    ],
+)
+def test_read_back_masks_every_parse(fmt: str, values: dict[str, str], shown: str) -> None:
+    """Read back through the format string, a sensitive value is masked however the text splits."""
+    from redact._messages import mask_named_in_merged
+
+    tail = _value()
+    real = {k: (val + tail if k != "user" else val) for k, val in values.items()}
+    out = mask_named_in_merged(Redactor.default(), fmt, fmt % real)
+    assert tail not in out
+    assert out.startswith(shown)
+
+
+def test_read_back_fails_closed(v: str) -> None:
+    """A text the format string does not produce is masked whole, not passed through."""
+    from redact._messages import mask_named_in_merged
+
+    r = Redactor.default()
+    assert mask_named_in_merged(r, "%(password)s!", "changed " + v) == "[REDACTED:sensitive-key]"
+    assert mask_named_in_merged(r, "%(user)s", v) == v  # no sensitive name: untouched
 
 
 # --- objects whose attributes name a secret -------------------------------------------------
