@@ -1,20 +1,33 @@
 """Credentials in SQL statements and in what databases and drivers log about them.
 
 A statement names its columns in one place and gives their values in another, so
-``name=value`` reading misses them. Each reader below maps a sensitive column (judged by
-the key-name vocabulary) to its value:
+``name=value`` reading misses them. Every reader below finds a list of columns, judges
+each with the key-name vocabulary, and maps a sensitive one to its value through one
+shared parser (:func:`_rows`, :func:`_expression`, :func:`_bound`):
 
-* ``INSERT INTO t (name, password) VALUES ('bob', 'v')`` — and every row of a multi-row
-  ``VALUES``;
-* a statement with placeholders (``?``, ``%s``, ``$2``, ``:2``) followed by the bound
-  parameters, as SQLAlchemy (``[parameters: ('bob', 'v')]``), Django (``args=(...)``) and
-  most drivers log them; ``UPDATE t SET password = ?`` the same way;
-* PostgreSQL's constraint messages: ``DETAIL:  Key (api_key)=(v) already exists.``;
+* column lists with their values: ``INSERT``/``REPLACE``/``INSERT ALL``/MERGE's ``INSERT``
+  ``(name, password) VALUES ('bob', 'v')`` (every row), ``... SELECT 'bob', 'v'``,
+  ``COPY t (name, password) FROM stdin;`` then its rows up to ``\\.``, a row compared as a
+  whole (``(name, password) IN (('bob', 'v'))``, ``password IN ('v')``), and a literal
+  aliased to a sensitive name (``SELECT 'v' AS password``);
+* ``UPDATE t SET password = 'v'`` (also ``DO UPDATE SET``, MERGE's ``UPDATE SET``), where
+  a placeholder or a column reference (``s.password``, ``EXCLUDED.api_token``) is no value
+  and a call holds its literals (``crypt('v', gen_salt('bf'))``);
+* placeholders (``?``, ``%s``, ``$2``, ``:2``, ``%(pw)s``, ``:pw``) mapped to the bound
+  parameters logged after the statement: a labelled list (SQLAlchemy ``[parameters:
+  (...)]``, Django ``args=(...)``, ``params:``, ``binds:``, a dict for named ones),
+  PostgreSQL's ``DETAIL:  parameters: $1 = 'bob', $2 = 'v'``, JDBC loggers' ``[1] = 'bob',
+  [2] = 'v'``, Hibernate's ``binding parameter [2] as [VARCHAR] - [v]`` (5) and
+  ``binding parameter (2:VARCHAR) <- [v]`` (6) lines, or a bare tuple right after it;
+* PostgreSQL's messages: ``DETAIL:  Key (api_key)=(v) already exists.``, and ``Failing row
+  contains (7, bob, v).`` mapped to the INSERT of the same text (alone it names no column:
+  nothing is masked);
 * MySQL ``SET PASSWORD [FOR user] = 'v'`` (also ``= PASSWORD('v')``);
 * SQL Server procedures that take a password by position (``EXEC sp_addlogin 'app', 'v'``).
 
-``IDENTIFIED BY 'v'`` is read by :func:`redact._carriers.sql_spans`; ``password = 'v'``
-in a ``SET`` or ``WHERE`` by the key-name reader.
+``IDENTIFIED BY 'v'`` is read by :func:`redact._carriers.sql_spans`; ``password = v`` in a
+``SET`` or ``WHERE`` by the key-name reader, which asks :func:`assignment_value` for the
+value's extent inside a statement.
 """
 
 from __future__ import annotations
@@ -23,30 +36,97 @@ import re
 from collections.abc import Callable, Iterator
 
 Span = tuple[int, int]
+#: Where a placeholder's parameter is: its index (``?``, ``$2``) or its name (``%(pw)s``).
+Slot = int | str
 
 #: How far after a statement its logged parameters may start, and the longest list read.
 _PARAMS_REACH = 4096
 _LIST_MAX = 65536
 
 #: A word every reader needs (lower case): the cheap gate before any regex.
-_GATE = re.compile(r"insert|update|key \(|password|sp_")
-
-_INSERT = re.compile(
-    r"""(?isx)\binsert\s+(?:ignore\s+|or\s+\w+\s+)?into\s+[\w.$"`\[\]]{1,256}\s*
-    \((?P<cols>[^()]{1,4096})\)\s*(?:values|value)\s*(?=\()"""
+_GATE = re.compile(
+    r"insert|into|update|key \(|password|sp_|copy |failing row|' as |in ?\(|\) ?= ?\("
 )
-_UPDATE = re.compile(r"""(?isx)\bupdate\s+[\w.$"`\[\]]{1,256}\s+set\s+""")
-_UPDATE_END = re.compile(r"(?i)\s(?:where|from|returning|order|limit)\s|;|\]|$", re.M)
+
+_TABLE = r"""[\w.$"`\[\]]{1,256}"""
+#: ``INTO t (cols) VALUES|SELECT`` (INSERT, REPLACE, INSERT ALL's clauses), MERGE's
+#: ``INSERT (cols) VALUES``.
+_INTO = re.compile(
+    rf"""(?isx)\b(?:into\s+(?:table\s+)?{_TABLE}|insert)\s*
+    \((?P<cols>[^()]{{1,4096}})\)\s*(?P<kw>values?|select)\b\s*"""
+)
+_UPDATE = re.compile(rf"""(?isx)\bupdate\s+(?:{_TABLE}\s+){{0,3}}?set\s+""")
+_UPDATE_END = re.compile(r"(?i)\s(?:where|from|returning|order|limit|when)\s|;|\]|$", re.M)
 #: ``UPDATE t `` right before a ``SET``: an UPDATE's SET clause, not MySQL's SET PASSWORD.
-_UPDATE_BEFORE = re.compile(r"""(?is)\bupdate\s+[\w.$"`\[\]]{1,256}\s+\Z""")
+_UPDATE_BEFORE = re.compile(rf"""(?is)\bupdate\s+(?:{_TABLE}\s+){{0,3}}\Z""")
 _ASSIGN = re.compile(r"""\s*(?P<col>[\w.$"`\[\]]{1,256})\s*=\s*""")
-_PLACEHOLDER = re.compile(r"\?|%s|\$(?P<d>\d{1,4})|:(?P<c>\d{1,4})")
+_PLACEHOLDER = re.compile(
+    r"\?|%s|\$(?P<d>\d{1,4})|:(?P<c>\d{1,4})|%\((?P<n>\w{1,64})\)s|[:@](?P<m>[A-Za-z_]\w{0,63})"
+)
 _PARAMS = re.compile(
     r"""(?ix)(?:\[parameters:|\bparameters:|\bparams?\s*[:=]|\bargs\s*=|\bbinds?\s*[:=]
-    |\bwith\s+params(?:eters)?)\s*(?=[(\[])"""
+    |\bwith\s+params(?:eters)?)\s*(?=[(\[{])"""
 )
+#: PostgreSQL's ``parameters: $1 = 'bob', $2 = 'v'`` and JDBC loggers' ``[1] = 'bob', [2] = 'v'``.
+_NUMBERED = re.compile(r"\bparameters:[ \t]*(?=\$\d)|(?<![\w\]])(?=\[\d{1,4}\][ \t]*=)")
+_NUMBER_ITEM = re.compile(r"(?:\$(?P<d>\d{1,4})|\[(?P<b>\d{1,4})\])[ \t]*=[ \t]*")
+#: Hibernate 5 ``binding parameter [2] as [VARCHAR] - [v]``, Hibernate 6
+#: ``binding parameter (2:VARCHAR) <- [v]``.
+_BINDING = re.compile(
+    r"binding parameter (?:\[(?P<a>\d{1,4})\] as \[[^\]\r\n]{0,64}\] - |"
+    r"\((?P<b>\d{1,4}):[^)\r\n]{0,64}\) <- )\["
+)
+#: A bare parameter tuple or list (``('bob', 'v')``, ``['bob', 'v']``): right after the
+#: statement, or after its last placeholder. A ``[`` opens a list only before a value
+#: (not ``[1] = 'bob'``, the numbered form, nor ``[parameters: ...]``).
+_BARE_OPEN = (
+    r"""(?=\(|\[[ \t]*(?:['"(\-\d\]]|None\b|NULL\b|null\b|True\b|False\b)"""
+    r"""(?!\d{0,4}\][ \t]*=))"""
+)
+_BARE_AT = re.compile(rf"[ \t]*;?[ \t]*{_BARE_OPEN}")
+_BARE = re.compile(rf"(?:\?|%s|\$\d{{1,4}}|:\d{{1,4}})\)?[ \t]*;?[ \t]*{_BARE_OPEN}")
+_DICT_KEY = re.compile(r"""\s*(?P<q>['"]?)(?P<k>\w{1,64})(?P=q)\s*:\s*""")
 _PG_KEY = re.compile(r"\bKey \((?P<cols>[^()]{1,1024})\)=\(")
 _PG_KEY_END = re.compile(r"\)(?= already exists| is not present| is still referenced|\.|\s*$)")
+_FAILING = re.compile(r"\bFailing row contains \(")
+_FAILING_END = re.compile(r"\)\.?[ \t]*(?:$|\r?\n)", re.M)
+_COPY = re.compile(
+    rf"""(?isx)\bcopy\s+{_TABLE}\s*\((?P<cols>[^()]{{1,4096}})\)\s*from\s+stdin\b
+    (?P<opts>[^;\r\n]{{0,256}});?[ \t]*\r?\n"""
+)
+_COPY_DELIMITER = re.compile(r"""(?i)delimiter\s+(?:as\s+)?E?'(?P<d>\\t|[^'])'""")
+#: A literal aliased to a name: ``SELECT 'v' AS password``.
+_AS = re.compile(
+    r"""(?isx)(?<![\w'])(?P<lit>[eEnN]?'(?:[^'\\\r\n]|''|\\.){0,4096}+')\s+as\s+
+    (?P<name>[A-Za-z_][\w$]{0,255}|"[^"\r\n]{1,256}"|`[^`\r\n]{1,256}`)"""
+)
+#: A row compared as a whole: ``(name, password) IN ((..), ..)``, ``(a, b) = (..)``, ``c IN (..)``.
+_IN = re.compile(
+    r"""(?isx)(?:\((?P<cols>[\w.$"`\[\] \t,]{1,1024})\)\s*(?P<op>(?:not\s+)?in|=)
+    |(?<![\w.$"`])(?P<col>[\w.$"`\[\]]{1,256})\s+(?:not\s+)?in)\s*\("""
+)
+_AS_TAIL = re.compile(r"(?is)(?:\s+as\s+[\w$\"`]{1,256})?\Z")
+_NEXT_ROW = re.compile(r"\s*,\s*(?=\()")
+#: A qualified column (``s.password``, ``EXCLUDED.api_token``, ``"u"."password"``): a reference.
+_IDENT = r"""(?:[A-Za-z_][\w$]{0,127}|"[^"\r\n]{1,128}"|`[^`\r\n]{1,128}`)"""
+_REFERENCE = re.compile(rf"{_IDENT}(?:\.{_IDENT}){{1,3}}")
+_COLUMN = re.compile(r"[A-Za-z_][\w$]{0,127}")
+_CALL = re.compile(r"[A-Za-z_][\w.]{0,127}[ \t]*\(")
+_STRING = re.compile(
+    r"""[eEnNbBuU]?(?:'(?P<s>(?:[^'\\]|''|\\.)*+)'|"(?P<d>(?:[^"\\]|""|\\.)*+)")"""
+)
+_NOT_VALUES = frozenset({"NULL", "NONE", "DEFAULT", "TRUE", "FALSE", "EXCLUDED"})
+#: Where a value of ``col = value`` inside a statement ends (at depth 0).
+_EXPR_STOP = re.compile(
+    r"""(?i)\s+(?:where|from|returning|and|or|order|limit|group|having|when|then|else|end
+    |on|using|union|args|params|parameters|binds?|is|not|like|in)\b|[,;)\r\n\]]""",
+    re.X,
+)
+#: What stands right before a column compared or assigned in a statement.
+_CLAUSE_BEFORE = re.compile(
+    r"(?is)(?:\b(?:set|where|and|or|on|when|having|not)\s+\(?\s*|,\s*)(?:[\w$\"`]{1,128}\.){0,3}\Z"
+)
+_VERB = re.compile(r"(?i)\b(?:update|merge|delete|select|conflict|insert)\b")
 _SET_PASSWORD = re.compile(
     r"""(?ix)\bset\s+password(?:\s+for\s+(?:'[^'\r\n]{0,256}'|"[^"\r\n]{0,256}"|[^\s=]{1,256})
     (?:@(?:'[^'\r\n]{0,256}'|"[^"\r\n]{0,256}"|[^\s=]{1,256}))?)?\s*=\s*
@@ -78,15 +158,28 @@ def sql_value_spans(
     low = text[pos:endpos].lower()
     if _GATE.search(low) is None:
         return
-    if "insert" in low:
-        for m in _INSERT.finditer(text, pos, endpos):
+    if "into" in low or "insert" in low:
+        for m in _INTO.finditer(text, pos, endpos):
             yield from _insert_values(text, m, sensitive)
     if "update" in low:
         for m in _UPDATE.finditer(text, pos, endpos):
             yield from _update_values(text, m.end(), sensitive)
+    if "copy " in low:
+        for m in _COPY.finditer(text, pos, endpos):
+            yield from _copy_rows(text, m, sensitive)
+    if "' as " in low:
+        for m in _AS.finditer(text, pos, endpos):
+            if sensitive(m.group("name").strip('"`')):
+                yield from _literal(text, *m.span("lit"))
+    if "in" in low or "=" in low:
+        for m in _IN.finditer(text, pos, endpos):
+            yield from _in_values(text, m, sensitive)
     if "key (" in low:
         for m in _PG_KEY.finditer(text, pos, endpos):
             yield from _pg_key_values(text, m, sensitive)
+    if "failing row" in low:
+        for m in _FAILING.finditer(text, pos, endpos):
+            yield from _failing_row(text, m, sensitive)
     if "password" in low:
         for m in _SET_PASSWORD.finditer(text, pos, endpos):
             if _UPDATE_BEFORE.search(text, max(0, m.start() - 300), m.start()):
@@ -102,18 +195,40 @@ def sql_value_spans(
                     yield from _literal(text, *args[i])
 
 
+def assignment_value(text: str, key_at: int, at: int) -> list[Span] | None:
+    """The value of ``col = value`` inside a SQL statement, for the key-name reader: None
+    when the name at ``key_at`` is not a column of a ``SET``/``WHERE``/``ON`` clause (no
+    statement verb before it), else the spans to mask from ``at`` (where the value starts):
+    none for a placeholder or a column reference, a call's literals, a literal's inside."""
+    lo = max(0, key_at - 2048)
+    lo = max(lo, text.rfind(";", lo, key_at) + 1)
+    if _CLAUSE_BEFORE.search(text, max(lo, key_at - 160), key_at) is None:
+        return None
+    if _VERB.search(text, lo, key_at) is None:
+        return None
+    s, e = _trim(text, at, _expression_end(text, at))
+    return list(_expression(text, s, e))
+
+
 def _column_names(cols: str) -> list[str]:
-    return [c.strip().strip('"`[]').rsplit(".", 1)[-1] for c in cols.split(",")]
+    return [c.strip().strip('"`[]').rsplit(".", 1)[-1].strip('"`[]') for c in cols.split(",")]
 
 
 def _insert_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
     names = _column_names(m.group("cols"))
-    secret = [i for i, n in enumerate(names) if sensitive(n)]
+    secret = {i for i, n in enumerate(names) if sensitive(n)}
     if not secret:
         return
-    at, slots, ordinal = m.end(), [], 0
-    while at < len(text) and text[at] == "(":
-        items, at = _items(text, at + 1, closer=")")
+    slots: list[Slot] = []
+    if m.group("kw").lower() == "select":
+        stop = _select_end(text, m.end())
+        items, _ = _items(text, m.end(), closer=None, stop=stop)
+        at = stop
+        rows = [[_unaliased(text, s, e) for s, e in items]]
+    else:
+        rows, at = _rows(text, m.end())
+    ordinal = 0
+    for items in rows:
         for i, (s, e) in enumerate(items):
             holder = _PLACEHOLDER.fullmatch(text, s, e)
             if holder is not None:
@@ -121,19 +236,97 @@ def _insert_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]
                     slots.append(_slot(holder, ordinal))
                 ordinal += 1
             elif i in secret:
-                yield from _literal(text, s, e)
-        nxt = re.compile(r"\s*,\s*(?=\()").match(text, at)
+                yield from _expression(text, s, e, sensitive)
+    if slots:
+        yield from _bound(text, at, slots)
+
+
+def _unaliased(text: str, s: int, e: int) -> Span:
+    """A SELECT item without its alias (``'v' AS c`` -> ``'v'``)."""
+    tail = _AS_TAIL.search(text, s, e)
+    return s, e if tail is None else tail.start()
+
+
+def _rows(text: str, at: int) -> tuple[list[list[Span]], int]:
+    """The items of each ``(...)`` row of ``(..), (..)`` starting at ``at``, and its end."""
+    rows: list[list[Span]] = []
+    while at < len(text) and text[at] == "(" and len(rows) < 4096:
+        items, at = _items(text, at + 1, closer=")")
+        rows.append(items)
+        nxt = _NEXT_ROW.match(text, at)
         if nxt is None:
             break
         at = nxt.end()
-    if slots:
-        yield from _bound(text, at, slots)
+    return rows, at
+
+
+def _select_end(text: str, at: int) -> int:
+    """Where a SELECT list starting at ``at`` ends: ``FROM``, ``WHERE``, ``;``, ... at depth 0."""
+    stop = min(len(text), at + _LIST_MAX)
+    i = at
+    while i < stop:
+        e = _expression_end(text, i, stop)
+        if e >= stop or text[e] != ",":
+            return e
+        i = e + 1
+    return stop
+
+
+def _expression_end(text: str, at: int, stop: int | None = None) -> int:
+    """Where one SQL expression from ``at`` ends (a ``,``, ``;``, an unmatched ``)``, the end
+    of the line or a clause keyword, at depth 0); quotes and brackets are skipped."""
+    limit = min(len(text), at + _PARAMS_REACH) if stop is None else stop
+    depth, i = 0, at
+    while i < limit:
+        ch = text[i]
+        if ch in "'\"`":
+            j = i + 1
+            while j < limit and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            i = min(j + 1, limit)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            m = _EXPR_STOP.match(text, i, limit)
+            if m is not None:
+                return i
+        elif ch in "\r\n;":
+            return i
+        i += 1
+    return limit
+
+
+def _expression(
+    text: str, s: int, e: int, sensitive: Callable[[str], bool] | None = None
+) -> Iterator[Span]:
+    """What to mask of a value written in a statement: a literal's inside, a call's string
+    literals (``crypt('v', gen_salt('bf'))``), a bare value whole; nothing for a
+    placeholder, NULL/DEFAULT or a column reference (``s.password``, and with ``sensitive``
+    a column named for a secret: ``SELECT name, password FROM staging``)."""
+    if e <= s or _PLACEHOLDER.fullmatch(text, s, e) or _REFERENCE.fullmatch(text, s, e):
+        return
+    if sensitive is not None and _COLUMN.fullmatch(text, s, e) and sensitive(text[s:e]):
+        return
+    if text[s:e].upper() in _NOT_VALUES:
+        return
+    call = _CALL.match(text, s, e)
+    if call is not None and text[e - 1] == ")":
+        for q in _STRING.finditer(text, call.end(), e - 1):
+            inner = q.span("s") if q.group("s") is not None else q.span("d")
+            if inner[1] > inner[0]:
+                yield inner
+        return
+    yield from _literal(text, s, e)
 
 
 def _update_values(text: str, at: int, sensitive: Callable[[str], bool]) -> Iterator[Span]:
     end = _UPDATE_END.search(text, at, at + _PARAMS_REACH)
     stop = end.start() if end else min(len(text), at + _PARAMS_REACH)
-    slots, ordinal = [], 0
+    slots: list[Slot] = []
+    ordinal = 0
     while at < stop:
         a = _ASSIGN.match(text, at, stop)
         if a is None:
@@ -143,13 +336,13 @@ def _update_values(text: str, at: int, sensitive: Callable[[str], bool]) -> Iter
             break
         s, e = items[0]
         holder = _PLACEHOLDER.fullmatch(text, s, e)
-        name = a.group("col").strip('"`[]').rsplit(".", 1)[-1]
+        name = a.group("col").strip('"`[]').rsplit(".", 1)[-1].strip('"`[]')
         if holder is not None:
             if sensitive(name):
                 slots.append(_slot(holder, ordinal))
             ordinal += 1
         elif sensitive(name):
-            yield from _literal(text, s, e)
+            yield from _expression(text, s, e, sensitive)
         at = e
         comma = text.find(",", at, stop)
         if comma < 0:
@@ -157,6 +350,65 @@ def _update_values(text: str, at: int, sensitive: Callable[[str], bool]) -> Iter
         at = comma + 1
     if slots:
         yield from _bound(text, stop, slots)
+
+
+def _copy_rows(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
+    """``COPY t (cols) FROM stdin;`` then one row a line up to ``\\.``: tab-separated (or
+    the ``DELIMITER``), comma-separated with quotes in ``CSV`` format."""
+    names = _column_names(m.group("cols"))
+    secret = [i for i, n in enumerate(names) if sensitive(n)]
+    if not secret:
+        return
+    opts = m.group("opts")
+    d = _COPY_DELIMITER.search(opts)
+    csv = "csv" in opts.lower()
+    sep = "\t" if d is None or d.group("d") == "\\t" else d.group("d")
+    at, stop = m.end(), min(len(text), m.end() + _LIST_MAX * 16)
+    while at < stop:
+        eol = text.find("\n", at, stop)
+        e = eol if eol >= 0 else stop
+        line_end = e - 1 if e > at and text[e - 1] == "\r" else e
+        if text[at:line_end] == "\\.":
+            return
+        if csv and sep == "\t":
+            items, _ = _items(text, at, closer=None, stop=line_end)
+        else:
+            items, s = [], at
+            for i in range(at, line_end + 1):
+                if i == line_end or text[i] == sep:
+                    items.append((s, i))
+                    s = i + 1
+        for i in secret:
+            if i < len(items):
+                s, ie = items[i]
+                if text[s:ie] != "\\N":
+                    yield from _literal(text, s, ie)
+        if eol < 0:
+            return
+        at = eol + 1
+
+
+def _in_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
+    names = _column_names(m.group("cols") or m.group("col"))
+    secret = {i for i, n in enumerate(names) if sensitive(n)}
+    if not secret:
+        return
+    if (m.group("op") or "").strip() == "=":
+        rows = [_items(text, m.end(), closer=")")[0]]
+    else:
+        at = m.end()
+        while at < len(text) and text[at] in " \t\r\n":
+            at += 1
+        if at < len(text) and text[at] == "(":
+            rows, _ = _rows(text, at)  # (a, b) IN ((..), (..))
+        elif len(names) == 1:
+            rows = [[item] for item in _items(text, m.end(), closer=")")[0]]  # c IN ('v', 'w')
+        else:
+            return
+    for items in rows:
+        for i in secret:
+            if i < len(items):
+                yield from _expression(text, *items[i], sensitive)
 
 
 def _pg_key_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
@@ -167,29 +419,104 @@ def _pg_key_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]
     stop = eol if eol >= 0 else min(len(text), m.end() + _LIST_MAX)
     close = _PG_KEY_END.search(text, m.end(), stop)
     e = close.start() if close else stop
-    values = text[m.end() : e].split(", ")
+    yield from _listed(text, m.end(), e, names, sensitive)
+
+
+def _listed(
+    text: str, s: int, e: int, names: list[str], sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """PostgreSQL's ``v1, v2`` (unquoted, ``, ``-separated) mapped to ``names``."""
+    values = text[s:e].split(", ")
     if len(values) != len(names):
-        yield m.end(), e  # a value holds ", ": mask them all rather than guess
+        yield s, e  # a value holds ", ": mask them all rather than guess
         return
-    at = m.end()
+    at = s
     for name, value in zip(names, values, strict=True):
-        if sensitive(name) and value:
+        if sensitive(name) and value and value != "null":
             yield at, at + len(value)
         at += len(value) + 2
 
 
-def _slot(holder: re.Match[str], ordinal: int) -> int:
-    """The parameter index a placeholder takes: its number (``$2``, ``:2``) or its order."""
-    number = holder.group("d") or holder.group("c")
-    return int(number) - 1 if number else ordinal
-
-
-def _bound(text: str, at: int, slots: list[int]) -> Iterator[Span]:
-    """The parameters at ``slots`` of the first parameter list logged after ``at``."""
-    p = _PARAMS.search(text, at, at + _PARAMS_REACH)
-    if p is None:
+def _failing_row(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
+    """``Failing row contains (7, bob, v).`` mapped to the columns of the INSERT nearest it
+    in the same text (PostgreSQL logs it as ``STATEMENT:``). Alone it names no column and
+    nothing is masked; with more values than the INSERT names (columns it left to their
+    defaults) the whole row is, since positions cannot be trusted."""
+    end = _FAILING_END.search(text, m.end(), m.end() + _LIST_MAX)
+    if end is None:
         return
-    start = p.end()
+    lo, hi = max(0, m.start() - _PARAMS_REACH), min(len(text), end.end() + _PARAMS_REACH)
+    near = min(_INTO.finditer(text, lo, hi), key=lambda i: abs(i.start() - m.start()), default=None)
+    if near is None:
+        return
+    names = _column_names(near.group("cols"))
+    if any(sensitive(n) for n in names):
+        yield from _listed(text, m.end(), end.start(), names, sensitive)
+
+
+def _slot(holder: re.Match[str], ordinal: int) -> Slot:
+    """The parameter a placeholder takes: its number (``$2``, ``:2``), name or order."""
+    number = holder.group("d") or holder.group("c")
+    if number:
+        return int(number) - 1
+    return holder.group("n") or holder.group("m") or ordinal
+
+
+def _bound(text: str, at: int, slots: list[Slot]) -> Iterator[Span]:
+    """The parameters at ``slots`` of the first parameter list logged after ``at``."""
+    reach = min(len(text), at + _PARAMS_REACH)
+    found: list[tuple[int, str, int]] = []
+    p = _PARAMS.search(text, at, reach)
+    if p is not None:
+        found.append((p.start(), "list", p.end()))
+    n = _NUMBERED.search(text, at, reach)
+    if n is not None:
+        found.append((n.start(), "numbered", n.end()))
+    b = _BINDING.search(text, at, reach)
+    if b is not None:
+        found.append((b.start(), "binding", b.start()))
+    bare = _BARE_AT.match(text, at)
+    if bare is None:
+        eol = text.find("\n", at, reach)
+        bare = _BARE.search(text, at, eol if eol >= 0 else reach)
+    if bare is not None:
+        found.append((bare.end(), "list", bare.end()))
+    if not found:
+        return
+    _, kind, start = min(found)
+    if kind == "numbered":
+        yield from _numbered(text, start, slots)
+    elif kind == "binding":
+        yield from _bindings(text, start, slots)
+    else:
+        yield from _parameter_list(text, start, slots)
+
+
+def _numbered(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
+    """``$1 = 'bob', $2 = 'v'`` or ``[1] = 'bob', [2] = 'v'``: each parameter by number."""
+    items, _ = _items(text, start, closer=None)
+    for s, e in items:
+        n = _NUMBER_ITEM.match(text, s, e)
+        if n is not None and int(n.group("d") or n.group("b")) - 1 in slots:
+            yield from _literal(text, n.end(), e)
+
+
+def _bindings(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
+    """Hibernate's binding lines, one a parameter, numbered from 1 while they ascend."""
+    last = 0
+    for b in _BINDING.finditer(text, start, min(len(text), start + _LIST_MAX)):
+        number = int(b.group("a") or b.group("b"))
+        if number <= last:
+            return  # the next statement's parameters
+        last = number
+        eol = text.find("\n", b.end())
+        e = len(text) if eol < 0 else eol
+        close = text.rfind("]", b.end(), e)
+        if number - 1 in slots and close > b.end():
+            yield b.end(), close
+
+
+def _parameter_list(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
     opener = text[start]
     inner = start + 1
     rows: list[int] = []
@@ -209,9 +536,15 @@ def _bound(text: str, at: int, slots: list[int]) -> Iterator[Span]:
     else:
         rows.append(inner)
     for row in rows:
-        items, _ = _items(text, row, closer=")" if text[row - 1] == "(" else "]")
+        items, _ = _items(text, row, closer=")" if text[row - 1] == "(" else "]}"[opener == "{"])
+        if opener == "{":
+            for s, e in items:
+                k = _DICT_KEY.match(text, s, e)
+                if k is not None and k.group("k") in slots:
+                    yield from _literal(text, k.end(), e)
+            continue
         for i in slots:
-            if 0 <= i < len(items):
+            if isinstance(i, int) and 0 <= i < len(items):
                 yield from _literal(text, *items[i])
 
 
@@ -224,13 +557,7 @@ def _literal(text: str, s: int, e: int) -> Iterator[Span]:
         s += 1
     if e - s >= 2 and text[s] in "'\"" and text[e - 1] == text[s]:
         s, e = s + 1, e - 1
-    elif text[s:e].upper() in (
-        "NULL",
-        "NONE",
-        "DEFAULT",
-        "TRUE",
-        "FALSE",
-    ) or _PLACEHOLDER.fullmatch(text, s, e):
+    elif text[s:e].upper() in _NOT_VALUES or _PLACEHOLDER.fullmatch(text, s, e):
         return
     if e > s:
         yield s, e

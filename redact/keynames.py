@@ -1550,6 +1550,10 @@ class KeyValueDetector:
         if v >= end:
             return None
         sep = _WIDE_SEP.get(m.group("sep"), m.group("sep"))
+        if sep == "=" and not c.opens_quote(text, v):
+            in_sql = sql.assignment_value(text, ks, v)  # SET password = %s WHERE ...
+            if in_sql is not None:
+                return in_sql
         if sep == ":" and text[v] in "!&":
             if c.yaml_encrypted(text, v, end):
                 return None  # password: !vault | $ANSIBLE_VAULT;... is ciphertext
