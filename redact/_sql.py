@@ -45,7 +45,7 @@ _LIST_MAX = 65536
 
 #: A word every reader needs (lower case): the cheap gate before any regex.
 _GATE = re.compile(
-    r"insert|into|update|key \(|password|sp_|copy |failing row|' as |in ?\(|\) ?= ?\("
+    r"insert|into|update|key \(|password|sp_|copy |failing row|' as |in ?\(|\) ?= ?\(|where"
 )
 
 _TABLE = r"""[\w.$"`\[\]]{1,256}"""
@@ -65,11 +65,26 @@ _PLACEHOLDER = re.compile(
 )
 _PARAMS = re.compile(
     r"""(?ix)(?:\[parameters:|\bparameters:|\bparams?\s*[:=]|\bargs\s*=|\bbinds?\s*[:=]
-    |\bwith\s+params(?:eters)?)\s*(?=[(\[{])"""
+    |\bwith\s+params(?:eters)?
+    |\[(?:generated\ in|cached\ since|no\ key|raw\ sql|dialect|insertmanyvalues)\b
+    [^\]\r\n]{0,200}\])
+    \s*(?=[(\[{])"""
 )
+#: MyBatis ``==> Parameters: bob(String), v(String)`` (the line after ``==>  Preparing:``).
+_TYPED = re.compile(r"==>[ \t]*Parameters:[ \t]*")
+_TYPED_ITEM = re.compile(r"(?:null|(?P<v>[^\r\n]*?)\([A-Z][\w.$]{0,63}\))(?:, |[ \t]*(?=\r?\n|\Z))")
+#: EF Core ``Executed DbCommand (3ms) [Parameters=[@p0='bob', @p1='v' (Size = 4000)], ...]``,
+#: logged on the line before its statement.
+_EF_PARAMS = re.compile(r"\[Parameters=\[")
+_EF_ITEM = re.compile(r"[@:]?(?P<k>\w{1,64})=")
 #: PostgreSQL's ``parameters: $1 = 'bob', $2 = 'v'`` and JDBC loggers' ``[1] = 'bob', [2] = 'v'``.
 _NUMBERED = re.compile(r"\bparameters:[ \t]*(?=\$\d)|(?<![\w\]])(?=\[\d{1,4}\][ \t]*=)")
 _NUMBER_ITEM = re.compile(r"(?:\$(?P<d>\d{1,4})|\[(?P<b>\d{1,4})\])[ \t]*=[ \t]*")
+#: Where an unquoted numbered parameter ends: the next ``$n =``/``[n] =`` or the line's end.
+_NUMBER_NEXT = re.compile(
+    r"[ \t]*,?[ \t]*(?:\$\d{1,4}|\[\d{1,4}\])[ \t]*=|[ \t]*,?[ \t]*(?:\r?\n|\Z)"
+)
+_NUMBER_SEP = re.compile(r"[ \t]*,?[ \t]*")
 #: Hibernate 5 ``binding parameter [2] as [VARCHAR] - [v]``, Hibernate 6
 #: ``binding parameter (2:VARCHAR) <- [v]``.
 _BINDING = re.compile(
@@ -83,13 +98,14 @@ _BARE_OPEN = (
     r"""(?=\(|\[[ \t]*(?:['"(\-\d\]]|None\b|NULL\b|null\b|True\b|False\b)"""
     r"""(?!\d{0,4}\][ \t]*=))"""
 )
-_BARE_AT = re.compile(rf"[ \t]*;?[ \t]*{_BARE_OPEN}")
+_BARE_AT = re.compile(rf"[ \t]*;?[ \t]*(?:\r?\n[ \t]*)?{_BARE_OPEN}")
 _BARE = re.compile(rf"(?:\?|%s|\$\d{{1,4}}|:\d{{1,4}})\)?[ \t]*;?[ \t]*{_BARE_OPEN}")
 _DICT_KEY = re.compile(r"""\s*(?P<q>['"]?)(?P<k>\w{1,64})(?P=q)\s*:\s*""")
 _PG_KEY = re.compile(r"\bKey \((?P<cols>[^()]{1,1024})\)=\(")
 _PG_KEY_END = re.compile(r"\)(?= already exists| is not present| is still referenced|\.|\s*$)")
 _FAILING = re.compile(r"\bFailing row contains \(")
-_FAILING_END = re.compile(r"\)\.?[ \t]*(?:$|\r?\n)", re.M)
+#: The row's end: the end of its line, or the next ``STATEMENT:`` when one line holds them.
+_FAILING_END = re.compile(r"\)\.?(?:[ \t]*(?:$|\r?\n)|(?=[ \t]+[A-Z]{3,16}:))", re.M)
 _COPY = re.compile(
     rf"""(?isx)\bcopy\s+{_TABLE}\s*\((?P<cols>[^()]{{1,4096}})\)\s*from\s+stdin\b
     (?P<opts>[^;\r\n]{{0,256}});?[ \t]*\r?\n"""
@@ -111,6 +127,9 @@ _NEXT_ROW = re.compile(r"\s*,\s*(?=\()")
 _IDENT = r"""(?:[A-Za-z_][\w$]{0,127}|"[^"\r\n]{1,128}"|`[^`\r\n]{1,128}`)"""
 _REFERENCE = re.compile(rf"{_IDENT}(?:\.{_IDENT}){{1,3}}")
 _COLUMN = re.compile(r"[A-Za-z_][\w$]{0,127}")
+#: A character every placeholder holds (the cheap gate of the WHERE reader).
+_HOLDER_MARK = re.compile(r"[?$:@]|%[s(]")
+_HOLDER_END = re.compile(r"[ \t]|[,;)\]\r\n]|\Z")
 _CALL = re.compile(r"[A-Za-z_][\w.]{0,127}[ \t]*\(")
 _STRING = re.compile(
     r"""[eEnNbBuU]?(?:'(?P<s>(?:[^'\\]|''|\\.)*+)'|"(?P<d>(?:[^"\\]|""|\\.)*+)")"""
@@ -127,6 +146,15 @@ _CLAUSE_BEFORE = re.compile(
     r"(?is)(?:\b(?:set|where|and|or|on|when|having|not)\s+\(?\s*|,\s*)(?:[\w$\"`]{1,128}\.){0,3}\Z"
 )
 _VERB = re.compile(r"(?i)\b(?:update|merge|delete|select|conflict|insert)\b")
+#: A column compared with a placeholder in a WHERE/ON/HAVING clause: ``password = ?``,
+#: ``u.api_key = $2``, ``token LIKE :t``.
+_COMPARED = re.compile(
+    r"""(?ix)(?<![\w.$"`])(?P<col>(?:[\w$"`]{1,128}\.){0,3}[\w$"`]{1,128})\s*
+    (?:=|<>|!=|\blike\b|\bilike\b)\s*
+    (?P<ph>\?|%s|\$\d{1,4}|:\d{1,4}|%\(\w{1,64}\)s|[:@][A-Za-z_]\w{0,63})(?![\w(])"""
+)
+#: A positional placeholder (``?``, ``%s``) or a quoted literal, counted to the parameters.
+_POSITIONAL = re.compile(r"""\?|%s|'(?:[^'\\\r\n]|''|\\.)*+'""")
 _SET_PASSWORD = re.compile(
     r"""(?ix)\bset\s+password(?:\s+for\s+(?:'[^'\r\n]{0,256}'|"[^"\r\n]{0,256}"|[^\s=]{1,256})
     (?:@(?:'[^'\r\n]{0,256}'|"[^"\r\n]{0,256}"|[^\s=]{1,256}))?)?\s*=\s*
@@ -150,6 +178,17 @@ _PROCEDURE = re.compile(
 )
 
 
+#: What a logged parameter stands under: its position (``$2 = 'v'``, ``[2] = 'v'``, EF Core's
+#: ``@p1='v'``), not a column's name.
+_POSITION = re.compile(r"[$:@]?p?\d{1,4}")
+
+
+def is_parameter_position(name: str) -> bool:
+    """Whether ``name`` (read before ``=`` in a log) is a bound parameter's position rather
+    than a name: the scanner then weighs the value on its own, as under no name."""
+    return _POSITION.fullmatch(name) is not None
+
+
 def sql_value_spans(
     text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
 ) -> Iterator[Span]:
@@ -163,7 +202,7 @@ def sql_value_spans(
             yield from _insert_values(text, m, sensitive)
     if "update" in low:
         for m in _UPDATE.finditer(text, pos, endpos):
-            yield from _update_values(text, m.end(), sensitive)
+            yield from _update_values(text, m, sensitive)
     if "copy " in low:
         for m in _COPY.finditer(text, pos, endpos):
             yield from _copy_rows(text, m, sensitive)
@@ -174,6 +213,9 @@ def sql_value_spans(
     if "in" in low or "=" in low:
         for m in _IN.finditer(text, pos, endpos):
             yield from _in_values(text, m, sensitive)
+    if ("where" in low or " on " in low or "having" in low) and _HOLDER_MARK.search(low):
+        for m in _COMPARED.finditer(text, pos, endpos):
+            yield from _compared_value(text, m, sensitive)
     if "key (" in low:
         for m in _PG_KEY.finditer(text, pos, endpos):
             yield from _pg_key_values(text, m, sensitive)
@@ -206,8 +248,40 @@ def assignment_value(text: str, key_at: int, at: int) -> list[Span] | None:
         return None
     if _VERB.search(text, lo, key_at) is None:
         return None
+    holder = _PLACEHOLDER.match(text, at)
+    if holder is not None and _HOLDER_END.match(text, holder.end()):
+        return []  # password = ? ('v', 7): the parameter is read by sql_value_spans
     s, e = _trim(text, at, _expression_end(text, at))
     return list(_expression(text, s, e))
+
+
+def _compared_value(
+    text: str, m: re.Match[str], sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """``WHERE name = ? AND password = ?`` then its parameters: a numbered or named
+    placeholder by itself, a positional one counted from the end of the statement (the
+    parameters logged after it), so whatever came before in the statement or the text
+    does not shift it."""
+    if not sensitive(m.group("col").rsplit(".", 1)[-1].strip('"`')):
+        return
+    if _CLAUSE_BEFORE.search(text, max(0, m.start() - 160), m.start()) is None:
+        return
+    lo = max(0, m.start() - 2048)
+    if _VERB.search(text, max(lo, text.rfind(";", lo, m.start()) + 1), m.start()) is None:
+        return
+    holder = _PLACEHOLDER.fullmatch(text, *m.span("ph"))
+    if holder is None:
+        return
+    if holder.group(0) not in ("?", "%s"):
+        yield from _bound(text, m.end(), [_slot(holder, 0)])
+        return
+    at = m.end()
+    found = _lists_after(text, at)
+    if not found:
+        return
+    end = at + min(found)[0]
+    after = sum(1 for p in _POSITIONAL.finditer(text, at, end) if p.group(0)[0] != "'")
+    yield from _bound(text, at, [-1 - after])
 
 
 def _column_names(cols: str) -> list[str]:
@@ -238,7 +312,7 @@ def _insert_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]
             elif i in secret:
                 yield from _expression(text, s, e, sensitive)
     if slots:
-        yield from _bound(text, at, slots)
+        yield from _bound(text, at, slots, m.start())
 
 
 def _unaliased(text: str, s: int, e: int) -> Span:
@@ -322,7 +396,8 @@ def _expression(
     yield from _literal(text, s, e)
 
 
-def _update_values(text: str, at: int, sensitive: Callable[[str], bool]) -> Iterator[Span]:
+def _update_values(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
+    at = m.end()
     end = _UPDATE_END.search(text, at, at + _PARAMS_REACH)
     stop = end.start() if end else min(len(text), at + _PARAMS_REACH)
     slots: list[Slot] = []
@@ -349,7 +424,7 @@ def _update_values(text: str, at: int, sensitive: Callable[[str], bool]) -> Iter
             break
         at = comma + 1
     if slots:
-        yield from _bound(text, stop, slots)
+        yield from _bound(text, stop, slots, m.start())
 
 
 def _copy_rows(text: str, m: re.Match[str], sensitive: Callable[[str], bool]) -> Iterator[Span]:
@@ -462,25 +537,21 @@ def _slot(holder: re.Match[str], ordinal: int) -> Slot:
     return holder.group("n") or holder.group("m") or ordinal
 
 
-def _bound(text: str, at: int, slots: list[Slot]) -> Iterator[Span]:
-    """The parameters at ``slots`` of the first parameter list logged after ``at``."""
-    reach = min(len(text), at + _PARAMS_REACH)
-    found: list[tuple[int, str, int]] = []
-    p = _PARAMS.search(text, at, reach)
-    if p is not None:
-        found.append((p.start(), "list", p.end()))
-    n = _NUMBERED.search(text, at, reach)
-    if n is not None:
-        found.append((n.start(), "numbered", n.end()))
-    b = _BINDING.search(text, at, reach)
-    if b is not None:
-        found.append((b.start(), "binding", b.start()))
-    bare = _BARE_AT.match(text, at)
-    if bare is None:
-        eol = text.find("\n", at, reach)
-        bare = _BARE.search(text, at, eol if eol >= 0 else reach)
-    if bare is not None:
-        found.append((bare.end(), "list", bare.end()))
+def _wanted(index: int, count: int, slots: list[Slot]) -> bool:
+    """Whether parameter ``index`` (from 0) of a list of ``count`` is one of ``slots``; a
+    negative slot counts from the end (``-1`` is the last), as a placeholder counted from
+    the end of its statement is."""
+    return index in slots or index - count in slots
+
+
+def _bound(text: str, at: int, slots: list[Slot], begin: int | None = None) -> Iterator[Span]:
+    """The parameters at ``slots`` of the parameter list logged nearest the statement that
+    ends at ``at`` (and starts at ``begin``): the first one after it, or one on the two
+    lines before it (PostgreSQL's ``CONTEXT: ... parameters: $1 = ...`` before
+    ``STATEMENT:``, EF Core's ``[Parameters=[@p0='v']]`` before its command text)."""
+    found = _lists_after(text, at)
+    if begin is not None:
+        found.extend(_bound_before(text, begin))
     if not found:
         return
     _, kind, start = min(found)
@@ -488,32 +559,150 @@ def _bound(text: str, at: int, slots: list[Slot]) -> Iterator[Span]:
         yield from _numbered(text, start, slots)
     elif kind == "binding":
         yield from _bindings(text, start, slots)
+    elif kind == "typed":
+        yield from _typed(text, start, slots)
+    elif kind == "ef":
+        yield from _ef_parameters(text, start, slots)
     else:
         yield from _parameter_list(text, start, slots)
 
 
+def _lists_after(text: str, at: int) -> list[tuple[int, str, int]]:
+    """The first parameter list of each kind logged after ``at``: (how far after ``at`` it
+    starts, kind, where its items start)."""
+    reach = min(len(text), at + _PARAMS_REACH)
+    found: list[tuple[int, str, int]] = []
+    p = _PARAMS.search(text, at, reach)
+    if p is not None:
+        found.append((p.start() - at, "list", p.end()))
+    n = _NUMBERED.search(text, at, reach)
+    if n is not None:
+        found.append((n.start() - at, "numbered", n.end()))
+    b = _BINDING.search(text, at, reach)
+    if b is not None:
+        found.append((b.start() - at, "binding", b.start()))
+    t = _TYPED.search(text, at, reach)
+    if t is not None:
+        found.append((t.start() - at, "typed", t.end()))
+    bare = _BARE_AT.match(text, at)
+    if bare is None:
+        eol = text.find("\n", at, reach)
+        bare = _BARE.search(text, at, eol if eol >= 0 else reach)
+    if bare is not None:
+        found.append((bare.end() - at, "list", bare.end()))
+    return found
+
+
+def _bound_before(text: str, begin: int) -> Iterator[tuple[int, str, int]]:
+    """A numbered or EF Core parameter list that ends on one of the two lines before the
+    line of a statement starting at ``begin``: (distance, kind, where its items start)."""
+    line = text.rfind("\n", 0, begin)
+    if line < 0:
+        return
+    lo = text.rfind("\n", 0, line)
+    lo = text.rfind("\n", 0, lo) if lo > 0 else -1
+    lo = max(lo + 1, begin - _PARAMS_REACH)
+    last: re.Match[str] | None = None
+    for last in _NUMBERED.finditer(text, lo, line):  # noqa: B007 (the last one is wanted)
+        pass
+    if last is not None:
+        yield begin - last.end(), "numbered", last.end()
+    ef = text.rfind("[Parameters=[", lo, begin)
+    if ef >= 0:
+        yield begin - ef, "ef", ef + len("[Parameters=[")
+
+
 def _numbered(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
-    """``$1 = 'bob', $2 = 'v'`` or ``[1] = 'bob', [2] = 'v'``: each parameter by number."""
-    items, _ = _items(text, start, closer=None)
-    for s, e in items:
-        n = _NUMBER_ITEM.match(text, s, e)
-        if n is not None and int(n.group("d") or n.group("b")) - 1 in slots:
-            yield from _literal(text, n.end(), e)
+    """``$1 = 'bob', $2 = 'v'`` or ``[1] = 'bob' [2] = 'v'`` (commas optional): each
+    parameter by number; a quoted value ends at its closing quote, an unquoted one at the
+    next ``$n =`` or the end of the line."""
+    limit = min(len(text), start + _LIST_MAX)
+    values: list[tuple[int, Span]] = []
+    at = start
+    while at < limit:
+        n = _NUMBER_ITEM.match(text, at, limit)
+        if n is None:
+            break
+        v = n.end()
+        if v < limit and text[v] in "'\"":
+            e = _quote_end(text, v, limit)
+        else:
+            nxt = _NUMBER_NEXT.search(text, v, limit)
+            e = nxt.start() if nxt else limit
+        values.append((int(n.group("d") or n.group("b")) - 1, (v, e)))
+        at = _NUMBER_SEP.match(text, e, limit).end()  # type: ignore[union-attr]
+    for index, (s, e) in values:
+        if _wanted(index, len(values), slots):
+            yield from _literal(text, s, e)
+
+
+def _quote_end(text: str, q: int, limit: int) -> int:
+    """The end (after the closing quote) of the literal opened at ``q``; ``''`` and
+    backslash escapes stay inside; an unclosed one runs to the end of its line."""
+    j = q + 1
+    while j < limit:
+        ch = text[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == text[q]:
+            if j + 1 < limit and text[j + 1] == ch:
+                j += 2
+                continue
+            return j + 1
+        if ch in "\r\n":
+            return j
+        j += 1
+    return limit
 
 
 def _bindings(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
     """Hibernate's binding lines, one a parameter, numbered from 1 while they ascend."""
-    last = 0
+    values: list[tuple[int, Span]] = []
     for b in _BINDING.finditer(text, start, min(len(text), start + _LIST_MAX)):
         number = int(b.group("a") or b.group("b"))
-        if number <= last:
-            return  # the next statement's parameters
-        last = number
+        if values and number <= values[-1][0] + 1:
+            break  # the next statement's parameters
         eol = text.find("\n", b.end())
         e = len(text) if eol < 0 else eol
         close = text.rfind("]", b.end(), e)
-        if number - 1 in slots and close > b.end():
-            yield b.end(), close
+        values.append((number - 1, (b.end(), close if close >= b.end() else e)))
+    for index, span in values:
+        if _wanted(index, len(values), slots) and span[1] > span[0]:
+            yield span
+
+
+def _typed(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
+    """MyBatis' ``bob(String), v(String), null``: each value before its ``(Type)``."""
+    values: list[Span] = []
+    at, limit = start, min(len(text), start + _LIST_MAX)
+    while at < limit:
+        m = _TYPED_ITEM.match(text, at, limit)
+        if m is None or m.end() == at:
+            break
+        values.append(m.span("v") if m.group("v") is not None else (at, at))
+        at = m.end()
+    for index, (s, e) in enumerate(values):
+        if e > s and _wanted(index, len(values), slots):
+            yield s, e
+
+
+def _ef_parameters(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
+    """EF Core's ``@p0='bob', @p1='v' (Size = 4000)``: by name (``@p1`` -> ``p1``) and by
+    order; ``'?'`` is what EF Core logs without sensitive data logging."""
+    items, _ = _items(text, start, closer="]")
+    for index, (s, e) in enumerate(items):
+        k = _EF_ITEM.match(text, s, e)
+        if k is None:
+            continue
+        v = k.end()
+        if v < e and text[v] in "'\"":
+            ve = _quote_end(text, v, e)
+        else:
+            sp = re.compile(r"[ \t]").search(text, v, e)
+            ve = sp.start() if sp else e
+        if (k.group("k") in slots or _wanted(index, len(items), slots)) and text[v:ve] != "'?'":
+            yield from _literal(text, v, ve)
 
 
 def _parameter_list(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
@@ -543,9 +732,9 @@ def _parameter_list(text: str, start: int, slots: list[Slot]) -> Iterator[Span]:
                 if k is not None and k.group("k") in slots:
                     yield from _literal(text, k.end(), e)
             continue
-        for i in slots:
-            if isinstance(i, int) and 0 <= i < len(items):
-                yield from _literal(text, *items[i])
+        for index, span in enumerate(items):
+            if _wanted(index, len(items), slots):
+                yield from _literal(text, *span)
 
 
 def _literal(text: str, s: int, e: int) -> Iterator[Span]:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from redact._commands import runner_secret_command
+from redact._sql import is_parameter_position
 from redact._validators import credential_like
 from redact.engine import Finding, Redactor
 from redact.masks import FingerprintMask, fingerprint
@@ -594,6 +595,8 @@ def _value_name(text: str, f: Finding, redactor: Redactor) -> str | None:
             return outer.group(1)
     if name.startswith("::") and runner_secret_command(name):
         return ""  # ::add-mask::v registers a secret: judged on the value alone
+    if is_parameter_position(name):
+        return ""  # $2 = 'v', [2] = 'v', @p1='v': a bound parameter, judged on the value alone
     if "::" in name or name.lower().startswith(("arn:", "urn:")) or name.count(":") >= 3:
         return None  # a type name (AWS::IAM::AccessKey) or a part of a resource name (arn:...)
     glued = m.start(1) + len(name) - len(name.lstrip(":")) if m else 0
