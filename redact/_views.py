@@ -668,7 +668,9 @@ def decoded_views(text: str, data: bytes | None = None) -> Iterator[DecodedView]
     fired: list[tuple[int, int]] = []
     budget = [MAX_VIEWS]
     yield from _chain(text, runs, (-2, 0), fired, budget)
-    if len(fired) >= 2:
+    if len(fired) >= 2 or (fired and fired[0][0] == -1):
+        # (The fold alone too: folding a mojibake's continuation byte, U+00A0 of U+2060's
+        # UTF-8 read as latin-1, spoils the sequence that the mojibake decoder undoes.)
         # Latest first: a decoder that misfired on the value's own characters in a later
         # round is the common case (a value holding "&#0" inside HTML-escaped JSON).
         for skip in sorted(set(fired), key=lambda f: (-f[1], f[0])):

@@ -108,3 +108,34 @@ def test_the_registry_alone_strips_them_too() -> None:
     r, value = _registered()
     hits, _ = r.known.snapshot.scan(value[:6] + "\u200b" + value[6:] + " end")
     assert [h.label for h in hits] == ["db"]
+
+
+def _misread(text: str, codec: str) -> str:
+    """``text``'s UTF-8 bytes read as latin-1, or as Windows-1252 the way Windows' decoder
+    does (its five unassigned bytes become the C1 control of the same number)."""
+    data = text.encode("utf-8")
+    if codec == "latin-1":
+        return data.decode("latin-1")
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in data)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(INVISIBLE),
+    st.integers(4, 20),
+    st.sampled_from(["latin-1", "cp1252"]),
+    st.sampled_from(["", "x=", "msg: "]),
+)
+def test_an_invisible_character_misread_as_latin_1_or_cp1252_is_seen_through(
+    ch: str, at: int, codec: str, lead: str
+) -> None:
+    """U+2060's UTF-8 read as latin-1 is ``â\\x81\\xa0``: folding its NBSP byte to a space
+    first spoiled the sequence the mojibake step undoes, and the value went out whole (a
+    second red team). Every invisible character, both readings, anywhere in the value."""
+    r, value = _registered()
+    text = f"{lead}{_misread(value[:at] + ch + value[at:], codec)} end"
+    out = r.redact(text)
+    assert value[:at] not in out
+    assert value[at:] not in out
+    assert out.endswith(" end")
+    assert out.startswith(lead + "[REDACTED:db]")
