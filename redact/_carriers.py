@@ -104,7 +104,8 @@ _QUOTED = {
     "'": re.compile(r"'((?:[^'\\\r\n]|\\.|'')*+)'"),
     "`": re.compile(r"`([^`\r\n]*+)`"),
 }
-_ESC_QUOTED = re.compile(r'\\"((?:[^"\\\r\n]|\\[^"\r\n])*+)\\"')
+#: The next double quote or line break (inside an escaped string).
+_DQ_OR_EOL = re.compile(r'["\r\n]')
 #: A string prefix before the opening quote: b'..', r"..", u'..', C# @".." and $"..".
 _STR_PREFIX = re.compile(r"""(?:[bBrRuU]{1,2}|[@$])(?=["'])""")
 
@@ -119,11 +120,35 @@ def quoted(text: str, at: int) -> Span | None:
     if p:
         at = p.end()
     if text.startswith('\\"', at):
-        q = _ESC_QUOTED.match(text, at)
-    else:
-        rx = _QUOTED.get(text[at : at + 1])
-        q = rx.match(text, at) if rx else None
+        return _escaped_quoted(text, at)
+    rx = _QUOTED.get(text[at : at + 1])
+    q = rx.match(text, at) if rx else None
     return q.span(1) if q else None
+
+
+def _escaped_quoted(text: str, at: int) -> Span | None:
+    """The inside of ``\\"..\\"`` opening at ``at`` (a string inside an escaped string: JSON in
+    a JSON string, a logfmt ``msg="{\\"password\\": \\"v\\"}"``), if closed on its line.
+
+    A quote ends it when a run of 1, 5, 9, ... backslashes stands before it (the escaped
+    quote, after escaped backslashes of the value); a run of 3, 7, ... is a quote of the
+    value (``\\\\\\"``: the value's ``"`` escaped twice), kept inside. A bare quote (an
+    even run) ends the enclosing string: unclosed.
+    """
+    i = at + 2
+    while True:
+        q = _DQ_OR_EOL.search(text, i)
+        if q is None or text[q.start()] != '"':
+            return None
+        j = q.start()
+        run = 0
+        while j - run - 1 >= i and text[j - run - 1] == "\\":
+            run += 1
+        if run % 4 == 1:
+            return (at + 2, j - 1)
+        if run % 4 != 3:
+            return None
+        i = j + 1
 
 
 def opens_quote(text: str, at: int) -> bool:
@@ -1991,6 +2016,11 @@ _FILE_PATH = re.compile(
     r"(?:file:(?://)?(?=/)|~|\.{1,2}|[A-Za-z]:(?=\\))?"
     r"(?:[/\\][\w.@+-]{1,128}){1,32}/?"
 )
+#: One path part that reads as a file's or a directory's name: lower-case words, an optional
+#: number and extension (``secrets``, ``.pgpass``, ``db-password.txt``, ``Token.json``).
+_FILE_NAME = re.compile(
+    r"\.?[a-z]+(?:[._-][a-z]+)*[0-9]{0,2}(?:\.[A-Za-z0-9]{1,8})?|[\w.@+-]{1,120}\.[a-z]{2,5}"
+)
 _PATH_ROOTS = frozenset(
     {"run", "var", "etc", "home", "Users", "tmp", "opt", "usr", "srv", "mnt", "secrets", "vault"}
     | {"data", "app", "root", "proc", "dev", "config", "conf", "keys", "certs", "workspace"}
@@ -2179,7 +2209,14 @@ def _is_path(value: str) -> bool:
     if _FILE_PATH.fullmatch(value) is None:
         return False
     if value[0] != "/":
-        return True
+        # ./secrets/db.txt, ~/.pgpass, C:\keys\app.pem, \\srv\share\k: a relative, home,
+        # drive or UNC path of two parts or more, or of one that reads as a file's name.
+        # One random part is a value that starts with a sigil (\Zq8..., ./Zq8..., C:\Zq8...)
+        # or with a JSON escape ("\u00f1Zq8...", "\tZq8..." of json.dumps).
+        parts = [p for p in re.split(r"[/\\]+", value.rstrip("/\\")) if p]
+        if parts and (parts[0] in ("~", ".", "..") or parts[0][1:] == ":"):
+            parts = parts[1:]
+        return len(parts) >= 2 or (len(parts) == 1 and _FILE_NAME.fullmatch(parts[0]) is not None)
     root = value[1:].split("/", 1)[0]
     return value.count("/") >= 2 and root in _PATH_ROOTS
 
