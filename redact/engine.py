@@ -92,6 +92,10 @@ _UNTIMED_MAX = 4096
 #: Texts up to this many characters are re-checked whole after masking; longer ones only
 #: around the masks (see ``Redactor._recheck``).
 _RECHECK_WHOLE = 1 << 16
+#: A value a detector found is masked wherever else the same text repeats it (a password
+#: echoed in a confirmation field, an error message, an assertion, a traceback's locals): at
+#: least this many characters, and not one plain word (see :func:`_echoable`).
+_ECHO_MIN = 8
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
@@ -660,6 +664,7 @@ class Redactor:
                     )
             if not findings:
                 return text
+            findings = _with_echoes(text, findings)
             out, masks = self._apply_spans(text, findings)
             # Masking changes context (a quote becomes a mask): iterate to a fixed point so
             # that redact(redact(x)) == redact(x). Only the text around the masks changed:
@@ -1772,6 +1777,46 @@ def _outside_masks(
             continue  # a value that ends inside a mask: a reader cut it there (``]`` ends it)
         kept.append(f)
     return kept
+
+
+def _echoable(value: str) -> bool:
+    """Whether a found value is distinctive enough to mask where the text repeats it: at
+    least :data:`_ECHO_MIN` characters, not a mask, and not one plain word in one case
+    (a value under a sensitive name that reads ``production`` is masked there, not in
+    ``env=production`` beside it)."""
+    if len(value) < _ECHO_MIN or "[REDACTED" in value or not value.strip():
+        return False
+    return not (value.isalpha() and (value.islower() or value.isupper() or value.istitle()))
+
+
+def _with_echoes(text: str, findings: list[Finding]) -> list[Finding]:
+    """``findings`` plus each other place in ``text`` that repeats a found value verbatim.
+
+    A detector reads a value where its name or format shows it (``"password": "v"``); the
+    same value elsewhere in the same text (``"confirm": "v"``, ``login failed for bob using
+    v``, ``assert 'v' == ...``) has no name and would go out. Registered values are found
+    everywhere already.
+    """
+    values: dict[str, Finding] = {}
+    for f in findings:
+        if f.detector != "known" and f.end - f.start >= _ECHO_MIN:
+            value = text[f.start : f.end]
+            if value not in values and _echoable(value):
+                values[value] = f
+    if not values:
+        return findings
+    covered = [(f.start, f.end) for f in findings]
+    extra: list[Finding] = []
+    for value, f in values.items():
+        at = text.find(value)
+        while at >= 0:
+            end = at + len(value)
+            if not any(a <= at and end <= b for a, b in covered):
+                extra.append(dataclasses.replace(f, start=at, end=end))
+            at = text.find(value, end)
+    if not extra:
+        return findings
+    return sorted([*findings, *extra], key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
 
 
 def _merge(findings: list[Finding]) -> Iterable[tuple[int, int, Finding]]:
