@@ -589,6 +589,76 @@ def section_spans(
                 break
 
 
+#: A Kubernetes Secret: ``kind: Secret`` (YAML, ``kubectl get secret -o yaml``) or
+#: ``"kind": "Secret"`` (JSON, ``-o json``, an API response, an audit event's object).
+_K8S_SECRET = re.compile(
+    r'(?m)^[ \t]*kind:[ \t]*[\'"]?Secret[\'"]?[ \t]*\r?$|"kind"[ \t]*:[ \t]*"Secret"'
+)
+#: The maps whose every value is secret in a Secret, YAML then JSON.
+_K8S_DATA_YAML = re.compile(r"(?m)^(?P<indent>[ \t]*)(?:data|stringData):[ \t]*\r?$")
+_K8S_DATA_JSON = re.compile(r'"(?:data|stringData)"[ \t]*:[ \t]*\{')
+_K8S_ENTRY_YAML = re.compile(
+    r"(?P<indent>[ \t]+)(?P<k>[^\s:#][^:\r\n]*?):(?:[ \t]+(?P<v>[^\r\n]*?))?[ \t]*\r?$"
+)
+_K8S_ENTRY_JSON = re.compile(r'\s*"(?:[^"\\]|\\.)*"\s*:\s*"(?P<v>(?:[^"\\]|\\.)*)"\s*,?')
+#: How far a Secret's data map is read (characters).
+_K8S_REACH = 65536
+
+
+def k8s_secret_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
+    """Every value of a Kubernetes Secret's ``data`` and ``stringData`` maps.
+
+    A Secret's data is secret whatever its keys are called (``config``,
+    ``.dockerconfigjson``, ``tls.key``, ``application.properties``): its values are
+    base64 (``data``) or text (``stringData``), read here whole, quoted or bare, and a
+    YAML block scalar (``key: |``) line by line. Only in a text that says ``kind: Secret``.
+    """
+    if text.find("Secret", pos, endpos) < 0 or _K8S_SECRET.search(text) is None:
+        return
+    for m in _K8S_DATA_YAML.finditer(text, pos, endpos):
+        base = len(m.group("indent").expandtabs())
+        at = m.end()
+        stop = min(len(text), at + _K8S_REACH)
+        block: int | None = None  # the indent of a block scalar's key (key: |)
+        while at < stop:
+            nl = text.find("\n", at, stop)
+            if nl < 0:
+                break
+            start = nl + 1
+            eol = text.find("\n", start)
+            eol = len(text) if eol < 0 else eol
+            line = text[start:eol]
+            if not line.strip():
+                at = eol
+                continue
+            indent = len(line) - len(line.lstrip(" \t"))
+            if indent <= base:
+                break  # the map ended
+            if block is not None and indent > block:
+                yield start + indent, eol - (1 if line.endswith("\r") else 0)
+                at = eol
+                continue
+            block = None
+            e = _K8S_ENTRY_YAML.match(text, start, eol)
+            if e is not None and e.group("v"):
+                vs, ve = e.span("v")
+                if text[vs] in "|>":
+                    block = indent  # the value is on the lines below
+                else:
+                    q = quoted(text, vs) if text[vs] in "\"'" else None
+                    yield q if q is not None else (vs, ve)
+            at = eol
+    for m in _K8S_DATA_JSON.finditer(text, pos, endpos):
+        at = m.end()
+        while True:
+            e = _K8S_ENTRY_JSON.match(text, at, min(len(text), at + _K8S_REACH))
+            if e is None:
+                break
+            if e.end("v") > e.start("v"):
+                yield e.span("v")
+            at = e.end()
+
+
 #: How far a multi-line JSON/dict container under a sensitive name is read (characters).
 _CONTAINER_REACH = 16384
 _BARE_LITERALS = frozenset({"true", "false", "null", "None", "True", "False", "undefined", ""})

@@ -163,6 +163,10 @@ DEFAULT_EXACT: tuple[str, ...] = (
     "pwd",
     "pass",
     "passphrase",
+    "passkey",
+    "pass_key",
+    "pepper",  # a password hash's secret pepper
+    "auth_header",  # "auth" alone is a mode; its header is the credential
     "passwords",
     "credential",
     "creds",
@@ -469,6 +473,16 @@ DEFAULT_MODIFIERS: tuple[str, ...] = (
     "der",
     "json",  # service_account_key_json
     "b64url",
+    # a credential cut into parts (password_part1, secret_half, token_chunk_2) or carried
+    # in a header (authorization_header, cookie_hdr)
+    "part",
+    "piece",
+    "chunk",
+    "half",
+    "fragment",
+    "segment",
+    "header",
+    "hdr",
     # the deployment or tier a credential is for (PASSWORD_PROD, api_key_staging)
     "prod",
     "production",
@@ -647,6 +661,12 @@ _AUTH_KEYWORDS = (
 _SPLIT = re.compile(r"[-_. ]+")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_]+")
 _VERSION = re.compile(r"v?[0-9]+$")
+#: Leetspeak in a name: one digit or sigil standing for a letter between two letters.
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET_GLUED = re.compile(r"([A-Za-z])([013457@$])(?=[A-Za-z])")
+#: Prefilter keywords for the usual leetspeak spellings of the vocabulary's roots (the
+#: automaton matches substrings: p4ssword, p4ssw0rd, passw0rd, t0ken, s3cret, s3cr3t).
+_LEET_KEYWORDS = ("p4ss", "p@ss", "pa$$", "ssw0rd", "t0ken", "tok3n", "s3cr", "secr3t", "cr3d")
 _AUTH_VALUED = ("authorization", "bearer")
 _LINE_VALUED = ("cookie",)
 
@@ -714,7 +734,9 @@ class KeyNames:
         setattr_(self, "_exact_norm", frozenset(normalize(n) for n in self.exact))
         setattr_(self, "_suffix_norm", tuple(normalize(n) for n in self.suffixes))
         setattr_(self, "_words_norm", frozenset(normalize(n) for n in self.words))
-        setattr_(self, "_mod_norm", tuple(normalize(n) for n in self.modifiers))
+        # longest first: authorization_header strips "header", not the "der" of DER
+        mods = dict.fromkeys(normalize(n) for n in self.modifiers)
+        setattr_(self, "_mod_norm", tuple(sorted(mods, key=len, reverse=True)))
         setattr_(self, "_param_norm", frozenset(normalize(n) for n in self.query_params))
         setattr_(self, "_ambiguous_norm", frozenset(normalize(n) for n in self.ambiguous_params))
         setattr_(self, "_cache", {})
@@ -810,6 +832,21 @@ class KeyNames:
             # (ghp_Al6Uz4LgK1...fCVC ends with the card-code word "CVC"), so a token
             # followed by " : " read as a sensitive name masked the rest of the line.
             return False
+        if self._judge_words(n, ws):
+            return True
+        if _LEET_GLUED.search(name) is not None:
+            # p4ssword, passw0rd, t0ken, s3cret: a name spelled with digits for letters
+            # (only a digit between letters: s3_bucket, oauth2_client, sha256 stay apart)
+            plain = _LEET_GLUED.sub(lambda m: m.group(1) + _LEET[m.group(2)], name)
+            plain = _LEET_GLUED.sub(lambda m: m.group(1) + _LEET[m.group(2)], plain)
+            if plain != name and not any(c.isdigit() for c in plain):
+                n = normalize(plain)
+                return bool(n) and n not in self.allow and self._judge_words(n, words(plain))
+        return False
+
+    def _judge_words(self, n: str, ws: list[str]) -> bool:
+        """The vocabulary's test on a normalised name ``n`` and its words ``ws``, with up to
+        four modifiers stripped (``password_confirm``, ``PASSWORD_PROD``, ``token_part1``)."""
         for _ in range(4):
             if n in self._exact_norm or n.endswith(self._suffix_norm):
                 return True
@@ -936,6 +973,7 @@ class KeyNames:
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
+        out.update(_LEET_KEYWORDS)
         for n in self.cased:  # KEY=v, KEY: v, "KEY": v, KEY = v (an environment variable)
             low = n.lower()
             out.update((low + "=", low + ":", f'"{low}"', low + " =", low + " :", low + "\t"))
@@ -1346,6 +1384,7 @@ class KeyValueDetector:
         yield from c.scheme_literal_spans(text, lo, kend)  # "Basic " + "v", "Bearer %s" % "v"
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
         yield from c.section_spans(text, lo, kend, sensitive)  # [credentials] then b = v
+        yield from c.k8s_secret_spans(text, lo, kend)  # kind: Secret, then data: / stringData:
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
         yield from sql.sql_value_spans(text, lo, kend, sensitive)  # INSERT ... VALUES, Key (c)=(v)
         yield from c.form_part_spans(text, lo, kend, sensitive)  # multipart name="password"

@@ -427,3 +427,62 @@ def test_a_value_that_spells_a_sensitive_name_is_still_a_value(
     out = r.redact(text)
     assert value not in out, out
     assert "password" in out.lower()  # the name stays readable
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # a credential cut into parts (OTel attributes user.password_part1 / _part2 both
+        # exported in clear) or carried in a header
+        "password_part1",
+        "user.password_part2",
+        "secret_part",
+        "apikey_chunk_2",
+        "client_secret_half",
+        "private_key_fragment",
+        "authorization_header",
+        "cookie_hdr",
+        "auth_header",
+        "AUTH_HEADER",
+        # words of their own
+        "pepper",
+        "passkey",
+        "PASS_KEY",
+        # spelled with digits for letters
+        "p4ssword",
+        "passw0rd",
+        "P4SSW0RD",
+        "t0ken",
+        "s3cret",
+        "api_s3cret",
+    ],
+)
+def test_names_the_second_red_team_found_in_clear_are_sensitive(r: Redactor, name: str) -> None:
+    value = _value()
+    assert r.is_sensitive_key(name)
+    assert value not in r.redact(f"{name}={value}")
+    assert r.redact_obj({name: value}) == {name: "[REDACTED:sensitive-key]"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "s3_bucket",
+        "oauth2_client",
+        "sha256",
+        "x509_cert",
+        "k8s_namespace",
+        "log4j_version",
+        "i18n",
+        "web3_provider",
+        "h264_profile",
+        "header",
+        "segment_count",
+        "chunk_size",
+        "half_life",
+        "part_number",
+        "content_header",
+    ],
+)
+def test_digits_in_ordinary_names_and_the_new_modifiers_alone_stay(r: Redactor, name: str) -> None:
+    assert not r.is_sensitive_key(name)
