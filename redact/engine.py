@@ -96,6 +96,7 @@ _RECHECK_WHOLE = 1 << 16
 #: echoed in a confirmation field, an error message, an assertion, a traceback's locals): at
 #: least this many characters, and not one plain word (see :func:`_echoable`).
 _ECHO_MIN = 8
+_ECHO_MAX = 512
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
@@ -1784,8 +1785,10 @@ def _echoable(value: str) -> bool:
     least :data:`_ECHO_MIN` characters, not a mask, and not one plain word in one case
     (a value under a sensitive name that reads ``production`` is masked there, not in
     ``env=production`` beside it)."""
-    if len(value) < _ECHO_MIN or "[REDACTED" in value or not value.strip():
+    if not _ECHO_MIN <= len(value) <= _ECHO_MAX or "[REDACTED" in value or not value.strip():
         return False
+    if "\n" in value or "\r" in value:
+        return False  # a multi-line secret is a rule's (found everywhere), not a line of prose
     return not (value.isalpha() and (value.islower() or value.isupper() or value.istitle()))
 
 
@@ -1805,13 +1808,18 @@ def _with_echoes(text: str, findings: list[Finding]) -> list[Finding]:
                 values[value] = f
     if not values:
         return findings
-    covered = [(f.start, f.end) for f in findings]
+    # the found spans, sorted, with the farthest end so far: "is [at, end) inside one of
+    # them" is one bisection (the findings of 100 KB of repeated keys are thousands)
+    spans = sorted((f.start, f.end) for f in findings)
+    starts = [a for a, _ in spans]
+    reach = list(itertools.accumulate((b for _, b in spans), max))
     extra: list[Finding] = []
     for value, f in values.items():
         at = text.find(value)
         while at >= 0:
             end = at + len(value)
-            if not any(a <= at and end <= b for a, b in covered):
+            i = bisect.bisect_right(starts, at) - 1
+            if i < 0 or reach[i] < end:
                 extra.append(dataclasses.replace(f, start=at, end=end))
             at = text.find(value, end)
     if not extra:
