@@ -663,6 +663,7 @@ _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_]+")
 _VERSION = re.compile(r"v?[0-9]+$")
 #: Leetspeak in a name: one digit or sigil standing for a letter between two letters.
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_DIGITS_INSIDE = re.compile(r"[A-Za-z][0-9]+[A-Za-z]")
 _LEET_GLUED = re.compile(r"([A-Za-z])([013457@$])(?=[A-Za-z])")
 #: Prefilter keywords for the usual leetspeak spellings of the vocabulary's roots (the
 #: automaton matches substrings: p4ssword, p4ssw0rd, passw0rd, t0ken, s3cret, s3cr3t).
@@ -907,10 +908,12 @@ class KeyNames:
         """
         if not self.is_sensitive(name):
             return False
-        if not _wordish(name):
+        if not _wordish(name) or _DIGITS_INSIDE.search(name) is not None:
             # A reference names something in words (db_password, settings.DB_PASSWORD,
             # oauth2Token); "*Xy7q9Zmysecret" or "*QvhmpJcGdKKzrqdvdsn8" is a value that
-            # happens to end like a sensitive name, and masking an odd alias costs nothing.
+            # happens to end like a sensitive name, and masking an odd alias costs nothing;
+            # so is one with digits inside a word (*A2Secret, *p4ssword; *oauth2Token is
+            # masked too: an odd alias name costs a mask, a value read as an alias a leak).
             return False
         ws = [normalize(w) for w in words(name)]
         ws = [w for w in ws if w]
