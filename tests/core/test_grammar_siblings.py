@@ -19,7 +19,7 @@ import string
 import urllib.parse
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from redact import KeyNames
@@ -184,7 +184,12 @@ def test_sibling_shape_keeps_its_surroundings(shape: Shape) -> None:
 @PLANTED
 @given(value=grammar_values, shape=st.sampled_from(SHAPES))
 def test_planted_values_never_survive_in_sibling_shapes(value: str, shape: Shape) -> None:
-    """Random values planted in every sibling shape: no run of 4 characters survives."""
+    """Random values planted in every sibling shape: no run of 4 characters survives.
+
+    Under ``*`` a sensitive name made of words (``*AASecret``, ``*db_password``) is a YAML
+    alias, a documented placeholder (the lookalikes below): not a value to plant there."""
+    if shape.id.startswith("yaml-star"):
+        assume(not KeyNames().refers_to_secret(value))
     assert_planted(shape, value)
 
 
