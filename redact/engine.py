@@ -52,7 +52,7 @@ from redact._cuts import (
     rule_heads,
     text_markers,
 )
-from redact._matcher import Hit
+from redact._matcher import Hit, ascii_lower
 from redact._records import opener_ends, partial_records, records_view
 from redact._views import ansi_view, hidden, joined_view
 from redact.keynames import KeyNames, KeyValueDetector
@@ -1814,14 +1814,17 @@ def _with_echoes(text: str, findings: list[Finding]) -> list[Finding]:
     starts = [a for a, _ in spans]
     reach = list(itertools.accumulate((b for _, b in spans), max))
     extra: list[Finding] = []
+    # any case (a value echoed lower- or upper-cased); ASCII lowering keeps every offset
+    low = ascii_lower(text)
     for value, f in values.items():
-        at = text.find(value)
+        needle = ascii_lower(value)
+        at = low.find(needle)
         while at >= 0:
-            end = at + len(value)
+            end = at + len(needle)
             i = bisect.bisect_right(starts, at) - 1
             if i < 0 or reach[i] < end:
                 extra.append(dataclasses.replace(f, start=at, end=end))
-            at = text.find(value, end)
+            at = low.find(needle, end)
     if not extra:
         return findings
     return sorted([*findings, *extra], key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
