@@ -18,6 +18,7 @@ import decimal
 import enum
 import functools
 import itertools
+import string
 import sys
 import threading
 import traceback
@@ -52,7 +53,7 @@ from redact._cuts import (
     rule_heads,
     text_markers,
 )
-from redact._matcher import Hit, ascii_lower
+from redact._matcher import Hit
 from redact._records import opener_ends, partial_records, records_view
 from redact._views import ansi_view, hidden, joined_view
 from redact.keynames import KeyNames, KeyValueDetector
@@ -97,6 +98,7 @@ _RECHECK_WHOLE = 1 << 16
 #: least this many characters, and not one plain word (see :func:`_echoable`).
 _ECHO_MIN = 8
 _ECHO_MAX = 512
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 #: How far before its keyword a rule's match may start.
 _LOOKBACK = 1024
 _ATOMIC_TYPES = _ATOMIC + _TIME
@@ -1815,9 +1817,10 @@ def _with_echoes(text: str, findings: list[Finding]) -> list[Finding]:
     reach = list(itertools.accumulate((b for _, b in spans), max))
     extra: list[Finding] = []
     # any case (a value echoed lower- or upper-cased); ASCII lowering keeps every offset
-    low = ascii_lower(text)
+    # (str.translate: a lone surrogate of undecodable input is a character like any other)
+    low = text.translate(_ASCII_LOWER)
     for value, f in values.items():
-        needle = ascii_lower(value)
+        needle = value.translate(_ASCII_LOWER)
         at = low.find(needle)
         while at >= 0:
             end = at + len(needle)

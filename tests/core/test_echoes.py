@@ -92,3 +92,13 @@ def test_no_copy_of_a_found_value_survives(value: str, name: str, echo: str) -> 
     out = r.redact(text)
     assert any(value in f for f in found)  # a detector reads it under its name ...
     assert value not in out, out  # ... and no copy of it survives
+
+
+def test_undecodable_bytes_beside_an_echo_lose_nothing(r: Redactor) -> None:
+    """Text read with ``surrogateescape`` (a lone surrogate per undecodable byte): the echo's
+    case-folded search must not raise (it did: the value became a redaction-error mask)."""
+    value = _value()
+    text = f"\udcff\udcfe password={value} then {value.lower()}"
+    out = r.redact(text)
+    assert out.startswith("\udcff\udcfe password=[REDACTED")
+    assert value.lower()[2:10] not in out and "redaction-error" not in out
