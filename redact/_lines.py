@@ -169,6 +169,9 @@ class _Holds:
             if self._redactor.is_sensitive_key(m.group("name").lstrip("$")):
                 first = m.start()
                 break
+        tail = _continued(self._redactor, text[pos : text.rfind("\n") + 1])
+        if tail is not None:
+            first = min(first, pos + tail)
         for k in self._words:
             at = lowered.find(k, pos, first + len(k))
             if at >= 0:
@@ -195,7 +198,11 @@ class _Holds:
 
     def _start(self, text: str) -> int | None:
         found: int | None = _open_value(self._redactor, text)
-        for at in (_netrc_open(text), _delimited_open(self._redactor, text)):
+        for at in (
+            _netrc_open(text),
+            _delimited_open(self._redactor, text),
+            _continued(self._redactor, text),
+        ):
             if at is not None:
                 found = at if found is None else min(found, at)
         lowered = text.lower()
@@ -281,6 +288,45 @@ def _open_value(redactor: Redactor, text: str) -> int | None:
     if record and len(lines) >= _RECORD_LINES:
         return None
     return last.start()
+
+
+#: A line a quoted-printable soft line break ends (RFC 2045: the next line goes on with it).
+_SOFT_BREAK_LINE = re.compile(r"=[ \t]*\r?\n\Z")
+#: A header line (``Name: value``) and the blank that starts a folded continuation of one.
+_HEADER_NAME = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:")
+
+
+def _continued(redactor: Redactor, text: str) -> int | None:
+    """Where the run of lines that ends ``text`` starts when the next line may continue it.
+
+    Quoted-printable soft line breaks (``=`` ending a line: the next line is the same
+    line, a value split over them is one) and a header of a sensitive name, with its folded
+    continuation lines (the next line may be one more); with values registered, any
+    CRLF-ended header line (a folder may split a value anywhere). The engine reads such
+    lines joined (:func:`redact._views.joined_view`, the registry's decoded views) once
+    they are seen together. None when the last line of ``text`` is neither.
+    """
+    if not text.endswith("\n"):
+        return None
+    lo = max(0, len(text) - _OPEN_HOLD)
+    last = text.rfind("\n", 0, len(text) - 1) + 1
+    if _SOFT_BREAK_LINE.search(text, last) is not None:
+        start = last
+        while start > lo:  # the lines before it that a soft break ends are the same line
+            prev = text.rfind("\n", 0, start - 1) + 1
+            if _SOFT_BREAK_LINE.search(text[prev:start]) is None:
+                break
+            start = prev
+        return start
+    start = last
+    while start > lo and text[start : start + 1] in (" ", "\t"):
+        start = text.rfind("\n", 0, start - 1) + 1  # a continuation: back to its header
+    m = _HEADER_NAME.match(text, start)
+    if m is None:
+        return None
+    if redactor.is_sensitive_key(m.group(1)):
+        return start
+    return start if text.endswith("\r\n") and redactor.known.snapshot.count else None
 
 
 def _delimited_open(redactor: Redactor, text: str) -> int | None:

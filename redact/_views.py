@@ -14,6 +14,13 @@ Decoders, in the order one round applies them (outermost encodings first):
 ====================  =====================================================  ==========
 decoder               decodes                                                 trigger
 ====================  =====================================================  ==========
+``soft``              quoted-printable soft line breaks (RFC 2045: ``=`` at    ``=`` ending
+                      a line's end, ``\r\n`` or ``\n``) joined              a line
+``fold``              a folded line (RFC 5322 / 9110: ``\r\n`` and a blank)    ``\r\n``
+                      joined, the blank dropped (a value a folder split)      and a blank
+``equals``            quoted-printable ``=3D`` (an ``=``) alone                ``=3D``
+``qp``                quoted-printable ``=XX`` bytes, UTF-8 sequences whole   ``=3D`` or
+                      (``=C3=A9``)                                            ``=C3=A9``
 ``runs``              base64 (standard, URL-safe, padded or not, wrapped at   a run of
                       a fixed width with ``\\n``, ``\\r\\n`` or a literal      ≥ 16
                       ``\\n``) and hex runs whose bytes hold printable text   base64/hex
@@ -57,6 +64,8 @@ __all__ = [
     "decoded_views",
     "island_view",
     "joined_view",
+    "qp_signs",
+    "value_lines_joined",
     "worth_decoding",
 ]
 
@@ -397,6 +406,47 @@ _HEX_BYTES = b"0123456789abcdefABCDEF"
 _HIGH_TEXT_BYTES = re.compile(_HIGH_TEXT.pattern.encode())
 
 
+# -- quoted-printable -------------------------------------------------------------------------
+
+#: A quoted-printable soft line break: ``=``, transport padding, a line break.
+_QP_SOFT = re.compile(r"=[ \t]*\r?\n")
+#: A run of ``=XX`` bytes (a UTF-8 sequence is one run).
+_QP = re.compile(r"(?:=[0-9A-Fa-f]{2})+")
+#: What makes a text worth the quoted-printable escapes decoder: an escaped ``=``
+#: (``=3D``, which every ``=`` of a value becomes) or an escaped UTF-8 sequence. ``=XX``
+#: alone is not (``port=5432``, ``token=20...`` are in many lines: decoding costs, and
+#: would hide a value that starts with two hex digits).
+_QP_ESCAPES = re.compile(
+    rb"=(?:3[Dd]|[C-Fc-f][0-9A-Fa-f]=[89ABab][0-9A-Fa-f]|(?:20|09)=[ \t]*\r?\n)"
+)
+#: An escaped ``=``, decoded alone first: in text that is quoted-printable only in part
+#: (a value pasted into a URL) ``token=20...=3D`` is ``token=20...=``, not ``token 0...``.
+_QP_EQUALS = re.compile(r"=3[Dd]")
+_QP_SIGN = re.compile(rb"=(?:[ \t]*\r?\n|3[Dd]|[C-Fc-f][0-9A-Fa-f]=[89ABab][0-9A-Fa-f])")
+
+
+def qp_signs(data: bytes) -> bool:
+    """Whether ``data`` (UTF-8) may be quoted-printable text or folded header lines (cheap:
+    a search or two)."""
+    return (b"=" in data and _QP_SIGN.search(data) is not None) or (
+        b"\r\n" in data and _FOLD_SIGN.search(data) is not None
+    )
+
+
+#: A folded line as MIME and HTTP/1.1 (obs-fold) write it: CRLF, then a blank. Only CRLF:
+#: an indented line after ``\n`` is in every traceback and pretty-printed text (the engine's
+#: joined view reads those, see :func:`joined_view`).
+_FOLD_BREAK = re.compile(r"\r\n[ \t]")
+_FOLD_SIGN = re.compile(_FOLD_BREAK.pattern.encode())
+
+
+def _qp(m: re.Match[str]) -> str | None:
+    raw = bytes.fromhex(m.group(0).replace("=", ""))
+    if raw.translate(None, _TEXT_BYTES):
+        return None  # a control byte: "=00" is more likely "=" glued to a value's "00"
+    return raw.decode("utf-8", "surrogateescape")
+
+
 # -- percent, references, escapes -------------------------------------------------------------
 
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -508,6 +558,10 @@ _INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")
 #: (trigger, decoder) in the order of one round; a trigger of None means "any text the
 #: gate passed" (runs), "" means "non-ASCII text".
 _DECODERS: tuple[tuple[str | None, Callable[[str], _Tokens]], ...] = (
+    ("=\n", _by_regex(_QP_SOFT, lambda m: "")),
+    ("\r\n", _by_regex(_FOLD_BREAK, lambda m: "")),
+    ("=3D", _by_regex(_QP_EQUALS, lambda m: "=")),
+    ("=", _by_regex(_QP, _qp)),
     (None, _run_tokens),
     ("%", _by_regex(_PERCENT, _percent)),
     ("&", _by_regex(_ENTITY, _entity)),
@@ -635,7 +689,7 @@ def island_view(text: str, min_length: int, *, ascii_only: bool = False) -> Deco
 def worth_decoding(text: str, data: bytes) -> bool:
     """True when ``text`` (``data`` = its UTF-8) may hold an encoded run (cheap, C speed)."""
     gated = data.translate(_GATE)
-    return b"!" in gated or _plausible_runs(data, gated)
+    return b"!" in gated or qp_signs(data) or _plausible_runs(data, gated)
 
 
 def _wanted(trigger: str | None, cur: str, prev: str | None) -> bool:
@@ -647,6 +701,18 @@ def _wanted(trigger: str | None, cur: str, prev: str | None) -> bool:
         return _has_run(cur.encode("utf-8", "surrogatepass"))
     if trigger == "":  # mojibake
         return not cur.isascii() and (prev is None or not prev.isascii())
+    if trigger == "=\n":  # quoted-printable soft line breaks
+        return (prev is None or "\n" in prev) and _QP_SOFT.search(cur) is not None
+    if trigger == "\r\n":  # folded lines
+        return (prev is None or "\n" in prev) and _FOLD_BREAK.search(cur) is not None
+    if trigger == "=3D":  # an escaped "=" alone
+        return (prev is None or "\n" in prev) and _QP_EQUALS.search(cur) is not None
+    if trigger == "=":  # quoted-printable escapes: a sign of them, not any "="
+        return (
+            (prev is None or "=" in prev or "\n" in prev)
+            and "=" in cur
+            and _QP_ESCAPES.search(cur.encode("utf-8", "surrogatepass")) is not None
+        )
     return trigger in cur and (prev is None or trigger in prev)
 
 
@@ -784,18 +850,108 @@ _CONTINUATION = re.compile(r"(?<!\\)(?:\\\\)*+(?P<cont>\\\r?\n)|(?<=[ \t])(?P<wo
 
 
 def joined_view(text: str) -> DecodedView | None:
-    """``text`` with its backslash line continuations joined, or None when it holds none.
+    """``text`` with its line continuations joined, or None when it holds none.
 
     Detectors also run on this view (a flag and its value, or two concatenated literals,
     split over two lines are one command or one value); its spans map back to the source,
-    the continuation inside a value included in the mask.
+    the continuation inside a value included in the mask. Three kinds of continuation:
+
+    * a backslash at a line's end (shells, Dockerfiles, C, Python), a backtick or caret
+      after a blank (PowerShell, cmd.exe): removed with the line break;
+    * a quoted-printable soft line break (``=`` at a line's end, RFC 2045): the break is
+      removed and ``=3D`` reads as ``=`` (``password=3DAb12=\ncd`` is ``password=Ab12cd``).
+      In text that says it is quoted-printable (``Content-Transfer-Encoding:
+      quoted-printable``) every ``=`` ending a line is one; elsewhere not one that ends a
+      name with an empty value (``PASSWORD=``, ``export TOKEN=``) or comes before a line
+      that starts a pair of its own (``HOST=db``, ``user: bob``) or a blank line;
+    * a folded header (RFC 5322 / RFC 9110 obs-fold): the line break before the blank
+      that starts a continuation line of a ``Name: value`` line is removed, the blank
+      kept; a continuation that reads as a YAML key or list item (``  host: x``,
+      ``  - x``) is a line of its own.
     """
     if "\n" not in text:
         return None  # a continuation ends a line
-    if "\\\n" not in text and "\\\r\n" not in text and not _OTHER_BREAK.search(text):
+    tokens: list[tuple[int, int, str]] = []
+    if "\\\n" in text or "\\\r\n" in text or _OTHER_BREAK.search(text):
+        tokens += (
+            (*m.span("cont" if m.group("cont") else "word"), "")
+            for m in _CONTINUATION.finditer(text)
+        )
+    if "=" in text and _QP_SOFT.search(text) is not None:
+        tokens += _soft_breaks(text)
+    if "\n " in text or "\n\t" in text:
+        tokens += _folds(text)
+    if not tokens:
         return None
-    breaks = (m.span("cont" if m.group("cont") else "word") for m in _CONTINUATION.finditer(text))
-    return _apply(text, ((s, e, "") for s, e in breaks), None)
+    tokens.sort()
+    kept: list[tuple[int, int, str]] = []
+    for tok in tokens:
+        if not kept or tok[0] >= kept[-1][1]:
+            kept.append(tok)
+    return _apply(text, kept, None)
+
+
+def value_lines_joined(value: str) -> str:
+    """A value the detectors found across lines, as one line: its quoted-printable soft
+    breaks removed and folded continuations joined (what :func:`joined_view` read)."""
+    if "\n" not in value:
+        return value
+    return _VALUE_BREAK.sub("", value)
+
+
+_VALUE_BREAK = re.compile(r"=[ \t]*\r?\n|\r?\n(?=[ \t])")
+#: A quoted-printable soft line break (with transport padding), an escaped ``=``.
+_SOFT = re.compile(r"=[ \t]*(?:\r\n|\n)|=3[Dd]")
+_QP_DECLARED = re.compile(r"(?i)content-transfer-encoding:[ \t]*quoted-printable")
+#: A line that is a name with an empty value (``PASSWORD=``, ``export TOKEN=``, ``a ==``),
+#: and a line that starts a pair of its own (``HOST=db``, ``user: bob``): the ``=`` before
+#: such a line break is no soft break, nor is one before a blank line.
+_EMPTY_ASSIGNMENT = re.compile(r"[ \t]*(?:(?:export|set|setenv)[ \t]+)?[\w.$-]*[ \t]*=?=$")
+_STARTS_PAIR = re.compile(r"[ \t]*(?:[\w.\[\]\"'-]+[ \t]*(?::|=)|\r?\n|$)")
+
+
+def _soft_breaks(text: str) -> list[tuple[int, int, str]]:
+    declared = _QP_DECLARED.search(text) is not None
+    breaks: list[tuple[int, int, str]] = []
+    escapes: list[tuple[int, int, str]] = []
+    for m in _SOFT.finditer(text):
+        s, e = m.span()
+        if text[s + 1] == "3":
+            escapes.append((s, e, "="))
+        elif declared or not (
+            _EMPTY_ASSIGNMENT.fullmatch(text, text.rfind("\n", 0, s) + 1, s + 1)
+            or _STARTS_PAIR.match(text, e)
+        ):
+            breaks.append((s, e, ""))
+    return breaks + escapes if breaks or declared else []
+
+
+#: A header line (``Name: value``, RFC 9110 token name) and a folded continuation line.
+_HEADER_LINE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+:")
+_FOLD = re.compile(r"\r?\n(?=[ \t]+(?P<first>\S+))")
+#: A header line's value that opens a YAML block instead (``key: |``, ``key: !!binary >-``)
+#: or is empty (``key:`` then an indented mapping).
+_NO_FOLD_VALUE = re.compile(r"[ \t]*(?:(?:!!?[\w/:.-]*[ \t]*)?(?:[|>][+-]?[0-9]?[+-]?)?)[ \t]*\r?")
+_NOT_FOLDED = re.compile(r"-|#|[^\s:]+:(?:\s|$)")
+
+
+def _folds(text: str) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    header_end = -1  # where the header line whose continuations follow ends
+    for m in _FOLD.finditer(text):
+        s, e = m.span()
+        if _NOT_FOLDED.match(m.group("first")) is not None:
+            header_end = -1
+            continue
+        if s != header_end:
+            start = text.rfind("\n", 0, s) + 1
+            head = _HEADER_LINE.match(text, start)
+            if head is None or _NO_FOLD_VALUE.fullmatch(text, head.end(), s) is not None:
+                continue
+        out.append((s, e, ""))
+        nl = text.find("\n", e)
+        header_end = (nl if nl >= 0 else len(text)) - (nl > 0 and text[nl - 1] == "\r")
+    return out
 
 
 _OTHER_BREAK = re.compile(r"[ \t][`^]\r?\n")

@@ -7,6 +7,7 @@ import enum
 import html
 import itertools
 import json
+import quopri
 import shlex
 import string
 import urllib.parse
@@ -359,6 +360,23 @@ def _wrapped(value: str, width: int, sep: str) -> str:
     return sep.join(enc[i : i + width] for i in range(0, len(enc), width))
 
 
+def _qp_split(value: str, soft: str) -> str:
+    """``value`` quoted-printable encoded (RFC 2045) with a soft line break in its middle,
+    where an encoder's 76-column limit would fall (never inside an ``=XX`` escape)."""
+    enc = quopri.encodestring(value.encode()).decode().rstrip("\n")
+    enc = enc.replace("=\n", "")  # one line: the break is placed below
+    at = len(enc) // 2
+    while at > 0 and "=" in enc[max(at - 2, 0) : at]:
+        at -= 1  # not inside an escape: before it
+    return enc[:at] + soft + enc[at:]
+
+
+def _folded(value: str, blank: str) -> str:
+    """``value`` split by a folded line (CRLF and a blank), as a header folder writes it."""
+    at = max(len(value) // 2, 1)
+    return value[:at] + "\r\n" + blank + value[at:]
+
+
 #: Each way a framework, logger or CI runner rewrites a value, as ``value -> shown``.
 FORMS: dict[str, Callable[[str], str]] = {
     "raw": lambda v: v,
@@ -407,6 +425,12 @@ FORMS: dict[str, Callable[[str], str]] = {
     "b64-pem-64-crlf": lambda v: _wrapped(v, 64, "\r\n"),
     "b64-wrapped-literal-backslash-n": lambda v: _wrapped(v, 64, "\\n"),
     "b64url-nopad": lambda v: _b64(v.encode(), urlsafe=True, pad=False),
+    # line-folding encodings that split a value (joined at scan time)
+    "qp-soft-break-crlf": lambda v: _qp_split(v, "=\r\n"),
+    "qp-soft-break-lf": lambda v: _qp_split(v, "=\n"),
+    "qp-soft-break-padded": lambda v: _qp_split(v, "= \t\r\n"),
+    "header-fold-space": lambda v: _folded(v, " "),
+    "header-fold-tab": lambda v: _folded(v, "\t"),
     # escapes (decoded at scan time)
     "shell-backslash": lambda v: _escape_punct(v, "\\"),
     "cmd-caret": lambda v: _escape_punct(v, "^", "&|<>^()"),

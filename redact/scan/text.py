@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from redact._commands import runner_secret_command
 from redact._sql import is_parameter_position
 from redact._validators import credential_like
+from redact._views import value_lines_joined
 from redact.engine import Finding, Redactor
 from redact.masks import FingerprintMask, fingerprint
 from redact.scan.jsonlog import field_path
@@ -629,7 +630,7 @@ def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
     name = _value_name(text, f, redactor)
     if name is None:
         return ()
-    value = text[f.start : f.end]
+    value = value_lines_joined(text[f.start : f.end])
     if name:
         member = not redactor.is_sensitive_key(name)
     else:  # alone on its line: an item of a multi-line list ("required": [ "KmsKeyArn" ])
