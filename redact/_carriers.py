@@ -15,7 +15,8 @@ token (``=`` / ``:`` glued)   ``password=a;b(c)``             up to whitespace; 
                                                               followed by ``name=`` starts
                                                               the next pair
 authorization                 ``Authorization: SSWS t``       after the scheme word
-XML element                   ``<token>\\n t \\n</token>``    the element text (or CDATA)
+XML element                   ``<token>\\n t \\n</token>``    the element text (or CDATA) up
+                                                              to its own closing tag
 URL userinfo                  ``mysql://u:p@ss@host``         after the first ``:`` up to
                                                               the LAST ``@`` of the authority
 command line                  ``mysql -pX``, ``curl -u u:p``  the flag's argument (the
@@ -1654,7 +1655,14 @@ _KEY_ELEMENT = re.compile(
 
 def element_text(text: str, at: int, end: int) -> Span | None:
     """The text of an element whose start tag ends just before ``at`` (may span lines),
-    or of the one ``<value>``/``<string>`` child that wraps it."""
+    or of the one ``<value>``/``<string>`` child that wraps it.
+
+    The text ends at the element's own closing tag when one follows (``</password>``, its
+    name matched without regard to case, within :data:`_ELEMENT_REACH` characters): a raw
+    ``<`` or ``>`` inside the value (``<password>Ab<cd>ef</password>``) is part of it, as
+    are child elements. Without a closing tag (a truncated record) it ends at the next
+    whole tag (``<a>``, ``</a>``, ``<a b="c"/>``) or the end of the line.
+    """
     w = _WRAPPER.match(text, at, end)
     if w:
         at = w.end()
@@ -1662,6 +1670,15 @@ def element_text(text: str, at: int, end: int) -> Span | None:
     if c:
         return c.span(1) if c.end(1) > c.start(1) else None
     stop = text.find("<", at, end)
+    if stop >= 0:
+        close = _closing_tag(text, at, end)
+        if close is not None:
+            stop = close
+        else:
+            line_end = text.find("\n", stop, end)
+            line_end = end if line_end < 0 else line_end
+            tag = _WHOLE_TAG.search(text, stop, line_end)
+            stop = line_end if tag is None else tag.start()
     stop = end if stop < 0 else stop
     s, e = at, stop
     while s < e and text[s].isspace():
@@ -1669,6 +1686,24 @@ def element_text(text: str, at: int, end: int) -> Span | None:
     while e > s and text[e - 1].isspace():
         e -= 1
     return (s, e) if e > s else None
+
+
+#: How far an element's closing tag is looked for (an element's text is short).
+_ELEMENT_REACH = 65536
+_WHOLE_TAG = re.compile(r"<[/!?]?[A-Za-z_][\w:.\-]{0,255}(?:[ \t][^<>\r\n]{0,1024})?/?>")
+_START_TAG_NAME = re.compile(r"<([A-Za-z_][\w:.\-]{0,255})")
+
+
+def _closing_tag(text: str, at: int, end: int) -> int | None:
+    """Where the closing tag of the element whose start tag ends at ``at`` begins, or None."""
+    lt = text.rfind("<", max(0, at - 4096), at)
+    m = _START_TAG_NAME.match(text, lt) if lt >= 0 else None
+    if m is None:
+        return None
+    reach = min(end, at + _ELEMENT_REACH)
+    closing = re.compile(rf"</{re.escape(m.group(1))}[ \t\r\n]*>", re.I)
+    found = closing.search(text, at, reach)
+    return None if found is None else found.start()
 
 
 # -- URL userinfo --------------------------------------------------------------------------

@@ -66,7 +66,8 @@ _PARTIAL_TIMEOUT = 1.0
 #: after (YAML ``password:``/``password: |``, pretty JSON ``"password":``, INI
 #: ``password =`` continued on indented lines), an Authorization header whose scheme word
 #: ends the line (``Authorization: Bearer`` folded onto the next, RFC 5322/7230 obs-fold),
-#: an XML start tag alone (``<password>``). The engine reads the value when it sees the
+#: an XML start tag alone (``<password>``), a plist name (``<key>password</key>``, its
+#: ``<string>`` on the next line). The engine reads the value when it sees the
 #: lines together, so a stream holds them until a line that is not indented deeper than
 #: the opener arrives (:func:`_open_value`).
 _OPENER = re.compile(
@@ -78,6 +79,7 @@ _OPENER = re.compile(
       | (?:[\w-]{1,64}[ \t]+)?["']?(?P<block>[^\s"'{}\[\]()<>=:]{1,256})["']?[ \t]*
             (?:[:=][ \t]*)?[{\[(][ \t]*
       | <(?P<tag>[\w.:\-]{1,256})(?:[ \t][^<>\n]*)?>[ \t]*
+      | <key>[ \t]*(?P<plist>[^<>\r\n]{1,256}?)[ \t]*</key>[ \t]*
     )\r?\n""",
     re.X,
 )
@@ -231,6 +233,7 @@ def _opens(redactor: Redactor, m: re.Match[str]) -> bool:
         m.group("name")
         or m.group("record")
         or m.group("block")
+        or m.group("plist")
         or m.group("tag").rsplit(":", 1)[-1]
     )
     if m.group("scheme"):
@@ -269,7 +272,7 @@ def _open_value(redactor: Redactor, text: str) -> int | None:
     last: re.Match[str] | None = None
     for m in _OPENER.finditer(text, lo):
         plain = m.group("name") is not None and m.group("scheme") is None
-        if plain or m.group("tag") is not None or _opens(redactor, m):
+        if plain or m.group("tag") is not None or m.group("plist") or _opens(redactor, m):
             last = m  # (a scheme word, a record or a block opens only a sensitive value)
     if last is None or not _opens(redactor, last):
         return None

@@ -8,6 +8,7 @@ import html
 import itertools
 import json
 import quopri
+import re
 import shlex
 import string
 import urllib.parse
@@ -450,6 +451,28 @@ FORMS: dict[str, Callable[[str], str]] = {
     "hex-utf16le": lambda v: v.encode("utf-16-le").hex(),
     "hex-utf16le-upper": lambda v: v.encode("utf-16-le").hex().upper(),
 }
+#: Values with markup characters inside (a raw ``<`` or ``>`` used to end an element's text).
+markup_values = st.text(
+    alphabet=string.ascii_letters + string.digits + "<>&;()-_ /=!",
+    min_size=6,
+    max_size=30,
+).filter(lambda s: s.strip() == s and sum(ch.isalnum() for ch in s) >= 6 and "</" not in s)
+
+#: URL passwords: letters and digits with the characters that used to end a userinfo early.
+userinfo_passwords = st.text(
+    alphabet=string.ascii_letters + string.digits + "@/#?:%!$&*+-_.~",
+    min_size=6,
+    max_size=24,
+).filter(
+    lambda s: (
+        sum(ch.isalnum() for ch in s) >= 6
+        and not s.endswith(("@", "/", ":"))
+        # an '@' followed by a host that ends an authority for sure (a dotted name, a name with
+        # a port) is that host: ``u:p@db.example.com?@x`` is a URL with a query, not a password
+        and re.search(r"@[\w~%!$&*+-]*(?:\.[\w-]|:\d)", s) is None
+    )
+)
+
 #: Values for the carrier grammar: the characters that used to end a value too early
 #: (; & , ( ) < > @ = spaces quotes, no-break and other Unicode spaces) among letters and digits.
 grammar_values = st.text(
