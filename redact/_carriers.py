@@ -1768,11 +1768,10 @@ def userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
     for m in _URL_AUTHORITY.finditer(text, pos, endpos):
         s, e = m.span(1)
         before = text[m.start() - 1] if m.start() else ""
-        if before and before in "\"'`":
-            cut = text.find(before, s, e)
-            e = e if cut < 0 else cut
-        else:
-            e = authority_end(text, s, e)
+        cut = text.find(before, s, e) if before and before in "\"'`" else -1
+        # (inside quotes the authority ends at the closing quote; else, or when the quote
+        # closes later, past a raw '/ ? #' of the password up to the last '@' before a host)
+        e = cut if cut >= 0 else authority_end(text, s, e)
         span = userinfo_password(text, s, e)
         if span is not None:
             yield span
@@ -1786,6 +1785,13 @@ _AUTHORITY_TAIL = re.compile(r"[^ \t\r\n\f\v\"']{0,512}+")
 
 
 _WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+#: A host that ends an authority for sure: dotted, ``localhost`` or [IPv6], or a name with
+#: a port (``db:5432``); a one-word host without a port may be part of the password.
+_REAL_HOST = re.compile(
+    r"(?:(?:[A-Za-z0-9\-]{1,63}\.){1,16}[A-Za-z][A-Za-z0-9\-]{0,62}|\d{1,3}(?:\.\d{1,3}){3}"
+    r"|localhost|\[[0-9A-Fa-f:.]{2,64}\])"
+    r"(?::\d{0,5})?|[A-Za-z0-9\-]{1,63}:\d{1,5}"
+)
 
 
 def _scheme_before(text: str, s: int) -> str:
@@ -1809,9 +1815,9 @@ def authority_end(text: str, s: int, e: int) -> int:
     inner_at = text.rfind("@", s, e)
     if inner_at >= 0:
         host = text[inner_at + 1 : e]
-        if "." in host or ":" in host or host == "localhost":
+        if _REAL_HOST.fullmatch(host):
             return e  # a real host: what follows is the path (https://a:b@c.com/x@y)
-        dotted = True  # u:p@ss/word@h.example.com: "ss" was part of the password
+        # u:p@ss/word@h.example.com, u:p@ss/word@redis: "ss" was part of the password
     else:
         colon = text.find(":", s, e)
         if colon < 0:
@@ -1819,35 +1825,43 @@ def authority_end(text: str, s: int, e: int) -> int:
         port = text[colon + 1 : e]
         if (port.isdigit() or not port) and _scheme_before(text, s) in _WEB_SCHEMES:
             return e  # host:port/path: on the web a path may hold an '@' (/users/bob@x.com)
-        dotted = False
     tail = _AUTHORITY_TAIL.match(text, e)
     stop = e if tail is None else tail.end()
     at = text.rfind("@", e, stop)
     while at >= 0:
         host_m = _HOST_AFTER.match(text, at)
-        if host_m is not None and (
-            not dotted or "." in host_m.group() or text.startswith(":", host_m.end())
-        ):
+        if host_m is not None:
+            # (a one-word host too: ``redis://bob:p@ss/w@redis``, a Compose or Kubernetes
+            # service name; the last ``@`` before a host ends the userinfo)
             return host_m.end()
         at = text.rfind("@", e, at)
     return e
 
 
-#: ``user:password@host`` without a scheme (``app:pw@10.0.0.1:5432``, ``u:pw@db.example.com``):
-#: the host is an IPv4 address, ``localhost`` or a dotted name ending in a TLD-like label.
+#: ``user:password@host`` without a scheme (``app:pw@10.0.0.1:5432``, ``u:pw@db.example.com``,
+#: ``bob:pw@redis``, ``app:pw@[::1]:5432``): the host is an IPv4 address, an [IPv6] address,
+#: ``localhost``, a dotted name ending in a TLD-like label, or one word (a Compose or
+#: Kubernetes service name) followed by a port, a path, or the end of the word.
 _BARE_USERINFO = re.compile(
     r"""(?x)
     (?<![\w.:/@%+\\-])
     (?P<net>(?<=netloc=')|(?<=netloc=")|(?<=netloc':[ ]')|(?<=netloc":[ ]"))?
     (?P<user>[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,63}+):
-    (?P<pw>[^ \t\r\n\f\v"'<>/]{1,256}?)
+    (?P<pw>[^ \t\r\n\f\v"'<>/][^ \t\r\n\f\v"'<>]{0,255}?)  # a '/' inside: bob:p/w@redis
     @(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}
-      | [A-Za-z][A-Za-z0-9\-]{0,62}(?=:\d{1,5}(?![\d.]))  # a one-word host with a port (db:5432)
+      | \[[0-9A-Fa-f:.]{2,64}\]  # [::1], [fe80::1]
+      | [A-Za-z][A-Za-z0-9\-]{0,62}(?=:\d{1,5}(?![\w.\-]))  # a one-word host with a port (db:5432)
+      | [A-Za-z][A-Za-z0-9_\-]{0,62}(?=/|[\s"'<>,;)\]]|$)  # a one-word host (redis, rabbit/vhost)
       | (?(net)[A-Za-z0-9\-]{1,63}|(?!))  # any host of urlsplit()'s netloc field
     )
     (?=[:/\s"'<>,;)\]]|$)
     """
 )
+#: The rest of a bare userinfo's word: a later ``@host`` there ends the password instead
+#: (``bob:p@ss/w@redis``: the last ``@`` before a host).
+_BARE_TAIL = re.compile(r"[^\s\"'<>]{0,512}")
+
+
 #: Field labels and URI schemes before ``:name@host``: an e-mail address, not a userinfo
 #: (``user:bob@example.com``, ``mailto:bob@example.com``).
 _LABELS = frozenset(
@@ -1856,7 +1870,8 @@ _LABELS = frozenset(
         "sender", "recipient", "author", "by", "login", "owner", "contact", "reply-to",
         "account", "acct", "id", "uid", "name", "sip", "sips", "xmpp", "tel", "im", "pres",
         "smtp", "imap", "pop", "maintainer", "committer", "reviewer", "assignee", "reporter",
-        "member", "principal", "upn", "dn", "git", "ssh",
+        "member", "principal", "upn", "dn", "git", "ssh", "npm", "jsr", "pkg", "link",
+        "file", "patch", "portal", "workspace", "github", "gitlab", "bitbucket", "docker",
     }
 )  # fmt: skip
 
@@ -1886,7 +1901,17 @@ def bare_userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
         user = m.group("user").lower()
         if user.isdigit() or user in _LABELS or _LAST_WORD.split(user)[-1] in _LABELS:
             continue  # user:bob@example.com, admin_email:bob@x.com: a field and an e-mail address
-        yield m.span("pw")
+        ps, pe = m.span("pw")
+        tail = _BARE_TAIL.match(text, m.end(), endpos)
+        stop = m.end() if tail is None else tail.end()
+        later = text.rfind("@", m.end(), stop)
+        while later >= 0:
+            host = _HOST_AFTER.match(text, later)
+            if host is not None:
+                pe = later  # bob:p@ss/w@redis: the password runs to the last '@' before a host
+                break
+            later = text.rfind("@", m.end(), later)
+        yield ps, pe
 
 
 # -- command lines and SQL -----------------------------------------------------------------
