@@ -19,8 +19,8 @@ decoder               decodes                                                 tr
 ``fold``              a folded line (RFC 5322 / 9110: ``\r\n`` and a blank)    ``\r\n``
                       joined, the blank dropped (a value a folder split)      and a blank
 ``equals``            quoted-printable ``=3D`` (an ``=``) alone                ``=3D``
-``qp``                quoted-printable ``=XX`` bytes, UTF-8 sequences whole   ``=3D`` or
-                      (``=C3=A9``)                                            ``=C3=A9``
+``qp``                quoted-printable ``=XX`` runs that hold a non-ASCII     ``=3D`` or
+                      byte, UTF-8 sequences whole (``=C3=A9``)                 ``=C3=A9``
 ``runs``              base64 (standard, URL-safe, padded or not, wrapped at   a run of
                       a fixed width with ``\\n``, ``\\r\\n`` or a literal      ≥ 16
                       ``\\n``) and hex runs whose bytes hold printable text   base64/hex
@@ -416,9 +416,7 @@ _QP = re.compile(r"(?:=[0-9A-Fa-f]{2})+")
 #: (``=3D``, which every ``=`` of a value becomes) or an escaped UTF-8 sequence. ``=XX``
 #: alone is not (``port=5432``, ``token=20...`` are in many lines: decoding costs, and
 #: would hide a value that starts with two hex digits).
-_QP_ESCAPES = re.compile(
-    rb"=(?:3[Dd]|[C-Fc-f][0-9A-Fa-f]=[89ABab][0-9A-Fa-f]|(?:20|09)=[ \t]*\r?\n)"
-)
+_QP_ESCAPES = re.compile(rb"=[C-Fc-f][0-9A-Fa-f]=[89ABab][0-9A-Fa-f]")
 #: An escaped ``=``, decoded alone first: in text that is quoted-printable only in part
 #: (a value pasted into a URL) ``token=20...=3D`` is ``token=20...=``, not ``token 0...``.
 _QP_EQUALS = re.compile(r"=3[Dd]")
@@ -442,9 +440,15 @@ _FOLD_SIGN = re.compile(_FOLD_BREAK.pattern.encode())
 
 def _qp(m: re.Match[str]) -> str | None:
     raw = bytes.fromhex(m.group(0).replace("=", ""))
-    if raw.translate(None, _TEXT_BYTES):
-        return None  # a control byte: "=00" is more likely "=" glued to a value's "00"
-    return raw.decode("utf-8", "surrogateescape")
+    if raw.isascii() or raw.translate(None, _TEXT_BYTES):
+        # ASCII: "token=2000..." is a name, "=" and a value far more often than an escape
+        # (an escaped "=" is read alone, see _QP_EQUALS); a control byte: "=00" is "="
+        # glued to a value's "00"
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # a sequence a soft break splits (=C3=\n=A9): whole once it is joined
 
 
 # -- percent, references, escapes -------------------------------------------------------------
@@ -861,11 +865,13 @@ def joined_view(text: str) -> DecodedView | None:
     * a quoted-printable soft line break (``=`` at a line's end, RFC 2045): the break is
       removed and ``=3D`` reads as ``=`` (``password=3DAb12=\ncd`` is ``password=Ab12cd``).
       In text that says it is quoted-printable (``Content-Transfer-Encoding:
-      quoted-printable``) every ``=`` ending a line is one; elsewhere not one that ends a
-      name with an empty value (``PASSWORD=``, ``export TOKEN=``) or comes before a line
-      that starts a pair of its own (``HOST=db``, ``user: bob``) or a blank line;
-    * a folded header (RFC 5322 / RFC 9110 obs-fold): the line break before the blank
-      that starts a continuation line of a ``Name: value`` line is removed, the blank
+      quoted-printable``) every ``=`` ending a line is one; elsewhere one ending a line as
+      wide as encoders fill it (60-76 characters) or a line that holds a quoted-printable
+      escape (``=3D``, ``=C3=A9``), unless it ends a name with an empty value
+      (``PASSWORD=``) or comes before a line that starts a pair (``HOST=db``) or is blank;
+    * a folded header (RFC 5322 / RFC 9110 obs-fold, CRLF line breaks: an indented line
+      after a bare LF is YAML or a traceback far more often): the line break before the
+      blank that starts a continuation line of a ``Name: value`` line is removed, the blank
       kept; a continuation that reads as a YAML key or list item (``  host: x``,
       ``  - x``) is a line of its own.
     """
@@ -879,7 +885,7 @@ def joined_view(text: str) -> DecodedView | None:
         )
     if "=" in text and _QP_SOFT.search(text) is not None:
         tokens += _soft_breaks(text)
-    if "\n " in text or "\n\t" in text:
+    if "\r\n " in text or "\r\n\t" in text:
         tokens += _folds(text)
     if not tokens:
         return None
@@ -918,17 +924,27 @@ def _soft_breaks(text: str) -> list[tuple[int, int, str]]:
         s, e = m.span()
         if text[s + 1] == "3":
             escapes.append((s, e, "="))
-        elif declared or not (
-            _EMPTY_ASSIGNMENT.fullmatch(text, text.rfind("\n", 0, s) + 1, s + 1)
-            or _STARTS_PAIR.match(text, e)
+            continue
+        start = text.rfind("\n", 0, s) + 1
+        if declared or (
+            (s + 1 - start in _QP_WIDTHS or _QP_ESCAPE_IN_LINE.search(text, start, s) is not None)
+            and _EMPTY_ASSIGNMENT.fullmatch(text, start, s + 1) is None
+            and _STARTS_PAIR.match(text, e) is None
         ):
             breaks.append((s, e, ""))
     return breaks + escapes if breaks or declared else []
 
 
+#: Widths of a line an encoder broke (its ``=`` included): RFC 2045 allows 76 and encoders
+#: fill a line before they break it.
+_QP_WIDTHS = range(60, 77)
+#: An escape only quoted-printable writes: ``=3D`` (an ``=``), a UTF-8 sequence.
+_QP_ESCAPE_IN_LINE = re.compile(r"=3[Dd]|=[C-Fc-f][0-9A-Fa-f]=[89ABab][0-9A-Fa-f]")
+
+
 #: A header line (``Name: value``, RFC 9110 token name) and a folded continuation line.
 _HEADER_LINE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+:")
-_FOLD = re.compile(r"\r?\n(?=[ \t]+(?P<first>\S+))")
+_FOLD = re.compile(r"\r\n(?=[ \t]+(?P<first>\S+))")
 #: A header line's value that opens a YAML block instead (``key: |``, ``key: !!binary >-``)
 #: or is empty (``key:`` then an indented mapping).
 _NO_FOLD_VALUE = re.compile(r"[ \t]*(?:(?:!!?[\w/:.-]*[ \t]*)?(?:[|>][+-]?[0-9]?[+-]?)?)[ \t]*\r?")

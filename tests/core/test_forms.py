@@ -146,7 +146,11 @@ def test_other_values_forms_are_not_masked(value: str, other: str, form: str) ->
     shown = FORMS[form](other)
     r = _redactor(value)
     text = f"x {shown} y"
-    assert [f for f in r.find(text) if f.detector == "known"] == []
+    found = r.find(text)
+    assert [f for f in found if f.detector == "known"] == []
+    # (a generated value may itself read as a credential to the grammar, bob:x1@redis: the
+    # property is about the registry's forms, not the key-name detector)
+    assume(not found)
     assert r.redact(text) is text
 
 
