@@ -1670,7 +1670,9 @@ def element_text(text: str, at: int, end: int) -> Span | None:
     if c:
         return c.span(1) if c.end(1) > c.start(1) else None
     stop = text.find("<", at, end)
-    if stop >= 0:
+    if stop >= 0 and _WHOLE_TAG.match(text, _skip_space(text, at, stop)) is None:
+        # (a child element first, <xs:element name="password"><xs:complexType/>: markup,
+        # no value; else a raw '<' in the value does not end it)
         close = _closing_tag(text, at, end)
         if close is not None:
             stop = close
@@ -1686,6 +1688,12 @@ def element_text(text: str, at: int, end: int) -> Span | None:
     while e > s and text[e - 1].isspace():
         e -= 1
     return (s, e) if e > s else None
+
+
+def _skip_space(text: str, at: int, end: int) -> int:
+    while at < end and text[at].isspace():
+        at += 1
+    return at
 
 
 #: How far an element's closing tag is looked for (an element's text is short).
