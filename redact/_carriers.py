@@ -1859,12 +1859,15 @@ _BARE_USERINFO = re.compile(
     @(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}
       | \[[0-9A-Fa-f:.]{2,64}\]  # [::1], [fe80::1]
       | [A-Za-z][A-Za-z0-9\-]{0,62}(?=:\d{1,5}(?![\w.\-]))  # a one-word host with a port (db:5432)
-      | [A-Za-z][A-Za-z0-9_\-]{0,62}(?=/|[\s"'<>,;)\]]|$)  # a one-word host (redis, rabbit/vhost)
+      | (?P<word>[A-Za-z][A-Za-z0-9_\-]{1,62})(?=/|[\s"'<>,;)\]]|$)  # one word: redis
       | (?(net)[A-Za-z0-9\-]{1,63}|(?!))  # any host of urlsplit()'s netloc field
     )
     (?=[:/\s"'<>,;)\]]|$)
     """
 )
+#: A password before a one-word host (no dot, no port: a word in prose as well) has a digit
+#: or a symbol: ``bob:notes@home`` is words, ``bob:hunter2@redis`` userinfo.
+_LOOKS_SECRET = re.compile(r"[^A-Za-z]")
 #: The rest of a bare userinfo's word: a later ``@host`` there ends the password instead
 #: (``bob:p@ss/w@redis``: the last ``@`` before a host).
 _BARE_TAIL = re.compile(r"[^\s\"'<>]{0,512}")
@@ -1909,6 +1912,11 @@ def bare_userinfo_spans(text: str, pos: int, endpos: int) -> Iterator[Span]:
         user = m.group("user").lower()
         if user.isdigit() or user in _LABELS or _LAST_WORD.split(user)[-1] in _LABELS:
             continue  # user:bob@example.com, admin_email:bob@x.com: a field and an e-mail address
+        pw = m.group("pw")
+        if pw.isdigit() and len(pw) <= 5:
+            continue  # redis:6379@cache: a host and its port
+        if m.group("word") is not None and not _LOOKS_SECRET.search(pw):
+            continue  # see bob:notes@home: words; bob:hunter2@redis, bob:p@ss!@redis: userinfo
         ps, pe = m.span("pw")
         tail = _BARE_TAIL.match(text, m.end(), endpos)
         stop = m.end() if tail is None else tail.end()
