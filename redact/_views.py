@@ -868,7 +868,8 @@ def joined_view(text: str) -> DecodedView | None:
       quoted-printable``) every ``=`` ending a line is one; elsewhere one ending a line as
       wide as encoders fill it (60-76 characters) or a line that holds a quoted-printable
       escape (``=3D``, ``=C3=A9``), unless it ends a name with an empty value
-      (``PASSWORD=``) or comes before a line that starts a pair (``HOST=db``) or is blank;
+      (``PASSWORD=``) or comes before a line that starts a pair (``HOST=db``), is blank
+      or is wider than 76 characters (no quoted-printable line is);
     * a folded header (RFC 5322 / RFC 9110 obs-fold, CRLF line breaks: an indented line
       after a bare LF is YAML or a traceback far more often): the line break before the
       blank that starts a continuation line of a ``Name: value`` line is removed, the blank
@@ -928,11 +929,18 @@ def _soft_breaks(text: str) -> list[tuple[int, int, str]]:
         start = text.rfind("\n", 0, s) + 1
         if declared or (
             (s + 1 - start in _QP_WIDTHS or _QP_ESCAPE_IN_LINE.search(text, start, s) is not None)
+            and _continuation_width(text, e) <= _QP_WIDTHS.stop - 1
             and _EMPTY_ASSIGNMENT.fullmatch(text, start, s + 1) is None
             and _STARTS_PAIR.match(text, e) is None
         ):
             breaks.append((s, e, ""))
     return breaks + escapes if breaks or declared else []
+
+
+def _continuation_width(text: str, at: int) -> int:
+    """Width of the line that starts at ``at`` (no quoted-printable line is wider than 76)."""
+    nl = text.find("\n", at)
+    return (len(text) if nl < 0 else nl) - at
 
 
 #: Widths of a line an encoder broke (its ``=`` included): RFC 2045 allows 76 and encoders
