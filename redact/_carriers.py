@@ -45,7 +45,8 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import unquote
 
 from redact._commands import looks_like_command
@@ -77,6 +78,8 @@ __all__ = [
     "odbc_braced",
     "percent_runs",
     "placeholder_at",
+    "record_is_sensitive",
+    "record_name_sensitive",
     "record_spans",
     "reference_name",
     "scheme_literal_spans",
@@ -961,18 +964,58 @@ def declaration_spans(
 #: The fields of a name/value record, for every carrier (``redact_obj`` mappings and text):
 #: the field holding a name (``{"name": "DB_PASSWORD", "value": v}``, Kubernetes/ECS ``env``,
 #: HAR headers and cookies, AWS ``{"Key": ..., "Value": ...}`` tags, CloudFormation
-#: ``ParameterKey``, form definitions ``{"label": "password", "text": v}``), and the fields
+#: ``ParameterKey``, form definitions ``{"label": "password", "text": v}``, audit and change
+#: records ``{"attribute": "password", "old": w, "new": v}``, JSON Patch ``{"op": "replace",
+#: "path": "/password", "value": v}`` (a JSON pointer: its last segment names the value),
+#: validation errors ``{"loc": ["body", "password"], "input": v}`` (a list: its last string
+#: names the value), prompts ``{"prompt": "Enter password", "answer": v}``), and the fields
 #: holding its value. One list: the object walker and the text reader used to keep two.
 RECORD_NAME_FIELDS: tuple[str, ...] = (
     "name", "key", "k", "field", "label", "id", "param", "parameter", "property",
     "variable", "option", "setting", "ParameterKey", "ParameterName", "OptionName",
     "headerName", "header_name", "fieldName", "field_name", "secretName", "secret_name",
+    "attribute", "attr", "attributeName", "attribute_name", "path", "loc", "prompt",
+    "question", "settingName", "setting_name", "propertyName", "property_name",
+    "propertyPath", "property_path", "instancePath", "instance_path",
 )  # fmt: skip
 RECORD_VALUE_FIELDS: tuple[str, ...] = (
     "value", "values", "val", "v", "ParameterValue", "headerValue", "header_value",
     "fieldValue", "field_value", "secretValue", "secret_value", "default", "text", "data",
-    "content", "contents", "secret",
+    "content", "contents", "secret", "defaultValue", "default_value",
+    # change and audit records: both sides of the change
+    "newValue", "oldValue", "new_value", "old_value", "newVal", "oldVal", "new", "old",
+    "value_after", "value_before", "valueAfter", "valueBefore", "after", "before",
+    "to", "from", "previous", "current", "previousValue", "currentValue",
+    "previous_value", "current_value", "original", "updated",
+    # prompts and validation errors (pydantic's input, Spring's rejectedValue)
+    "answer", "response", "reply", "input", "input_value", "inputValue",
+    "rejectedValue", "rejected_value", "invalidValue", "invalid_value",
 )  # fmt: skip
+#: Fields that mark the whole record secret when true (``{"secret": true, "value": v}``,
+#: Azure DevOps ``isSecret``, Terraform outputs ``sensitive``, GitLab CI ``masked``).
+RECORD_FLAG_FIELDS: tuple[str, ...] = (
+    "secret", "isSecret", "is_secret", "sensitive", "isSensitive", "is_sensitive",
+    "masked", "isMasked", "is_masked", "isPassword", "is_password",
+)  # fmt: skip
+#: Fields whose value names a secret type (``{"type": "SecureString", "value": v}``, AWS
+#: SSM; ARM ``securestring``; HTML ``<input type="password" value="v">``; Kubernetes
+#: ``kind: Secret``). Judged against ``SECRET_TYPES``, not the name vocabulary: a lexer's
+#: ``{"type": "token", "value": "if"}`` is no secret.
+RECORD_TYPE_FIELDS: tuple[str, ...] = (
+    "type", "kind", "dataType", "data_type", "valueType", "value_type", "inputType",
+    "input_type",
+)  # fmt: skip
+SECRET_TYPES = frozenset(
+    {
+        "password", "securestring", "secureobject", "secret", "secretstring",
+        "secure_string", "secret_string", "secure-string", "secret-string",
+    }
+)  # fmt: skip
+#: Fields whose list value is a path to the value: its last string names it.
+_PATH_FIELDS = frozenset({"loc", "path"})
+_TRUE = frozenset({"true", "yes", "1", "on"})
+#: Values a value field may hold that are never a secret (a flag, an empty field).
+_NOT_VALUES = frozenset({"true", "false", "null", "none", "nil", "True", "False", "None"})
 
 
 def record_field_spellings(fields: Iterable[str]) -> frozenset[str]:
@@ -983,32 +1026,95 @@ def record_field_spellings(fields: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+_FLAGS_LOW = frozenset(f.lower() for f in RECORD_FLAG_FIELDS)
+_TYPES_LOW = frozenset(f.lower() for f in RECORD_TYPE_FIELDS)
+#: Every field spelling that can make a mapping a sensitive record.
+RECORD_KEY_SPELLINGS = record_field_spellings(
+    RECORD_NAME_FIELDS + RECORD_FLAG_FIELDS + RECORD_TYPE_FIELDS
+)
+RECORD_VALUE_SPELLINGS = record_field_spellings(RECORD_VALUE_FIELDS)
+
+
+def record_name_sensitive(field: str, name: object, sensitive: Callable[[str], bool]) -> bool:
+    """Whether the record field ``field`` holding ``name`` makes its record's values secret.
+
+    A flag field (``RECORD_FLAG_FIELDS``) when true (``True``, ``"true"``, ``1``); a type
+    field (``RECORD_TYPE_FIELDS``) when it names a type of ``SECRET_TYPES``; a name field
+    when ``sensitive`` says so of its name: a list or tuple (``("users", 0, "token")``) by
+    its last string, a JSON pointer (``/data/token``) by its last segment, bytes as latin-1.
+    """
+    low = field.lower()
+    if low in _FLAGS_LOW:
+        if isinstance(name, bool):
+            return name
+        if isinstance(name, int):
+            return name == 1
+        return isinstance(name, str) and name.strip().lower() in _TRUE
+    if isinstance(name, bytes | bytearray):
+        name = bytes(name).decode("latin-1")
+    if low in _TYPES_LOW:
+        return isinstance(name, str) and name.strip().lower() in SECRET_TYPES
+    if isinstance(name, list | tuple):
+        if low not in _PATH_FIELDS and low != "key":
+            return False
+        last = [p for p in name[-16:] if isinstance(p, str | bytes)]
+        return bool(last) and record_name_sensitive("name", last[-1], sensitive)
+    if not isinstance(name, str) or not name or len(name) > 1024:
+        return False
+    if sensitive(name):
+        return True
+    if "/" in name:  # a JSON pointer or a path: its last segment
+        seg = name.rstrip("/").rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        return bool(seg) and seg != name and sensitive(seg)
+    return False
+
+
+def record_is_sensitive(obj: Mapping[Any, Any], sensitive: Callable[[str], bool]) -> bool:
+    """Whether the mapping ``obj`` is a name/value record whose values are secret (see
+    ``record_name_sensitive``): one of its name, flag or type fields says so."""
+    for f in RECORD_KEY_SPELLINGS.intersection(obj):
+        if record_name_sensitive(f, obj[f], sensitive):
+            return True
+    return False
+
+
 def _alternation(fields: Iterable[str]) -> str:
     # Single letters (k, v) are record fields in mappings only: in text they are too common.
     spelled = (f for f in record_field_spellings(fields) if len(f) > 1)
     return "|".join(re.escape(f) for f in sorted(spelled, key=lambda f: (-len(f), f)))
 
 
-#: A field that names a record in text (see ``RECORD_NAME_FIELDS``; ``type`` only for
-#: HTML's ``<input type="password" value="v">``), ``--name X --value v``, PowerShell
-#: ``-Name X -Value v``.
+#: A field that names a record in text (see ``RECORD_NAME_FIELDS``, ``RECORD_FLAG_FIELDS``,
+#: ``RECORD_TYPE_FIELDS``), ``--name X --value v``, PowerShell ``-Name X -Value v``.
 _RECORD_NAME = re.compile(
     r"""(?x)
     (?<![\w\-])
     (?:(?P<fq>["']?)(?P<field>"""
-    + _alternation(RECORD_NAME_FIELDS)
-    + r"""|type)(?P=fq)
+    + _alternation(RECORD_NAME_FIELDS + RECORD_FLAG_FIELDS + RECORD_TYPE_FIELDS)
+    + r""")(?P=fq)
         [ \t]*[:=][ \t]*
       | -Name[ \t]+ | --(?:name|key)(?:[ \t]+|=)
     )
-    (?P<q>\\?["']?)(?P<n>[\w.\-/:\[\]]{1,256})(?P=q)
+    (?P<q>\\?["']?)(?P<n>[\w.\-/:\[\]~]{1,256}|(?<=["'])[^"'\r\n]{1,256})(?P=q)
     """
 )
+#: A path field whose value is a list: ``"loc": ["body", "password"]`` (JSON),
+#: ``'loc': ('users', 0, 'token')`` (repr), ``path: ['password']`` (JavaScript).
+_RECORD_PATH = re.compile(
+    r"""(?<![\w\-])(?P<fq>["']?)(?:loc|Loc|LOC|path|Path|PATH)(?P=fq)[ \t]*[:=][ \t]*"""
+    r"""[\[(](?P<items>[^\[\](){}]{0,1024})[\])]"""
+)
+_LIST_STRING = re.compile(r""""((?:[^"\\\r\n]|\\.)*)"|'((?:[^'\\\r\n]|\\.)*)'""")
 #: A substring of every name field of ``_RECORD_NAME`` and of the HCL block words (lower case).
 _RECORD_WORDS = re.compile(
     "|".join(
         sorted(
-            {f.lower() for f in RECORD_NAME_FIELDS if len(f) > 1} | {"type", "variable", "output"}
+            {
+                f.lower()
+                for f in RECORD_NAME_FIELDS + RECORD_FLAG_FIELDS + RECORD_TYPE_FIELDS
+                if len(f) > 1
+            }
+            | {"variable", "output", "input_value="}
         )
     )
 )
@@ -1026,28 +1132,41 @@ _RECORD_VALUE = re.compile(
 _FIELD_TOKEN = re.compile(r"[^,;}> \t\r\n\f\v)\]]++")
 _HCL_BLOCK = re.compile(r"""(?m)^[ \t]*(?:variable|output)[ \t]+"(?P<n>[^"\r\n]{1,256})"[ \t]*\{""")
 _RECORD_SCOPE = 4096
+#: A pydantic v2 ``ValidationError`` line: ``  <message> [type=<t>, input_value=<repr>,
+#: input_type=<t>]``, under the line that names the field (``db_password``, ``users.0.token``).
+_PYDANTIC_INPUT = re.compile(r"\[type=[\w.\-]{1,128}, input_value=")
 
 
 def record_spans(
     text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
 ) -> Iterator[Span]:
-    """Values of name/value records whose name field holds a sensitive name.
+    """Values of name/value records whose name, flag or type field makes them secret (see
+    ``record_name_sensitive``).
 
-    The record is the rest of the line up to its ``}`` or ``>``; for a YAML list item
+    The record is the ``{...}`` object or ``<...>`` tag the name field sits in (a JSON
+    object may span lines), else the rest of the line; for a YAML list item
     (``- name: X``) the lines below it indented deeper than its dash; for an HCL block
     the block; for a plist ``<key>X</key>`` the ``<string>``/``<data>`` element after
-    it. The value field may also come first on the line (``{"value": v, "name": X}``).
+    it. In an object every value field is masked (``old`` and ``new``), before or after
+    the name. A pydantic ``ValidationError``'s ``input_value=`` is masked whole when the
+    line above it names a sensitive field.
     """
     if _RECORD_WORDS.search(text[pos:endpos].lower()) is None:
         return  # no name field (every field of _RECORD_NAME holds one of them), no HCL block
     for m in _RECORD_NAME.finditer(text, pos, endpos):
-        field = m.group("field")
-        n = m.group("n")
-        if field == "type" and n.lower() != "password":
+        if not record_name_sensitive(m.group("field") or "name", m.group("n"), sensitive):
             continue
-        if not sensitive(n):
-            continue
-        yield from _record_value(text, m.start(), m.end())
+        yield from _record_value(text, m.start(), m.end(), json=m.group("fq") == '"')
+    if text.find("(", pos, endpos) >= 0 or text.find("[", pos, endpos) >= 0:
+        for m in _RECORD_PATH.finditer(text, pos, endpos):
+            last = None
+            for x in _LIST_STRING.finditer(m.group("items")):
+                last = x
+            name = None if last is None else last.group(1 if last.group(1) is not None else 2)
+            if name and sensitive(name):
+                yield from _record_value(text, m.start(), m.end(), json=m.group("fq") == '"')
+    if text.find("input_value=", pos, endpos) >= 0:
+        yield from _pydantic_spans(text, pos, endpos, sensitive)
     if text.find("</key>", pos, endpos) >= 0:
         for m in _KEY_ELEMENT.finditer(text, pos, endpos):  # plist <key>password</key><string>v
             if sensitive(m.group("n")):
@@ -1064,6 +1183,32 @@ def record_spans(
                         yield span
 
 
+def _pydantic_spans(
+    text: str, pos: int, endpos: int, sensitive: Callable[[str], bool]
+) -> Iterator[Span]:
+    """``input_value=<repr>`` of pydantic error lines under a sensitive field's line: the
+    whole repr, up to the line's last ``, input_type=``."""
+    for m in _PYDANTIC_INPUT.finditer(text, pos, endpos):
+        ls = line_start(text, m.start())
+        eol = _EOL.search(text, m.end())
+        le = eol.start() if eol else len(text)
+        e = text.rfind(", input_type=", m.end(), le)
+        if e < 0:
+            e = text.rfind("]", m.end(), le)
+        if e <= m.end() or ls == 0:
+            continue
+        # The line above: the field's location (db_password, db.password, users.0.token).
+        above = text[max(0, ls - 1024) : ls].rstrip("\r\n")
+        if above.endswith("\\n"):
+            above = above[:-2]
+        if above.endswith("\\r"):
+            above = above[:-2]
+        loc = above[line_start(above, len(above)) :].strip()
+        parts = [p for p in loc.split(".") if p and not p.isdigit()]
+        if loc and (sensitive(loc) or (parts and sensitive(parts[-1]))):
+            yield m.end(), e
+
+
 def _block_end(text: str, at: int) -> int:
     depth, stop = 1, min(len(text), at + _RECORD_SCOPE)
     for i in range(at, stop):
@@ -1077,29 +1222,75 @@ def _block_end(text: str, at: int) -> int:
     return stop
 
 
-def _record_value(text: str, ns: int, ne: int) -> Iterator[Span]:
+def _unclosed(text: str, lo: int, at: int, opener: str, closer: str) -> int:
+    """The offset of the innermost ``opener`` in ``text[lo:at]`` not closed before ``at``."""
+    depth = 0
+    for i in range(at - 1, lo - 1, -1):
+        ch = text[i]
+        if ch == closer:
+            depth += 1
+        elif ch == opener:
+            if depth == 0:
+                return i
+            depth -= 1
+    return -1
+
+
+def _closing(text: str, at: int, stop: int) -> int:
+    """The offset of the bracket closing the one at ``text[at]`` (strings skipped), or -1."""
+    pairs = {"{": "}", "[": "]", "(": ")", "<": ">"}
+    stack = [pairs[text[at]]]
+    i = at + 1
+    while i < stop:
+        ch = text[i]
+        if ch in "\"'" and (i == 0 or not text[i - 1].isalnum()):
+            q = quoted(text, i)
+            if q is not None:
+                i = q[1] + 1
+                continue
+        if ch in pairs and stack[-1] != ">":
+            stack.append(pairs[ch])
+        elif ch == stack[-1]:
+            stack.pop()
+            if not stack:
+                return i
+        i += 1
+    return -1
+
+
+def _record_value(text: str, ns: int, ne: int, *, json: bool = False) -> Iterator[Span]:
     lo = line_start(text, ns)
     eol = _EOL.search(text, ne, ne + _RECORD_SCOPE)
     line_end = eol.start() if eol else min(len(text), ne + _RECORD_SCOPE)
     head = text[lo:ns]
     # The record is the {...} object or the <...> tag the name field sits in, else the line.
-    opener = head.rfind("{")
-    closer = "}"
+    near = max(lo, ns - _RECORD_SCOPE)  # a long line is read back this far, no further
+    opener = _unclosed(text, near, ns, "{", "}")
+    if opener < 0 and json:
+        # A pretty-printed JSON object: its "{" ends an earlier line.
+        back = _unclosed(text, max(0, ns - _RECORD_SCOPE), lo, "{", "}")
+        if back >= 0 and not text[back + 1 : _eol_end(text, back)].strip():
+            opener = back
     if opener < 0:
-        opener, closer = head.rfind("<"), ">"
-    close = text.find(closer, ne, line_end) if opener >= 0 else -1
-    end = line_end if close < 0 else close
+        opener = _unclosed(text, near, ns, "<", ">")
     found = False
-    for v in _RECORD_VALUE.finditer(text, ne, end):
-        span = _field_value(text, v, end)
-        if span is not None:
-            found = True
-            yield span
-            break
-    if not found and opener >= 0:
-        for v in _RECORD_VALUE.finditer(text, lo + opener, ns):
-            span = _field_value(text, v, ns)
-            if span is not None:
+    if opener >= 0:
+        stop = min(len(text), opener + 2 * _RECORD_SCOPE)
+        close = _closing(text, opener, stop)
+        end = close if close >= 0 else line_end
+        for v in _RECORD_VALUE.finditer(text, opener + 1, end):
+            if v.start() < ne and v.end() > ns:
+                continue  # the name field itself ({"secret": true, ...})
+            span = _field_value(text, v, end)
+            if span is not None and text[span[0] : span[1]] not in _NOT_VALUES:
+                found = True
+                yield span
+        if found:
+            return
+    else:
+        for v in _RECORD_VALUE.finditer(text, ne, line_end):
+            span = _field_value(text, v, line_end)
+            if span is not None and text[span[0] : span[1]] not in _NOT_VALUES:
                 found = True
                 yield span
                 break
@@ -1125,6 +1316,11 @@ def _record_value(text: str, ns: int, ne: int) -> Iterator[Span]:
             pos = stop + 1
 
 
+def _eol_end(text: str, at: int) -> int:
+    eol = _EOL.search(text, at)
+    return eol.start() if eol else len(text)
+
+
 def _field_value(text: str, v: re.Match[str], end: int, *, line: bool = False) -> Span | None:
     """The value of a record's value field ``v``: quoted, a heredoc, the rest of a YAML line
     (``line``), or one token up to ``,;}>)]``."""
@@ -1138,6 +1334,10 @@ def _field_value(text: str, v: re.Match[str], end: int, *, line: bool = False) -
         return q if q is not None and q[1] > q[0] else None
     if text.startswith("<<", at):
         return heredoc(text, at, len(text))
+    if at < len(text) and text[at] in "{[" and v.group("op") is not None:
+        close = _closing(text, at, min(len(text), at + 2 * _RECORD_SCOPE))
+        if close > at:
+            return at, close + 1  # {"input": {...}}: the whole nested value
     if line:
         s, e = at, end
         while e > s and text[e - 1] in " \t\r":

@@ -38,10 +38,10 @@ from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
 from redact._carriers import (
-    RECORD_NAME_FIELDS,
-    RECORD_VALUE_FIELDS,
+    RECORD_KEY_SPELLINGS,
+    RECORD_VALUE_SPELLINGS,
     placeholder_at,
-    record_field_spellings,
+    record_is_sensitive,
 )
 from redact._commands import Piece, argv_text, program_keywords
 from redact._cuts import (
@@ -110,9 +110,10 @@ _PRIORITY = {"known": 0, "rule": 1, "plugin": 1, "key-name": 2, "cut": 1}
 #: Clean strings remembered per registry snapshot (longer ones rarely repeat).
 _CLEAN_MAX_LEN = 256
 _CLEAN_CACHE_SIZE = 4096
-#: Field names of name/value records: {"name": <sensitive name>, "value": <masked>}.
-_RECORD_NAMES = record_field_spellings(RECORD_NAME_FIELDS)
-_RECORD_VALUES = record_field_spellings(RECORD_VALUE_FIELDS)
+#: Fields of name/value records: {"name": <sensitive name>, "value": <masked>}, and the
+#: flag and type fields that make a record secret ({"secret": true, "value": <masked>}).
+_RECORD_NAMES = RECORD_KEY_SPELLINGS
+_RECORD_VALUES = RECORD_VALUE_SPELLINGS
 _NO_FIELDS: frozenset[Any] = frozenset()
 _NO_STRINGS: frozenset[str] = frozenset()
 _PLAIN_SCALARS = frozenset({int, float, bool, type(None)})
@@ -877,7 +878,11 @@ class Redactor:
                 flat = shapes.get(keys) if shapes_snap is snap else None
                 if flat is None:
                     flat = self._flat_keys(keys, snap)
-                if flat and _FLAT_TYPES.issuperset(map(type, obj.values())):
+                if (
+                    flat
+                    and _FLAT_TYPES.issuperset(map(type, obj.values()))
+                    and (_RECORD_NAMES.isdisjoint(obj) or not self._record_values(obj))
+                ):
                     return self._flat(obj, snap)
             cached_snap, cached = self._clean
             known: frozenset[str] | set[str] = cached if cached_snap is snap else frozenset()
@@ -920,10 +925,14 @@ class Redactor:
                 flat = shapes.get(keys) if shapes_snap is snap else None
                 if flat is None:
                     flat = self._flat_keys(keys, snap)
-                if flat and _FLAT_TYPES.issuperset(map(type, obj.values())):
+                if (
+                    flat
+                    and _FLAT_TYPES.issuperset(map(type, obj.values()))
+                    and (_RECORD_NAMES.isdisjoint(obj) or not self._record_values(obj))
+                ):
                     parts.extend(filter(_is_str, obj.values()))
                     return True
-            if not _RECORD_NAMES.isdisjoint(obj):
+            if not _RECORD_NAMES.isdisjoint(obj) and self._record_values(obj):
                 return False
             names = self._names
             for k, v in obj.items():
@@ -1070,11 +1079,11 @@ class Redactor:
 
     def _flat_keys(self, keys: tuple[Any, ...], snap: _Snap) -> bool:
         """Whether a dict with these keys may take the flat path: str keys, none a
-        sensitive or record name, all proven clean under ``snap``. Remembered per key
-        set for that snapshot only (log events of one call site share their keys)."""
-        verdict = all(
-            type(k) is str and not self._sensitive_name(k) and k not in _RECORD_NAMES for k in keys
-        )
+        sensitive name, all proven clean under ``snap``. Remembered per key set for that
+        snapshot only (log events of one call site share their keys). Whether a dict with
+        record fields is a sensitive record depends on its values: the callers ask
+        ``_record_values``."""
+        verdict = all(type(k) is str and not self._sensitive_name(k) for k in keys)
         if verdict:
             verdict = not self._dirty(list(keys), snap)
         shapes_snap, shapes = self._shapes
@@ -1248,18 +1257,27 @@ class Redactor:
             return tuple(items)
 
     def _record_values(self, obj: Mapping[Any, Any]) -> frozenset[Any]:
-        """The value fields of a name/value record whose name field is a sensitive name.
+        """The value fields of a name/value record that holds a secret (all of them: a
+        change record's ``old`` and ``new``), else none.
 
         ``{"name": "DB_PASSWORD", "value": ...}`` (Kubernetes/ECS env, HAR headers and
         cookies, form fields), ``{"Key": "api_key", "Value": ...}`` (AWS tags),
-        ``{"ParameterKey": ..., "ParameterValue": ...}`` (CloudFormation).
+        ``{"ParameterKey": ..., "ParameterValue": ...}`` (CloudFormation), JSON Patch
+        ``{"path": "/data/token", "value": ...}``, validation errors ``{"loc": ("body",
+        "password"), "input": ...}``, flagged and typed records ``{"secret": True,
+        "value": ...}``, ``{"Type": "SecureString", "Value": ...}``: the rule is
+        :func:`redact._carriers.record_is_sensitive`, the text reader's too.
         """
         if _RECORD_NAMES.isdisjoint(obj):
             return _NO_FIELDS
-        for field_name in _RECORD_NAMES:
-            if field_name in obj and self._sensitive_name(obj[field_name]):
-                return _RECORD_VALUES.intersection(obj)
+        if record_is_sensitive(obj, self._record_name):
+            return _RECORD_VALUES.intersection(obj)
         return _NO_FIELDS
+
+    def _record_name(self, name: str) -> bool:
+        """``_sensitive_name`` of a record's name, remembered like a key's."""
+        verdict = self._names.get(name)
+        return self._name_verdict(name) if verdict is None else verdict
 
     def _walk_mapping(
         self,

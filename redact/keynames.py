@@ -1063,6 +1063,14 @@ _CARRIER_KEYWORDS = (
     "://",
     "@",
     "identified",
+    # the flag and type fields of records ({"sensitive": true, "value": v}, see
+    # redact._carriers.RECORD_FLAG_FIELDS; "secret" and "password" are names already)
+    "sensitive",
+    "masked",
+    "securestring",
+    "secure_string",
+    "secure-string",
+    "secureobject",
     *cmd.command_keywords(),
     *_AUTH_KEYWORDS,
     *sql.PROCEDURE_KEYWORDS,
