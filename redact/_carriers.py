@@ -42,6 +42,7 @@ that start where the value starts and stop at its end.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import re
 import string
@@ -976,12 +977,13 @@ RECORD_NAME_FIELDS: tuple[str, ...] = (
     "headerName", "header_name", "fieldName", "field_name", "secretName", "secret_name",
     "attribute", "attr", "attributeName", "attribute_name", "path", "loc", "prompt",
     "question", "settingName", "setting_name", "propertyName", "property_name",
-    "propertyPath", "property_path", "instancePath", "instance_path",
+    "propertyPath", "property_path", "instancePath", "instance_path", "expect",
 )  # fmt: skip
 RECORD_VALUE_FIELDS: tuple[str, ...] = (
     "value", "values", "val", "v", "ParameterValue", "headerValue", "header_value",
     "fieldValue", "field_value", "secretValue", "secret_value", "default", "text", "data",
-    "content", "contents", "secret", "defaultValue", "default_value",
+    "content", "contents", "secret", "defaultValue", "default_value", "stringData",
+    "binaryData", "send",
     # change and audit records: both sides of the change
     "newValue", "oldValue", "new_value", "old_value", "newVal", "oldVal", "new", "old",
     "value_after", "value_before", "valueAfter", "valueBefore", "after", "before",
@@ -1054,10 +1056,10 @@ def record_name_sensitive(field: str, name: object, sensitive: Callable[[str], b
         name = bytes(name).decode("latin-1")
     if low in _TYPES_LOW:
         return isinstance(name, str) and name.strip().lower() in SECRET_TYPES
-    if isinstance(name, list | tuple):
+    if isinstance(name, list | tuple | collections.deque):
         if low not in _PATH_FIELDS and low != "key":
             return False
-        last = [p for p in name[-16:] if isinstance(p, str | bytes)]
+        last = [p for p in list(name)[-16:] if isinstance(p, str | bytes)]
         return bool(last) and record_name_sensitive("name", last[-1], sensitive)
     if not isinstance(name, str) or not name or len(name) > 1024:
         return False
@@ -1189,24 +1191,35 @@ def _pydantic_spans(
     """``input_value=<repr>`` of pydantic error lines under a sensitive field's line: the
     whole repr, up to the line's last ``, input_type=``."""
     for m in _PYDANTIC_INPUT.finditer(text, pos, endpos):
-        ls = line_start(text, m.start())
         eol = _EOL.search(text, m.end())
         le = eol.start() if eol else len(text)
         e = text.rfind(", input_type=", m.end(), le)
         if e < 0:
             e = text.rfind("]", m.end(), le)
-        if e <= m.end() or ls == 0:
+        lo = max(0, m.start() - 2048)
+        brk, _ = _break_before(text, lo, m.start())
+        if e <= m.end() or brk < 0:
             continue
-        # The line above: the field's location (db_password, db.password, users.0.token).
-        above = text[max(0, ls - 1024) : ls].rstrip("\r\n")
-        if above.endswith("\\n"):
-            above = above[:-2]
-        if above.endswith("\\r"):
-            above = above[:-2]
-        loc = above[line_start(above, len(above)) :].strip()
+        # The line above: the field's location (db_password, db.password, users.0.token),
+        # lines ending in a break or a written-out \n (the error inside a JSON log line).
+        above, ab = _break_before(text, lo, brk)
+        if above < 0 and lo > 0:
+            continue
+        loc = text[ab if above >= 0 else 0 : brk].strip().removesuffix("\\r").strip()
         parts = [p for p in loc.split(".") if p and not p.isdigit()]
         if loc and (sensitive(loc) or (parts and sensitive(parts[-1]))):
             yield m.end(), e
+
+
+def _break_before(text: str, lo: int, at: int) -> tuple[int, int]:
+    """Where the last line break in ``text[lo:at]`` starts and ends (a written-out ``\\n``
+    counts), or ``(-1, -1)``."""
+    best = (-1, -1)
+    for sep in ("\n", "\r", "\\n"):
+        i = text.rfind(sep, lo, at)
+        if i >= 0 and i + len(sep) > best[1]:
+            best = (i, i + len(sep))
+    return best
 
 
 def _block_end(text: str, at: int) -> int:
@@ -1288,12 +1301,14 @@ def _record_value(text: str, ns: int, ne: int, *, json: bool = False) -> Iterato
         if found:
             return
     else:
-        for v in _RECORD_VALUE.finditer(text, ne, line_end):
+        # The line: each value field up to the next record's name field (old=w new=v).
+        nxt = _RECORD_NAME.search(text, ne, line_end)
+        stop = nxt.start() if nxt else line_end
+        for v in _RECORD_VALUE.finditer(text, ne, stop):
             span = _field_value(text, v, line_end)
             if span is not None and text[span[0] : span[1]] not in _NOT_VALUES:
                 found = True
                 yield span
-                break
     stripped = head.strip()
     if not found and stripped in ("-", "") and not text[ne:line_end].strip():
         # A YAML list item: - name: X, then value: v on a line of the same item.
@@ -1308,11 +1323,10 @@ def _record_value(text: str, ns: int, ne: int, *, json: bool = False) -> Iterato
             if body and (len(line) - len(body) < indent or body.startswith("- ")):
                 break
             field = _RECORD_VALUE.match(text, pos + len(line) - len(body), stop)
-            if field is not None:
+            if field is not None:  # each value field of the item (old: w, then new: v)
                 span = _field_value(text, field, stop, line=True)
                 if span is not None:
                     yield span
-                break
             pos = stop + 1
 
 

@@ -107,6 +107,12 @@ LEAKING: dict[str, Build] = {
     "spring-rejected": lambda v, w: {"field": "password", "rejectedValue": v, "code": "Size"},
     "hibernate-invalid": lambda v, w: {"propertyPath": "user.password", "invalidValue": v},
     "ajv-verbose": lambda v, w: {"instancePath": "/credentials/0/secret", "data": v},
+    "k8s-stringData": lambda v, w: {"kind": "Secret", "stringData": {"x": v}},
+    "expect-send": lambda v, w: {"expect": "Password:", "send": v},
+    "ssm-parameter": lambda v, w: {
+        "Parameter": {"Name": "/prod/db/conn", "Type": "SecureString", "Value": v, "Version": 1}
+    },
+    "terraform-output": lambda v, w: {"conn": {"sensitive": True, "type": "string", "value": v}},
 }
 
 #: Records that name nothing secret: they stay readable, in every rendering.
@@ -124,6 +130,7 @@ READABLE: dict[str, object] = {
     "question-city": {"question": "city", "response": "Paris"},
     "setting-timeout": {"setting": "timeout", "from": "30", "to": "60"},
     "path-only": {"method": "GET", "path": "/api/users", "status": 200},
+    "ssm-string": {"Name": "/prod/db/host", "Type": "String", "Value": "db.internal"},
 }
 
 
@@ -233,3 +240,44 @@ def test_flags_and_types_make_a_record_secret(
     assert not _survives(v, r.redact(_renderings(obj)[form]))
     off = {flag: False, "value": v} if use_flag else {"type": "string", "value": v}
     assert r.redact_obj(off) == off
+
+
+#: Text-only shapes: YAML items, key=value lines, pydantic text inside a JSON log line.
+TEXT_SHAPES: dict[str, Callable[[str, str], str]] = {
+    "yaml-item-old-new": lambda v, w: f"- attribute: password\n  old: {w}\n  new: {v}\n",
+    "line-old-new": lambda v, w: f"audit attribute=password old={w} new={v}",
+    "xml-attributes": lambda v, w: f'<change attribute="password" old="{w}" new="{v}"/>',
+    "pydantic-in-json-log": lambda v, w: json.dumps(
+        {
+            "exc_info": "Traceback (most recent call last):\n"
+            "pydantic_core._pydantic_core.ValidationError: 1 validation error for S\n"
+            f"db_password\n  Input should be a valid integer [type=int_parsing, "
+            f"input_value='{v}', input_type=str]\n"
+        }
+    ),
+    "fastapi-str-exc": lambda v, w: (
+        "1 validation error:\n  {'type': 'string_too_short', 'loc': ('body', 'password'), "
+        f"'msg': 'String should have at least 40 characters', 'input': '{v}'}}"
+    ),
+}
+
+
+@pytest.mark.parametrize("build", list(TEXT_SHAPES.values()), ids=list(TEXT_SHAPES))
+def test_record_values_are_masked_in_text_only_shapes(
+    r: Redactor, build: Callable[..., str]
+) -> None:
+    """Records written as YAML items, lines, XML attributes and pydantic text in JSON."""
+    v, w = _value(), _value()
+    text = build(v, w)
+    out = r.redact(text)
+    assert not _survives(v, out), out
+    if w in text:
+        assert not _survives(w, out), out
+
+
+def test_a_line_of_records_masks_only_the_sensitive_one(r: Redactor) -> None:
+    """On a line, a record's value fields end at the next record's name field."""
+    v = _value()
+    out = r.redact(f"name=password value={v} name=user value=bob")
+    assert not _survives(v, out)
+    assert out.endswith("name=user value=bob")
