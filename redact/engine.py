@@ -1268,8 +1268,8 @@ class Redactor:
         "value": ...}``, ``{"Type": "SecureString", "Value": ...}``: the rule is
         :func:`redact._carriers.record_is_sensitive`, the text reader's too.
         """
-        if _RECORD_NAMES.isdisjoint(obj):
-            return _NO_FIELDS
+        if _RECORD_NAMES.isdisjoint(obj) or _RECORD_VALUES.isdisjoint(obj):
+            return _NO_FIELDS  # no name, flag or type field, or nothing to mask
         if record_is_sensitive(obj, self._record_name):
             return _RECORD_VALUES.intersection(obj)
         return _NO_FIELDS
