@@ -19,6 +19,11 @@ What "safe to write" means — no cut may open a hole:
   PEM block whose END line has not arrived: its body lines are masked however
   the stream ends). A registered multi-line value holds while the text ends
   with a prefix of it that stops at a line break. A cut never splits a finding.
+* **Tables.** A table whose header names a sensitive column (``user,password`` then
+  ``bob,v``; psql, MySQL, kubectl output; ``vault kv get``; psql ``-x``) is held from
+  its header while its rows keep coming (:func:`redact._tables.open_table`), so each
+  row is masked with its header in view. The header is looked for in the last 16 KiB:
+  rows of a longer table that arrive later are read without it.
 * **Long lines.** Memory stays bounded by ``max_line``: a longer line is written
   in pieces, each cut keeps ``overlap`` characters back for the next piece and
   is moved off any finding that spans it, so a token straddling the cut is seen
@@ -41,6 +46,7 @@ import re
 from collections.abc import Sequence
 
 from redact._records import PARTIAL_RECORD, opener_ends, records_view
+from redact._tables import open_table
 from redact.engine import ERROR_PLACEHOLDER, Redactor, _multiline
 from redact.masks import LabelledMask
 from redact.rules import Rule
@@ -178,7 +184,8 @@ class _Holds:
             at = lowered.find(k, pos, first + len(k))
             if at >= 0:
                 first = at
-        return first
+        table = open_table(text, self._redactor.is_sensitive_key, pos)
+        return first if table is None else min(first, table)
 
     def start(self, text: str) -> int | None:
         """Earliest offset in ``text`` where a possibly unfinished multi-line secret begins.
@@ -200,10 +207,12 @@ class _Holds:
 
     def _start(self, text: str) -> int | None:
         found: int | None = _open_value(self._redactor, text)
+        table = open_table(text, self._redactor.is_sensitive_key)  # rows under a header
         for at in (
             _netrc_open(text),
             _delimited_open(self._redactor, text),
             _continued(self._redactor, text),
+            table,
         ):
             if at is not None:
                 found = at if found is None else min(found, at)

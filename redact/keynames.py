@@ -41,6 +41,7 @@ from types import MappingProxyType
 from redact import _carriers as c
 from redact import _commands as cmd
 from redact import _sql as sql
+from redact import _tables as tables
 from redact._matcher import ascii_lower
 from redact._validators import _wordish
 from redact.masks import MASK_TOKEN
@@ -1394,6 +1395,8 @@ class KeyValueDetector:
         yield from c.auth_call_spans(text, lo, kend, _AUTH_CALLS, _auth_index)
         yield from c.scheme_literal_spans(text, lo, kend)  # "Basic " + "v", "Bearer %s" % "v"
         yield from c.table_spans(text, lo, kend, sensitive)  # | password | v |, password,v
+        # user,password then bob,v; psql/MySQL/kubectl output; vault kv get; psql -x
+        yield from tables.header_table_spans(text, lo, kend, sensitive, anchors)
         yield from c.section_spans(text, lo, kend, sensitive)  # [credentials] then b = v
         yield from c.k8s_secret_spans(text, lo, kend)  # kind: Secret, then data: / stringData:
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v

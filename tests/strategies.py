@@ -949,3 +949,26 @@ def attribute_objects(draw: st.DrawFn) -> tuple[object, str]:
     if draw(st.booleans()):
         obj = types.SimpleNamespace(inner=obj)
     return obj, value
+
+
+# -- tables whose header names the column (issue 10, header tables) ---------------------
+
+#: Rows of a two-column ``user,password`` table: a user name and a value that holds no
+#: cell separator (``, ; | tab``), no quote and no blank, 8 to 32 characters, with a digit
+#: or a capital (the user names are lower-case words).
+table_cells = st.lists(
+    st.tuples(
+        st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=10),
+        st.text(
+            alphabet=string.ascii_letters + string.digits + "-_.@/+=!#%&*", min_size=8, max_size=32
+        ),
+    ).filter(
+        lambda r: (
+            sum(ch.isalnum() for ch in r[1]) >= 6
+            and r[1][0].isalnum()
+            and any(ch.isdigit() or ch.isupper() for ch in r[1])
+        )  # never a user name itself
+    ),
+    min_size=1,
+    max_size=5,
+)
