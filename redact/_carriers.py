@@ -2401,6 +2401,16 @@ _FILLER_HINT = re.compile(
     r"(?i)your|my|key|token|secret|pass|pwd|redact|hidden|mask|filter|here|value|insert"
     r"|placeholder|example|change|replace|cred|auth|sig|cert|name|user|env"
 )
+#: Between the words of a bracketed filler name: ``[your token]``, ``[API_KEY]``.
+_FILLER_SEP = re.compile(r"[_ .:\-]")
+#: A one-word bracketed filler name, whole: a qualifier, then what belongs there.
+_FILLER_WORD = re.compile(
+    r"(?i)(?:your|my|the|new|old)?(?:api|access|client|auth|db|app|bearer|refresh|session"
+    r"|private|secret|signing|webhook|master|admin|root|user|account|service)?"
+    r"(?:pass(?:word|wd|phrase|code)?|pwd|token|secret|key|cred(?:ential)?|auth|sig(?:nature)?"
+    r"|cert(?:ificate)?|name|user(?:name)?|id|value|placeholder|example|redacted|hidden"
+    r"|masked|filtered|env|here|insert|change(?:me)?|replace(?:me)?)s?(?:here)?"
+)
 _FILLER = re.compile(
     r"""(?ix)
     (?:\[\^?(?:(?-i:[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|\\[A-Za-z])[^\]\s]{0,8})+\]  # a class:
@@ -2491,6 +2501,11 @@ def is_placeholder(value: str) -> bool:
     if _TEMPLATE.fullmatch(v):
         return not _has_default(v)
     if _BRACKETED.fullmatch(v):
+        inner = v[1:-1].strip("_")
+        if _FILLER_SEP.search(inner) is None:
+            # One word: filler only when the whole word says what belongs there
+            # ([PASSWORD], [apiKey], [yourToken]); [Passaaa0] is a value in brackets.
+            return _FILLER_WORD.fullmatch(inner) is not None
         return _FILLER_HINT.search(v) is not None
     return any(rx.fullmatch(v) for rx in (_REFERENCE, _FILLER))
 

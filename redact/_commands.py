@@ -1172,7 +1172,7 @@ def config_line_spans(
             for ws, we in _words_to_eol(text, m.end()):
                 if text[ws] in "<>" and we - ws > 1:
                     yield ws + 1, we
-    if ("password" in low or "passwd" in low) and ("machine" in text or "default" in text):
+    if ("password" in low or "passwd" in low) and _netrc_words(text, pos, endpos):
         # _netrc_context needs a line (this one or one above) opened by one of those words
         for m in _NETRC.finditer(text, pos, endpos):
             if _netrc_context(text, m.start()):
@@ -1194,6 +1194,13 @@ def config_line_spans(
                 span = _connect_password(text, *w.span())
                 if span is not None:
                     yield span
+
+
+def _netrc_words(text: str, pos: int, endpos: int) -> bool:
+    """Whether ``machine`` or ``default`` is within the reach of ``_netrc_context`` (its
+    1,024 characters back), never the whole text: this runs once per window."""
+    lo = max(0, pos - 1100)
+    return text.find("machine", lo, endpos) >= 0 or text.find("default", lo, endpos) >= 0
 
 
 def _netrc_tokens(words: list[str]) -> bool:

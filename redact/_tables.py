@@ -46,6 +46,7 @@ candidates); a table reads at most ``_REACH`` characters after its header.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 
@@ -58,6 +59,8 @@ Span = tuple[int, int]
 
 #: How far after its header a table is read, and how far back a name/value block's header.
 _REACH = 1 << 16
+#: How far above a row of a name/value block (vault kv get, psql -x) its head may be.
+_KV_BACK = 1 << 13
 #: A separator line: ``---``, ``----------+-------``, ``+------+------+``, ``|---|:--|``.
 _SEPARATOR = re.compile(r"[ \t]*+[+|]?[ \t]*+:?[-=]{3,}[-=+|: \t]*+$")
 _FOOTER = re.compile(r"(?i)[ \t]*+(?:\(\d[\d,]*+ rows?\)|\d[\d,]*+ rows? in set\b)")
@@ -79,7 +82,8 @@ _KV_ROW_PIPE = re.compile(r"[ \t]*+(?P<n>[^\s|]++)[ \t]*+\|[ \t]?+(?P<v>[^\r\n]*
 
 def _line_at(text: str, at: int) -> Span:
     """The line holding ``text[at]``: its start and its end before ``\\r``/``\\n``."""
-    s = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    s = text.rfind("\n", 0, at) + 1
+    s = max(s, text.rfind("\r", s, at) + 1)  # never a search back to the text's start
     return s, _line_end(text, s)
 
 
@@ -320,7 +324,10 @@ def _kv_block_value(text: str, s: int, e: int, sensitive: Callable[[str], bool])
         return None
     pipe = m.re is _KV_ROW_PIPE
     head = (_RECORD_HEAD if pipe else _KV_HEAD).search
-    lo = max(0, s - _REACH, text.rfind("\n\n", 0, s))  # a block holds no blank line
+    back = max(0, s - _KV_BACK)
+    lo = max(back, text.rfind("\n\n", back, s))  # a block holds no blank line
+    if text.rfind("-[ RECORD" if pipe else "---", lo, s) < 0:
+        return None  # no head within reach: one C-level look, not a regex per row
     last = None
     at = head(text, lo, s)
     while at is not None:
@@ -360,10 +367,9 @@ def header_table_spans(
         while at is not None and at < endpos:
             lines.append(at)
             at = _next_line(text, _line_end(text, at))
-    else:
-        lines = [a for a in starts if pos <= a < endpos]
+    else:  # the keywords of this window only: a nested call must not read them all
+        lines = list(starts[bisect.bisect_left(starts, pos) : bisect.bisect_left(starts, endpos)])
     done = -1
-    blocks = "-[ RECORD" in text or "---" in text
     for a in lines:
         if a <= done:
             continue  # a row of a table already read
@@ -374,10 +380,9 @@ def header_table_spans(
             yield from cells
             continue
         done = e
-        if blocks:
-            kv = _kv_block_value(text, s, e, sensitive)
-            if kv is not None:
-                yield kv
+        kv = _kv_block_value(text, s, e, sensitive)
+        if kv is not None:
+            yield kv
 
 
 #: How far back a stream looks for the header of a table whose rows may still come.

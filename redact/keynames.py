@@ -1308,16 +1308,21 @@ class KeyValueDetector:
                 # each place in the run where a name can start is tried in order, which is
                 # what a search from the run's start finds for this keyword, without reading
                 # on to the end of the text (a log line's "session" or "://").
-                blank = _BLANK.search(text, anchor, kend)
+                # The run ends at a blank, and a name is at most _KEY_RUN long: a text
+                # without blanks (a masked re-check: [REDACTED:...]\"[REDACTED:...]) must
+                # not be read to its end from every anchor.
+                reach = min(kend, anchor + _KEY_RUN)
+                blank = _BLANK.search(text, anchor, reach)
+                run_end = blank.start() if blank else reach
                 m = None
-                for k in _KEY_START.finditer(text, pos, blank.start() if blank else kend):
+                for k in _KEY_START.finditer(text, pos, run_end):
                     m = _KEY_SEP.match(text, k.start(), kend)
                     if m is not None:
                         break
                 if m is None:
                     # On past the run (and past the anchor: a name character such as a
                     # no-break space may itself be the blank that ends the run).
-                    pos, anchor = max(blank.start() if blank else kend, anchor + 1), -1
+                    pos, anchor = max(run_end, anchor + 1), -1
                     continue
             pos = m.end()
             ks = m.start("key")

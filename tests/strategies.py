@@ -953,6 +953,15 @@ def attribute_objects(draw: st.DrawFn) -> tuple[object, str]:
 
 # -- tables whose header names the column (issue 10, header tables) ---------------------
 
+
+def _names_a_secret(value: str) -> bool:
+    """Whether ``value`` is itself a sensitive name: a cell that says what a column holds
+    (``CREDENTIAL``, ``api_key``) stays readable in a table (docs/what-is-masked.md)."""
+    from redact.keynames import KeyNames
+
+    return KeyNames.default().is_sensitive(value)
+
+
 #: Rows of a two-column ``user,password`` table: a user name and a value that holds no
 #: cell separator (``, ; | tab``), no quote and no blank, 8 to 32 characters, with a digit
 #: or a capital (the user names are lower-case words).
@@ -967,7 +976,8 @@ table_cells = st.lists(
             sum(ch.isalnum() for ch in r[1]) >= 6
             and r[1][0].isalnum()
             and any(ch.isdigit() or ch.isupper() for ch in r[1])
-        )  # never a user name itself
+            and not _names_a_secret(r[1])
+        )  # never a user name itself, nor a column name (CREDENTIAL, API_KEY: see the docs)
     ),
     min_size=1,
     max_size=5,

@@ -339,7 +339,21 @@ def test_big_text_finds_what_each_example_finds(
 
 @pytest.mark.parametrize(
     "unit",
-    ['token: "a\\\\', "token: 'a ", 'token: \\"a ', "token: |\n", "token=", "Cookie: "],
+    [
+        'token: "a\\\\',
+        "token: 'a ",
+        'token: \\"a ',
+        "token: |\n",
+        "token=",
+        "Cookie: ",
+        # carriers that run once per line window must read near it, not the whole text
+        "password | x\n",
+        "NAME  PASSWORD\n",
+        "password: x\n",
+        "Key  Value\n---  -----\npassword  x\n",
+        "-[ RECORD 1 ]---\npassword | x\n",
+        "machine h login u password x\n",
+    ],
 )
 def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> None:
     """100 KB of repeated keys: unbounded values and the mask filter must not go quadratic.
