@@ -301,6 +301,7 @@ def _table(text: str, hs: int, he: int, sensitive: Callable[[str], bool]) -> tup
             if all(names_a_field(text[cs:ce], sensitive) for cs, ce in row):
                 return [], he  # password,token then token,secret: a list of names or pairs
             first = False
+        values: list[Span] = []
         for i, (cs, ce) in zip(cols, row, strict=True):
             if markdown:
                 if ce - cs > 2 and text[cs] == text[ce - 1] == "`":
@@ -308,7 +309,13 @@ def _table(text: str, hs: int, he: int, sensitive: Callable[[str], bool]) -> tup
                 if not _reads_as_token(text[cs:ce]):
                     continue  # | quoted | inside the quotes |, `--version`: documentation
             if _value_cell(text, cs, ce, names[i], sensitive):
-                out.append((cs, ce))
+                values.append((cs, ce))
+        if not values and _header(text, at, le, sensitive) is not None:
+            # A row holding no value that is itself a header (the header repeated:
+            # concatenated CSV exports, psql outputs one after another) starts the next
+            # table: reading on from each header to _REACH made such text quadratic.
+            break
+        out += values
         end, at = le, _next_line(text, le)
     if shape.kind == "one" and not footer and any(" " in text[cs:ce] for cs, ce in out):
         # Password over ------ then prose is a Markdown heading; psql's rows are tokens or

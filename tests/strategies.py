@@ -954,7 +954,7 @@ def attribute_objects(draw: st.DrawFn) -> tuple[object, str]:
 # -- tables whose header names the column (issue 10, header tables) ---------------------
 
 
-def _names_a_secret(value: str) -> bool:
+def names_a_secret(value: str) -> bool:
     """Whether ``value`` is itself a sensitive name: a cell that says what a column holds
     (``CREDENTIAL``, ``api_key``) stays readable in a table (docs/what-is-masked.md)."""
     from redact.keynames import KeyNames
@@ -976,7 +976,7 @@ table_cells = st.lists(
             sum(ch.isalnum() for ch in r[1]) >= 6
             and r[1][0].isalnum()
             and any(ch.isdigit() or ch.isupper() for ch in r[1])
-            and not _names_a_secret(r[1])
+            and not names_a_secret(r[1])
         )  # never a user name itself, nor a column name (CREDENTIAL, API_KEY: see the docs)
     ),
     min_size=1,

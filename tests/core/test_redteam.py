@@ -353,6 +353,11 @@ def test_big_text_finds_what_each_example_finds(
         "Key  Value\n---  -----\npassword  x\n",
         "-[ RECORD 1 ]---\npassword | x\n",
         "machine h login u password x\n",
+        # a header repeated before each row: each header's table read to the next one
+        "user,password\nbob,Zq9Lm2Xw\n",
+        "NAME  PASSWORD  AGE\nbob   Zq9Lm2Xw  3d\n",
+        "user,password\npassword,user\n",
+        " user | password\n------+---------\n bob  | Zq9Lm2Xw\n",
     ],
 )
 def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> None:

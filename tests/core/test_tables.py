@@ -247,3 +247,32 @@ def test_scan_reports_the_value_cell(tmp_path: Path) -> None:
     )
     assert out.returncode == 1, out.stderr
     assert b"users.csv" in out.stdout and v.encode() not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "user,password",
+        "user\tpassword",
+        "NAME       PASSWORD         AGE",
+        " user | password\n------+---------",
+    ],
+)
+@pytest.mark.parametrize("between", ["", "\n", "(1 row)\n\n"])
+def test_a_repeated_header_starts_the_next_table(head: str, between: str) -> None:
+    """Concatenated exports repeat the header before each batch of rows: each header starts
+    its own table (a header row holds no value), and every batch's values are masked,
+    including a row whose user is itself named like a column."""
+    values = [_value() for _ in range(3)]
+    users = ["bob", "password", "carol"]
+
+    def row(u: str, v: str) -> str:
+        if "AGE" in head:  # aligned columns: each cell starts at its header's offset
+            return f"{u:<11}{v:<17}3d"
+        return u + ("," if "," in head else "\t" if "\t" in head else " | ") + v
+
+    text = "".join(f"{head}\n{row(u, v)}\n{between}" for u, v in zip(users, values, strict=True))
+    out = R.redact(text)
+    for v in values:
+        assert not leaks(out, v, text.replace(v, "")), (text, out)
+    assert out.count(head.splitlines()[0]) == 3  # the headers stay readable
