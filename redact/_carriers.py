@@ -798,6 +798,17 @@ _YAML_ITEM = re.compile(
 _TOKEN_KEY = re.compile(r"[A-Za-z0-9_\-+/=.]{16,512}")
 
 
+def _token_key(key: str) -> bool:
+    """Whether a key of a token's alphabet is a token: it holds a digit, or it reads as a
+    credential by the same weighing as a value (``QvysiOyfhiWRtpReLPlagB``: random letters,
+    not words; ``reallyLongConfigurationName`` is words)."""
+    if any(ch.isdigit() for ch in key):
+        return True
+    from redact._validators import credential_like  # here: _validators imports us
+
+    return credential_like(key, "token", member=True)
+
+
 _MEMBER_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
@@ -814,9 +825,9 @@ def yaml_members(text: str, s: int, e: int) -> list[Span]:
     (``credentials:\\n  - user: bob\\n    b: v`` masks ``v``), except under a key that
     only describes the members (:data:`DESCRIBING`: ``user``, ``host``, ``max``,
     ``ttl``); a key that reads as a token (16+ characters of a token's alphabet with a
-    digit: ``tokens:\\n  <hex>: bob``) is itself the secret, and its value is then what
-    the token is for (kept). Block scalars (``|``, ``>``) are read whole; anchors, tags
-    and comments are not values.
+    digit, or random letters that are no words: ``tokens:\\n  <hex>: bob``) is itself the
+    secret, and its value is then what the token is for (kept). Block scalars (``|``,
+    ``>``) are read whole; anchors, tags and comments are not values.
     """
     out: list[Span] = []
     pos = s
@@ -833,7 +844,7 @@ def yaml_members(text: str, s: int, e: int) -> list[Span]:
                 pass  # a key masked already (a map keyed by tokens, read again)
             elif (v or "").strip() and _describes(key):
                 pass  # tokens:\n  max: 5 -- the member describes the others
-            elif _TOKEN_KEY.fullmatch(key) and any(ch.isdigit() for ch in key):
+            elif _TOKEN_KEY.fullmatch(key) and _token_key(key):
                 out.append((ks + (text[ks] in "\"'"), ke - (text[ks] in "\"'")))
             elif v and v[0] in "|>":
                 block = _indented(text, ks, stop + 1, e, scalar=False) if stop < e else None

@@ -120,15 +120,50 @@ def _opens(part: str) -> bool:
     return last in _OPENER_LAST or (last in ("r", "c", "n") and part.endswith(_OPENER_WORDS))
 
 
-def opener_ends(text: str) -> bool:
+def opener_ends(text: str, words: frozenset[str] | None = None) -> bool:
     """Whether a line of ``text``, or a JSON record's message, ends with what opens a
     value on the next line (line ends are found by ``str.split``: a regex or a substring
-    search per ending costs more than the engine's own pass on a clean log block)."""
+    search per ending costs more than the engine's own pass on a clean log block).
+
+    ``words`` (the keywords the automaton found): only a line that also holds one counts
+    -- the name whose value the next record holds is on the line that opens it
+    (``password:``), so a ``Traceback (most recent call last):`` in a block that names a
+    key elsewhere does not make every record of the block worth joining. The lines are
+    then reached from the words' occurrences, not read one by one."""
+    json_record = '":' in text
+    if words is not None:
+        low = text.lower()
+        if len(low) == len(text):
+            return _named_opener(text, low, words, json_record)
     if any(map(_opens, text.split("\n"))):
         return True
-    if '":' not in text:
+    if not json_record:
         return False  # no JSON record: its lines were all
     return any(any(map(_opens, text.split(sep))) for sep in ('\\n"', '",', '"}'))
+
+
+def _named_opener(text: str, low: str, words: frozenset[str], json_record: bool) -> bool:
+    """:func:`opener_ends` for the lines that hold one of ``words``: from each occurrence,
+    the end of its line (or JSON member) is read. The next end of each kind is kept as a
+    cursor, so each word costs one pass over ``text``, however often it occurs."""
+    seps = ("\n", '\\n"', '",', '"}') if json_record else ("\n",)
+    n = len(text)
+    for w in words:
+        for hay in (low,) if w == w.lower() else (low, text):
+            nxt = dict.fromkeys(seps, -1)
+            at = hay.find(w)
+            while at >= 0:
+                after = at + len(w)
+                for sep in seps:
+                    e = nxt[sep]
+                    if e < after and e != n:
+                        e = text.find(sep, after)
+                        e = n if e < 0 else e
+                        nxt[sep] = e
+                    if _opens(text[at:e]):
+                        return True
+                at = hay.find(w, after)
+    return False
 
 
 class RecordView:

@@ -879,14 +879,17 @@ def joined_view(text: str) -> DecodedView | None:
     if "\n" not in text:
         return None  # a continuation ends a line
     tokens: list[tuple[int, int, str]] = []
-    if "\\\n" in text or "\\\r\n" in text or _OTHER_BREAK.search(text):
+    # Single characters first (memchr speed); a charset-led regex tries every position.
+    if ("\\" in text and _BACKSLASH_BREAK.search(text)) or (
+        ("`" in text or "^" in text) and _OTHER_BREAK.search(text)
+    ):
         tokens += (
             (*m.span("cont" if m.group("cont") else "word"), "")
             for m in _CONTINUATION.finditer(text)
         )
     if "=" in text and _QP_SOFT.search(text) is not None:
         tokens += _soft_breaks(text)
-    if "\r\n " in text or "\r\n\t" in text:
+    if "\r" in text and _FOLD_START.search(text):
         tokens += _folds(text)
     if not tokens:
         return None
@@ -979,3 +982,6 @@ def _folds(text: str) -> list[tuple[int, int, str]]:
 
 
 _OTHER_BREAK = re.compile(r"[ \t][`^]\r?\n")
+#: A backslash continuation, a folded line: literal-led, so searched at C speed.
+_BACKSLASH_BREAK = re.compile(r"\\\r?\n")
+_FOLD_START = re.compile(r"\r\n[ \t]")

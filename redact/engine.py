@@ -446,13 +446,15 @@ class Redactor:
     def _records_wanted(self, text: str, snap: _Snap, seen: set[str]) -> bool:
         """Whether joining ``text``'s records could find more than ``text`` itself: a
         registered multi-line value, a line cut into partial records, or a keyword
-        (``seen``: those of the plain pass) of a multi-line rule or of a sensitive name
-        (whose value may be on the next record's line) is in it."""
+        (``seen``: those of the plain pass) of a multi-line rule is in it, or a line that
+        ends with what opens a value holds a sensitive name's keyword (the value may be on
+        the next record's line)."""
         if snap.multiline or self._ml_always or partial_records(text):
             return True
         if not seen.isdisjoint(self._ml_words):
             return True
-        return not seen.isdisjoint(self._join_words) and opener_ends(text)
+        named = self._join_words.intersection(seen)
+        return bool(named) and opener_ends(text, frozenset(named))
 
     def _find_plain(self, text: str, snap: _Snap, seen: set[str] | None = None) -> list[Finding]:
         """Findings in ``text`` as it stands; ``seen`` (when given) gets the keywords in it."""

@@ -124,7 +124,9 @@ def test_the_filter_and_the_window_sets_change_no_result(text: str, large: bool)
     """Short texts (one window) and large ones (windows around keywords, each with its own
     keyword set) alike: padded with clean lines, a text is masked as it is alone."""
     assert FILTERED.redact(text) == UNFILTERED.redact(text)
-    if large:
+    if large and not text.endswith(("\\", "`", "^")):
+        # (A text that ends with a line continuation continues on the padding's first line:
+        # its value is then another one, as the joined view documents.)
         head, tail = ("x" * 90 + "\n") * 100, ("\n" + "y" * 90) * 100
         assert FILTERED.redact(head + text + tail) == head + FILTERED.redact(text) + tail
 

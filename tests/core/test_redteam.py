@@ -358,6 +358,9 @@ def test_big_text_finds_what_each_example_finds(
         "NAME  PASSWORD  AGE\nbob   Zq9Lm2Xw  3d\n",
         "user,password\npassword,user\n",
         " user | password\n------+---------\n bob  | Zq9Lm2Xw\n",
+        # the record gate reaches lines from each keyword: one pass per word, not per hit
+        '"a": token b token\n',
+        '{"log":"token x","stream":"s"}\nTraceback (most recent call last):\n',
     ],
 )
 def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> None:
