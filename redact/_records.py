@@ -24,12 +24,18 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 
 __all__ = [
     "PARTIAL_RECORD",
+    "WINDOW_AHEAD",
+    "WINDOW_BACK",
     "RecordView",
+    "named_openers",
+    "occurrences",
     "opener_ends",
     "partial_records",
+    "record_windows",
     "records_view",
 ]
 
@@ -76,7 +82,7 @@ _PREFIX = re.compile(
       | [IWEF]\d{{4}}[ ]{_TIME}[ \t]+\d{{1,10}}[ ][^\s\]]{{1,128}}\][ ]          # klog
       | (?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]{{0,128}}:                  # Python
       | \[?(?:\d{{4}}-\d\d-\d\d[T ])?{_TIME}{_ZONE}\]?                          # timestamp
-            (?:[ \t]+{_HEADER}){{0,8}}[ \t]*(?:[:|>]|-{{1,2}}|=>|->)?(?:[ \t]+|\Z)
+            (?:[ \t]+{_HEADER}){{0,8}}[ \t]*(?:[:|>]|-{{1,2}}|=>|->)?(?:[ \t]|\Z)
     )""",
     re.X,
 )
@@ -143,27 +149,86 @@ def opener_ends(text: str, words: frozenset[str] | None = None) -> bool:
 
 
 def _named_opener(text: str, low: str, words: frozenset[str], json_record: bool) -> bool:
-    """:func:`opener_ends` for the lines that hold one of ``words``: from each occurrence,
-    the end of its line (or JSON member) is read. The next end of each kind is kept as a
-    cursor, so each word costs one pass over ``text``, however often it occurs."""
-    seps = ("\n", '\\n"', '",', '"}') if json_record else ("\n",)
-    n = len(text)
+    """:func:`opener_ends` for the lines that hold one of ``words``."""
+    found = occurrences(text, low, words)
+    return next(named_openers(text, found, json_record=json_record), None) is not None
+
+
+def occurrences(text: str, low: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each occurrence of ``words`` in ``low`` (``text.lower()``, of the
+    same length), or in ``text`` for a word that is not lower case."""
+    out: list[tuple[int, int]] = []
     for w in words:
         for hay in (low,) if w == w.lower() else (low, text):
-            nxt = dict.fromkeys(seps, -1)
             at = hay.find(w)
             while at >= 0:
-                after = at + len(w)
-                for sep in seps:
-                    e = nxt[sep]
-                    if e < after and e != n:
-                        e = text.find(sep, after)
-                        e = n if e < 0 else e
-                        nxt[sep] = e
-                    if _opens(text[at:e]):
-                        return True
-                at = hay.find(w, after)
-    return False
+                out.append((at, at + len(w)))
+                at = hay.find(w, at + len(w))
+    return out
+
+
+def named_openers(
+    text: str, found: Iterable[tuple[int, int]], *, json_record: bool
+) -> Iterator[int]:
+    """The starts of the ``found`` name occurrences (``(start, end)`` offsets in ``text``)
+    on a line, or in a JSON record's message, that ends with what opens a value.
+
+    From each occurrence the end of its line (or JSON member) is read. The occurrences are
+    taken in order of their ends and the next end of each kind is kept as a cursor, so the
+    text is searched once per kind of end, and each end is judged once."""
+    seps = ("\n", '\\n"', '",', '"}') if json_record else ("\n",)
+    n = len(text)
+    nxt = dict.fromkeys(seps, -1)
+    judged = dict.fromkeys(seps, -1)
+    for at, after in sorted(found, key=lambda f: f[1]):
+        for sep in seps:
+            e = nxt[sep]
+            if e < after and e != n:
+                e = text.find(sep, after)
+                e = n if e < 0 else e
+                nxt[sep] = e
+            if judged[sep] == e:
+                continue  # this end was judged, from a start that showed all it reads
+            if e - at >= _OPENS_READ:
+                judged[sep] = e
+            if _opens(text[at:e]):
+                yield at
+                break
+
+
+#: How many characters before its end :func:`_opens` reads (a scheme word, an escaped CR).
+_OPENS_READ = max(map(len, _OPENER_WORDS)) + 2
+
+
+#: How far before and after a reason to read records joined (a multi-line rule's keyword, a
+#: partial record, a named opener) the records are read: the line that holds it, from up to
+#: 2 KiB before, to the line that holds the offset 64 KiB after (a PEM key logged one record
+#: per line, its envelopes and another source's records interleaved fit many times over).
+WINDOW_BACK = 2048
+WINDOW_AHEAD = 65536
+
+
+def record_windows(text: str, triggers: Iterable[int]) -> list[tuple[int, int]]:
+    """Whole-line ``(start, end)`` ranges of ``text`` around ``triggers`` (offsets), merged
+    where they meet: where a secret that spans records may be (:data:`WINDOW_BACK`,
+    :data:`WINDOW_AHEAD`). Linear: each search starts past the range before it."""
+    n = len(text)
+    out: list[tuple[int, int]] = []
+    for p in sorted(set(triggers)):
+        if out and p + WINDOW_AHEAD < out[-1][1]:
+            continue  # inside the range, and so is its reach
+        e = text.find("\n", min(n, p + WINDOW_AHEAD))
+        e = n if e < 0 else e + 1
+        if out and p < out[-1][1]:
+            out[-1] = (out[-1][0], e)
+            continue
+        floor = out[-1][1] if out else 0
+        ws = text.rfind("\n", floor, max(floor, p - WINDOW_BACK)) + 1 or floor
+        if out and ws == floor:
+            out[-1] = (out[-1][0], e)  # adjacent: one range
+        else:
+            out.append((ws, e))
+    return out
 
 
 class RecordView:

@@ -54,7 +54,15 @@ from redact._cuts import (
     text_markers,
 )
 from redact._matcher import Hit
-from redact._records import opener_ends, partial_records, records_view
+from redact._records import (
+    PARTIAL_RECORD,
+    named_openers,
+    occurrences,
+    opener_ends,
+    partial_records,
+    record_windows,
+    records_view,
+)
 from redact._views import ansi_view, hidden, joined_view
 from redact.keynames import KeyNames, KeyValueDetector
 from redact.masks import (
@@ -294,7 +302,7 @@ class Redactor:
         self._cut_heads = tuple(rule_heads(self.rules.rules))
         self._cuts: tuple[_Snap | None, CutHeads | None] = (None, None)
         self.known.attach_keywords(self._kw_rules)
-        # Keywords that make a text's records worth reading joined (``_records_wanted``).
+        # Keywords that make a text's records worth reading joined (``_record_windows``).
         self._join_words = frozenset(
             k
             for r in all_rules
@@ -426,35 +434,51 @@ class Redactor:
         CRI partial records, has an envelope between its parts: it is found in the
         records' messages joined, and each record's part of it is masked in place.
         """
-        if "\n" not in text or not self._records_wanted(text, snap, seen):
-            return found
-        view = records_view(text)
-        if view is None:
+        if "\n" not in text:
             return found
         covered = [(f.start, f.end) for f in found]
         extra: list[Finding] = []
-        for f in self._find_plain(view.text, snap):
-            for s, e in view.source_spans(f.start, f.end):
-                if not any(a <= s and e <= b for a, b in covered):
-                    extra.append(dataclasses.replace(f, start=s, end=e))
+        for ws, we in self._record_windows(text, snap, seen):
+            view = records_view(text if (ws, we) == (0, len(text)) else text[ws:we])
+            if view is None:
+                continue
+            for f in self._find_plain(view.text, snap):
+                for s, e in view.source_spans(f.start, f.end):
+                    s, e = s + ws, e + ws
+                    if not any(a <= s and e <= b for a, b in covered):
+                        extra.append(dataclasses.replace(f, start=s, end=e))
         if not extra:
             return found
         found = found + extra
         found.sort(key=lambda f: (f.start, -f.end, _PRIORITY[f.detector]))
         return found
 
-    def _records_wanted(self, text: str, snap: _Snap, seen: set[str]) -> bool:
-        """Whether joining ``text``'s records could find more than ``text`` itself: a
-        registered multi-line value, a line cut into partial records, or a keyword
-        (``seen``: those of the plain pass) of a multi-line rule is in it, or a line that
-        ends with what opens a value holds a sensitive name's keyword (the value may be on
-        the next record's line)."""
-        if snap.multiline or self._ml_always or partial_records(text):
-            return True
-        if not seen.isdisjoint(self._ml_words):
-            return True
-        named = self._join_words.intersection(seen)
-        return bool(named) and opener_ends(text, frozenset(named))
+    def _record_windows(self, text: str, snap: _Snap, seen: set[str]) -> list[tuple[int, int]]:
+        """Where joining ``text``'s records could find more than ``text`` itself: all of it
+        for a registered multi-line value (or a multi-line rule without keywords); else the
+        ranges (:func:`redact._records.record_windows`) around each line cut into partial
+        records, each keyword (``seen``: those of the plain pass) of a multi-line rule, and
+        each line that ends with what opens a value and holds a sensitive name's keyword
+        (the value may be on the next record's line). Empty: nothing to join."""
+        n = len(text)
+        if snap.multiline or self._ml_always:
+            return [(0, n)]
+        triggers: list[int] = []
+        if partial_records(text):
+            triggers += [m.start() for m in PARTIAL_RECORD.finditer(text)]
+        multi = self._ml_words.intersection(seen)
+        named = frozenset(self._join_words.intersection(seen))
+        if multi or named:
+            low = text.lower()
+            if len(low) != n:  # offsets of the lowered text are not the text's
+                if multi or opener_ends(text, named):
+                    return [(0, n)]
+                return record_windows(text, triggers)
+            triggers += (at for at, _ in occurrences(text, low, multi))
+            if named:
+                found = occurrences(text, low, named)
+                triggers += named_openers(text, found, json_record='":' in text)
+        return record_windows(text, triggers)
 
     def _find_plain(self, text: str, snap: _Snap, seen: set[str] | None = None) -> list[Finding]:
         """Findings in ``text`` as it stands; ``seen`` (when given) gets the keywords in it."""

@@ -10,11 +10,13 @@ than the plain per-line reference, never less.
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from redact import Redactor
-from redact._records import _opens, opener_ends
+from redact._records import WINDOW_AHEAD, WINDOW_BACK, _opens, opener_ends, record_windows
 
 _SEPS = ('\\n"', '",', '"}')
 
@@ -78,3 +80,28 @@ def test_a_value_on_the_next_record_is_still_masked() -> None:
         for line in ["config:", "  password: |", f"    {value}", "  port: 5432"]
     )
     assert value not in Redactor.default().redact(text)
+
+
+@given(
+    st.lists(st.sampled_from(["a" * 50, "b" * 3000, "\n", "c\nd", "e" * 70000]), max_size=12).map(
+        "".join
+    ),
+    st.lists(st.integers(0, 10**6), max_size=8),
+)
+def test_record_windows_are_whole_lines_that_cover_each_reach(text: str, raw: list[int]) -> None:
+    """Sorted, disjoint, on line starts, and each trigger's line is covered from up to
+    WINDOW_BACK before it to the end of the line at WINDOW_AHEAD after it."""
+    n = len(text)
+    triggers = [p % n for p in raw] if n else []
+    windows = record_windows(text, triggers)
+    for a, b in itertools.pairwise(windows):
+        assert a[1] < b[0]
+    for s, e in windows:
+        assert s < e <= n
+        assert s == 0 or text[s - 1] == "\n"
+        assert e == n or text[e - 1] == "\n"
+    for p in triggers:
+        line = text.rfind("\n", 0, max(0, p - WINDOW_BACK)) + 1
+        reach = text.find("\n", min(n, p + WINDOW_AHEAD))
+        reach = n if reach < 0 else reach + 1
+        assert any(s <= line and reach <= e for s, e in windows), (p, windows)

@@ -177,9 +177,24 @@ def test_a_registered_value_split_across_partial_records_is_masked() -> None:
         assert value[:11] not in out and value[11:] not in out
 
 
-@pytest.mark.parametrize("name", ["docker-json-file", "cri-full", "journald-json", "syslog-3164"])
+_HEADER_EATS_NAME = pytest.mark.xfail(
+    strict=True,
+    reason="known leak: after '[ERROR]' or 'WARN', the message's own 'password:' parses as a"
+    " logger-name header field and '|' as the separator, so the record's message is empty",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=_HEADER_EATS_NAME) if n in ("gunicorn", "iso-level") else n
+        for n in sorted(ENVELOPES)
+    ],
+)
 def test_a_value_opened_on_one_record_and_held_by_the_next_is_masked(name: str) -> None:
-    """YAML ``password: |`` in one record, the value in the next (printed config dumps)."""
+    """YAML ``password: |`` in one record, the value in the next (printed config dumps).
+    Every envelope: a prefix takes one blank after its separator, so the message keeps its
+    own indentation (Spring Boot's ``  : `` ate the block's indent and the value leaked)."""
     value = "Zq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(18))
     text = _log(ENVELOPES[name], ["config:", "  password: |", f"    {value}", "  port: 5432"])
     red = Redactor.default()
@@ -330,3 +345,21 @@ def test_one_source_keeps_its_order_and_a_view_per_source() -> None:
     assert view is not None
     assert view.text == "k0\nk1\nk2\no0\no1\no2\n"
     assert len(view.groups) == 2
+
+
+@pytest.mark.parametrize("name", ["docker-json-file", "cri-full", "journald-json", "spring-boot"])
+def test_records_far_into_a_large_text_are_joined_around_their_keywords(name: str) -> None:
+    """Records are read joined only in ranges around what may span them (issue 15): a PEM
+    key 300 KB into a log, a second one 1 MB in, and a value opened by ``password: |`` in
+    between are each masked, and the noise between them is left as it was."""
+    red = Redactor.default()
+    env = ENVELOPES[name]
+    noise = "".join(env(i % 60, f"GET /api/items/{i} 200 in 3 ms") + "\n" for i in range(4000))
+    first, body1 = _pem()
+    second, body2 = _pem("EC PRIVATE KEY")
+    value = "Zq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(18))
+    opened = ["config:", "  password: |", f"    {value}", "  port: 5432"]
+    text = noise + _log(env, first) + noise + _log(env, opened) + noise * 3 + _log(env, second)
+    out = red.redact(text)
+    assert _fragments_left(out, body1 + body2 + [value]) == []
+    assert out.count("GET /api/items/3999 200 in 3 ms") == 5
