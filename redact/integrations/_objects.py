@@ -8,8 +8,26 @@ objects. Nothing here imports a logging framework.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
-__all__ = ["OnceWarner"]
+__all__ = ["OnceWarner", "masked_exception"]
+
+
+def masked_exception(redactor: Any, exc: BaseException) -> BaseException | None:
+    """The exception to hand on instead of ``exc`` (``None``: ``exc`` itself is clean).
+
+    The core walks it (args, attributes such as ``password``, objects in its args,
+    notes, causes, contexts, group members, frame locals) and returns a masked
+    copy; a frame or an error page that renders the copy shows no secret. When the
+    core cannot rebuild the exception it gives the masked text, handed on as a
+    ``RuntimeError`` holding that text (fail closed).
+    """
+    red = redactor.redact_obj(exc)
+    if red is exc:
+        return None
+    if isinstance(red, BaseException):
+        return red
+    return RuntimeError(str(red))
 
 
 class OnceWarner:

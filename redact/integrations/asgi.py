@@ -26,11 +26,13 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any, Literal
 
 from redact import Redactor, telemetry
 from redact._cuts import MARKER_REACH
+from redact.integrations._objects import masked_exception
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
@@ -178,6 +180,16 @@ class RedactMiddleware:
             msg = "RedactMiddleware buffer_limit must be >= 0 and window >= 1"
             raise ValueError(msg)
         self.app = app
+        if _renders_debug_page(app):
+            warnings.warn(
+                "redact: RedactMiddleware wraps an app in debug mode: its debug error page "
+                "is rendered inside, from the raw exception, and the egress guard masks only "
+                "registered values there. Add RedactMiddleware to the app's own middleware "
+                "list (inside Starlette's ServerErrorMiddleware), where the exception leaves "
+                "the app masked before the page is rendered",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         self.redactor = redactor if redactor is not None else Redactor.default()
         self.egress: Egress = egress
         self.scanner = _Scanner(self.redactor, rules=egress_rules, window=window)
@@ -202,20 +214,31 @@ class RedactMiddleware:
             return
         start = time.perf_counter()
         view = self.view(scope)
-        tokens = self._bind(view)
+        bound = self._bind(view)
         self._annotate(view, scope)
         guard = (
             _HttpGuard(self, view, send) if kind == "http" else _WebSocketGuard(self, view, send)
         )
         if kind == "http" and self.egress != "report":
             scope = _whole_body(scope)
+        masked: BaseException | None = None
         try:
-            with telemetry.site("asgi", scope):
-                await self.app(scope, receive, guard.send)
+            try:
+                with telemetry.site("asgi", scope):
+                    await self.app(scope, receive, guard.send)
+            except Exception as exc:
+                # What leaves the app leaves masked: Starlette's debug page
+                # (ServerErrorMiddleware(debug=True) outside this middleware sends it
+                # past the egress guard) and the server's error log render it.
+                masked = masked_exception(self.redactor, exc)
+                if masked is None:
+                    raise
+            if masked is not None:
+                raise masked  # outside the handler: not chained to the raw exception
         finally:
             try:
-                if tokens is not None and self._contextvars is not None:
-                    self._contextvars.reset_contextvars(**tokens)
+                if bound is not None and self._contextvars is not None:
+                    self._contextvars.reset_contextvars(**bound)
                 if self._access is not None and kind == "http":
                     self._log_access(view, guard.status or 500, time.perf_counter() - start)
             except Exception as exc:  # never mask the app's own outcome
@@ -641,6 +664,16 @@ def _optional(module: str) -> Any:
 #: Request headers that ask for part of a body: a secret split over two 206 responses
 #: (``bytes=0-9`` then ``bytes=10-``) is whole in neither, so no guard could see it.
 _RANGE_HEADERS = frozenset({b"range", b"if-range"})
+
+
+def _renders_debug_page(app: object) -> bool:
+    """``app`` is a Starlette/FastAPI application or ``ServerErrorMiddleware`` in debug mode."""
+    try:
+        return getattr(app, "debug", False) is True and (
+            hasattr(app, "build_middleware_stack") or type(app).__name__ == "ServerErrorMiddleware"
+        )
+    except Exception:
+        return False
 
 
 def _whole_body(scope: Scope) -> Scope:

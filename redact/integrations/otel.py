@@ -35,6 +35,7 @@ from typing import Any
 
 from redact import Redactor, telemetry
 from redact._optional import extra
+from redact.integrations._objects import masked_exception
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
@@ -550,6 +551,59 @@ def _text(body: Callable[[AnyValue], AnyValue]) -> Callable[[str], str]:
     return text
 
 
+def _guard_exceptions(span: Span, redactor: Redactor) -> None:
+    """Make ``span.record_exception`` render the core's masked copy of the exception.
+
+    ``set_status`` is wrapped too: the span's ``__exit__`` describes the status with
+    ``str(exception)``, which is replaced by the masked copy's text. Never raises.
+    """
+    try:
+        record = span.record_exception
+        set_status = span.set_status
+    except Exception:
+        return
+    shown: list[tuple[str, str]] = []
+
+    def record_exception(
+        exception: BaseException,
+        attributes: Attributes = None,
+        timestamp: int | None = None,
+        escaped: bool = False,
+    ) -> None:
+        try:
+            masked = masked_exception(redactor, exception)
+            if masked is not None:
+                shown.append((str(exception), str(masked)))
+                exception = masked
+        except Exception:
+            exception = RuntimeError(PLACEHOLDER)
+        record(exception, attributes=attributes, timestamp=timestamp, escaped=escaped)
+
+    def status(status: Status | StatusCode, description: str | None = None) -> None:
+        if shown:
+            try:
+                if isinstance(status, Status) and status.description:
+                    status = Status(status.status_code, _replace(status.description, shown))
+                elif description:
+                    description = _replace(description, shown)
+            except Exception:
+                description = PLACEHOLDER
+        set_status(status, description)
+
+    try:
+        setattr(span, "record_exception", record_exception)  # noqa: B010 - an instance hook
+        setattr(span, "set_status", status)  # noqa: B010
+    except Exception:
+        return
+
+
+def _replace(text: str, shown: list[tuple[str, str]]) -> str:
+    for raw, masked in shown:
+        if raw and raw != masked:
+            text = text.replace(raw, masked)
+    return text
+
+
 class RedactingSpanProcessor(SpanProcessor):
     """Wraps the next span processor and hands it a redacted copy of every finished span."""
 
@@ -558,7 +612,15 @@ class RedactingSpanProcessor(SpanProcessor):
         self._spans = SpanRedactor(redactor)
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        """Delegate: a live span is not exported yet."""
+        """Let the live span render exceptions from a masked copy, then delegate.
+
+        ``record_exception`` (called by the application, and by the span's own
+        ``__exit__``) renders ``exception.message`` and ``exception.stacktrace`` from
+        the exception object before any processor sees the span: what the object holds
+        under a sensitive name (an attribute, an object in its args, a note, a cause)
+        shows there without its name. So the span renders the core's masked copy.
+        """
+        _guard_exceptions(span, self._spans.redactor)
         self._next.on_start(span, parent_context=parent_context)
 
     def _on_ending(self, span: Span) -> None:
