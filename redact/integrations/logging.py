@@ -24,9 +24,9 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from redact import ERROR_PLACEHOLDER, Redactor, telemetry
-from redact._messages import merge_args
+from redact._messages import merge_args, redact_args
 from redact.exceptions import ConfigError
-from redact.integrations._objects import OnceWarner
+from redact.integrations._objects import OnceWarner, masked_exception
 
 __all__ = ["RedactFilter", "RedactingFormatter", "install"]
 
@@ -129,7 +129,13 @@ class RedactFilter(logging.Filter):
             record.msg = out
             record.args = ()
         if record.exc_info:
-            text = record.exc_text or _TRACEBACK.formatException(record.exc_info)
+            # Rendered from the core's masked copy of the exception, even when an earlier
+            # handler's formatter cached its raw rendering in exc_text.
+            ei = _masked_exc_info(r, record.exc_info)
+            if ei is not record.exc_info or not record.exc_text:
+                text = _TRACEBACK.formatException(ei)
+            else:
+                text = record.exc_text
             record.exc_text = r.redact(text)
             record.exc_info = None
         elif record.exc_text:
@@ -139,6 +145,22 @@ class RedactFilter(logging.Filter):
         message = d.get("message")
         if isinstance(message, str):
             record.message = r.redact(message)
+
+
+def _masked_exc_info(r: Redactor, ei: Any) -> Any:
+    """``exc_info`` of the core's masked copy of the exception (``ei`` itself when clean).
+
+    A traceback is rendered from the exception object: what it holds under a sensitive
+    name (an attribute its ``__str__`` shows, an object in its args, a cause's) shows
+    there without the name, so the object is walked before it is rendered.
+    """
+    exc = ei[1] if isinstance(ei, tuple) and len(ei) == 3 else None
+    if not isinstance(exc, BaseException):
+        return ei
+    masked = masked_exception(r, exc)
+    if masked is None:
+        return ei
+    return (type(masked), masked, masked.__traceback__)
 
 
 def _scrub(record: logging.LogRecord) -> None:
@@ -192,10 +214,36 @@ class RedactingFormatter(logging.Formatter):
             with telemetry.site("logging", record):
                 if self._cut:
                     record = self._precut(record)
+                record = self._walked(record)
+                if record.exc_info:
+                    # The inner formatter renders the exception itself (or reuses what an
+                    # earlier formatter cached in exc_text): hand it the core's masked copy
+                    # on a copy of the record.
+                    ei = _masked_exc_info(self.redactor, record.exc_info)
+                    if ei is not record.exc_info:
+                        record = copy.copy(record)
+                        record.exc_info, record.exc_text = ei, None
                 return self.redactor.redact(self.inner.format(record))
         except Exception as exc:
             self._warn(exc)
             return f"{record.levelname} {record.name} {ERROR_PLACEHOLDER}"
+
+    def _walked(self, record: logging.LogRecord) -> logging.LogRecord:
+        """``record``, or a copy whose arguments and non-str message the core has walked.
+
+        The inner formatter merges them into text where a mapping argument has lost
+        its name (``"%(password)s"``) and an object shows an attribute's value without
+        it (``repr`` of a ``__slots__`` object): walked first, as ``RedactFilter`` does.
+        Arguments that are all str or numbers are left to the scan of the line.
+        """
+        args, msg = record.args, record.msg
+        walked = redact_args(self.redactor, args) if args else args
+        shown = msg if isinstance(msg, str) else self.redactor.redact_obj(msg)
+        if walked is args and shown is msg:
+            return record
+        out = copy.copy(record)
+        out.args, out.msg = walked, shown
+        return out
 
     def _precut(self, record: logging.LogRecord) -> logging.LogRecord:
         """A copy of ``record`` whose fields that the format cuts are already masked."""
@@ -211,8 +259,8 @@ class RedactingFormatter(logging.Formatter):
         return out
 
     def formatException(self, ei: Any) -> str:
-        """The inner formatter's traceback text, masked."""
-        return self._safe(lambda: self.inner.formatException(ei))
+        """The inner formatter's traceback of the core's masked copy of the exception, masked."""
+        return self._safe(lambda: self.inner.formatException(_masked_exc_info(self.redactor, ei)))
 
     def formatStack(self, stack_info: str) -> str:
         """The inner formatter's stack text, masked."""

@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from redact import ERROR_PLACEHOLDER, Redactor, telemetry
 from redact._messages import mask_named_in_merged, merge_args
-from redact.integrations._objects import OnceWarner
+from redact.integrations._objects import (
+    OnceWarner,
+    masked_exception,
+    replace_shown,
+    shown_replacements,
+)
 
 if TYPE_CHECKING:
     from structlog.typing import EventDict, WrappedLogger
@@ -105,6 +110,8 @@ class RedactProcessor:
                 event_dict = self._merge(event_dict)
         if event_dict.get("exc_info"):
             self._exc_info(event_dict)
+        elif "exception" in event_dict:
+            event_dict = self._rendered(event_dict)
         # One core call: one scan of the event's strings joined, the walk's own rules.
         return self._redactor.redact_obj(event_dict, skip=_META)
 
@@ -143,6 +150,25 @@ class RedactProcessor:
             return self._merge(event) if event.get("positional_args") else event
         shown = mask_named_in_merged(self._redactor, fmt, msg)
         return event if shown is msg else {**event, "event": shown}
+
+    def _rendered(self, event: EventDict) -> EventDict:
+        """An exception already rendered (``format_exc_info`` / ``dict_tracebacks`` before
+        the processor): the object is gone, and what it held under a sensitive name
+        shows in the text without the name. While the exception is being handled
+        (``log.exception`` in its ``except`` block) the core walks it and its masked
+        texts replace the raw ones; placed before the renderer, the processor needs none
+        of this.
+        """
+        exc = sys.exc_info()[1]
+        if exc is None:
+            return event
+        masked = masked_exception(self._redactor, exc)
+        if masked is None:
+            return event
+        pairs = shown_replacements(exc, masked)
+        if not pairs:
+            return event
+        return {**event, "exception": replace_shown(event["exception"], pairs)}
 
     def _exc_info(self, event: MutableMapping[str, Any]) -> None:
         """Replace a raw ``exc_info`` (still to be rendered) by a redacted exception."""
