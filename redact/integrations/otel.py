@@ -551,20 +551,39 @@ def _text(body: Callable[[AnyValue], AnyValue]) -> Callable[[str], str]:
     return text
 
 
+#: (span class, redactor id) -> the span subclass whose exception hooks use that redactor.
+_GUARDS: dict[tuple[type, int], type] = {}
+_GUARDS_MAX = 64
+
+
 def _guard_exceptions(span: Span, redactor: Redactor) -> None:
     """Make ``span.record_exception`` render the core's masked copy of the exception.
 
-    ``set_status`` is wrapped too: the span's ``__exit__`` describes the status with
-    ``str(exception)``, which is replaced by the masked copy's text. Never raises.
+    ``set_status`` is hooked too: the span's ``__exit__`` describes the status with
+    ``str(exception)``, replaced there by the masked copy's text. The hooks live on a
+    subclass of the span's class (made once per class and redactor; the span's class
+    is switched, which costs one pointer and creates no reference cycle). Never raises.
     """
     try:
-        record = span.record_exception
-        set_status = span.set_status
+        cls = type(span)
+        if cls.__dict__.get("_redact_guard") is redactor:
+            return
+        key = (cls, id(redactor))
+        sub = _GUARDS.get(key)
+        if sub is None:
+            if len(_GUARDS) >= _GUARDS_MAX:
+                _GUARDS.clear()
+            sub = _GUARDS[key] = _guard_class(cls, redactor)
+        span.__class__ = sub
     except Exception:
         return
-    shown: list[tuple[str, str]] = []
+
+
+def _guard_class(cls: type[Span], redactor: Redactor) -> type:
+    """A subclass of the span class ``cls`` whose exception hooks mask with ``redactor``."""
 
     def record_exception(
+        self: Span,
         exception: BaseException,
         attributes: Attributes = None,
         timestamp: int | None = None,
@@ -573,13 +592,17 @@ def _guard_exceptions(span: Span, redactor: Redactor) -> None:
         try:
             masked = masked_exception(redactor, exception)
             if masked is not None:
+                shown = self.__dict__.setdefault("_redact_shown", [])
                 shown.append((str(exception), str(masked)))
                 exception = masked
         except Exception:
             exception = RuntimeError(PLACEHOLDER)
-        record(exception, attributes=attributes, timestamp=timestamp, escaped=escaped)
+        cls.record_exception(
+            self, exception, attributes=attributes, timestamp=timestamp, escaped=escaped
+        )
 
-    def status(status: Status | StatusCode, description: str | None = None) -> None:
+    def set_status(self: Span, status: Status | StatusCode, description: str | None = None) -> None:
+        shown = self.__dict__.get("_redact_shown")
         if shown:
             try:
                 if isinstance(status, Status) and status.description:
@@ -588,13 +611,18 @@ def _guard_exceptions(span: Span, redactor: Redactor) -> None:
                     description = _replace(description, shown)
             except Exception:
                 description = PLACEHOLDER
-        set_status(status, description)
+        cls.set_status(self, status, description)
 
-    try:
-        setattr(span, "record_exception", record_exception)  # noqa: B010 - an instance hook
-        setattr(span, "set_status", status)  # noqa: B010
-    except Exception:
-        return
+    body = {
+        "__slots__": (),
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "record_exception": record_exception,
+        "set_status": set_status,
+        "_redact_guard": redactor,
+    }
+    return type(cls.__name__, (cls,), body)
 
 
 def _replace(text: str, shown: list[tuple[str, str]]) -> str:
@@ -610,6 +638,8 @@ class RedactingSpanProcessor(SpanProcessor):
     def __init__(self, next_processor: SpanProcessor, *, redactor: Redactor | None = None) -> None:
         self._next = next_processor
         self._spans = SpanRedactor(redactor)
+        #: (span class, its subclass with the exception hooks): see on_start.
+        self._guard: tuple[type, type] = (type(None), type(None))
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Let the live span render exceptions from a masked copy, then delegate.
@@ -620,7 +650,17 @@ class RedactingSpanProcessor(SpanProcessor):
         under a sensitive name (an attribute, an object in its args, a note, a cause)
         shows there without its name. So the span renders the core's masked copy.
         """
-        _guard_exceptions(span, self._spans.redactor)
+        cls = type(span)
+        known, guard = self._guard  # one tuple: read and replaced atomically across threads
+        if cls is known:  # the common case: one span class, its subclass known
+            try:
+                span.__class__ = guard
+            except Exception:
+                pass
+        else:
+            _guard_exceptions(span, self._spans.redactor)
+            if type(span) is not cls:
+                self._guard = (cls, type(span))
         self._next.on_start(span, parent_context=parent_context)
 
     def _on_ending(self, span: Span) -> None:
