@@ -982,3 +982,74 @@ table_cells = st.lists(
     min_size=1,
     max_size=5,
 )
+
+
+# -- plain objects and exceptions holding a value by name (issue 9) ---------------------
+
+#: Attribute names an object or exception keeps a secret under (identifiers: slots too).
+_ATTR_NAMES = ("password", "api_key", "client_secret", "access_token", "db_password")
+
+
+class _Shown:
+    """A plain object whose repr and str show its attributes (the secret's name is not
+    next to its value there)."""
+
+    def __init__(self, **attrs: object) -> None:
+        self.__dict__.update(attrs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(map(str, vars(self).values()))})"
+
+    __str__ = __repr__
+
+
+def _slots_class(name: str) -> type:
+    def init(self: object, value: object) -> None:
+        setattr(self, name, value)
+
+    def show(self: object) -> str:
+        return f"Slotted({getattr(self, name)})"
+
+    return type("Slotted", (), {"__slots__": (name,), "__init__": init, "__repr__": show})
+
+
+class _Failed(Exception):
+    """An exception whose message shows an attribute kept outside its args."""
+
+    def __str__(self) -> str:
+        return f"failed: {', '.join(map(str, vars(self).values()))}"
+
+
+def _failed(name: str, value: str) -> BaseException:
+    exc = _Failed("failed")
+    setattr(exc, name, value)
+    return exc
+
+
+def _with_cause(name: str, value: str) -> BaseException:
+    outer = RuntimeError("outer")
+    outer.__cause__ = _failed(name, value)
+    return outer
+
+
+def _with_note(name: str, value: str) -> BaseException:
+    exc = ValueError("bad")
+    exc.add_note(f"{name}={value}")
+    return exc
+
+
+def object_shapes(value: str) -> st.SearchStrategy[object]:
+    """``value`` under a sensitive attribute name of a plain object, a ``__slots__``
+    object, or an exception (attribute its ``__str__`` shows, object argument, cause,
+    note, group member), alone or inside a list or a mapping under a neutral key."""
+    names = st.sampled_from(_ATTR_NAMES)
+    one = st.one_of(
+        names.map(lambda n: _Shown(user="alice", **{n: value})),
+        names.map(lambda n: _slots_class(n)(value)),
+        names.map(lambda n: _failed(n, value)),
+        names.map(lambda n: ValueError(_Shown(**{n: value}))),
+        names.map(lambda n: _with_cause(n, value)),
+        names.map(lambda n: _with_note(n, value)),
+        names.map(lambda n: ExceptionGroup("group", [ValueError("ok"), _failed(n, value)])),
+    )
+    return st.one_of(one, one.map(lambda o: [o]), one.map(lambda o: {"detail": o}))

@@ -37,7 +37,13 @@ from redact import KnownSecrets, Redactor
 from redact.integrations.logging import RedactFilter
 from redact.integrations.otel import RedactingLogRecordProcessor, RedactingSpanProcessor
 from redact.integrations.structlog import RedactProcessor
-from tests.strategies import named_key_shapes, named_value_shapes, shown_container_builders
+from tests.integrations._exc_shapes import SHAPES, SlotHolder
+from tests.strategies import (
+    named_key_shapes,
+    named_value_shapes,
+    object_shapes,
+    shown_container_builders,
+)
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -97,7 +103,16 @@ CORPUS: dict[str, Callable[[], Any]] = {
     "enum-key": lambda: {Field.TOKEN: UNNAMED},
     "intenum-key": lambda: {Code.CLIENT_SECRET: UNNAMED},
     "registered-in-tuple-key": lambda: {("cache", REGISTERED): 1},
+    "slots-object": lambda: SlotHolder(UNNAMED),
+    "slots-object-registered": lambda: SlotHolder(REGISTERED),
 }
+# Exceptions (issue 9): the value under a name in each place an exception carries data.
+CORPUS.update(
+    (f"exc-{name}", lambda build=build: build(UNNAMED))
+    for name, build in SHAPES.items()
+    if name != "message"
+)
+CORPUS["exc-message-registered"] = lambda: SHAPES["message"](REGISTERED)
 # Containers that print more than their items (cookies, cookie jars, mail headers,
 # subclasses with their own __repr__), holding the registered value. Two keep it
 # inside, unprinted by their default repr: their result is the same object, whose
@@ -286,7 +301,9 @@ def test_property_adapters_never_pass_what_redact_obj_masks(
     """Any named shape (or a registered value in it): structlog and logging give redact_obj's
     result, and no rendering of it holds the value."""
     value = REGISTERED if registered else "v" + _rand(22)
-    obj = data.draw(st.one_of(named_value_shapes(value), named_key_shapes(value)))
+    obj = data.draw(
+        st.one_of(named_value_shapes(value), named_key_shapes(value), object_shapes(value))
+    )
     expected = R.redact_obj({"event": "e", "x": obj})
     out = RedactProcessor(R)(None, "info", {"event": "e", "x": obj})
     assert repr(out) == repr(expected)
