@@ -22,7 +22,7 @@ import structlog
 from redact import Redactor
 from redact.integrations.logging import RedactFilter, RedactingFormatter
 from redact.integrations.structlog import RedactProcessor
-from tests.integrations._exc_shapes import NAMED_SHAPES, SHAPES, raise_shape
+from tests.integrations._exc_shapes import NAMED_SHAPES, SHAPES, Holder, raise_shape
 
 KNOWN = "Zq8vLm2Rt7Kp4Wx9Nc3B"
 NAMED = "hunter2-Wq7zPx"
@@ -174,3 +174,49 @@ def test_logging_ignores_a_raw_exc_text_cached_by_an_earlier_handler(
     _log_in_handler(lambda: logger.exception("request failed"), build, value)
     assert "Traceback" in buf.getvalue()
     assert value not in buf.getvalue()
+
+
+# -- structlog: positional arguments ------------------------------------------------------------
+
+
+def _positional(wrapper: object, call: Callable[[object], None]) -> str:
+    out = io.StringIO()
+    procs = [RedactProcessor(_redactor()), structlog.processors.JSONRenderer()]
+    if wrapper is structlog.stdlib.BoundLogger:
+        procs.insert(1, structlog.stdlib.PositionalArgumentsFormatter())
+    log = structlog.wrap_logger(structlog.PrintLogger(out), processors=procs, wrapper_class=wrapper)
+    call(log)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda log: log.info("%(password)s", {"password": NAMED}), id="mapping"),
+        pytest.param(lambda log: log.info("%r", Holder(NAMED)), id="object"),
+        pytest.param(lambda log: log.info("login", password=NAMED), id="keyword"),
+    ],
+)
+def test_structlog_stdlib_logger_keeps_argument_names(call: Callable[[object], None]) -> None:
+    """``stdlib.BoundLogger`` keeps ``positional_args``: the processor merges them by name."""
+    text = _positional(structlog.stdlib.BoundLogger, call)
+    assert text.strip()
+    assert NAMED not in text
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda log: log.info("token %s", KNOWN), id="registered-arg"),
+        pytest.param(lambda log: log.info("%r", Holder(KNOWN)), id="registered-object"),
+        pytest.param(lambda log: log.info("password=%s", NAMED), id="name-in-message"),
+        pytest.param(lambda log: log.info("login", password=NAMED), id="keyword"),
+    ],
+)
+def test_structlog_native_logger_merged_args(call: Callable[[object], None]) -> None:
+    """The native ``FilteringBoundLogger`` merges before the processors (documented): what
+    the merged text still shows (a registered value, a name next to its value) is masked."""
+    text = _positional(None, call)
+    assert text.strip()
+    assert KNOWN not in text
+    assert NAMED not in text
