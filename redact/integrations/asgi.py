@@ -108,7 +108,9 @@ class _Scanner:
         else:
             hits = self._redactor.find_known(text)
             out = _masked(text, hits) if hits else text
-        return self._mask_wide(out) if wide else out
+        # UTF-16/UTF-32 bytes in a body read as text (JSON or text/plain sent without
+        # its charset) show as NUL characters: valid UTF-8 text holds none.
+        return self._mask_wide(out) if wide or "\x00" in text else out
 
     def _mask_wide(self, text: str) -> str:
         data = text.encode("utf-8", "surrogateescape")
@@ -143,7 +145,7 @@ class _Scanner:
         else:
             hits = self._redactor.find_known(text)
             labels, end = {h.label for h in hits}, max((h.end for h in hits), default=0)
-        if wide:
+        if wide or "\x00" in text:
             more, wide_end = self._wide(text)
             labels.update(more)
             end = max(end, wide_end)

@@ -62,3 +62,61 @@ def test_property_scan_wide_finds_any_value_in_any_bytes(
     form = value.encode(codec)
     hits = known.snapshot.scan_wide(pad + form + pad)
     assert (len(pad), len(pad) + len(form)) in [(h.start, h.end) for h, c in hits if c == codec]
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("offset", [0, 1, 2, 3, 5])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "".join(secrets.choice(_ALNUM) for _ in range(20)),
+        "Pässwörd-" + "".join(secrets.choice(_ALNUM) for _ in range(8)),
+    ],
+)
+def test_scan_wide_finds_utf32_at_any_alignment(codec: str, offset: int, value: str) -> None:
+    """A Latin-1 value's UTF-32 bytes (issue 9), after any number of bytes: exact span."""
+    known = KnownSecrets()
+    known.add(value, label="v")
+    head = bytes(range(0x81, 0x81 + offset))
+    form = value.encode(codec)
+    data = head + form + b"\xfftail"
+    hits = [(h.start, h.end, h.label, c) for h, c in known.snapshot.scan_wide(data)]
+    assert (len(head), len(head) + len(form), "v", codec) in hits
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # every fourth byte spells the value, the bytes between are not zero: no UTF-32
+        pytest.param(
+            b"".join(bytes([c]) + b"\x01\x00\x00" for c in b"Registered-Value-42"), id="le-nonzero"
+        ),
+        pytest.param(
+            b"".join(b"\x00\x00\x02" + bytes([c]) for c in b"Registered-Value-42"), id="be-nonzero"
+        ),
+        pytest.param(b"\x00\x00" + "Registered-Value-43".encode("utf-32-le"), id="lookalike"),
+    ],
+)
+def test_scan_wide_utf32_needs_the_exact_form(data: bytes) -> None:
+    known = KnownSecrets()
+    known.add("Registered-Value-42", label="v")
+    assert known.snapshot.scan_wide(data) == []
+
+
+@settings(max_examples=40)
+@given(
+    value=secret_values,
+    pad=st.binary(max_size=30),
+    codec=st.sampled_from(["utf-32-le", "utf-32-be"]),
+)
+def test_property_scan_wide_finds_latin1_values_in_utf32(
+    value: str, pad: bytes, codec: str
+) -> None:
+    """Any registrable Latin-1 value's UTF-32 bytes after any bytes are found exactly."""
+    if any(ord(c) > 0xFF for c in value):
+        return  # documented: UTF-32 is read for Latin-1 values only
+    known = KnownSecrets()
+    known.add(value, label="v")
+    form = value.encode(codec)
+    hits = [(h.start, h.end) for h, c in known.snapshot.scan_wide(pad + form) if c == codec]
+    assert (len(pad), len(pad) + len(form)) in hits
