@@ -29,13 +29,14 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from redact import Redactor, telemetry
 from redact._optional import extra
-from redact.integrations._objects import masked_exception
+from redact.integrations._objects import masked_exception, replace_shown, shown_replacements
 from redact.integrations._web import (
     DEFAULT_SENSITIVE_HEADERS,
     DEFAULT_SENSITIVE_QUERY_PARAMS,
@@ -723,10 +724,13 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
         """Redact body, attributes (``exception.*`` included), event name and resource."""
         try:
             with telemetry.site("otel"):
-                redacted = self._clean_record(log_record)
+                attributes = self._attributes(log_record)
+                redacted = None
+                if attributes == self._spans.attributes:  # no exception texts to replace
+                    redacted = self._clean_record(log_record)
                 if redacted is None:
                     redacted = self._record(
-                        log_record, self._body, self._spans.attributes, self._spans.resource
+                        log_record, self._body, attributes, self._spans.resource
                     )
         except Exception as exc:
             self._spans.report_error("log record redaction", exc)
@@ -761,6 +765,37 @@ class RedactingLogRecordProcessor(LogRecordProcessor):
         if record.resource is not None and spans.resource(record.resource) is not record.resource:
             return None
         return record
+
+    def _attributes(self, record: ReadWriteLogRecord) -> Callable[[Attributes], Attributes]:
+        """The attribute redaction for ``record``: with the exception object it carries
+        (or, for a record with ``exception.*`` attributes, the exception being handled),
+        whose rendered ``exception.*`` texts show what it held by name without the name
+        (OTel's ``LoggingHandler`` renders them from ``exc_info``), first replaced by the
+        texts of the core's masked copy."""
+        exc = getattr(record.log_record, "exception", None)
+        if exc is None and "exception.message" in (record.log_record.attributes or {}):
+            # OTel's LoggingHandler renders exc_info into attributes and keeps no object;
+            # it emits in the logging call, where the exception is still being handled.
+            exc = sys.exc_info()[1]
+        masked = (
+            masked_exception(self._spans.redactor, exc) if isinstance(exc, BaseException) else None
+        )
+        if exc is None or masked is None:
+            return self._spans.attributes
+        pairs = shown_replacements(exc, masked)
+        if not pairs:
+            return self._spans.attributes
+
+        def attributes(attrs: Attributes) -> Attributes:
+            if not attrs:
+                return self._spans.attributes(attrs)
+            shown = {
+                k: replace_shown(v, pairs) if k.startswith("exception.") else v
+                for k, v in attrs.items()
+            }
+            return self._spans.attributes(shown)
+
+        return attributes
 
     def _body(self, body: AnyValue) -> AnyValue:
         if isinstance(body, str):

@@ -198,3 +198,37 @@ def test_otel_clean_exception_and_status_untouched() -> None:
     (event,) = span.events
     assert (event.attributes or {})["exception.message"] == "plain failure"
     assert (event.attributes or {})["exception.type"] == "ValueError"
+
+
+# -- OTel logs: the logging bridge renders exc_info into exception.* attributes ----------------
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize(("build", "value"), CASES)
+def test_otel_logging_bridge_exception_attributes_are_masked(
+    build: Callable[[str], BaseException], value: str
+) -> None:
+    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+    from opentelemetry.sdk._logs.export import InMemoryLogExporter, SimpleLogRecordProcessor
+
+    from redact.integrations.otel import RedactingLogRecordProcessor
+
+    memory = InMemoryLogExporter()
+    provider = LoggerProvider()
+    provider.add_log_record_processor(
+        RedactingLogRecordProcessor(SimpleLogRecordProcessor(memory), redactor=_redactor())
+    )
+    log = logging.Logger("tests.otel-bridge")  # outside the logger tree
+    log.addHandler(LoggingHandler(logger_provider=provider))
+
+    def emit(password: str) -> None:
+        try:
+            raise_shape(build, password)
+        except Exception:
+            log.exception("request failed")
+
+    emit(value)
+    (record,) = memory.get_finished_logs()
+    attrs = dict(record.log_record.attributes or {})
+    assert "exception.stacktrace" in attrs
+    assert value not in record.to_json()
