@@ -37,6 +37,8 @@ _STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), No
     "taskName",
 }
 _TRACEBACK = logging.Formatter()
+#: Argument types merged as they are (the scan of the line reads them).
+_FLAT_ARGS = frozenset({str, int, float, bool, type(None)})
 _EXTRAS_CACHE = 1024
 #: The message's slot in the mapping scanned with the extras (no extra can be named so).
 _MSG = "msg"
@@ -214,7 +216,20 @@ class RedactingFormatter(logging.Formatter):
             with telemetry.site("logging", record):
                 if self._cut:
                     record = self._precut(record)
-                record = self._walked(record)
+                # The walk's gate inlined (this runs for every line): a str message and
+                # arguments that are all str or numbers merge to text the scan reads whole.
+                args = record.args
+                walk = type(record.msg) is not str
+                if args and not walk:
+                    if type(args) is tuple:
+                        for arg in args:
+                            if type(arg) not in _FLAT_ARGS:
+                                walk = True
+                                break
+                    else:
+                        walk = True
+                if walk:
+                    record = self._walked(record)
                 if record.exc_info:
                     # The inner formatter renders the exception itself (or reuses what an
                     # earlier formatter cached in exc_text): hand it the core's masked copy
