@@ -576,6 +576,8 @@ _DECODERS: tuple[tuple[str | None, Callable[[str], _Tokens]], ...] = (
     ("^", _by_regex(_CARET, lambda m: m.group(1))),
     ("`", _by_regex(_BACKTICK, lambda m: m.group(1))),
 )
+#: The index of the base64/hex runs decoder (the one without a trigger) in ``_DECODERS``.
+_RUNS_DECODER = next(i for i, (trigger, _) in enumerate(_DECODERS) if trigger is None)
 
 
 # -- compatibility characters -----------------------------------------------------------------
@@ -738,15 +740,24 @@ def decoded_views(text: str, data: bytes | None = None) -> Iterator[DecodedView]
     fired: list[tuple[int, int]] = []
     budget = [MAX_VIEWS]
     yield from _chain(text, runs, (-2, 0), fired, budget)
-    if len(fired) >= 2 or (fired and fired[0][0] == -1):
+    if len(fired) >= 2 or (fired and (fired[0][0] == -1 or _spoils_runs(fired[0], runs))):
         # (The fold alone too: folding a mojibake's continuation byte, U+00A0 of U+2060's
-        # UTF-8 read as latin-1, spoils the sequence that the mojibake decoder undoes.)
+        # UTF-8 read as latin-1, spoils the sequence that the mojibake decoder undoes. And
+        # a quoted-printable decoder alone, before the base64/hex runs in round one, when
+        # the text holds a run: ``token=3d0030...`` lost its ``=3d`` to an escaped ``=``,
+        # and the hex run of a UTF-16 form was never read.)
         # Latest first: a decoder that misfired on the value's own characters in a later
         # round is the common case (a value holding "&#0" inside HTML-escaped JSON).
         for skip in sorted(set(fired), key=lambda f: (-f[1], f[0])):
             if budget[0] <= 0:
                 return
             yield from _chain(text, runs, skip, [], budget)
+
+
+def _spoils_runs(step: tuple[int, int], runs: bool) -> bool:
+    """Whether the one decoder that fired (``(index, round)``) ran before the runs decoder
+    in round one, on a text that holds a base64/hex run it may have cut."""
+    return runs and step[1] == 0 and 0 <= step[0] < _RUNS_DECODER
 
 
 def _chain(
