@@ -33,6 +33,7 @@ from redact.scan.sources import BUFFER, OpenedText, compiled_source, open_text
 __all__ = [
     "ARCHIVE_KINDS",
     "RATIO_FLOOR",
+    "STUB",
     "ArchiveWalk",
     "LimitReached",
 ]
@@ -42,6 +43,8 @@ ARCHIVE_KINDS = frozenset({"zip", "tar"})
 #: Past this many bytes out of one member, its compression ratio is checked.
 RATIO_FLOOR = 1 << 20
 _SPOOL_MEMORY = 8 << 20
+#: How the data before a zip's first member is named in reports (``installer!(stub)``).
+STUB = "(stub)"
 
 
 class LimitReached(Exception):
@@ -203,6 +206,21 @@ class ArchiveWalk:
     def _zip(self, zf: zipfile.ZipFile, shown: str, depth: int) -> None:
         limits = self._budget.limits
         names = set(zf.namelist())
+        first = min((i.header_offset for i in zf.infolist()), default=0)
+        if first > 0 and zf.fp is not None:
+            # A stub before the first member (a self-extracting installer's script or
+            # executable, a zipapp's #! line) is content too: read as a member would be.
+            name = f"{shown}!{STUB}"
+            self._count(name)
+            zf.fp.seek(0)
+            try:
+                self._member(cast(IO[bytes], _Slice(zf.fp, first)), name, depth, None, first)
+            except LimitReached as exc:
+                if exc.whole:
+                    raise
+                self._skip(name, "incomplete", str(exc))
+            except _CORRUPT as exc:
+                self._skip(name, "unreadable", f"corrupt stub: {_reason(exc)}")
         for info in zf.infolist():
             if info.is_dir():
                 continue
@@ -290,6 +308,27 @@ class ArchiveWalk:
 
     def _skip(self, name: str, status: str, reason: str) -> None:
         self._budget.outcomes.append(FileOutcome(name, status, reason))
+
+
+class _Slice(io.RawIOBase):
+    """The first ``size`` bytes of ``raw`` (positioned at 0), forward only."""
+
+    def __init__(self, raw: IO[bytes], size: int) -> None:
+        self._raw = raw
+        self._left = size
+
+    def readable(self) -> bool:
+        """Always readable."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from ``raw`` up to the slice's end."""
+        view = memoryview(buffer).cast("B")
+        data = self._raw.read(min(len(view), self._left))
+        n = len(data)
+        view[:n] = data
+        self._left -= n
+        return n
 
 
 class _Replay(io.RawIOBase):

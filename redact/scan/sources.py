@@ -475,7 +475,43 @@ def open_text(path: str, *, fileobj: IO[bytes] | None = None) -> Iterator[Opened
         elif head[257:262] == b"ustar" and _tar_header(head):
             docker = not compression and fileobj is None and is_docker_image(path)
             kind = "docker-image" if docker else "tar"
+        elif fileobj is None and not compression and _appended_zip(raw, path, head):
+            kind = "zip"  # a stub before a zip: a self-extracting installer, a zipapp
         yield OpenedText(kind, encoding, compression, head, stream)
+
+
+#: A zip's end-of-central-directory record: 22 bytes and a comment of up to 65,535.
+_EOCD = b"PK\x05\x06"
+_EOCD_REACH = 22 + 0xFFFF
+
+
+def _appended_zip(raw: IO[bytes], path: str, head: bytes) -> bool:
+    """Whether the file ends with a zip's end record (its central directory is read
+    from the end, so a zip works after any stub: ``cat stub.sh x.zip > installer``, a
+    self-extracting ``.exe``, a zipapp/pex with its ``#!`` line, a jar after a launcher).
+
+    Such a file's head reads as a script or a binary, never as a zip; scanned as text or
+    skipped as binary it would be reported clean while its members went unread. Only
+    the end record's reach (64 KiB) is read, with ``pread`` (the stream is not moved),
+    and ``zipfile`` confirms a candidate.
+    """
+    try:
+        fd = raw.fileno()
+        size = os.fstat(fd).st_size
+        if size < len(_EOCD) + 18:
+            return False
+        if size <= len(head):  # the head is the whole file
+            tail = head
+        else:
+            reach = min(size, _EOCD_REACH)
+            tail = os.pread(fd, reach, size - reach)
+        if tail.rfind(_EOCD) < 0:
+            return False
+        import zipfile
+
+        return zipfile.is_zipfile(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _tar_header(head: bytes) -> bool:
