@@ -122,6 +122,41 @@ def _nested_short(value: str, raw: bytes) -> set[str]:
     return {f for f in inner if len(f.rstrip("=")) < RUN_MIN}
 
 
+#: Bytes cp1252 has no character for: Python's decoder replaces (U+FFFD) or drops them.
+_CP1252_HOLES = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_REPLACEMENT = "\ufffd"
+
+
+def _misread_forms(value: str, raw: bytes, min_length: int) -> set[str]:
+    """What a host shows for a non-ASCII value whose bytes it misread, losing some of them.
+
+    A view can decode mojibake (``PÃ¤sswÃ¶rd``) and backslash escapes (``\\xc3\\xa4``)
+    back, since every byte is still there. These lose bytes, so they are literal forms:
+
+    * the UTF-8 bytes decoded as ASCII with ``errors="replace"``: one U+FFFD per byte;
+    * the value written in latin-1 or cp1252 and read as UTF-8 with ``errors="replace"``:
+      one U+FFFD per character;
+    * the UTF-8 bytes decoded as cp1252 with ``errors="replace"`` or ``"ignore"``, when
+      they hold a byte cp1252 has no character for (0x81 0x8D 0x8F 0x90 0x9D: the second
+      byte of ``Á Í Ï Ð Ý``, of ``ā Ł ő`` and many more; the others are the mojibake view's).
+
+    A form is registered only when it still holds ``min_length`` characters of the value
+    (not U+FFFD): ``������-��q9`` is what any Cyrillic password of that shape becomes.
+    """
+    if value.isascii():
+        return set()
+    shown = {raw.decode("ascii", "replace")}
+    for legacy in ("latin-1", "cp1252"):
+        try:
+            shown.add(value.encode(legacy).decode("utf-8", "replace"))
+        except UnicodeEncodeError:
+            pass  # not writable in that code page: the writer failed or wrote '?'
+    if not _CP1252_HOLES.isdisjoint(raw):
+        shown.add(raw.decode("cp1252", "replace"))
+        shown.add(raw.decode("cp1252", "ignore"))
+    return {f for f in shown if len(f) - f.count(_REPLACEMENT) >= min_length and f != value}
+
+
 def _core_forms(value: str) -> set[str]:
     """Forms of a piece of a value (trimmed value, unquoted value, identifying line)."""
     return {value} | _b64_forms(value.encode("utf-8", "surrogatepass"))
@@ -141,6 +176,7 @@ def variants(value: str, min_length: int = 8) -> set[str]:
         forms |= {unicodedata.normalize(nf, value) for nf in ("NFC", "NFD")}
     forms |= _b64_forms(raw)
     forms |= _nested_short(value, raw)
+    forms |= _misread_forms(value, raw, min_length)
     # The spellings libraries write most (quote, quote_plus, encodeURIComponent; JSON)
     # stay literal: found even glued to text that the views would decode wrongly
     # ("%" + "%30..." reads as "%" "0"...). They equal the value for letters and digits.
