@@ -740,12 +740,13 @@ def decoded_views(text: str, data: bytes | None = None) -> Iterator[DecodedView]
     fired: list[tuple[int, int]] = []
     budget = [MAX_VIEWS]
     yield from _chain(text, runs, (-2, 0), fired, budget)
-    if len(fired) >= 2 or (fired and (fired[0][0] == -1 or _spoils_runs(fired[0], runs))):
+    if len(fired) >= 2 or (fired and (fired[0][0] == -1 or _may_spoil(fired[0], text, runs))):
         # (The fold alone too: folding a mojibake's continuation byte, U+00A0 of U+2060's
         # UTF-8 read as latin-1, spoils the sequence that the mojibake decoder undoes. And
-        # a quoted-printable decoder alone, before the base64/hex runs in round one, when
-        # the text holds a run: ``token=3d0030...`` lost its ``=3d`` to an escaped ``=``,
-        # and the hex run of a UTF-16 form was never read.)
+        # a quoted-printable decoder alone in round one, when the text held what another
+        # decoder reads: ``token=3d0030...`` lost its ``=3d`` to an escaped ``=`` and the
+        # hex run of a UTF-16 form was never read; ``000=\r\n 0012`` lost its header fold
+        # to a soft line break.)
         # Latest first: a decoder that misfired on the value's own characters in a later
         # round is the common case (a value holding "&#0" inside HTML-escaped JSON).
         for skip in sorted(set(fired), key=lambda f: (-f[1], f[0])):
@@ -754,10 +755,18 @@ def decoded_views(text: str, data: bytes | None = None) -> Iterator[DecodedView]
             yield from _chain(text, runs, skip, [], budget)
 
 
-def _spoils_runs(step: tuple[int, int], runs: bool) -> bool:
-    """Whether the one decoder that fired (``(index, round)``) ran before the runs decoder
-    in round one, on a text that holds a base64/hex run it may have cut."""
-    return runs and step[1] == 0 and 0 <= step[0] < _RUNS_DECODER
+def _may_spoil(step: tuple[int, int], text: str, runs: bool) -> bool:
+    """Whether the one decoder that fired (``(index, round)``) is a quoted-printable one
+    (they come before the runs decoder) that fired in round one on a text that also held
+    what another decoder reads (a base64/hex run, another trigger): it may have consumed
+    characters that decoder needed."""
+    i0, r0 = step
+    if r0 != 0 or not 0 <= i0 < _RUNS_DECODER:
+        return False
+    return any(
+        i != i0 and (runs if trigger is None else _wanted(trigger, text, None))
+        for i, (trigger, _) in enumerate(_DECODERS)
+    )
 
 
 def _chain(
