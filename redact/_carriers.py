@@ -1923,8 +1923,9 @@ def _skip_space(text: str, at: int, end: int) -> int:
 
 #: How far an element's closing tag is looked for (an element's text is short).
 _ELEMENT_REACH = 65536
-_WHOLE_TAG = re.compile(r"<[/!?]?[A-Za-z_][\w:.\-]{0,255}(?:[ \t][^<>\r\n]{0,1024})?/?>")
-_START_TAG_NAME = re.compile(r"<([A-Za-z_][\w:.\-]{0,255})")
+#: (A tag's name may spell a letter with a sigil, as a key name may: ``<p@ssword>``.)
+_WHOLE_TAG = re.compile(r"<[/!?]?[A-Za-z_][\w:.\-@$]{0,255}(?:[ \t][^<>\r\n]{0,1024})?/?>")
+_START_TAG_NAME = re.compile(r"<([A-Za-z_][\w:.\-@$]{0,255})")
 
 
 def _closing_tag(text: str, at: int, end: int) -> int | None:

@@ -662,13 +662,21 @@ _AUTH_KEYWORDS = (
 _SPLIT = re.compile(r"[-_. ]+")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_]+")
 _VERSION = re.compile(r"v?[0-9]+$")
-#: Leetspeak in a name: one digit or sigil standing for a letter between two letters.
+#: Leetspeak in a name: a digit or sigil standing for a letter (p4ssw0rd, p@ssword,
+#: pa$$word, $ecret, @pi_key). A run of up to three such characters is read as letters when
+#: it touches a letter: between two letters, or at a word's start or end next to one
+#: (``_LEET_RUN``); the name is then judged again, if no digit is left (s3_bucket,
+#: oauth2_client, sha256 stay apart: a digit next to a separator or another digit).
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET_CHARS = frozenset(_LEET)
 _DIGITS_INSIDE = re.compile(r"[A-Za-z][0-9]+[A-Za-z]")
-_LEET_GLUED = re.compile(r"([A-Za-z])([013457@$])(?=[A-Za-z])")
-#: Prefilter keywords for the usual leetspeak spellings of the vocabulary's roots (the
-#: automaton matches substrings: p4ssword, p4ssw0rd, passw0rd, t0ken, s3cret, s3cr3t).
-_LEET_KEYWORDS = ("p4ss", "p@ss", "pa$$", "ssw0rd", "t0ken", "tok3n", "s3cr", "secr3t", "cr3d")
+_LEET_RUN = re.compile(
+    r"(?<=[A-Za-z])[013457@$]{1,3}+(?=[A-Za-z]|[^\w@$]|$)"
+    r"|(?:(?<=[^\w@$])|^)[013457@$]{1,3}+(?=[A-Za-z])"
+)
+#: The roots whose leetspeak spellings wake the text detector (see :func:`_leet_keywords`).
+_LEET_ROOTS = ("password", "passwd", "secret", "token", "apikey", "api_key", "credential")
+_LEET_OF = {"a": "4@", "e": "3", "i": "1", "o": "0", "s": "5$", "t": "7"}
 _AUTH_VALUED = ("authorization", "bearer")
 _LINE_VALUED = ("cookie",)
 
@@ -704,6 +712,22 @@ def _header_name(name: str) -> str | None:
 def words(name: str) -> list[str]:
     """The lower-case words of ``name``: split at separators, case changes and digits."""
     return [w.lower() for w in _WORD.findall(name)]
+
+
+def _leet_keywords() -> set[str]:
+    """Prefilter keywords for the leetspeak spellings of :data:`_LEET_ROOTS`: every
+    four-letter window of a root with at least one letter written as its digit or sigil
+    (``p4ss``, ``a$$w``, ``ssw0``, ``3cre``, ``t0ke``). A name that reads as a root after
+    ``_LEET_RUN`` holds one such window, so the automaton wakes the detector for any of
+    them (``P@55w0rd``, ``pa$$word``, ``s3cr3t``, ``$ecret``) and for no plain word."""
+    out: set[str] = set()
+    for root in _LEET_ROOTS:
+        for i in range(len(root) - 3):
+            spellings = [""]
+            for ch in root[i : i + 4]:
+                spellings = [s + alt for s in spellings for alt in ch + _LEET_OF.get(ch, "")]
+            out.update(w for w in spellings if w != root[i : i + 4])
+    return out
 
 
 @dataclass(frozen=True)
@@ -836,11 +860,10 @@ class KeyNames:
             return False
         if self._judge_words(n, ws):
             return True
-        if _LEET_GLUED.search(name) is not None:
-            # p4ssword, passw0rd, t0ken, s3cret: a name spelled with digits for letters
-            # (only a digit between letters: s3_bucket, oauth2_client, sha256 stay apart)
-            plain = _LEET_GLUED.sub(lambda m: m.group(1) + _LEET[m.group(2)], name)
-            plain = _LEET_GLUED.sub(lambda m: m.group(1) + _LEET[m.group(2)], plain)
+        if not _LEET_CHARS.isdisjoint(name):
+            # p4ssword, passw0rd, t0ken, s3cret, p@ssword, pa$$word, $ecret: a name spelled
+            # with digits or sigils for letters (see _LEET_RUN)
+            plain = _LEET_RUN.sub(lambda m: "".join(_LEET[ch] for ch in m.group()), name)
             if plain != name and not any(c.isdigit() for c in plain):
                 n = normalize(plain)
                 return bool(n) and n not in self.allow and self._judge_words(n, words(plain))
@@ -977,7 +1000,7 @@ class KeyNames:
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
         out.update(_CARRIER_KEYWORDS)
-        out.update(_LEET_KEYWORDS)
+        out.update(_leet_keywords())
         for n in self.cased:  # KEY=v, KEY: v, "KEY": v, KEY = v (an environment variable)
             low = n.lower()
             out.update((low + "=", low + ":", f'"{low}"', low + " =", low + " :", low + "\t"))
@@ -1098,6 +1121,7 @@ _KEY_SEP = re.compile(
     (?(lt)(?:[A-Za-z_][\w\-]{0,63}:(?=[A-Za-z_]))?)
     (?P<dash>(?=--|-[A-Za-z][A-Za-z0-9]{2})|(?<=[ \t]/))?
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+
+        (?:[@$]{1,3}+[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+){0,4}+  # p@ssword, pa$$word
         (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%(?:25){0,7}+5[Bb][^\s=&%]{0,64}%(?:25){0,7}+5[Dd])*+)
     (?P<q>\\?["'`])?[\]}]?
     [^\S\r\n]*+
@@ -1341,7 +1365,7 @@ class KeyValueDetector:
                     pos = max(pos, named[1])
                     yield named
                     continue
-            if sensitive(key) or (ks and text[ks - 1] in "\\?&;") or "%" in key:
+            if sensitive(key) or (ks and text[ks - 1] in "\\?&;@$") or "%" in key:
                 found = self._value(text, m)
                 for span in (found,) if isinstance(found, tuple) else found or ():
                     if span[1] > span[0]:
@@ -1439,6 +1463,8 @@ class KeyValueDetector:
             key = urllib.parse.unquote(key)
         if self.names.is_sensitive(key):
             return key, ks
+        if ks and text[ks - 1] in "@$" and self.names.is_sensitive(text[ks - 1] + key):
+            return text[ks - 1] + key, ks - 1  # $ecret, @pi_key: a leading sigil for a letter
         if ks and text[ks - 1] in "?&;" and self.names.is_sensitive_param(key):
             return key, ks
         if ks and text[ks - 1] in "?&;" and self.names.is_ambiguous_param(key):
