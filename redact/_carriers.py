@@ -119,28 +119,46 @@ _QUOTE_CHARS = frozenset("\"'`")
 _PREFIX_CHARS = frozenset("bBrRuU@$\\")
 
 
+def escape_run(text: str, at: int) -> int:
+    """The backslashes of an escaped double quote opening at ``text[at]`` (``\\"`` one level
+    deep, ``\\\\\\"`` two, ``2**d - 1`` for ``d`` levels: JSON in a JSON string in a JSON
+    string), or 0 when none opens there."""
+    if text[at : at + 1] != "\\":
+        return 0
+    m = _ESC_RUN.match(text, at)
+    return 0 if m is None else m.end() - at - 1
+
+
+#: An odd run of backslashes before a double quote (at most 63: six levels of escaping).
+_ESC_RUN = re.compile(r'\\(?:\\\\){0,31}+"')
+
+
 def quoted(text: str, at: int) -> Span | None:
     """The inside of the quoted string that opens at ``text[at]`` (prefixes allowed), if closed."""
     p = _STR_PREFIX.match(text, at)
     if p:
         at = p.end()
-    if text.startswith('\\"', at):
-        return _escaped_quoted(text, at)
+    k = escape_run(text, at)
+    if k:
+        return _escaped_quoted(text, at, k)
     rx = _QUOTED.get(text[at : at + 1])
     q = rx.match(text, at) if rx else None
     return q.span(1) if q else None
 
 
-def _escaped_quoted(text: str, at: int) -> Span | None:
-    """The inside of ``\\"..\\"`` opening at ``at`` (a string inside an escaped string: JSON in
-    a JSON string, a logfmt ``msg="{\\"password\\": \\"v\\"}"``), if closed on its line.
+def _escaped_quoted(text: str, at: int, k: int = 1) -> Span | None:
+    """The inside of ``\\"..\\"`` opening at ``at`` with ``k`` backslashes (a string inside an
+    escaped string: JSON in a JSON string, a logfmt ``msg="{\\"password\\": \\"v\\"}"``;
+    ``k`` = 3, 7, ... for each level deeper), if closed on its line.
 
-    A quote ends it when a run of 1, 5, 9, ... backslashes stands before it (the escaped
-    quote, after escaped backslashes of the value); a run of 3, 7, ... is a quote of the
-    value (``\\\\\\"``: the value's ``"`` escaped twice), kept inside. A bare quote (an
-    even run) ends the enclosing string: unclosed.
+    With ``p = 2 * (k + 1)``: a quote ends it when the run of backslashes before it is
+    ``k`` modulo ``p`` (the quote escaped as the opening one, after escaped backslashes of
+    the value: 1, 5, 9, ... one level deep); a run of ``p - 1`` modulo ``p`` is a quote of
+    the value (``\\\\\\"`` one level deep: the value's ``"`` escaped once more), kept
+    inside. Any other run is a quote of an enclosing string, which ends first: unclosed.
     """
-    i = at + 2
+    period = 2 * (k + 1)
+    i = at + k + 1
     while True:
         q = _DQ_OR_EOL.search(text, i)
         if q is None or text[q.start()] != '"':
@@ -149,9 +167,9 @@ def _escaped_quoted(text: str, at: int) -> Span | None:
         run = 0
         while j - run - 1 >= i and text[j - run - 1] == "\\":
             run += 1
-        if run % 4 == 1:
-            return (at + 2, j - 1)
-        if run % 4 != 3:
+        if run % period == k:
+            return (at + k + 1, j - k)
+        if run % period != period - 1:
             return None
         i = j + 1
 
@@ -166,7 +184,7 @@ def opens_quote(text: str, at: int) -> bool:
     p = _STR_PREFIX.match(text, at)
     if p:
         at = p.end()
-    return text[at : at + 1] in ('"', "'", "`") or text.startswith('\\"', at)
+    return text[at : at + 1] in ('"', "'", "`") or escape_run(text, at) > 0
 
 
 def literal_start(text: str, quote: int) -> int:
@@ -223,8 +241,9 @@ def open_quote_len(text: str, at: int) -> int:
     """Length of the opening quote at ``at`` (0 when none; 2 for ``\\"``; prefix included)."""
     p = _STR_PREFIX.match(text, at)
     n = p.end() - at if p else 0
-    if text.startswith('\\"', at + n):
-        return n + 2
+    k = escape_run(text, at + n)
+    if k:
+        return n + k + 1
     return n + 1 if text[at + n : at + n + 1] in ('"', "'", "`") else 0
 
 
@@ -2807,3 +2826,62 @@ def _filler_runs(body: str) -> bool:
     run = _DOC_HEX_RUN if _DOC_HEX.fullmatch(body) else _DOC_RUN
     covered = sum(m.end() - m.start() for m in run.finditer(body))
     return covered > 0 and (4 * covered >= len(body) or len(body) - covered < 16)
+
+
+# -- Redis protocol (RESP) ------------------------------------------------------------------
+
+#: A RESP array's header: ``*3`` then a line break, real or written as an escape
+#: (``*2\r\n$4\r\nAUTH\r\n$14\r\nv\r\n`` captured by tcpdump, printed by a client's debug log).
+_RESP_ARRAY = re.compile(r"\*([1-9][0-9]{0,2})(\r?\n|\\r\\n|\\n)")
+_RESP_BULK = re.compile(r"\$([0-9]{1,7})")
+#: A bulk string that is one word of a command line as it is.
+_RESP_PLAIN = re.compile(r"[^\s\"'`\\]++")
+
+
+def resp_commands(text: str, pos: int, endpos: int) -> Iterator[tuple[str, list[int]]]:
+    """The commands of RESP arrays in ``text[pos:endpos]``, each as a command line with its
+    bulk strings joined by spaces (``AUTH v``), and offsets: ``offsets[i]`` is where the
+    line's character ``i`` is in ``text`` (one more entry marks the end), so the spans the
+    command-line readers find there (Redis ``AUTH``, ``CONFIG SET requirepass``, ``HELLO
+    ... AUTH``) map back. A bulk string's length is trusted when its line break follows it,
+    else it ends at the next line break."""
+    for m in _RESP_ARRAY.finditer(text, pos, endpos):
+        count, brk = int(m.group(1)), m.group(2)
+        at = m.end()
+        words: list[str] = []
+        offs: list[int] = []
+        for _ in range(count):
+            b = _RESP_BULK.match(text, at)
+            if b is None or not text.startswith(brk, b.end()):
+                break
+            s = b.end() + len(brk)
+            e = s + int(b.group(1))
+            if not text.startswith(brk, e):
+                e = text.find(brk, s, min(len(text), s + 65536))
+                if e < 0:
+                    break
+            if words:
+                words.append(" ")
+                offs.append(s - 1)
+            if _RESP_PLAIN.fullmatch(text, s, e):
+                words.append(text[s:e])
+                offs.extend(range(s, e))
+            else:
+                # quoted as MONITOR prints it ("AUTH" "v"): one word whatever it holds (a
+                # blank, a quote), with \" and \\ escaped
+                words.append('"')
+                offs.append(s - 1)
+                for i in range(s, e):
+                    ch = text[i]
+                    if ch in '"\\':
+                        words.append("\\")
+                        offs.append(i)
+                    words.append(ch)
+                    offs.append(i)
+                words.append('"')
+                offs.append(e)
+            at = e + len(brk)
+        else:
+            if words:
+                offs.append(offs[-1])
+                yield "".join(words), offs

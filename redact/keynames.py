@@ -671,8 +671,8 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "
 _LEET_CHARS = frozenset(_LEET)
 _DIGITS_INSIDE = re.compile(r"[A-Za-z][0-9]+[A-Za-z]")
 _LEET_RUN = re.compile(
-    r"(?<=[A-Za-z])[013457@$]{1,3}+(?=[A-Za-z]|[^\w@$]|$)"
-    r"|(?:(?<=[^\w@$])|^)[013457@$]{1,3}+(?=[A-Za-z])"
+    r"(?<=[A-Za-z])[013457@$]{1,3}+(?=[A-Za-z]|[^A-Za-z0-9@$]|$)"
+    r"|(?:(?<=[^A-Za-z0-9@$])|^)[013457@$]{1,3}+(?=[A-Za-z])"
 )
 #: The roots whose leetspeak spellings wake the text detector (see :func:`_leet_keywords`).
 _LEET_ROOTS = ("password", "passwd", "secret", "token", "apikey", "api_key", "credential")
@@ -1095,6 +1095,9 @@ _CARRIER_KEYWORDS = (
     "secure_string",
     "secure-string",
     "secureobject",
+    # a Redis protocol array's bulk string (see redact._carriers.resp_commands)
+    "\r\n$",
+    "\\r\\n$",
     *cmd.command_keywords(),
     *_AUTH_KEYWORDS,
     *sql.PROCEDURE_KEYWORDS,
@@ -1123,11 +1126,13 @@ _KEY_SEP = re.compile(
     (?P<key>[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+
         (?:[@$]{1,3}+[\w.\-\u200b-\u200d\u2060\ufeff]{1,256}+){0,4}+  # p@ssword, pa$$word
         (?:\[[^\]\s=]{0,64}\]|\{[^}\s=]{0,64}\}|%(?:25){0,7}+5[Bb][^\s=&%]{0,64}%(?:25){0,7}+5[Dd])*+)
-    (?P<q>\\?["'`])?[\]}]?
+    (?P<q>\\{0,63}+["'`])?[\]}]?
     [^\S\r\n]*+
     (?P<sep>
-        ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~])
+        ::= | := | \?= | \+= | \.= | => | <- | :(?![:=]) | =(?![=~]) | =~ | ::(?![:=])
       | \|\|= | \?\?= | &&= | //= | \|= | (?<=[ \t])->(?=[ \t]) | [→⇒] | [：＝](?![：＝])
+      | (?<![ \t])\|(?=[^\s|=])  # a pipe-separated record: password|v
+      | ;[sS]:[0-9]{1,7}+:(?=\\{0,63}+")  # PHP serialize: s:8:"password";s:14:"v";
       | > | , | value[ \t]*=
       | (?<=["'][ \t])to(?=[ \t]++\\?["'])  # Kotlin: "password" to "v"
       | (?<=["'][ \t])(?<=[^\\]["'][ \t])  # <setting name="ApiKey" serializeAs="String">
@@ -1138,8 +1143,9 @@ _KEY_SEP = re.compile(
       | \{[ \t]*+get[ \t]*+=>(?=[ \t]*+\\?["'])
       | (?<=[ \t])[Aa]s[ \t]++[A-Za-z_][\w.]{0,64}+(?:\(\))?  # VB: Dim password As String =
         [ \t]*+=(?!=)(?=[ \t]*+["'])
-      | (?<=[ \t])(?=\\?["'])
-      | \((?=[^"'()\r\n]{0,128}+\\?["'])
+      | (?<=[ \t])(?=\\{0,63}+["'])
+      | \((?=[^"'()\r\n]{0,128}+\\{0,63}+["'])
+      | (?<=\w)\((?=[^\s"'`()]{1,256}+\))  # Password(v): a value type's toString
       | (?(lt)(?<=[ \t])(?=[^<>\r\n]{1,512}+>)|(?!))
       | (?(dash)(?<=[ \t])(?=[^\s\-])|(?!))
       | (?(go)(?<=[ \t])(?=[A-Za-z_\[*])|(?!))
@@ -1159,8 +1165,9 @@ _HWS = re.compile(r"[^\S\r\n]*+")
 _SCHEME_WORDS = frozenset({"bearer", "basic", "token", "bot", "digest", "negotiate", "ssws"})
 #: How far a sensitive setter's arguments are read (its literals are read whole).
 _SETTER_SCOPE = 256
-#: Full-width separators read as their ASCII forms (``password：v`` is ``password:v``).
-_WIDE_SEP = {"：": ":", "＝": "="}
+#: Full-width separators read as their ASCII forms (``password：v`` is ``password:v``);
+#: ``password::v`` (AsciiDoc, logs) as ``:`` and a match ``password =~ "v"`` as ``=``.
+_WIDE_SEP = {"：": ":", "＝": "=", "::": ":", "=~": "="}
 #: userinfo of a URL: ``scheme://user:password@host`` (the userinfo carrier owns it).
 _USERINFO_REST = re.compile(r"""[^ \t\r\n\f\v/?#]{0,256}@""")
 #: A type annotation between a name and ``=``: ``: &str =``, ``: string =``, ``: Option<String> =``.
@@ -1196,6 +1203,36 @@ _GETTER = frozenset(
 )
 _JSON_NEXT = re.compile(r""",[^\S\r\n]*["'][^"'\r\n]{0,256}["'][^\S\r\n]*:""")
 _PW_NAMES = ("password", "passwd", "pwd", "passphrase")
+#: After ``name::``, a path or a type, not a value: letters only (``token::Kind``,
+#: ``password :: String``) or, glued, a name the path goes on from (``secret::new(``,
+#: ``auth::v2::``).
+_TYPE_AFTER = re.compile(r"[A-Za-z_]++(?=[ \t\r\n;,)\]}>.]|$)")
+_PATH_AFTER = re.compile(_TYPE_AFTER.pattern + r"|[A-Za-z_]\w*+(?:::|[(<{!])")
+#: A field of a pipe-separated record, and a column name (a header row's field).
+_PIPE_FIELD = re.compile(r"[^|\s\"'`]{1,1024}+")
+_COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_.\-/]{0,127}+|[A-Z_][A-Z0-9_.\-/]{0,127}+")
+_LIST_SEP = re.compile(r"[;,:]")
+#: Where a pipe-separated record starts (a line start, a blank, a quote), and the marks
+#: before a run of ``|`` that make it part of another field (``gitleaks:a|b``).
+_RECORD_EDGE = frozenset(" \t\r\n\"'`:;,=")
+_NOT_RECORD = frozenset(":;,=")
+
+
+def names_list(field: str) -> bool:
+    """Whether a pipe-separated record's field holds names, not a value: each of its
+    ``;``/``,``/``:``-separated pieces is a column name (one case: ``email``,
+    ``auth0-domain.1``, ``CREATED_AT``) or reads as words (``Auth0ManagementApiToken``,
+    ``hunter``; ``_wordish`` loose), as a header row or a list of identifiers does."""
+    pieces = [p for p in _LIST_SEP.split(field) if p]
+    return bool(pieces) and all(
+        _COLUMN_NAME.fullmatch(p) is not None or _wordish(p, loose=True) for p in pieces
+    )
+
+
+#: The one unquoted argument of a call: ``Password(v)``.
+_CALL_TOKEN = re.compile(r"""[^\s"'`()]{1,256}+\)""")
+#: Code's literals that are no value of a value type (``token(None)``).
+_CODE_LITERALS = frozenset(("None", "null", "nil", "undefined", "true", "false", "True", "False"))
 #: How far before a keyword the whitespace-delimited run holding its name may start
 #: (a key is up to 256 characters, plus brackets and quotes).
 _KEY_RUN = 288
@@ -1431,6 +1468,13 @@ class KeyValueDetector:
         yield from c.prompt_spans(text, lo, kend, sensitive, anchors)  # password for bob: v
         yield from sql.sql_value_spans(text, lo, kend, sensitive)  # INSERT ... VALUES, Key (c)=(v)
         yield from c.form_part_spans(text, lo, kend, sensitive)  # multipart name="password"
+        if depth < _PERCENT_DEPTH and (
+            text.find("\n$", lo, kend) >= 0 or text.find("\\n$", lo, kend) >= 0
+        ):
+            # *2\r\n$4\r\nAUTH\r\n$14\r\nv\r\n: the Redis command the array spells
+            for line, offs in c.resp_commands(text, lo, kend):
+                for ds, de in self._spans(line, 0, len(line), depth=_PERCENT_DEPTH):
+                    yield offs[ds], offs[de - 1] + 1
         if _CARRIERS.search(text, lo, kend) is None:
             return  # no URL, SQL or percent-encoding: the common case
         if text.find("@", lo, kend) >= 0:
@@ -1533,6 +1577,20 @@ class KeyValueDetector:
             sep = ">"  # other attributes before the tag's end: <setting name="X" a="b">
         at = m.end()
         kind = self.names.value_kind(key)
+        raw_sep = m.group("sep")
+        if raw_sep == "::" and self._path_or_type(text, m, at):
+            return None  # token::Kind, secret::new(x), password :: String: a path or a type
+        if raw_sep == "|":
+            return self._pipe_field(text, ks, at)
+        if raw_sep[:1] == ";":
+            # s:8:"password";s:14:"v";: the length counts the value (it may hold a quote)
+            n = int(raw_sep[3:-1])
+            k = c.escape_run(text, at)
+            if text.startswith(text[at : at + k + 1] + ";", at + k + 1 + n):
+                return (at + k + 1, at + k + 1 + n) if n else None
+            return self._quoted_only(text, at, kind)
+        if raw_sep == "(" and _CALL_TOKEN.match(text, at):
+            return self._call_token(text, key, at)
         if (
             m.group("dash") is not None
             and sep[:1] in (",", ">", "v", "(")
@@ -1617,6 +1675,51 @@ class KeyValueDetector:
                 # password: unknown;); a bare word ending a line (password: unknown) is a value
                 return None
         return self._after_op(text, m, ks, at, kind=kind)
+
+    @staticmethod
+    def _path_or_type(text: str, m: re.Match[str], at: int) -> bool:
+        """Whether ``name::`` is followed by a path (glued: ``token::Kind``, ``secret::new(``)
+        or a type (spaced before: ``password :: String``) rather than a value (AsciiDoc's
+        ``password:: v``, a log's ``password::v``)."""
+        if text[m.start("sep") - 1] in " \t":
+            return _TYPE_AFTER.match(text, _skip_ws(text, at)) is not None
+        return text[at : at + 1] not in " \t" and _PATH_AFTER.match(text, at) is not None
+
+    def _pipe_field(self, text: str, ks: int, at: int) -> tuple[int, int] | None:
+        """The field after ``password|`` in a pipe-separated record (the name a whole field:
+        after a line start, a blank, a quote or ``|``, in a run of ``|`` fields that starts
+        at a line start, a blank or a quote), unless the field is a column name
+        (``user|password|email``: a header row), a list of names (``api-key|oauth-token``,
+        an alternation) or a shell command (``$password|base64``)."""
+        if ks and text[ks - 1] not in "|\"'$ \t\r\n":
+            return None
+        i = ks
+        floor = max(0, ks - 1024)
+        while i > floor and text[i - 1] not in _RECORD_EDGE:
+            i -= 1
+        if i > 0 and text[i - 1] in _NOT_RECORD:
+            return None  # gitleaks:a-key|b-token: a list inside another field, no record
+        f = _PIPE_FIELD.match(text, at)
+        if f is None:
+            return None
+        value = f.group()
+        if names_list(value) or c.names_a_field(value, self.names.is_sensitive):
+            return None
+        return None if c.is_placeholder(value) else f.span()
+
+    def _call_token(self, text: str, key: str, at: int) -> tuple[int, int] | None:
+        """The unquoted only argument of ``Password(v)``: a value type printed (a Scala case
+        class, a Kotlin value class, a Rust tuple struct), unless it is a getter or the
+        argument reads as a name or a literal of code (``setPassword(pw)``,
+        ``token(self)``, ``password(s)``, ``secret(0)``, ``token(None)``)."""
+        ws = words(key.rsplit(".", 1)[-1])
+        if ws and ws[0] in _GETTER:
+            return None
+        close = text.find(")", at)
+        value = text[at:close]
+        if value.isdigit() or value in _CODE_LITERALS or _wordish(value) or "." in value:
+            return None
+        return None if c.is_placeholder(value) else (at, close)
 
     @staticmethod
     def _is_type(text: str, ks: int, t: re.Match[str]) -> bool:

@@ -1053,3 +1053,26 @@ def object_shapes(value: str) -> st.SearchStrategy[object]:
         names.map(lambda n: ExceptionGroup("group", [ValueError("ok"), _failed(n, value)])),
     )
     return st.one_of(one, one.map(lambda o: [o]), one.map(lambda o: {"detail": o}))
+
+
+# -- leetspeak spellings of sensitive names (issue 10: the name/value joint) -----------------
+
+#: What a letter may be written as in an obfuscated name (``p@ssw0rd``, ``pa$$word``).
+_LEET_OF = {"a": "4@", "e": "3", "i": "1", "o": "0", "s": "5$", "t": "7"}
+_LEET_RUN = re.compile(r"[013457@$]{4,}")
+
+
+@st.composite
+def leet_names(draw: st.DrawFn) -> str:
+    """A sensitive root (``password``, ``db_secret``, ``api_token``) with some of its letters
+    written as digits or sigils, in runs of at most three, keeping one letter at least."""
+    root = draw(st.sampled_from(("password", "passwd", "secret", "token", "credential")))
+    prefix = draw(st.sampled_from(("", "db_", "api_", "x-auth-", "github_")))
+    chars = []
+    for ch in root:
+        alts = _LEET_OF.get(ch, "")
+        chars.append(draw(st.sampled_from(ch + alts)) if alts else ch)
+    name = "".join(chars)
+    if name == root or not any(c.isalpha() for c in name) or _LEET_RUN.search(name):
+        name = root.replace("o", "0", 1) if "o" in root else root.replace("e", "3", 1)
+    return prefix + name
