@@ -492,3 +492,80 @@ def credential_like(value: str, name: str = "", *, member: bool = False) -> bool
     # Shannon entropy of n characters is at most log2(n): short values are held to less.
     ceiling = math.log2(len(v))
     return _entropy(v) >= min(2.5 if classes >= 2 else 3.0, 0.75 * ceiling)
+
+
+# -- shaped values: what a weak joint masks ------------------------------------------------
+
+#: The shortest value a weak joint masks (``token abc123`` is too short to tell).
+SHAPED_MIN = 8
+#: Values that name or count something, never a credential, whatever follows them: a
+#: number (with its unit: ``250ms``, ``5GB``), a version, a time or an address
+#: (``12:00:01``, ``10.0.0.1:5432``), a date, a UUID, a hex id shorter than a key (a
+#: commit, a request or trace id: ``3f9a1c2e``); 32 hex digits and more are a key.
+_ID_SHAPE = re.compile(
+    r"""(?x)
+    [+\-#]?v?\d+(?:[.,:/\-_]\d+)*+[A-Za-z%]{0,3}
+  | v?\d+(?:\.\d+)++(?:[\-+][\w.]{1,32})?
+  | \d{4}-\d{2}-\d{2}(?:[T\x20_]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+\-]\d{2}:?\d{2})?)?
+  | [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}
+  | (?:0x)?[0-9a-fA-F]{1,31}
+    """
+)
+#: Where something is, not a secret: a URL, a path, an e-mail address.
+_WHERE_SHAPE = re.compile(r"[A-Za-z][\w+.\-]*://\S*|[~.]{0,2}/\S*|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+#: A digit group that is not between two letters (``build2024``, ``user42_x``; not ``s3cr3t``).
+_DIGIT_GROUPS = re.compile(r"(?<![0-9A-Za-z])\d++|(?<!\d)\d++(?![A-Za-z])")
+
+
+def shaped_value(value: str) -> bool:
+    """True for a value a *weak joint* masks: a name and a value joined only by blanks
+    (``token Zq9Lm2Xw7Kp4Rt``), a short or ambiguous name (``sid=``, ``auth=``, ``key=``),
+    or a name written after its value (``Zq9Lm2Xw7Kp4Rt (password)``).
+
+    The one predicate every weak joint asks (documented in ``docs/what-is-masked.md``):
+    at least :data:`SHAPED_MIN` characters with no blank; at least one letter and two
+    character classes of lower case, upper case, digits and other characters; not a
+    number, version, time, date, address, UUID or hex id shorter than 32 digits; not a
+    URL, path or e-mail address; not made of words (``NullPointerException``,
+    ``user_profile``, ``ERR_CONNECTION_REFUSED``), also once its digit groups are taken
+    out (``order_123456``, ``build2024``); not a placeholder (``xxxxxxxx``,
+    ``<your-token>``, ``abcdefgh123``). Prose words ("expired", "missing", "rotation")
+    have one character class and are never shaped.
+    """
+    n = len(value)
+    if n < SHAPED_MIN or n > 65536 or not value.isprintable():
+        return False
+    if any(ch.isspace() for ch in value):
+        return False
+    lower = upper = digit = other = False
+    for ch in value:
+        if ch.islower():
+            lower = True
+        elif ch.isupper():
+            upper = True
+        elif ch.isdigit():
+            digit = True
+        else:
+            other = True
+    if not (lower or upper) or lower + upper + digit + other < 2:
+        return False  # a number, punctuation, a word, an acronym
+    if _ID_SHAPE.fullmatch(value) or _WHERE_SHAPE.fullmatch(value):
+        return False
+    if _wordish(value, loose=True) or _sequential_share(value) >= 0.6:
+        return False
+    if digit:
+        letters = _DIGIT_GROUPS.sub("", value)
+        if len(letters) >= 3 and letters != value and _wordish(letters, loose=True):
+            return False  # words around a number: order_123456, build2024, user42_admin
+    return not is_placeholder(value)
+
+
+def worded_value(value: str) -> bool:
+    """True for a quoted value a name written before it with blanks (``api_key "v"``, a
+    strong joint) still leaves: no letter or digit (``token '<'``), one plain word
+    (``Unexpected token 'export'``, ``invalid token "null"``), or a placeholder."""
+    if not any(ch.isalnum() for ch in value):
+        return True
+    if value.isalpha() and _wordish(value):
+        return True
+    return is_placeholder(value)

@@ -288,10 +288,13 @@ class Redactor:
         self._kw_rules = {k: tuple(v) for k, v in kw.items()}
         # Program keywords of the key rule (``7z ``, ``net ``, ``az ``) count only where a
         # word starts: "...07Z INFO" in every ISO timestamp and "internet " in prose held
-        # them and woke the key-name detector on half the lines of a realistic log.
+        # them and woke the key-name detector on half the lines of a realistic log. The
+        # weak names' keywords (``sid=``, ``key:``) likewise: ``x_sid=`` is another name.
         key_index = all_rules.index(self._key_rule) if self._key_rule in all_rules else -1
         self._word_start = frozenset(
-            k for k in program_keywords() if self._kw_rules.get(k) == (key_index,)
+            k
+            for k in (*program_keywords(), *self.key_names.weak_keywords())
+            if self._kw_rules.get(k) == (key_index,)
         )
         self._always = tuple(always)
         self._quiet = not self._always and not self._detectors

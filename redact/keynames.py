@@ -42,8 +42,8 @@ from redact import _carriers as c
 from redact import _commands as cmd
 from redact import _sql as sql
 from redact import _tables as tables
-from redact._matcher import ascii_lower
-from redact._validators import _wordish
+from redact._matcher import AnchorMatcher, ascii_lower, build_matcher
+from redact._validators import _wordish, shaped_value, worded_value
 from redact.masks import MASK_TOKEN
 
 __all__ = [
@@ -544,6 +544,13 @@ DEFAULT_QUERY_PARAMS: tuple[str, ...] = (
 #: ``?p=2`` stay readable); any other value is masked whole.
 DEFAULT_AMBIGUOUS_PARAMS: tuple[str, ...] = ("t", "p")
 
+#: Short or ambiguous names that are a credential's name in some texts and a word in
+#: most (``sid=`` a session id, ``auth=`` a credential, ``key=`` an API key; "auth
+#: failed", "key rotation", "sid 12"). Joined to a value by ``=`` or ``:`` (never by
+#: blanks alone) their value is masked only when it is *shaped*
+#: (:func:`redact._validators.shaped_value`): ``sid=42``, ``auth=ok`` stay readable.
+DEFAULT_WEAK_NAMES: tuple[str, ...] = ("auth", "key", "sid", "sig", "sess", "tok")
+
 #: What an ambiguous parameter's value is when it is no credential: digits, with the
 #: separators of decimals, dates and times (``1699999999.123``, ``2024-05-01T10:00:00Z``),
 #: and the closing quotes or brackets a text may put after it.
@@ -743,12 +750,14 @@ class KeyNames:
     cased: tuple[str, ...] = DEFAULT_CASED
     prefixes: tuple[str, ...] = DEFAULT_PREFIXES
     ambiguous_params: tuple[str, ...] = DEFAULT_AMBIGUOUS_PARAMS
+    weak: tuple[str, ...] = DEFAULT_WEAK_NAMES
     _exact_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _suffix_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _words_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _mod_norm: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _param_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _ambiguous_norm: frozenset[str] = field(init=False, repr=False, compare=False)
+    _weak_norm: frozenset[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, bool] = field(init=False, repr=False, compare=False)
     _kinds: dict[str, str] = field(init=False, repr=False, compare=False)
     _name_chars: tuple[re.Pattern[str], re.Pattern[str]] | None = field(
@@ -765,6 +774,7 @@ class KeyNames:
         setattr_(self, "_mod_norm", tuple(sorted(mods, key=len, reverse=True)))
         setattr_(self, "_param_norm", frozenset(normalize(n) for n in self.query_params))
         setattr_(self, "_ambiguous_norm", frozenset(normalize(n) for n in self.ambiguous_params))
+        setattr_(self, "_weak_norm", frozenset(normalize(n) for n in self.weak))
         setattr_(self, "_cache", {})
         setattr_(self, "_kinds", {})
         setattr_(self, "_name_chars", None)
@@ -787,6 +797,7 @@ class KeyNames:
             prefixes=self.prefixes,
             cased=tuple(n for n in self.cased if normalize(n) not in {normalize(a) for a in allow}),
             ambiguous_params=tuple(n for n in self.ambiguous_params if normalize(n) not in allowed),
+            weak=tuple(n for n in self.weak if normalize(n) not in allowed),
         )
 
     def is_sensitive(self, name: object) -> bool:
@@ -810,6 +821,17 @@ class KeyNames:
         """True when a URL query parameter ``name`` must be masked (``key``, ``sig``, ...)."""
         return self.is_sensitive(name) or (
             isinstance(name, str) and normalize(name) in self._param_norm
+        )
+
+    def is_weak(self, name: object) -> bool:
+        """True for a short or ambiguous name (``sid``, ``auth``, ``key``: see
+        ``DEFAULT_WEAK_NAMES``) that is not sensitive on its own: its value is masked
+        only when :func:`redact._validators.shaped_value` says so."""
+        return (
+            isinstance(name, str)
+            and 0 < len(name) <= 8
+            and normalize(name) in self._weak_norm
+            and not self.is_sensitive(name)
         )
 
     def is_ambiguous_param(self, name: object) -> bool:
@@ -987,6 +1009,11 @@ class KeyNames:
             self._kinds[name] = kind
         return kind
 
+    def weak_keywords(self) -> list[str]:
+        """Keywords of the weak names with their separators (``sid=``, ``auth:``): counted
+        only where a word starts (``x_sid=`` is another name)."""
+        return [f"{w.lower()}{sep}" for w in self.weak for sep in ("=", ":", " =", " :")]
+
     def keywords(self) -> list[str]:
         """Lower-case spellings used as prefilter keywords for the free-text detector."""
         out: set[str] = set()
@@ -999,6 +1026,7 @@ class KeyNames:
         for name in (*self.query_params, *self.ambiguous_params):
             for lead in "?&;":
                 out.add(f"{lead}{name.lower()}=")
+        out.update(self.weak_keywords())
         out.update(_CARRIER_KEYWORDS)
         out.update(_leet_keywords())
         for n in self.cased:  # KEY=v, KEY: v, "KEY": v, KEY = v (an environment variable)
@@ -1237,6 +1265,27 @@ _CODE_LITERALS = frozenset(("None", "null", "nil", "undefined", "true", "false",
 #: (a key is up to 256 characters, plus brackets and quotes).
 _KEY_RUN = 288
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+#: Separators that join a weak name (``sid``, ``auth``, ``key``) to its value.
+_WEAK_SEPS = frozenset(("=", ":", ":=", "=>"))
+#: What may open or close a name written in prose: ``(password)``, ``password.``
+_NAME_OPEN = frozenset("([{<\"'`")
+_NAME_CLOSE = frozenset(")]}>\"'`.,;!?")
+#: A value run after a name and blanks, and what closes a sentence after it.
+_VALUE_RUN = re.compile(r"[^\s\"'`]{8,65536}+")
+_VALUE_CLOSE = frozenset(")]}>.,;:!?")
+#: The run right before ``(password)``: a value, quoted or not.
+_VALUE_BEFORE = re.compile(
+    r"(?:(?<=\s)|^)(?:\"[^\"\s]{8,256}\"|'[^'\s]{8,256}'|[^\s\"'`]{8,256}+)\Z"
+)
+#: ``V is the password``, ``"V" was your new token``: the value, a copula and up to three
+#: determiners or adjectives right before the name.
+_SAID_BEFORE = re.compile(
+    r"""(?:(?<=\s)|^)(?P<v>"[^"\s]{8,256}"|'[^'\s]{8,256}'|[^\s"'`]{8,256}+)[ \t]++
+    (?:is|was|are|were|=)[ \t]++
+    (?:(?:the|your|my|our|a|an|its|their|his|her|new|current|temporary|temp|old|initial|default)
+    [ \t]++){0,3}\Z""",
+    re.X,
+)
 #: What a carrier finds after a name: one span, one per item (a YAML list), or nothing.
 _Found = tuple[int, int] | list[tuple[int, int]] | None
 
@@ -1270,6 +1319,7 @@ class KeyValueDetector:
         self._name_only = frozenset(
             k for k in self.keywords if _IDENTIFIER.fullmatch(k) and k not in carriers
         )
+        self._keyword_matcher: AnchorMatcher | None = None
 
     def finditer(
         self,
@@ -1337,6 +1387,7 @@ class KeyValueDetector:
         present: Collection[str] | None = None,
     ) -> Iterator[tuple[int, int]]:
         lo = pos
+        done: list[tuple[int, int]] = []  # the spans found: names inside are not read again
         sensitive = self.names.is_sensitive
         search = _KEY_SEP.search
         # Without anchors every separator is looked at. With them (the offsets of
@@ -1400,6 +1451,7 @@ class KeyValueDetector:
                 named = self._angle_pair(text, m.start(), ks, kend)
                 if named is not None:
                     pos = max(pos, named[1])
+                    done.append(named)
                     yield named
                     continue
             if sensitive(key) or (ks and text[ks - 1] in "\\?&;@$") or "%" in key:
@@ -1407,12 +1459,138 @@ class KeyValueDetector:
                 for span in (found,) if isinstance(found, tuple) else found or ():
                     if span[1] > span[0]:
                         pos = max(pos, span[1])
+                        done.append(span)
                         yield span
+            elif m.group("sep") in _WEAK_SEPS and self.names.is_weak(key):
+                # sid=v, auth: v, "key": "v": a weak name masks only a shaped value
+                # (read once: its value, masked or not, is not read for names again)
+                found = self._value(text, m)
+                if isinstance(found, tuple):
+                    pos = max(pos, found[1])
+                    if shaped_value(text[found[0] : found[1]].strip("\"'`")):
+                        done.append(found)
+                        yield found
             if todo is not None and ks > anchor:
                 anchor = -1  # past the anchor's run: on to the next keyword
+        # Weak joints (a name and a value joined by blanks, a name after its value): runs
+        # that hold a keyword and no separator, in both modes from the same anchors.
+        yield from self._weak_spans(text, lo, kend, anchors, done)
         yield from self._carrier_spans(
             text, lo, kend, depth=depth, anchors=anchors, present=present
         )
+
+    def _weak_spans(
+        self,
+        text: str,
+        lo: int,
+        kend: int,
+        anchors: Sequence[int] | None,
+        done: list[tuple[int, int]],
+    ) -> Iterator[tuple[int, int]]:
+        """Values joined to a sensitive name weakly (see :meth:`_weak_joint`): in each run
+        (a keyword's blank-delimited word) where no name is followed by a separator. Both
+        modes of :meth:`_spans` read the same runs (without anchors, the keywords' offsets
+        are looked up here)."""
+        if anchors is None:
+            anchors = self._keyword_offsets(text, lo, kend)
+        last = lo
+        for anchor in anchors:
+            if anchor < last or any(s <= anchor < e for s, e in done):
+                continue
+            run = max(lo, anchor - _KEY_RUN)
+            p = max(
+                run,
+                text.rfind(" ", run, anchor) + 1,
+                text.rfind("\t", run, anchor) + 1,
+                text.rfind("\n", run, anchor) + 1,
+            )
+            reach = min(kend, anchor + _KEY_RUN)
+            blank = _BLANK.search(text, anchor, reach)
+            run_end = blank.start() if blank else reach
+            while p < run_end:  # the run's names with a separator, as _spans reads them
+                m = None
+                for k in _KEY_START.finditer(text, p, run_end):
+                    m = _KEY_SEP.match(text, k.start(), kend)
+                    if m is not None:
+                        break
+                if m is None:
+                    weak = self._weak_joint(text, p, run_end, lo, kend)
+                    if weak is not None:
+                        last = max(run_end, weak[1])
+                        yield weak
+                    break
+                if m.start("key") > anchor:
+                    break
+                p = m.end()
+            last = max(last, run_end)
+
+    def _keyword_offsets(self, text: str, lo: int, kend: int) -> list[int]:
+        """Where the keywords (and non-ASCII name characters) are in ``text[lo:kend]``,
+        for a caller that passed no anchors: the automaton the engine's prefilter uses."""
+        matcher = self._keyword_matcher
+        if matcher is None:
+            matcher = build_matcher([k.encode() for k in self.keywords])
+            self._keyword_matcher = matcher
+        part = text[lo:kend]
+        data = part.encode("utf-8", "surrogatepass").lower()
+        found: set[int] = set()
+        for b in {start for _, start, _ in matcher.find(data)}:
+            found.add(lo + (b if len(data) == len(part) else len(data[:b].decode(errors="ignore"))))
+        if not text.isascii():
+            found.update(o for o in self.names.name_char_offsets(text) if lo <= o < kend)
+        return sorted(found)
+
+    def _weak_joint(self, text: str, s: int, e: int, lo: int, kend: int) -> tuple[int, int] | None:
+        """The shaped value a sensitive name in the run ``text[s:e]`` is joined to by
+        blanks only: after it (``token V``, ``set password V``) or before it (``V
+        (password)``, ``"V" is the password``). See :func:`redact._validators.shaped_value`.
+        """
+        head = s
+        while head < e and text[head] in _NAME_OPEN:
+            head += 1
+        tail = e
+        while tail > head and text[tail - 1] in _NAME_CLOSE:
+            tail -= 1
+        if tail - head < 2 or not self.names.is_sensitive(text[head:tail]):
+            return None
+        if tail == e:
+            # token V, (token V: the next run on the same line, without its closing punctuation
+            v = e
+            while v < kend and text[v] in " \t":
+                v += 1
+            if v > e and v < kend:
+                run = _VALUE_RUN.match(text, v)  # past the window: the value is masked whole
+                if run is not None:
+                    ve = run.end()
+                    while ve > v and text[ve - 1] in _VALUE_CLOSE:
+                        ve -= 1
+                    if shaped_value(text[v:ve]):
+                        return v, ve
+        if head > s and text[head - 1] == "(" and text[tail : tail + 1] == ")":
+            # V (password): the run before the parenthesis
+            b = s
+            while b > lo and text[b - 1] in " \t":
+                b -= 1
+            if b < s:
+                run = _VALUE_BEFORE.search(text, max(lo, b - 258), b)
+                if run is not None:
+                    return self._shaped_before(text, run.start(), run.end())
+            return None
+        if head == s:
+            said = _SAID_BEFORE.search(text, max(lo, s - 320), s)
+            if said is not None:
+                return self._shaped_before(text, said.start("v"), said.end("v"))
+        return None
+
+    @staticmethod
+    def _shaped_before(text: str, vs: int, ve: int) -> tuple[int, int] | None:
+        """``text[vs:ve]`` (quotes and a trailing comma or colon left out) when it is shaped."""
+        while ve > vs and text[ve - 1] in ",:;":
+            ve -= 1
+        if ve - vs >= 2 and text[vs] in "\"'`" and text[ve - 1] == text[vs]:
+            vs, ve = vs + 1, ve - 1
+            return (vs, ve) if shaped_value(text[vs:ve]) else None
+        return (vs, ve) if shaped_value(text[vs:ve]) else None
 
     @staticmethod
     def _element_closes(text: str, m: re.Match[str], kend: int) -> bool:
@@ -1513,6 +1691,8 @@ class KeyValueDetector:
             return key, ks
         if ks and text[ks - 1] in "?&;" and self.names.is_ambiguous_param(key):
             return key, ks  # ?t=, ?p=: the value decides (see _value)
+        if m.group("sep") in _WEAK_SEPS and self.names.is_weak(key):
+            return key, ks  # sid=, auth:: a shaped value only (see _spans)
         return None
 
     def _value(self, text: str, m: re.Match[str]) -> _Found:
@@ -1644,7 +1824,12 @@ class KeyValueDetector:
                 return self._quoted_only(text, at, kind)  # Elixir: @api_key "v"
             if ks and _EDN_KEYWORD.search(text, max(0, ks - 128), ks):
                 return self._quoted_only(text, at, kind)  # Clojure/EDN: {:api-key "v"}
-            return None
+            # api_key "v", token 'v': a quoted value after blanks is a strong joint; a plain
+            # word or punctuation is a lexer's token (Unexpected token 'export', token '<')
+            quoted = self._quoted_only(text, at, kind)
+            if quoted is None or worded_value(text[quoted[0] : quoted[1]]):
+                return None
+            return quoted
         if sep == ":":
             if (
                 ks >= 2

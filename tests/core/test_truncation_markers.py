@@ -113,8 +113,8 @@ def test_both_pieces_and_only_the_pieces_are_masked(text: str, shown: str) -> No
         "body (1024 bytes omitted)",
         "x = f(...)",
         "retrying in 5s...TRUNCATED...",
-        f"token {UNREG[:12]}...",  # an unregistered value
-        f"token {UNREG[:10]}...{UNREG[-10:]}",
+        f"id {UNREG[:12]}...",  # an unregistered value (after "token ": a weak joint)
+        f"id {UNREG[:10]}...{UNREG[-10:]}",
         f"k={S[:5]}\u2026",  # a head below PIECE_MIN: not enough to tell the value
         f"k=...{S[-5:]}",  # likewise a tail
         f"k={S[:2]}...{S[-3:]}",  # head and tail of 5 together
