@@ -514,6 +514,8 @@ _ID_SHAPE = re.compile(
 #: Where something is, not a secret: a URL, a path, an e-mail address.
 _WHERE_SHAPE = re.compile(r"[A-Za-z][\w+.\-]*://\S*|[~.]{0,2}/\S*|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 #: A digit group that is not between two letters (``build2024``, ``user42_x``; not ``s3cr3t``).
+_HAS_BLANK = re.compile(r"\s")
+_HAS_DIGIT = re.compile(r"[0-9]")
 _DIGIT_GROUPS = re.compile(r"(?<![0-9A-Za-z])\d++|(?<!\d)\d++(?![A-Za-z])")
 
 
@@ -523,8 +525,8 @@ def shaped_value(value: str) -> bool:
     or a name written after its value (``Zq9Lm2Xw7Kp4Rt (password)``).
 
     The one predicate every weak joint asks (documented in ``docs/what-is-masked.md``):
-    at least :data:`SHAPED_MIN` characters with no blank; at least one letter and two
-    character classes of lower case, upper case, digits and other characters; not a
+    at least :data:`SHAPED_MIN` characters with no blank; letters with digits, or both
+    letter cases (``(attempt``, ``well-known``, ``ERR_TIMEOUT`` are not); not a
     number, version, time, date, address, UUID or hex id shorter than 32 digits; not a
     URL, path or e-mail address; not made of words (``NullPointerException``,
     ``user_profile``, ``ERR_CONNECTION_REFUSED``), also once its digit groups are taken
@@ -533,22 +535,15 @@ def shaped_value(value: str) -> bool:
     have one character class and are never shaped.
     """
     n = len(value)
-    if n < SHAPED_MIN or n > 65536 or not value.isprintable():
+    if n < SHAPED_MIN or n > 65536 or not value.isprintable() or _HAS_BLANK.search(value):
         return False
-    if any(ch.isspace() for ch in value):
+    lower = value.upper() != value
+    upper = value.lower() != value
+    digit = _HAS_DIGIT.search(value) is not None
+    if not (digit or (lower and upper)) or not (lower or upper):
+        # a word with punctuation ((attempt, well-known), an acronym (ERR_TIMEOUT), a
+        # number: a credential mixes letters with digits or both letter cases
         return False
-    lower = upper = digit = other = False
-    for ch in value:
-        if ch.islower():
-            lower = True
-        elif ch.isupper():
-            upper = True
-        elif ch.isdigit():
-            digit = True
-        else:
-            other = True
-    if not (lower or upper) or lower + upper + digit + other < 2:
-        return False  # a number, punctuation, a word, an acronym
     if _ID_SHAPE.fullmatch(value) or _WHERE_SHAPE.fullmatch(value):
         return False
     if _wordish(value, loose=True) or _sequential_share(value) >= 0.6:
