@@ -512,7 +512,10 @@ _ID_SHAPE = re.compile(
     """
 )
 #: Where something is, not a secret: a URL, a path, an e-mail address.
-_WHERE_SHAPE = re.compile(r"[A-Za-z][\w+.\-]*://\S*|[~.]{0,2}/\S*|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_WHERE_SHAPE = re.compile(
+    r"[A-Za-z][\w+.\-]*://\S*|[~.]{0,2}/\S*|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+    r"|[\w.\-]+\.[A-Za-z][A-Za-z0-9]{0,4}"  # a file's name: HappyFace.jpg, app-v2.tar.gz
+)
 #: A digit group that is not between two letters (``build2024``, ``user42_x``; not ``s3cr3t``).
 _HAS_BLANK = re.compile(r"\s")
 _HAS_DIGIT = re.compile(r"[0-9]")
@@ -528,7 +531,7 @@ def shaped_value(value: str) -> bool:
     at least :data:`SHAPED_MIN` characters with no blank; letters with digits, or both
     letter cases (``(attempt``, ``well-known``, ``ERR_TIMEOUT`` are not); not a
     number, version, time, date, address, UUID or hex id shorter than 32 digits; not a
-    URL, path or e-mail address; not made of words (``NullPointerException``,
+    URL, path, e-mail address or file name; not made of words (``NullPointerException``,
     ``user_profile``, ``ERR_CONNECTION_REFUSED``), also once its digit groups are taken
     out (``order_123456``, ``build2024``); not a placeholder (``xxxxxxxx``,
     ``<your-token>``, ``abcdefgh123``). Prose words ("expired", "missing", "rotation")

@@ -1271,7 +1271,7 @@ _WEAK_SEPS = frozenset(("=", ":", ":=", "=>"))
 _NAME_OPEN = frozenset("([{<\"'`")
 _NAME_CLOSE = frozenset(")]}>\"'`.,;!?")
 #: A value run after a name and blanks, and what closes a sentence after it.
-_VALUE_RUN = re.compile(r"[^\s\"'`]{8,65536}+")
+_VALUE_RUN = re.compile(r"[^\s\"'`<>]{8,65536}+")  # to a blank, a quote or markup
 _VALUE_CLOSE = frozenset(")]}>.,;:!?")
 #: The run right before ``(password)``: a value, quoted or not.
 _VALUE_BEFORE = re.compile(
@@ -1467,7 +1467,12 @@ class KeyValueDetector:
                 found = self._value(text, m)
                 if isinstance(found, tuple):
                     pos = max(pos, found[1])
-                    if shaped_value(text[found[0] : found[1]].strip("\"'`")):
+                    # a scalar right after the separator, never a container's leaves
+                    # ("key": {"shape": "string1To255"}: the model's type, not a value)
+                    scalar = not text[m.end() : found[0]].strip(" \t\"'`") and text[
+                        found[0] : found[0] + 1
+                    ] not in ("{", "[", "(")
+                    if scalar and shaped_value(text[found[0] : found[1]].strip("\"'`")):
                         done.append(found)
                         yield found
             if todo is not None and ks > anchor:
