@@ -517,6 +517,10 @@ _WHERE_SHAPE = re.compile(
     r"|[\w.\-]+\.[A-Za-z][A-Za-z0-9]{0,4}"  # a file's name: HappyFace.jpg, app-v2.tar.gz
 )
 #: A digit group that is not between two letters (``build2024``, ``user42_x``; not ``s3cr3t``).
+#: An identifier of capitalised words, acronyms and short numbers (``GoogleOauth2``,
+#: ``AmazonMWS``, ``KubeConfig``, ``getUserById``): a random token has words of one or
+#: two letters between its case changes.
+_NAMED = re.compile(r"(?:[a-z]{2,}+)?(?:[A-Z][a-z]{2,}+|[A-Z]{2,5}+|[0-9]{1,4}+)++")
 _HAS_BLANK = re.compile(r"\s")
 _HAS_DIGIT = re.compile(r"[0-9]")
 _DIGIT_GROUPS = re.compile(r"(?<![0-9A-Za-z])\d++|(?<!\d)\d++(?![A-Za-z])")
@@ -547,7 +551,7 @@ def shaped_value(value: str) -> bool:
         # a word with punctuation ((attempt, well-known), an acronym (ERR_TIMEOUT), a
         # number: a credential mixes letters with digits or both letter cases
         return False
-    if _ID_SHAPE.fullmatch(value) or _WHERE_SHAPE.fullmatch(value):
+    if _ID_SHAPE.fullmatch(value) or _WHERE_SHAPE.fullmatch(value) or _NAMED.fullmatch(value):
         return False
     if _wordish(value, loose=True) or _sequential_share(value) >= 0.6:
         return False

@@ -1499,8 +1499,13 @@ class KeyValueDetector:
         if anchors is None:
             anchors = self._keyword_offsets(text, lo, kend)
         last = lo
+        found = sorted(done)
+        i, covered = 0, -1  # the spans found so far, walked once (anchors ascend)
         for anchor in anchors:
-            if anchor < last or any(s <= anchor < e for s, e in done):
+            while i < len(found) and found[i][0] <= anchor:
+                covered = max(covered, found[i][1])
+                i += 1
+            if anchor < last or anchor < covered:
                 continue
             run = max(lo, anchor - _KEY_RUN)
             p = max(
@@ -1563,7 +1568,7 @@ class KeyValueDetector:
             v = e
             while v < kend and text[v] in " \t":
                 v += 1
-            if v > e and v < kend:
+            if e < v < kend and text[v] not in "([{<":  # token (optional): prose
                 run = _VALUE_RUN.match(text, v)  # past the window: the value is masked whole
                 if run is not None:
                     ve = run.end()

@@ -154,6 +154,10 @@ LOOKALIKES = [
     "auth=required realm=internal",
     "key=v1.2.3-rc1 pinned",
     "The password is incorrect",
+    "AkamaiToken AmazonMWS KubeConfig FastlyPersonalToken GoogleOauth2",  # a list of names
+    "42 intra OAuth client secret (s-s4t2ud- / s-s4t2af-)",  # a parenthetical
+    "Secrets Manager</a> and the Security Token Service</fullname>",  # markup
+    '"key":{"shape":"string1To255"},',  # a container's leaves under a weak name
     "password was changed at 2024-05-01 10:00:00",
 ]
 
@@ -193,10 +197,13 @@ NOT_SHAPED = [
     "ERR_CONNECTION_REFUSED",
     "user_profile",
     "getUserById",
+    "AmazonMWS",  # an identifier of capitalised words, acronyms and numbers
+    "GoogleOauth2",
     "order_123456",  # words around a number
     "build2024",
     "user42_admin",
     "/var/log/app.log",  # where something is
+    "HappyFace.jpg",
     "https://example.com/x",
     "bob@example.com",
     "xxxxxxxx",  # placeholders
