@@ -1265,6 +1265,8 @@ _CODE_LITERALS = frozenset(("None", "null", "nil", "undefined", "true", "false",
 #: (a key is up to 256 characters, plus brackets and quotes).
 _KEY_RUN = 288
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+#: The word after a weak name's separator (blanks and one quote skipped).
+_WEAK_HEAD = re.compile(r"""[ \t]*+["'`]?([^\s"'`,;&<>]{8,65536}+)""")
 #: Separators that join a weak name (``sid``, ``auth``, ``key``) to its value.
 _WEAK_SEPS = frozenset(("=", ":", ":=", "=>"))
 #: What may open or close a name written in prose: ``(password)``, ``password.``
@@ -1463,8 +1465,15 @@ class KeyValueDetector:
                         yield span
             elif m.group("sep") in _WEAK_SEPS and self.names.is_weak(key):
                 # sid=v, auth: v, "key": "v": a weak name masks only a shaped value
-                # (read once: its value, masked or not, is not read for names again)
-                found = self._value(text, m)
+                # (read once: its value, masked or not, is not read for names again). The
+                # word after the separator is judged first: an unshaped one (sid=42,
+                # key=user_profile:108061) costs no carrier reading.
+                head = _WEAK_HEAD.match(text, m.end())
+                found = None
+                if head is not None and shaped_value(head.group(1)):
+                    found = self._value(text, m)
+                elif head is not None:
+                    pos = max(pos, head.end())
                 if isinstance(found, tuple):
                     pos = max(pos, found[1])
                     # a scalar right after the separator, never a container's leaves
