@@ -1266,7 +1266,7 @@ _CODE_LITERALS = frozenset(("None", "null", "nil", "undefined", "true", "false",
 _KEY_RUN = 288
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 #: The word after a weak name's separator (blanks and one quote skipped).
-_WEAK_HEAD = re.compile(r"""[ \t]*+["'`]?([^\s"'`,;&<>]{8,65536}+)""")
+_WEAK_HEAD = re.compile(r"""[ \t]*+["'`]?([^\s"'`,;&<>]{8,1024}+)""")
 #: Separators that join a weak name (``sid``, ``auth``, ``key``) to its value.
 _WEAK_SEPS = frozenset(("=", ":", ":=", "=>"))
 #: What may open or close a name written in prose: ``(password)``, ``password.``
@@ -1464,24 +1464,22 @@ class KeyValueDetector:
                         done.append(span)
                         yield span
             elif m.group("sep") in _WEAK_SEPS and self.names.is_weak(key):
-                # sid=v, auth: v, "key": "v": a weak name masks only a shaped value
-                # (read once: its value, masked or not, is not read for names again). The
-                # word after the separator is judged first: an unshaped one (sid=42,
-                # key=user_profile:108061) costs no carrier reading.
+                # sid=v, auth: v, "key": "v": a weak name masks only a shaped value. The
+                # word after the separator (bounded: linear on "key"="key"=...) is judged
+                # first: an unshaped one (sid=42, key=user_profile:108061) costs no carrier
+                # reading, and is read on for names (<entry key="password">v</entry>).
                 head = _WEAK_HEAD.match(text, m.end())
                 found = None
                 if head is not None and shaped_value(head.group(1)):
                     found = self._value(text, m)
-                elif head is not None:
-                    pos = max(pos, head.end())
                 if isinstance(found, tuple):
-                    pos = max(pos, found[1])
                     # a scalar right after the separator, never a container's leaves
                     # ("key": {"shape": "string1To255"}: the model's type, not a value)
                     scalar = not text[m.end() : found[0]].strip(" \t\"'`") and text[
                         found[0] : found[0] + 1
                     ] not in ("{", "[", "(")
                     if scalar and shaped_value(text[found[0] : found[1]].strip("\"'`")):
+                        pos = max(pos, found[1])
                         done.append(found)
                         yield found
             if todo is not None and ks > anchor:
