@@ -42,6 +42,7 @@ that start where the value starts and stop at its end.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import itertools
 import re
@@ -385,6 +386,19 @@ def token_value(text: str, at: int, end: int, key_at: int) -> Span | None:
     quote = enclosing(text, lo, at)
     if quote is not None:
         e = _quote_end(text, at, e, quote)
+        if (
+            e < end
+            and text[e] in " \t"
+            and text.startswith(quote, key_at - len(quote))
+            and not is_placeholder(text[at:e])  # "password=%s for %s": a format string
+        ):
+            # A string that opens with the pair ("DB_PASSWORD=correct horse battery",
+            # -var="db_password=a b", 'password=a b'): a shell argument, an environment
+            # entry or a message holding one name=value; the value runs to the string's
+            # close unless another name=value pair follows inside it.
+            close = _quote_end(text, e, _end_of_line(text, e, end, quote), quote)
+            if not _PAIR_ANYWHERE.search(text, e, close):
+                e = close
     if e - at > 1 and text[e - 1] in ";," and _PAIR_AHEAD.match(text, e):
         e -= 1
     elif (
@@ -468,11 +482,40 @@ def heredoc(text: str, at: int, end: int) -> Span | None:
     m = _HEREDOC.match(text, at, end)
     if m is None:
         return None
-    tag = re.escape(m.group("tag"))
     stop = min(end, m.end() + _LONG)
-    close = re.compile(rf"^[ \t]*{tag}(?![A-Za-z0-9_])", re.M).search(text, m.end(), stop)
-    e = close.start() if close else stop
-    return _strip_span(text, m.end(), e)
+    close = _closing_line(text, m.group("tag"), m.end(), stop)
+    return _strip_span(text, m.end(), stop if close < 0 else close)
+
+
+#: The closing lines found in the last text read, per tag: (text, {tag: (lo, hi, starts)}),
+#: every closing line of ``text[lo:hi]``. Searching 64 KiB for the tag from each opener
+#: made repeated unterminated openers (``password = <<EOF`` on each line) cost 64 KiB
+#: each; now each part of the text is searched once per tag.
+_CLOSES: tuple[str, dict[str, tuple[int, int, list[int]]]] = ("", {})
+
+
+def _closing_line(text: str, tag: str, start: int, stop: int) -> int:
+    """Start of the first line in ``text[start:stop]`` holding only ``tag`` (indented, then
+    a non-word: ``EOT;``), or -1."""
+    global _CLOSES
+    seen, by_tag = _CLOSES
+    if seen is not text:
+        by_tag = {}
+        _CLOSES = (text, by_tag)
+    lo, hi, starts = by_tag.get(tag, (start, start, []))
+    if not lo <= start <= hi:
+        lo, hi, starts = start, start, []
+    if hi < stop:
+        # Read on to the end of stop's line, so a tag line is judged whole whatever the
+        # query's bound; a match starts at or after hi (one before hi was found already).
+        upto = text.find("\n", stop)
+        upto = len(text) if upto < 0 else upto
+        rx = re.compile(rf"^[ \t]*{re.escape(tag)}(?![A-Za-z0-9_])", re.M)
+        starts = starts + [m.start() for m in rx.finditer(text, hi, upto)]
+        hi = upto
+    by_tag[tag] = (lo, hi, starts)
+    i = bisect.bisect_left(starts, start)
+    return starts[i] if i < len(starts) and starts[i] < stop else -1
 
 
 _LONG_QUOTES = ('"""', "'''", "`")
@@ -2496,6 +2539,11 @@ _FILLER_WORDS = frozenset({"redacted", "filtered", "hidden", "masked"})
 _COMMENT = re.compile(r"[ \t]+(?:#|//)[^\r\n]*$")  # ASCII blanks: a no-break space is a value's
 
 
+#: The longest value read as a placeholder: a template, a reference or filler is short,
+#: and reading a 64 KiB value (an unterminated heredoc, repeated) for one cost as much.
+_PLACEHOLDER_MAX = 4096
+
+
 def is_placeholder(value: str) -> bool:
     """True when ``value`` carries no secret: empty or null-ish, a template, a reference, filler.
 
@@ -2504,6 +2552,8 @@ def is_placeholder(value: str) -> bool:
     ``<your-token-here>``, ``xxxxxxxx``, ``****``, a rendered mask. A trailing
     ``# comment`` is ignored (``password = None  # set later``).
     """
+    if len(value) > _PLACEHOLDER_MAX:
+        return False
     v = value.strip()
     if len(v) > 1 and v[-1] in ";," and v[0] in "$%{#<@`":
         v = v[:-1]  # Password=%DB_PASS%; -- the separator after a template is not part of it
@@ -2557,6 +2607,8 @@ def placeholder_at(
     secret (``*db_password``). A YAML parser rejects an alias whose anchor it has not
     seen, so ``password: *Qv8...`` in a log line is a value that starts with ``*``.
     """
+    if e - s > _PLACEHOLDER_MAX:
+        return False
     c = _COMMENT.search(text, s, e)
     stop = c.start() if c else e
     if text.startswith("*", s) and _ALIAS.fullmatch(text, s, stop):

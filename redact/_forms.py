@@ -202,9 +202,11 @@ def variants(value: str, min_length: int = 8) -> set[str]:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
         # Registered with its quotes (read from a config file), logged without them.
         forms |= _core_forms(value[1:-1])
-    stripped = value.strip()
+    stripped = _EDGES.sub("", value)
     if stripped != value and len(stripped) >= min_length:
-        # A value read with a stray space or tab around it is logged trimmed.
+        # A value read with a stray space or tab around it is logged trimmed; one read
+        # with a byte-order mark (a file saved by Notepad) or a zero-width character at an
+        # edge is logged without it.
         forms |= _core_forms(stripped)
     if "\n" in value or "\r" in value:
         unix = value.replace("\r\n", "\n")
@@ -214,6 +216,10 @@ def variants(value: str, min_length: int = 8) -> set[str]:
         for line in identifying_lines(value, min_length):
             forms |= _core_forms(line)
     return {f for f in forms if len(f) >= min_length}
+
+
+#: Blanks and invisible characters at a value's edges (BOM, zero-width space/joiners).
+_EDGES = re.compile(r"^[\s\ufeff\u200b-\u200d\u2060]+|[\s\ufeff\u200b-\u200d\u2060]+$")
 
 
 # -- identifying lines of a multi-line value ----------------------------------------------

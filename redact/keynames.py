@@ -322,8 +322,22 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "psk",
     "unseal_key",
     "mnemonic",
+    "mnemonic_phrase",
+    "mnemonic_words",
     "seed_phrase",
     "security_answer",
+    "secret_answer",
+    # one-time-password and wallet seeds (a seed alone is a random seed: seed=42)
+    "otp_seed",
+    "totp_seed",
+    "hotp_seed",
+    "mfa_seed",
+    "private_seed",
+    "master_seed",
+    # TLS private keys named by the protocol
+    "tls_key",
+    "ssl_key",
+    "docker_auth",
     "credentials_json",
     "auth_config",
     "jaas_config",
@@ -337,7 +351,11 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "adminpass",
     "dbpw",
     "dbpass",
+    "dbpwd",
     "userpw",
+    "userpwd",
+    "rootpwd",
+    "adminpwd",
     "ldappw",
     "ldappass",
     "smtppass",
@@ -407,6 +425,7 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "kata_sandi",  # Indonesian
     "kata_laluan",  # Malay
     "mat_khau",  # Vietnamese (mật khẩu)
+    "mật_khẩu",  # its letters wake the text's name reader; accents fold when judged
     "κωδικός",
     "סיסמה",
     "كلمة_المرور",
@@ -692,10 +711,17 @@ _STRIP = str.maketrans("", "", "-_. ")
 _DESCRIBING = c.DESCRIBING
 
 
+#: Characters a name is judged without: invisible format characters and combining marks
+#: (after NFKD: accents, and the vowel signs of Indic and Thai names, fold away).
+_UNSEEN = frozenset({"Cf", "Mn", "Mc", "Me"})
+
+
 def normalize(name: str) -> str:
     """Lower-case ``name`` and keep only its letters and digits (``X-Api-Key`` -> ``xapikey``)."""
-    if not name.isascii():  # full-width and other compatibility forms spell the same name
-        name = unicodedata.normalize("NFKC", name)
+    if not name.isascii():
+        # full-width and other compatibility forms spell the same name, and accents fold
+        # (mật_khẩu is mat_khau, şifre is sifre): NFKD, whose marks the test below drops
+        name = unicodedata.normalize("NFKD", name)
     n = name.lower().translate(_STRIP)
     return n if n.isalnum() else "".join(ch for ch in n if ch.isalnum())
 
@@ -856,7 +882,9 @@ class KeyNames:
             return normalize(name) not in self.allow
         if not name.isascii():  # ｐａｓｓｗｏｒｄ, pass\u200bword: judge what a reader sees
             name = "".join(
-                ch for ch in unicodedata.normalize("NFKC", name) if unicodedata.category(ch) != "Cf"
+                ch
+                for ch in unicodedata.normalize("NFKD", name)
+                if unicodedata.category(ch) not in _UNSEEN
             )
         n = normalize(name)
         if not n or n in self.allow:
@@ -1044,8 +1072,10 @@ class KeyNames:
         for w in out:
             if w.isascii():
                 spelled.add(w)
-            else:
-                spelled.update(ascii_lower(v) for v in (w, w.upper(), w.capitalize()))
+            else:  # and decomposed (NFD: macOS file names, some editors)
+                cases = (w, w.upper(), w.capitalize())
+                spelled.update(ascii_lower(v) for v in cases)
+                spelled.update(ascii_lower(unicodedata.normalize("NFD", v)) for v in cases)
         for root in _FULLWIDTH_ROOTS:
             wide = root.translate(_FULLWIDTH)
             spelled.update(ascii_lower(v) for v in (wide, wide.upper(), wide.capitalize()))
@@ -1068,7 +1098,9 @@ class KeyNames:
         chars = {
             ch
             for name in (*self.exact, *self.suffixes, *self.words)
-            for spelled in (name, name.lower(), name.upper())
+            for cased in (name, name.lower(), name.upper())
+            # decomposed too: NFD text (macOS file names) spells ñ as n and a mark
+            for spelled in (cased, unicodedata.normalize("NFD", cased))
             for ch in spelled
             if not ch.isascii()
         }
@@ -1144,6 +1176,44 @@ _LIST_OPENERS = ("['", '["', "('", '("')
 # SQL/prose space before a quoted literal, a setter's parenthesis (its literal may follow other
 # arguments), a --flag's space, and Go's "var name Type =" (T-SQL "DECLARE @name TYPE(n) =").
 # An element's namespace prefix is not part of its name (<wsse:Password>, <ns2:apiKey>).
+#: Combining marks of the BMP (Unicode categories Mn, Mc, Me; generated from
+#: ``unicodedata`` 14.0.0): a name in Devanagari, Thai or with stacked accents (पासवर्ड,
+#: รหัสผ่าน, mật_khẩu) is one name, though ``\w`` stops at its marks.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1-\u05c2\u05c4-\u05c5\u05c7"
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7-\u06e8"
+    "\u06ea-\u06ed\u0711\u0730-\u074a\u07a6-\u07b0\u07eb-\u07f3\u07fd\u0816-\u0819"
+    "\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u0898-\u089f\u08ca-\u08e1"
+    "\u08e3-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962-\u0963\u0981-\u0983"
+    "\u09bc\u09be-\u09c4\u09c7-\u09c8\u09cb-\u09cd\u09d7\u09e2-\u09e3\u09fe"
+    "\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47-\u0a48\u0a4b-\u0a4d\u0a51\u0a70-\u0a71"
+    "\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2-\u0ae3"
+    "\u0afa-\u0aff\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47-\u0b48\u0b4b-\u0b4d"
+    "\u0b55-\u0b57\u0b62-\u0b63\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7"
+    "\u0c00-\u0c04\u0c3c\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55-\u0c56"
+    "\u0c62-\u0c63\u0c81-\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd"
+    "\u0cd5-\u0cd6\u0ce2-\u0ce3\u0d00-\u0d03\u0d3b-\u0d3c\u0d3e-\u0d44\u0d46-\u0d48"
+    "\u0d4a-\u0d4d\u0d57\u0d62-\u0d63\u0d81-\u0d83\u0dca\u0dcf-\u0dd4\u0dd6"
+    "\u0dd8-\u0ddf\u0df2-\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0eb1\u0eb4-\u0ebc"
+    "\u0ec8-\u0ecd\u0f18-\u0f19\u0f35\u0f37\u0f39\u0f3e-\u0f3f\u0f71-\u0f84"
+    "\u0f86-\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1056-\u1059"
+    "\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f"
+    "\u109a-\u109d\u135d-\u135f\u1712-\u1715\u1732-\u1734\u1752-\u1753\u1772-\u1773"
+    "\u17b4-\u17d3\u17dd\u180b-\u180d\u180f\u1885-\u1886\u18a9\u1920-\u192b"
+    "\u1930-\u193b\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f\u1ab0-\u1ace"
+    "\u1b00-\u1b04\u1b34-\u1b44\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1be6-\u1bf3"
+    "\u1c24-\u1c37\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf4\u1cf7-\u1cf9\u1dc0-\u1dff"
+    "\u20d0-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099-\u309a"
+    "\ua66f-\ua672\ua674-\ua67d\ua69e-\ua69f\ua6f0-\ua6f1\ua802\ua806\ua80b"
+    "\ua823-\ua827\ua82c\ua880-\ua881\ua8b4-\ua8c5\ua8e0-\ua8f1\ua8ff\ua926-\ua92d"
+    "\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9e5\uaa29-\uaa36\uaa43\uaa4c-\uaa4d"
+    "\uaa7b-\uaa7d\uaab0\uaab2-\uaab4\uaab7-\uaab8\uaabe-\uaabf\uaac1\uaaeb-\uaaef"
+    "\uaaf5-\uaaf6\uabe3-\uabea\uabec-\uabed\ufb1e\ufe00-\ufe0f\ufe20-\ufe2f"
+)
+#: A name's characters: word characters, ``.`` and ``-``, zero-width joiners and the BOM
+#: (``pass\u200bword`` is read whole and judged as a reader sees it), combining marks.
+_NAME_CLASS = "[\\w.\\-\u200b-\u200d\u2060\ufeff" + _MARKS + "]"
+_NAME_CLASS_SPELLED = r"[\w.\-\u200b-\u200d\u2060\ufeff]"  # as the patterns below spell it
 _KEY_SEP = re.compile(
     r"""
     (?<![\w.\-\u200b-\u200d\u2060\ufeff])
@@ -1178,11 +1248,11 @@ _KEY_SEP = re.compile(
       | (?(dash)(?<=[ \t])(?=[^\s\-])|(?!))
       | (?(go)(?<=[ \t])(?=[A-Za-z_\[*])|(?!))
     )
-    """,
+    """.replace(_NAME_CLASS_SPELLED, _NAME_CLASS),
     re.X,
 )
 #: Where a name of ``_KEY_SEP`` can start (its first character, not after another).
-_KEY_START = re.compile(r"(?<![\w.\-\u200b-\u200d\u2060\ufeff])[\w.\-\u200b-\u200d\u2060\ufeff]")
+_KEY_START = re.compile(f"(?<!{_NAME_CLASS}){_NAME_CLASS}")
 _BLANK = re.compile(r"\s")
 _EOL_CHARS = re.compile(r"[\r\n]")
 #: A Clojure/EDN keyword's start right before a name: ``{:api-key``, ``(:password``, ``:db/``.

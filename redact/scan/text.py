@@ -18,7 +18,7 @@ import functools
 import hashlib
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from redact._commands import runner_secret_command
@@ -366,26 +366,44 @@ def allow_reason(line_text: str, rule_id: str) -> str | None:
     return None
 
 
-def mask_path(redactor: Redactor, path: str, options: ScanOptions) -> str:
+#: The shortest finding value masked where it recurs in the file's path.
+_PATH_VALUE_MIN = 6
+
+
+def mask_path(
+    redactor: Redactor,
+    path: str,
+    options: ScanOptions,
+    *,
+    values: Mapping[str, str] | None = None,
+) -> str:
     """``path`` with every secret in it replaced by a keyed fingerprint mask.
 
     Paths are data: a file named after a token (``cache-ghp_....txt``) would
     otherwise print the token in every report and store it in the baseline.
     The mask is ``[REDACTED:<rule>:fp:<hmac8>]`` under the scan's fingerprint
     key, so two such files stay apart and a baseline entry stays stable across
-    runs without holding the value. Unchanged under ``--show-secrets``.
+    runs without holding the value. ``values`` (secret -> mask label) are what the
+    file's own findings hide: a directory or file named after one
+    (``users/<password>/cfg.ini``) is masked there too, though no rule knows the
+    name's shape. Unchanged under ``--show-secrets``.
     """
     if options.show_secrets:
         return path
-    found = redactor.find(path)
+    found = [(f.start, f.end, f.mask_label) for f in redactor.find(path)]
+    for value, label in (values or {}).items():
+        at = path.find(value)
+        while at >= 0:
+            found.append((at, at + len(value), label))
+            at = path.find(value, at + 1)
     if not found:
         return path
     spans: list[tuple[int, int, str]] = []
-    for f in sorted(found, key=lambda f: (f.start, -f.end)):
-        if spans and f.start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], f.end), spans[-1][2])
+    for start, end, label in sorted(found, key=lambda f: (f[0], -f[1])):
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end), spans[-1][2])
         else:
-            spans.append((f.start, f.end, f.mask_label))
+            spans.append((start, end, label))
     mask = FingerprintMask(options.fingerprint_key, "fp")
     parts, pos = [], 0
     for start, end, label in spans:
@@ -470,7 +488,12 @@ def scan_text(
     if not chosen:
         return []
     newlines = [m.start() for m in re.finditer("\n", text)]
-    shown_path = mask_path(redactor, path, options)
+    # What the findings hide is masked in the path too (shortest first loses to longest
+    # in the merge): a value too short to tell apart from a path's words is left.
+    hidden = {
+        text[f.start : f.end]: f.mask_label for f in raw if f.end - f.start >= _PATH_VALUE_MIN
+    }
+    shown_path = mask_path(redactor, path, options, values=hidden)
     out: list[ScanFinding] = []
     for f in chosen:
         idx = bisect_right(newlines, f.start - 1)

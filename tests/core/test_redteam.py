@@ -361,6 +361,20 @@ def test_big_text_finds_what_each_example_finds(
         # the record gate reaches lines from each keyword: one pass per word, not per hit
         '"a": token b token\n',
         '{"log":"token x","stream":"s"}\nTraceback (most recent call last):\n',
+        # values that may span lines, opened on every line and never closed: each
+        # opener's body runs to 64 KiB, so the closing line and the placeholder test
+        # must not be searched again for each one
+        "password = <<EOF\n",
+        "token: <<-END\n",
+        "token: <<'EOF'\n",
+        "$password = <<<EOT\n",
+        "PASSWORD=$(cat <<EOF\n",
+        "password = <<EOF\nx\n",
+        "secret = '''\n",
+        'password = """\n',
+        "password = `\n",
+        "password: >-\n",
+        'password = "a\\\n',
     ],
 )
 def test_key_detector_and_mask_filter_stay_linear(r: Redactor, unit: str) -> None:

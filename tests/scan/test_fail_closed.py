@@ -211,6 +211,38 @@ def test_a_file_named_after_a_secret_never_prints_it(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stdout  # the masked path is a stable baseline key
 
 
+@pytest.mark.parametrize(
+    ("layout", "content"),
+    [
+        ("users/{v}/cfg.ini", 'password = "{v}"\n'),  # a directory named after the value
+        ("{v}", "x = 1\npassword: {v}\n"),  # the file itself
+        ("conf/{v}.bak/db.yaml", "db:\n  password: {v}\n"),  # a part of a name
+        ("a/{v}/b/{v}.env", "DB_PASSWORD={v}\n"),  # twice
+    ],
+)
+def test_a_path_never_shows_what_its_own_findings_hide(
+    tmp_path: Path, layout: str, content: str
+) -> None:
+    """A value no rule knows by shape (found by its name inside the file) is masked where
+    the file's path repeats it: text, JSON, SARIF and the baseline; the key stays stable."""
+    value = "Qw9hunter2Xz" + "".join(_RNG.choice("abcdefghjk") for _ in range(4))
+    target = tmp_path / layout.format(v=value)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content.format(v=value))
+    outputs = {}
+    for fmt in ("text", "json", "sarif"):
+        proc = run_redact("scan", "--format", fmt, "--color", "never", ".", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        outputs[fmt] = proc.stdout + proc.stderr
+    run_redact("scan", "--baseline", "b.json", "--update-baseline", ".", cwd=tmp_path)
+    outputs["baseline"] = (tmp_path / "b.json").read_bytes()
+    for name, out in outputs.items():
+        assert value.encode() not in out, name
+        assert b"REDACTED:" in out, name
+    again = run_redact("scan", "--baseline", "b.json", ".", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
+
+
 def test_a_secret_in_a_git_path_is_masked(
     make_repo: Callable[[str], object], secret: Callable[..., str]
 ) -> None:
