@@ -2332,6 +2332,7 @@ _TEMPLATE_PART = (
     r"\$\{\{[^{}]{1,256}\}\}"  # ${{ secrets.X }} (GitHub Actions)
     r"|\$\{[^{}\r\n]{1,256}\}"  # ${VAR}, ${env:VAR}, ${ssm:/x}
     r"|\$\((?:[^()\r\n]|\([^()\r\n]*\)){1,256}\)"  # $(DbPassword) (Azure DevOps), $(cat file)
+    r"|\$env:[A-Za-z_][A-Za-z0-9_]{0,127}"  # $env:DB_PASSWORD (PowerShell)
     r"|\$(?:[A-Z_][A-Z0-9_]{0,127}|[a-z_]{1,64})"  # $VAR, $password (not $ecr3t)
     r"|%[A-Za-z_][A-Za-z0-9_]{0,127}%"  # %VAR% (Windows)
     r"|%env\([^()\r\n]{1,128}\)%"  # %env(NAME)% (Symfony)
@@ -2346,6 +2347,8 @@ _TEMPLATE_PART = (
     r"|%(?:[0-9]{1,2}\$)?[-+ 0#]{0,3}[0-9]{0,3}(?:\.[0-9]{1,3})?[sdqvr]"  # %s, %1$s, %-10s
     r"|\(\([^()\r\n]{1,256}\)\)"  # ((db_password)) (Concourse)
     r"|`[^`\r\n]{1,256}`"  # `cat file`
+    r"|__[A-Z][A-Z0-9_]{1,127}__"  # __DB_PASSWORD__ (replace-token tasks)
+    r"|@@[A-Za-z_][A-Za-z0-9_.]{0,127}@@"  # @@DB_PASSWORD@@
 )
 _TEMPLATE = re.compile(rf"(?:{_TEMPLATE_PART})++")
 #: The openings of the templates and references above: a token that holds one (a rule's match
@@ -2387,7 +2390,13 @@ _REFERENCE = re.compile(
     | ref\+[a-z0-9]+://[^\s]{1,256}
     | @Microsoft\.KeyVault\([^()\r\n]{1,256}\)
     | arn:aws[\w-]*:(?:secretsmanager|ssm):[^\s]{1,256}
-    | (?:op|vault|keyvault|sm|gsm|ssm|awssm|secretsmanager)://[^\s]{1,256}
+    | (?:op|vault|keyvault|azurekeyvault|akv|sm|gsm|gcpsm|ssm|awssm|secretsmanager|kms|awskms
+        |gcpkms|azurekms|sops|doppler|infisical|bws)://[^\s]{1,256}
+    | vault:[A-Za-z0-9_][\w.\-]{0,127}(?:/[\w.\-]{1,128}){1,16}(?:\#[\w.\-]{1,64})?  # vault:a/b#k
+    | ENC\[[A-Z0-9_]{2,32},data:[^\]\s]{0,8192}\]                   # SOPS ciphertext
+    | (?:random|aws|azurerm|azuread|google|vault|tls|kubernetes|onepassword|doppler|hcloud
+        |digitalocean|github|null|time)_[a-z0-9_]{1,64}\.[A-Za-z_][\w\-]{0,63}
+        (?:\[[0-9"\w\-]{1,64}\])?\.[a-z_][\w.\[\]"]{0,127}      # random_password.db.result
     | \*[A-Za-z_][\w-]{0,63}                                              # YAML *alias
     | [:@][A-Za-z_][a-z0-9_]{0,63}                       # SQL :password, T-SQL @password, @ivar
     | \$[0-9]{1,2}                                                         # $1 (SQL)
@@ -2495,6 +2504,8 @@ _FILLER = re.compile(
     | (?:your|my)[-_ ][a-z][a-z_\- ]{0,48}
     | (?:redacted|filtered|hidden|masked)
     | \*+(?:redacted|filtered|hidden|masked)\*+
+    | \((?:redacted|filtered|hidden|masked|secret|sensitive)\)           # (hidden)
+    | (?-i:REPLACE_?ME|CHANGE_?ME_?LATER|TODO|TBD|FIXME)                # filler to replace
     """
 )
 #: Words a reference or filler value may start with (everything else starts with a sigil).
@@ -2526,6 +2537,13 @@ _WORD_STARTS = (
     "ssm:",
     "awssm:",
     "secretsmanager:",
+    "kms:",
+    "azurekeyvault:",
+    "akv:",
+    "ENC[",
+    *(f"{p}_" for p in ("random", "aws", "azurerm", "azuread", "google", "vault", "tls")),
+    *(f"{p}_" for p in ("kubernetes", "onepassword", "doppler", "hcloud", "digitalocean")),
+    *(f"{p}_" for p in ("github", "null", "time")),
     "x",
     "X",
     "your",
@@ -2534,8 +2552,16 @@ _WORD_STARTS = (
     "my",
     "My",
     "MY",
+    "REPLACE",
+    "TODO",
+    "TBD",
+    "FIXME",
 )
-_FILLER_WORDS = frozenset({"redacted", "filtered", "hidden", "masked"})
+_FILLER_WORDS = frozenset(
+    {"redacted", "filtered", "hidden", "masked", "todo", "tbd", "fixme", "replaceme"}
+)
+#: A provider prefix cut short in an example (``sk-...``, ``ghp_…``): no value follows.
+_TRUNCATED = re.compile(r"[A-Za-z]{1,8}[_\-]?(?:\.\.\.|…)")
 _COMMENT = re.compile(r"[ \t]+(?:#|//)[^\r\n]*$")  # ASCII blanks: a no-break space is a value's
 
 
@@ -2572,7 +2598,7 @@ def is_placeholder(value: str) -> bool:
         if head.lower() in _SKIP_VALUES:
             return True
         v = head
-    if MASK_TOKEN.fullmatch(v):
+    if MASK_TOKEN.fullmatch(v) or _TRUNCATED.fullmatch(v):
         return True
     expr = v[:-1] if v[-1] in ";," else v
     if _CALL_EXPR.fullmatch(expr) or (("/" in v or "\\" in v) and _is_path(expr)):

@@ -534,6 +534,22 @@ PLACEHOLDERS = [
     "secret: !Ref DbSecret",
     "password=$DB_PASSWORD",
     "password=%APP_PASSWORD%",
+    # red team: more members (SOPS ciphertext, PowerShell, replace tokens, secret-manager
+    # and KMS references, Terraform resource attributes, filler and cut examples)
+    "password: ENC[AES256_GCM,data:Tr8sQ==,iv:abc=,tag:x==,type:str]",
+    "password: $env:DB_PASSWORD",
+    "password=__DB_PASSWORD__",
+    "password: @@DB_PASSWORD@@",
+    "password: REPLACE_ME",
+    "api_key: TODO",
+    "password: (hidden)",
+    "api_key: sk-...",
+    "token: ghp_\u2026",
+    "key: kms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
+    "password: vault:secret/data/db#password",
+    "password: azurekeyvault://kv/secrets/db",
+    "password = random_password.db.result",
+    "password = aws_secretsmanager_secret_version.db.secret_string",
 ]
 
 
@@ -542,6 +558,20 @@ def test_placeholders_are_not_secrets(text: str) -> None:
     """A value that only names where the secret comes from is left readable."""
     assert R.redact(text) == text
     assert not [f for f in R.find(text) if f.detector == "key-name"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: TODOZq9Lm2Xw7",  # a filler word glued to a value
+        "password: vault:Zq9Lm2Xw7Kp4",  # no path: a value that starts with vault:
+        "password: Zq9Lm2Xw...",  # a value, then an ellipsis
+        "password = random_Zq9.Lm2.Xw7",  # no provider resource type
+        "password: __Zq9Lm2Xw7Kp4",  # not a closed replace token
+    ],
+)
+def test_placeholder_lookalikes_are_masked(text: str) -> None:
+    assert "Zq9" not in R.redact(text)
 
 
 def test_no_finding_is_a_lone_character() -> None:
