@@ -157,6 +157,31 @@ def _misread_forms(value: str, raw: bytes, min_length: int) -> set[str]:
     return {f for f in shown if len(f) - f.count(_REPLACEMENT) >= min_length and f != value}
 
 
+def _legacy_byte_forms(value: str) -> set[str]:
+    """Encodings of a non-ASCII value's bytes in a legacy code page (latin-1, cp1252).
+
+    A host that writes the value in its code page before encoding it percent-encodes or
+    base64-encodes those bytes (``P%E4ssw%F6rd``, a Basic header built from latin-1 bytes).
+    The views decode percent escapes and base64 runs as UTF-8, which these bytes are not,
+    so the forms are literal: percent (upper and lower hex, ``+`` for a space) and base64
+    at every alignment.
+    """
+    out: set[str] = set()
+    if value.isascii():
+        return out
+    for legacy in ("latin-1", "cp1252"):
+        try:
+            raw = value.encode(legacy)
+        except UnicodeEncodeError:
+            continue
+        for quote in (urllib.parse.quote, urllib.parse.quote_plus):
+            pct = quote(raw, safe="")
+            out.add(pct)
+            out.add(_PCT_HEX.sub(lambda m: m.group(0).lower(), pct))
+        out |= _b64_forms(raw)
+    return out
+
+
 def _core_forms(value: str) -> set[str]:
     """Forms of a piece of a value (trimmed value, unquoted value, identifying line)."""
     return {value} | _b64_forms(value.encode("utf-8", "surrogatepass"))
@@ -177,6 +202,7 @@ def variants(value: str, min_length: int = 8) -> set[str]:
     forms |= _b64_forms(raw)
     forms |= _nested_short(value, raw)
     forms |= _misread_forms(value, raw, min_length)
+    forms |= _legacy_byte_forms(value)
     # The spellings libraries write most (quote, quote_plus, encodeURIComponent; JSON)
     # stay literal: found even glued to text that the views would decode wrongly
     # ("%" + "%30..." reads as "%" "0"...). They equal the value for letters and digits.

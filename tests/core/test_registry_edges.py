@@ -56,3 +56,36 @@ def test_invisible_edges_property(left: list[str], right: list[str]) -> None:
     r = Redactor.default()
     r.known.add("".join(left) + VALUE + "".join(right), label="k")
     assert VALUE not in r.redact(f"a={VALUE};")
+
+
+# -- a non-ASCII value's bytes in a legacy code page ------------------------------------------
+
+LEGACY = "Pässwörd-Zq9Lm2"
+
+
+def _pct_lower(text: str) -> str:
+    import re
+
+    return re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+@pytest.mark.parametrize("codec", ["latin-1", "cp1252"])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda v, c: __import__("urllib.parse").parse.quote(v, encoding=c),
+        lambda v, c: _pct_lower(__import__("urllib.parse").parse.quote(v, encoding=c, safe="")),
+        lambda v, c: __import__("urllib.parse").parse.quote_plus(v + " x", encoding=c),
+        lambda v, c: __import__("base64").b64encode(v.encode(c)).decode(),
+        lambda v, c: __import__("base64").b64encode(b"bob:" + v.encode(c)).decode(),
+        lambda v, c: __import__("base64").urlsafe_b64encode(v.encode(c)).decode().rstrip("="),
+    ],
+    ids=["quote", "quote-lower-hex", "quote-plus", "base64", "basic-auth", "base64url"],
+)
+def test_legacy_code_page_bytes_of_a_value_are_masked(codec: str, encode: object) -> None:
+    r = Redactor.default()
+    r.known.add(LEGACY, label="pw")
+    form = encode(LEGACY, codec)  # type: ignore[operator]
+    out = r.redact(f"sent {form} done")
+    assert "[REDACTED:pw]" in out, (form, out)
+    assert out.startswith("sent ") and out.endswith(" done")
