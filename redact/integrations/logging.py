@@ -24,10 +24,10 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from redact import ERROR_PLACEHOLDER, Redactor, telemetry
+from redact._clean import CleanCache
 from redact._messages import merge_args, redact_args
 from redact.exceptions import ConfigError
 from redact.integrations._objects import OnceWarner, masked_exception
-from redact.integrations._web import CleanCache
 
 __all__ = ["RedactFilter", "RedactingFormatter", "install"]
 
