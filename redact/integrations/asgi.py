@@ -708,6 +708,15 @@ class _WebSocketGuard:
                 message = {**message, "headers": headers}
         elif kind == "websocket.http.response.body":
             message, labels = self._message(message, field="body")
+        elif kind not in _WEBSOCKET_SENDS:  # unknown: it could carry anything (fail closed)
+            where = f"{kind!r} message (not inspected)"
+            if mw.egress == "report":
+                mw.report("reported", where, (), self.view)
+            else:
+                mw.report("blocked (connection closed)", where, (), self.view)
+                self.blocked = True
+                await self._send({"type": "websocket.close", "code": 1011, "reason": ""})
+                return
         if labels:
             if mw.egress == "block" and not kind.startswith("websocket.http."):
                 mw.report("blocked (connection closed)", "websocket message", labels, self.view)
@@ -797,6 +806,15 @@ _INSPECTED_EXTENSIONS = frozenset(
         "http.response.early_hint",
         "http.response.push",
         "http.response.debug",
+    }
+)
+_WEBSOCKET_SENDS = frozenset(
+    {
+        "websocket.accept",
+        "websocket.send",
+        "websocket.close",
+        "websocket.http.response.start",
+        "websocket.http.response.body",
     }
 )
 _FILE_SENDS = frozenset({"http.response.pathsend", "http.response.zerocopysend"})

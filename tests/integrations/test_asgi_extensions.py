@@ -372,3 +372,37 @@ def test_file_response_through_uvicorn_is_masked(
     assert secret not in response.text
     assert response.text == "db [REDACTED:db-password]\nvisible line\n"
     assert response.headers["content-length"] == str(len(response.content))
+
+
+@pytest.mark.parametrize("egress", ["mask", "block", "report"])
+def test_unknown_websocket_message_fails_closed(
+    planted: tuple[Planted, Redactor], egress: asgi.Egress
+) -> None:
+    """A WebSocket message type the guard does not know closes the connection (1011)."""
+    p, r = planted
+    secret = p.known["api-key"]
+    unknown = {"type": "websocket.future_send", "bytes": secret.encode()}
+    sent: list[Message] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "websocket.accept"})
+        await send(unknown)
+        await send({"type": "websocket.send", "text": "after"})
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], "query_string": b""}
+    mw = RedactMiddleware(app, redactor=r, bind_context=False, egress=egress)
+    asyncio.run(mw(scope, receive, send))
+    if egress == "report":  # report mode changes nothing
+        assert unknown in sent
+        return
+    assert secret not in repr(sent)
+    assert sent == [
+        {"type": "websocket.accept"},
+        {"type": "websocket.close", "code": 1011, "reason": ""},
+    ]
