@@ -20,6 +20,7 @@ from urllib.parse import unquote_plus
 
 from redact import Redactor
 from redact._carriers import authority_end, userinfo_password
+from redact._clean import CleanCache
 from redact.keynames import DEFAULT_QUERY_PARAMS, normalize
 
 __all__ = [
@@ -93,38 +94,6 @@ class NameSet:
         value (the core's rule: :meth:`redact.keynames.KeyNames.masks_param`)."""
         names = self._redactor.key_names
         return names.is_ambiguous_param(name) and names.masks_param(name, value)
-
-
-class CleanCache:
-    """``redactor.redact`` that remembers values with no finding, per registry generation.
-
-    Header values, paths and attribute values repeat from one request or span to
-    the next; each clean one is scanned once. Values with a finding are never
-    remembered, and the memory is dropped whenever a secret is added or removed.
-    """
-
-    __slots__ = ("_clean", "_generation", "_redactor")
-
-    def __init__(self, redactor: Redactor) -> None:
-        self._redactor = redactor
-        self._clean: set[str] = set()
-        self._generation = -1
-
-    def redact(self, text: str) -> str:
-        """``redactor.redact(text)``; the same object when clean."""
-        generation = self._redactor.known.snapshot.generation
-        if generation != self._generation:
-            self._clean = set()
-            self._generation = generation
-        clean = self._clean
-        if text in clean:
-            return text
-        out = self._redactor.redact(text)
-        if out is text and len(text) <= _CLEAN_MAX_LEN:
-            if len(clean) >= _CACHE_SIZE:
-                clean.clear()
-            clean.add(text)
-        return out
 
 
 def mask_query(query: str, names: NameSet, redactor: Redactor | CleanCache) -> str:

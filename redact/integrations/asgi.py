@@ -17,6 +17,10 @@ body's charset and through every Content-Encoding a client would undo (gzip
 members, deflate, br; ``_web.BodyCodec``), streaming-safe across
 ``http.response.body`` messages, and masks (default), blocks (500) or reports
 them; a body it cannot open (``zstd``) is blocked. Header names are inspected too.
+Extension messages: trailers, early hints (``links``) and push promises are read as
+headers, debug info (TestClient) is walked by the core; ``pathsend``/``zerocopysend``
+are hidden from the app's ``scope["extensions"]`` (and read as the body if sent
+anyway); any other response message type blocks the response (fail closed).
 :class:`UvicornAccessFilter` masks what uvicorn's own
 ``uvicorn.access`` / ``uvicorn.error`` loggers write.
 """
@@ -25,9 +29,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    MutableMapping,
+    Sequence,
+)
 from typing import Any, Literal
 
 from redact import Redactor, telemetry
@@ -221,8 +233,10 @@ class RedactMiddleware:
         guard = (
             _HttpGuard(self, view, send) if kind == "http" else _WebSocketGuard(self, view, send)
         )
-        if kind == "http" and self.egress != "report":
-            scope = _whole_body(scope)
+        if kind == "http":
+            scope = _inspected_extensions(scope)
+            if self.egress != "report":
+                scope = _whole_body(scope)
         masked: BaseException | None = None
         try:
             try:
@@ -405,21 +419,117 @@ class _HttpGuard:
         kind = message["type"]
         if kind == "http.response.start":
             await self._start(message)
-        elif kind == "http.response.body" and not self.passthrough:
+        elif kind == "http.response.body":
+            if self.passthrough:  # report mode, a body it cannot open: sent as it is
+                await self._send(message)
+                return
             try:
                 await self._body(message.get("body", b""), bool(message.get("more_body", False)))
             except (CodingError, UnicodeError) as exc:  # a body that cannot be read: fail closed
                 await self._unreadable(type(exc).__name__)
-        else:  # pathsend, trailers, extensions: headers go first, unchanged body
+        elif kind in _FILE_SENDS:
+            await self._file(message)
+        elif kind == "http.response.trailers":
             if self.pending is not None and not self.streaming:
                 self.streaming = True
                 await self._send(self.pending)
-            if kind == "http.response.trailers" and message.get("headers"):
+            if message.get("headers"):
                 headers, labels = self.mw.check_headers(message["headers"])
                 if labels:
                     self.mw.report("masked", "trailers", labels, self.view)
                     message = {**message, "headers": headers}
             await self._send(message)
+        elif kind in ("http.response.early_hint", "http.response.push"):
+            await self._hint(message)
+        elif kind == "http.response.debug":
+            # Starlette's TestClient reads the template and its context from it: the
+            # core's masked copy (an object whose repr shows a secret becomes text).
+            info = message.get("info")
+            masked = self.mw.redactor.redact_obj(info)
+            await self._send(message if masked is info else {**message, "info": masked})
+        else:
+            await self._unknown(message)
+
+    async def _hint(self, message: Message) -> None:
+        """An early hint's ``links`` or a push promise's path and headers, masked.
+
+        Read as header values. Block mode drops the message: the response it announces
+        is still sent (or blocked) on its own.
+        """
+        mw = self.mw
+        labels: list[str] = []
+        out = dict(message)
+        if message.get("links"):
+            out["links"] = [mw._header_part(link, labels, name=False) for link in message["links"]]
+        if isinstance(message.get("path"), str):
+            path = message["path"]
+            masked = mw.scanner.mask(path)
+            if masked is not path:
+                labels.extend(mw.scanner.labels(path))
+                out["path"] = masked
+        if message.get("headers"):
+            out["headers"], found = mw.check_headers(message["headers"])
+            labels.extend(found)
+        where = message["type"].rpartition(".")[2].replace("_", " ")
+        if not labels:
+            await self._send(message)
+        elif mw.egress == "block":
+            mw.report("blocked (dropped)", where, labels, self.view)
+        elif mw.egress == "report":
+            mw.report("reported", where, labels, self.view)
+            await self._send(message)
+        else:
+            mw.report("masked", where, labels, self.view)
+            await self._send(out)
+
+    async def _file(self, message: Message) -> None:
+        """``pathsend``/``zerocopysend``: the file is read here and sent as body messages.
+
+        The server would send the file itself, unread by the guard. The app is not told
+        that the server can (see :func:`_inspected_extensions`), so this is for an app
+        that sends them regardless. A file that cannot be read is blocked. The read
+        blocks the event loop, as the file is local and this path is a fallback.
+        """
+        more = message["type"] == "http.response.zerocopysend" and bool(
+            message.get("more_body", False)
+        )
+        chunks = _file_chunks(message)
+        try:
+            for chunk, last in chunks:
+                await self.send(
+                    {"type": "http.response.body", "body": chunk, "more_body": more or not last}
+                )
+                if self.blocked:
+                    return
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            why = f"file (unreadable: {type(exc).__name__})"
+            if self.mw.egress == "report":  # the server sends it, or fails, as without us
+                self.mw.report("reported", why, (), self.view)
+                await self._send(message)
+                return
+            await self._unreadable(f"file: {type(exc).__name__}")
+        finally:
+            chunks.close()
+
+    async def _unknown(self, message: Message) -> None:
+        """A message type the guard does not know could carry anything: fail closed.
+
+        Mask and block mode block the response (a 500 when its headers are not sent,
+        else the response is aborted); report mode reports it and sends it on.
+        """
+        mw = self.mw
+        where = f"{message['type']!r} message (not inspected)"
+        if mw.egress == "report":
+            mw.report("reported", where, (), self.view)
+            await self._send(message)
+            return
+        mw.report("blocked", where, (), self.view)
+        if not self.streaming:
+            await self._send_blocked()
+            return
+        self.blocked = True
+        msg = "response aborted by the redact egress guard: it cannot inspect a message it sent"
+        raise RuntimeError(msg)
 
     async def _start(self, message: Message) -> None:
         mw = self.mw
@@ -598,6 +708,15 @@ class _WebSocketGuard:
                 message = {**message, "headers": headers}
         elif kind == "websocket.http.response.body":
             message, labels = self._message(message, field="body")
+        elif kind not in _WEBSOCKET_SENDS:  # unknown: it could carry anything (fail closed)
+            where = f"{kind!r} message (not inspected)"
+            if mw.egress == "report":
+                mw.report("reported", where, (), self.view)
+            else:
+                mw.report("blocked (connection closed)", where, (), self.view)
+                self.blocked = True
+                await self._send({"type": "websocket.close", "code": 1011, "reason": ""})
+                return
         if labels:
             if mw.egress == "block" and not kind.startswith("websocket.http."):
                 mw.report("blocked (connection closed)", "websocket message", labels, self.view)
@@ -676,6 +795,86 @@ def _renders_debug_page(app: object) -> bool:
         )
     except Exception:
         return False
+
+
+#: Response extensions whose messages the guard reads: any other ``http.response.*``
+#: extension is hidden from the app (pathsend and zerocopysend have the server send a
+#: file the guard never reads; Starlette's FileResponse then sends http.response.body).
+_INSPECTED_EXTENSIONS = frozenset(
+    {
+        "http.response.trailers",
+        "http.response.early_hint",
+        "http.response.push",
+        "http.response.debug",
+    }
+)
+_WEBSOCKET_SENDS = frozenset(
+    {
+        "websocket.accept",
+        "websocket.send",
+        "websocket.close",
+        "websocket.http.response.start",
+        "websocket.http.response.body",
+    }
+)
+_FILE_SENDS = frozenset({"http.response.pathsend", "http.response.zerocopysend"})
+_FILE_CHUNK = 65536
+
+
+def _inspected_extensions(scope: Scope) -> Scope:
+    """``scope`` whose ``extensions`` name no response message the guard cannot read.
+
+    The same scope when there is none to hide. Other extensions (``tls``) are kept."""
+    extensions = scope.get("extensions")
+    if not extensions:
+        return scope
+    hidden = [
+        name
+        for name in extensions
+        if str(name).startswith("http.response.") and name not in _INSPECTED_EXTENSIONS
+    ]
+    if not hidden:
+        return scope
+    kept = {k: v for k, v in extensions.items() if k not in hidden}
+    return {**scope, "extensions": kept}
+
+
+def _file_chunks(message: Message) -> Generator[tuple[bytes, bool], None, None]:
+    """The bytes a ``pathsend`` or ``zerocopysend`` message asks the server to send.
+
+    Chunks with a flag set on the last one. ``pathsend``: the whole file at ``path``.
+    ``zerocopysend``: ``count`` bytes (default: to the end) of the open ``file`` from
+    ``offset`` (default: its current position, which advances as ``sendfile`` does).
+    """
+    if message["type"] == "http.response.pathsend":
+        with open(message["path"], "rb") as f:
+            chunk = f.read(_FILE_CHUNK)
+            while True:
+                after = f.read(_FILE_CHUNK)
+                yield chunk, not after
+                if not after:
+                    return
+                chunk = after
+    file = message["file"]
+    fd = file if isinstance(file, int) else file.fileno()
+    offset = message.get("offset")
+    left = message.get("count")
+    while True:
+        size = _FILE_CHUNK if left is None else min(_FILE_CHUNK, left)
+        if size <= 0:
+            yield b"", True
+            return
+        if offset is None:
+            chunk = os.read(fd, size)
+        else:
+            chunk = os.pread(fd, size, offset)
+            offset += len(chunk)
+        if left is not None:
+            left -= len(chunk)
+        if not chunk:
+            yield b"", True
+            return
+        yield chunk, False
 
 
 def _whole_body(scope: Scope) -> Scope:

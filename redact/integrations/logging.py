@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from redact import ERROR_PLACEHOLDER, Redactor, telemetry
+from redact._clean import CleanCache
 from redact._messages import merge_args, redact_args
 from redact.exceptions import ConfigError
 from redact.integrations._objects import OnceWarner, masked_exception
@@ -36,6 +37,19 @@ _STANDARD = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), No
     "asctime",
     "taskName",
 }
+#: Standard attributes holding text that a format string can print (``%(threadName)s``):
+#: set by logging from the logger, the call site, the thread, process and asyncio task,
+#: whose names an application chooses (``Thread(name=...)``, ``create_task(name=...)``).
+_TEXT_ATTRS = (
+    "name",
+    "pathname",
+    "filename",
+    "module",
+    "funcName",
+    "threadName",
+    "processName",
+    "taskName",
+)
 _TRACEBACK = logging.Formatter()
 #: Argument types merged as they are (the scan of the line reads them).
 _FLAT_ARGS = frozenset({str, int, float, bool, type(None)})
@@ -71,6 +85,8 @@ class RedactFilter(logging.Filter):
         self._warn = OnceWarner("RedactFilter")
         #: attribute names of a record -> the extra= ones (records of one call site share them)
         self._extras: dict[tuple[str, ...], tuple[str, ...]] = {}
+        #: the core's clean verdicts on _TEXT_ATTRS values (one call site's and thread's repeat)
+        self._texts = CleanCache(self.redactor)
 
     def filter(self, record: logging.LogRecord) -> Literal[True]:
         """Redact ``record`` in place and keep it."""
@@ -147,6 +163,12 @@ class RedactFilter(logging.Filter):
         message = d.get("message")
         if isinstance(message, str):
             record.message = r.redact(message)
+        texts = tuple(map(d.get, _TEXT_ATTRS))
+        masked = self._texts.redact_many(texts)
+        if masked is not texts:
+            for key, old, new in zip(_TEXT_ATTRS, texts, masked, strict=True):
+                if new is not old:
+                    d[key] = new
 
 
 def _masked_exc_info(r: Redactor, ei: Any) -> Any:
@@ -173,6 +195,9 @@ def _scrub(record: logging.LogRecord) -> None:
             d[key] = ERROR_PLACEHOLDER
         record.msg, record.args = ERROR_PLACEHOLDER, ()
         record.exc_info = record.exc_text = record.stack_info = None
+        for key in ("threadName", "processName", "taskName"):  # names the application chose
+            if isinstance(d.get(key), str):
+                d[key] = ERROR_PLACEHOLDER
         if "message" in d:
             record.message = ERROR_PLACEHOLDER
     except Exception:
@@ -182,25 +207,42 @@ def _scrub(record: logging.LogRecord) -> None:
 class RedactingFormatter(logging.Formatter):
     """Wraps any formatter and masks its final output (``format``, exceptions, stacks).
 
-    ``inner`` defaults to ``logging.Formatter(fmt, datefmt, style)``, so it can
-    also be declared in ``dictConfig`` with ``"()"`` and ``fmt``/``datefmt``.
-    If the inner formatter fails, the line becomes ``LEVEL logger
+    ``inner`` defaults to ``logging.Formatter(fmt, datefmt, style, validate)``; a
+    format string in its place is ``fmt``, so ``RedactingFormatter("%(message)s")``
+    and ``RedactingFormatter(fmt, datefmt, style)`` read as ``logging.Formatter``'s
+    do, and it can be declared in ``dictConfig`` with ``"()"`` and ``fmt``/``datefmt``
+    or with ``"class"`` and ``"format"``. Anything else without a ``format`` method
+    raises ``TypeError``. If the inner formatter fails, the line becomes ``LEVEL logger
     [REDACTED:redaction-error]`` instead of logging's error report (which would
     print the raw arguments), and a ``RuntimeWarning`` is issued once.
     """
 
     def __init__(
         self,
-        inner: logging.Formatter | None = None,
+        inner: logging.Formatter | str | None = None,
+        datefmt: str | None = None,
+        style: Literal["%", "{", "$"] = "%",
+        validate: bool = True,
         *,
         redactor: Redactor | None = None,
         factory: Callable[[], Redactor] | None = None,
         fmt: str | None = None,
-        datefmt: str | None = None,
-        style: Literal["%", "{", "$"] = "%",
     ) -> None:
-        super().__init__(fmt, datefmt, style)
-        self.inner = inner if inner is not None else logging.Formatter(fmt, datefmt, style)
+        if isinstance(inner, str):
+            if fmt is not None:
+                msg = "RedactingFormatter got a format string both as inner and as fmt="
+                raise TypeError(msg)
+            inner, fmt = None, inner
+        elif inner is not None and not callable(getattr(inner, "format", None)):
+            msg = (
+                "RedactingFormatter inner must be a logging.Formatter (or a format string), "
+                f"got {type(inner).__name__}"
+            )
+            raise TypeError(msg)
+        super().__init__(fmt, datefmt, style, validate)
+        self.inner = (
+            inner if inner is not None else logging.Formatter(fmt, datefmt, style, validate)
+        )
         self.redactor = _build(redactor, factory)
         self._warn = OnceWarner("RedactingFormatter")
         self._cut = _cut_fields(getattr(getattr(self.inner, "_style", None), "_fmt", None))
