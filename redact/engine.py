@@ -1373,21 +1373,30 @@ class Redactor:
             new_tb = self._walk_traceback(tb, depth, active, tx, self_clean=unchanged)
         if unchanged and new_tb is tb:
             return exc
+
+        def fallback() -> str:
+            # The exception cannot be rebuilt masked: its text stands in. Not
+            # ``redacted_shown``: in the first pass ``tx`` only collects, and what the
+            # exception holds by name shows in its text with no name a text pass would
+            # find (``login failed with <v>``): the walk's replacements are applied to
+            # the text first, then the text is redacted as any text is.
+            return f"{type(exc).__name__}: {self._scrubbed(shown, exc, args, attrs)}"
+
         try:
             clone = copy.copy(exc)
         except Exception:  # an exception type that cannot be rebuilt from its args
-            return f"{type(exc).__name__}: {redacted_shown}"
+            return fallback()
         clone.args = args if isinstance(args, tuple) else (str(args),)
         if isinstance(exc, BaseExceptionGroup):
             # A group's sub-exceptions live outside args (tracebacks print them from
             # .exceptions): derive a new group from the masked ones.
             subs = clone.args[1] if len(clone.args) > 1 else ()
             if not all(isinstance(x, BaseException) for x in subs):
-                return f"{type(exc).__name__}: {redacted_shown}"
+                return fallback()
             try:
                 clone = exc.derive(list(subs))
             except Exception:
-                return f"{type(exc).__name__}: {redacted_shown}"
+                return fallback()
             clone.__dict__.update(vars(exc))
         if isinstance(attrs, dict) and attrs is not vars(exc):
             clone.__dict__.update(attrs)
@@ -1398,8 +1407,20 @@ class Redactor:
         # kept outside args and __dict__ (SyntaxError.text, the groups' members).
         still = _exc_text(clone)
         if self.redact(still) is not still:
-            return f"{type(exc).__name__}: {redacted_shown}"
+            return fallback()
         return clone
+
+    def _scrubbed(self, shown: str, exc: BaseException, args: Any, attrs: Any) -> str:
+        """``shown`` (an exception's text) with the strings the walk replaced in its args
+        and attributes replaced the same way (longest first), then redacted as text."""
+        pairs: list[tuple[str, str]] = []
+        _replaced_strings(exc.args, args, pairs, 0)
+        if vars(exc):
+            _replaced_strings(vars(exc), attrs, pairs, 0)
+        for raw, masked in sorted(set(pairs), key=lambda p: -len(p[0])):
+            if len(raw) >= 2:
+                shown = shown.replace(raw, masked)
+        return self.redact(shown)
 
     def _walk_traceback(
         self, tb: TracebackType, depth: int, active: set[int], tx: _Text, *, self_clean: bool
@@ -1596,6 +1617,43 @@ def _no_location(code: CodeType) -> CodeType:
 
 
 _STAND_IN = _no_location(compile(f"{_STAND_IN_NAME} = _getframe()", "<redact>", "exec"))
+
+
+def _replaced_strings(old: Any, new: Any, out: list[tuple[str, str]], depth: int) -> None:
+    """``(raw, masked)`` for each string of ``old`` that the walk's copy ``new`` replaced,
+    read in parallel through mappings, sequences and objects' attributes (8 levels); an
+    object the copy shows as text pairs its ``repr`` and ``str`` with that text."""
+    if old is new or depth > 8:
+        return
+    if isinstance(old, str):
+        if isinstance(new, str):
+            out.append((old, new))
+        return
+    if isinstance(new, str):
+        for show in (repr, str):
+            try:
+                out.append((show(old), new))
+            except Exception:
+                pass
+        return
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for k, v in old.items():
+            if k in new:
+                _replaced_strings(v, new[k], out, depth + 1)
+        return
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        for a, b in zip(old, new, strict=False):
+            _replaced_strings(a, b, out, depth + 1)
+        return
+    if isinstance(old, BaseException) and isinstance(new, BaseException):
+        _replaced_strings(old.args, new.args, out, depth + 1)
+    try:
+        a_vars, b_vars = vars(old), vars(new)
+    except TypeError:
+        a_vars, b_vars = {}, {}
+    _replaced_strings(a_vars, b_vars, out, depth + 1)
+    for name, _ in _slots_of(cast(Any, type(old))):
+        _replaced_strings(getattr(old, name, None), getattr(new, name, None), out, depth + 1)
 
 
 def _exc_text(exc: BaseException) -> str:
