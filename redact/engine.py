@@ -1418,10 +1418,21 @@ class Redactor:
         ``(user, secret)`` pair has its secret masked, as the text reader masks
         ``auth = ('bob', 'v')``; anything else is walked.
         """
-        if secret or self._sensitive_key(name):
+        if type(name) is str:
+            sensitive = self._names.get(name)
+            if sensitive is None:
+                sensitive = self._name_verdict(name)
+        else:
+            sensitive = self._sensitive_key(name)
+        if secret or sensitive:
             if not _maskable(v) or (not secret and is_count(name, v)):
                 return v
             return self._masked_like(v, tx)
+        tv = type(v)
+        if tv is str and v[:1] not in ("(", "["):
+            return tx(v)  # the common case, without the general walk's type tests
+        if tv in _PLAIN_SCALARS:
+            return v
         if isinstance(v, tuple | list) and len(v) == 2 and self._auth_pair(name, v):
             user = self._walk(v[0], depth, active, tx)
             masked = self._masked_like(v[1], tx)
