@@ -18,6 +18,7 @@ import decimal
 import enum
 import functools
 import itertools
+import logging
 import re
 import string
 import sys
@@ -1194,7 +1195,10 @@ class Redactor:
             return _DEPTH_PLACEHOLDER
         oid = id(obj)
         if oid in active:
-            return _CYCLE
+            # A back-reference to an object being walked (a logger in its manager's
+            # loggerDict, a parent pointer) is kept as it is, as _walk_object keeps one
+            # held directly; a container that holds itself shows the cycle marker.
+            return obj if _is_object(obj) else _CYCLE
         active.add(oid)
         try:
             return self._walk_container(obj, depth + 1, active, tx)
@@ -1638,9 +1642,11 @@ class Redactor:
         return target if shown is target else shown
 
 
-#: The core's own objects: they hold the registry (every secret), show none of it, and
-#: are not walked by their attributes (a module's globals in a traceback hold them).
-_OPAQUE = (Redactor, KnownSecrets, _Snap)
+#: Objects not walked by their attributes: the core's own (they hold the registry, every
+#: secret, and show none of it; a module's globals in a traceback hold them), and the
+#: logging module's process-wide registry of loggers, which every logger points to (its
+#: ``loggerDict`` is keyed by logger names such as ``app.secrets``, not by fields).
+_OPAQUE = (Redactor, KnownSecrets, _Snap, logging.Manager)
 
 
 class _Acc(NamedTuple):

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import io
 import json
+import logging
 import secrets
 import string
+import threading
 import urllib.request
 from typing import Any, NamedTuple
 
@@ -138,6 +141,9 @@ CLEAN: dict[str, Any] = {
     "hidden": lambda: Hidden("hello world"),
     "request": lambda: urllib.request.Request("https://x.example", headers={"Accept": "*/*"}),
     "counts": lambda: Cfg({"usage": {"tokens": 12, "secrets": 3}}),
+    "logger": lambda: logging.getLogger("fixo.walk"),  # itself in its manager's loggerDict
+    "handler": lambda: logging.StreamHandler(io.StringIO()),
+    "thread": threading.current_thread,
 }
 
 
@@ -157,6 +163,20 @@ def test_a_cycle_of_objects_is_walked_once(r: Redactor) -> None:
     a.inner.parent = a  # type: ignore[attr-defined]
     out = r.redact_obj(a)
     assert v not in repr(vars(out.inner))
+
+
+def test_a_back_reference_through_a_container_is_kept(r: Redactor) -> None:
+    """A registry of children pointing back at their parent: the secret is masked, the
+    back-reference stays the object (no cycle marker), a clean parent comes back as it is."""
+    v = _rand()
+    parent = Cfg({"password": v})
+    parent.children = {"a": Outer(parent)}  # type: ignore[attr-defined]
+    out = r.redact_obj(parent)
+    assert v not in repr(vars(out))
+    assert out.children["a"].inner is parent
+    clean = Cfg({"host": "db"})
+    clean.children = {"a": Outer(clean)}  # type: ignore[attr-defined]
+    assert r.redact_obj(clean) is clean
 
 
 def test_a_wide_graph_of_objects_costs_a_bounded_walk(r: Redactor) -> None:
