@@ -71,6 +71,7 @@ __all__ = [
     "declaration_spans",
     "has_template",
     "heredoc",
+    "is_count",
     "is_documentation_value",
     "is_placeholder",
     "line_start",
@@ -1086,6 +1087,13 @@ SECRET_TYPES = frozenset(
         "secure_string", "secret_string", "secure-string", "secret-string",
     }
 )  # fmt: skip
+#: Fields that wrap a record's value fields: GCP Secret Manager's access response
+#: ``{"name": "projects/p/secrets/s/versions/1", "payload": {"data": v}}``. In a secret
+#: record, such a field's mapping has its value fields masked (its other fields stay).
+RECORD_WRAPPER_FIELDS: tuple[str, ...] = ("payload",)
+#: A name field's resource path that names a secret's version (GCP Secret Manager
+#: ``projects/<p>/secrets/<s>/versions/<n>``): every value of such a record is a secret.
+_SECRET_VERSION = re.compile(r"(?:^|/)secrets/[^/\s]{1,255}/versions/[^/\s]{1,64}/?$")
 #: Fields whose list value is a path to the value: its last string names it.
 _PATH_FIELDS = frozenset({"loc", "path"})
 _TRUE = frozenset({"true", "yes", "1", "on"})
@@ -1138,10 +1146,44 @@ def record_name_sensitive(field: str, name: object, sensitive: Callable[[str], b
         return False
     if sensitive(name):
         return True
+    if "/" in name and "secrets/" in name and _SECRET_VERSION.search(name) is not None:
+        return True  # projects/p/secrets/s/versions/1: a secret's version, whatever s is
     if "/" in name:  # a JSON pointer or a path: its last segment
         seg = name.rstrip("/").rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         return bool(seg) and seg != name and sensitive(seg)
     return False
+
+
+#: A count as text: digits, with grouping separators (``1234``, ``1,234``, ``12_000``).
+_COUNT = re.compile(r"[0-9][0-9,._ ]{0,14}")
+#: The last word of a name, judged for a plural (``api_keys`` -> ``keys``, ``apiKeys`` -> ``Keys``).
+_PLURAL_WORD = re.compile(r"(?:[A-Z]?[a-z]+|[A-Z]+)(?=[^A-Za-z0-9]*$)")
+
+
+def is_count(name: object, value: object) -> bool:
+    """Whether ``value`` under the sensitive ``name`` is a count, not a credential.
+
+    A plain number under a plural name (``tokens``, ``secrets``, ``api_keys``,
+    ``passwords``; not ``pass`` or ``access``): a bool, int or float in a mapping
+    (``{"usage": {"tokens": 12}}``), digits with grouping separators in text
+    (``tokens=1234``, a table's ``tokens | 1,234``). A number under a singular name
+    (``password: 12345678``, ``pin=1234``) is a value. One predicate for every carrier:
+    the object walk, ``name=value`` text and tables.
+    """
+    if isinstance(name, bytes | bytearray):
+        name = bytes(name).decode("latin-1")
+    if not isinstance(name, str):
+        return False
+    if isinstance(value, str):
+        if _COUNT.fullmatch(value.strip()) is None:
+            return False
+    elif not isinstance(value, int | float) or isinstance(value, complex):
+        return False
+    m = _PLURAL_WORD.search(name[-64:])
+    if m is None:
+        return False
+    word = m.group().lower()
+    return len(word) >= 4 and word.endswith("s") and not word.endswith("ss")
 
 
 def record_is_sensitive(obj: Mapping[Any, Any], sensitive: Callable[[str], bool]) -> bool:

@@ -50,7 +50,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from redact._carriers import is_placeholder, names_a_field
+from redact._carriers import is_count, is_placeholder, names_a_field
 from redact.masks import MASK_TOKEN
 
 __all__ = ["header_table_spans", "open_table"]
@@ -69,7 +69,6 @@ _FOOTER = re.compile(r"(?i)[ \t]*+(?:\(\d[\d,]*+ rows?\)|\d[\d,]*+ rows? in set\
 _HEADER_CELL = re.compile(r"[A-Za-z_][\w.\-/]{0,63}+(?:[ ][A-Za-z_(][\w.\-/()]{0,63}+){0,2}+")
 #: Aligned columns: cells of a header separated by 2+ blanks (or a tab).
 _ALIGNED_CELL = re.compile(r"\S++(?:[ ]\S++)*+")
-_NUMBER = re.compile(r"[0-9][0-9,._ ]*+")
 #: The header of a ``vault kv get``-style block and its rule, and psql's expanded record.
 _KV_HEAD = re.compile(
     r"(?im)^[ \t]*+(?:key|field|name|property|setting|parameter|variable)[ \t]++value[ \t]*+\r?\n"
@@ -233,7 +232,7 @@ def _value_cell(text: str, s: int, e: int, name: str, sensitive: Callable[[str],
     if is_placeholder(cell) or names_a_field(cell, sensitive) or MASK_TOKEN.fullmatch(cell):
         return False
     # tokens | 1234: a plural name over a plain number is a count, not a credential
-    return not (name.lower().endswith("s") and _NUMBER.fullmatch(cell) is not None)
+    return not is_count(name, cell)
 
 
 def _reads_as_token(value: str) -> bool:

@@ -18,6 +18,8 @@ import decimal
 import enum
 import functools
 import itertools
+import logging
+import re
 import string
 import sys
 import threading
@@ -40,7 +42,10 @@ from redact import telemetry as _telemetry
 from redact._carriers import (
     RECORD_KEY_SPELLINGS,
     RECORD_VALUE_SPELLINGS,
+    RECORD_WRAPPER_FIELDS,
+    is_count,
     placeholder_at,
+    record_field_spellings,
     record_is_sensitive,
 )
 from redact._commands import Piece, argv_text, program_keywords
@@ -121,7 +126,9 @@ _CLEAN_CACHE_SIZE = 4096
 #: Fields of name/value records: {"name": <sensitive name>, "value": <masked>}, and the
 #: flag and type fields that make a record secret ({"secret": true, "value": <masked>}).
 _RECORD_NAMES = RECORD_KEY_SPELLINGS
-_RECORD_VALUES = RECORD_VALUE_SPELLINGS
+#: Fields wrapping a secret record's value fields (GCP ``payload: {"data": v}``).
+_RECORD_WRAPPERS = record_field_spellings(RECORD_WRAPPER_FIELDS)
+_RECORD_VALUES = RECORD_VALUE_SPELLINGS | _RECORD_WRAPPERS
 _NO_FIELDS: frozenset[Any] = frozenset()
 _NO_STRINGS: frozenset[str] = frozenset()
 _PLAIN_SCALARS = frozenset({int, float, bool, type(None)})
@@ -134,8 +141,33 @@ _NOT_A_CONTAINER: Any = object()
 #: Objects whose attributes are not data: classes, modules, code, enum members (their
 #: repr shows their value, which the walk checks).
 _NOT_AN_OBJECT = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType, enum.Enum)
-#: How many levels of object-in-object attributes the sensitive-name probe looks through.
-_OBJECT_PROBE = 3
+#: How many levels of object-in-object attributes the object walk reads (deeper objects
+#: are checked by what ``str``/``repr`` show), and how many objects one ``redact_obj``
+#: call reads by their attributes: a graph of objects (a logger's manager, an app's
+#: registry) costs a bounded walk, not one per path through it.
+_OBJECT_LEVELS = 8
+_OBJECT_BUDGET = 256
+
+
+#: A two-item pair as ``repr`` writes it: ``('bob', 'v')``, ``["bob", "v"]``.
+_PAIR_REPR = re.compile(
+    r"""[(\[][ ]*(?:'[^'\n]{0,256}'|"[^"\n]{0,256}")[ ]*,[ ]*"""
+    r"""(?:'[^'\n]{0,4096}'|"[^"\n]{0,4096}"|[\w.+\-]{1,4096})[ ]*,?[ ]*[)\]]"""
+)
+
+
+class _Path(set[int]):
+    """The ids of the containers being walked (cycles), and the object walk's counters:
+    ``objects`` on the path right now, ``budget`` left for this call."""
+
+    __slots__ = ("budget", "objects")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.objects = 0
+        self.budget = _OBJECT_BUDGET
+
+
 _is_str = str.__instancecheck__
 #: How the object walk treats a string: pass 1 records it, pass 2 redacts it.
 _Text = Callable[[str], str]
@@ -974,16 +1006,21 @@ class Redactor:
                     sensitive = names.get(k)
                     if sensitive is None:
                         sensitive = self._name_verdict(k)
-                    if sensitive and _maskable(v):
+                    if sensitive and _maskable(v) and not is_count(k, v):
                         return False
                 elif tk is not int:
                     return False
                 tv = type(v)
                 if tv is str:
+                    if v[:1] in ("(", "[") and self.key_names.is_auth_pair(k):
+                        return False  # {"auth": "('bob', 'v')"}: see _under
                     if v not in known:
                         parts.append(v)
-                elif tv not in _PLAIN_SCALARS and not self._plain(v, acc, depth + 1):
-                    return False
+                elif tv not in _PLAIN_SCALARS:
+                    if (tv is tuple or tv is list) and len(v) == 2 and self._auth_pair(k, v):
+                        return False  # {"auth": ("bob", v)}: see _under
+                    if not self._plain(v, acc, depth + 1):
+                        return False
             return True
         if type(obj) is list or type(obj) is tuple:
             # The walk reads a plain tuple as it reads a list (a named tuple is neither
@@ -1108,11 +1145,15 @@ class Redactor:
 
     def _flat_keys(self, keys: tuple[Any, ...], snap: _Snap) -> bool:
         """Whether a dict with these keys may take the flat path: str keys, none a
-        sensitive name, all proven clean under ``snap``. Remembered per key set for that
-        snapshot only (log events of one call site share their keys). Whether a dict with
+        sensitive name or a pair name (``auth``: its value is read with it), all proven
+        clean under ``snap``. Remembered per key set for that snapshot only (log events
+        of one call site share their keys). Whether a dict with
         record fields is a sensitive record depends on its values: the callers ask
         ``_record_values``."""
-        verdict = all(type(k) is str and not self._sensitive_name(k) for k in keys)
+        verdict = all(
+            type(k) is str and not self._sensitive_name(k) and not self.key_names.is_auth_pair(k)
+            for k in keys
+        )
         if verdict:
             verdict = not self._dirty(list(keys), snap)
         shapes_snap, shapes = self._shapes
@@ -1140,8 +1181,10 @@ class Redactor:
 
     def _walk_top(self, obj: Any, skip: Collection[Hashable], tx: _Text) -> Any:
         if skip and isinstance(obj, Mapping):
-            return self._walk_mapping(obj, 1, {id(obj)}, tx, skip)
-        return self._walk(obj, 0, set(), tx)
+            path = _Path()
+            path.add(id(obj))
+            return self._walk_mapping(obj, 1, path, tx, skip=skip)
+        return self._walk(obj, 0, _Path(), tx)
 
     def _walk(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
         if isinstance(obj, str):
@@ -1152,7 +1195,10 @@ class Redactor:
             return _DEPTH_PLACEHOLDER
         oid = id(obj)
         if oid in active:
-            return _CYCLE
+            # A back-reference to an object being walked (a logger in its manager's
+            # loggerDict, a parent pointer) is kept as it is, as _walk_object keeps one
+            # held directly; a container that holds itself shows the cycle marker.
+            return obj if _is_object(obj) else _CYCLE
         active.add(oid)
         try:
             return self._walk_container(obj, depth + 1, active, tx)
@@ -1178,8 +1224,19 @@ class Redactor:
             return self._walk_exception(obj, depth, active, tx)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return self._walk_dataclass(obj, depth, active, tx)
-        if self._names_secrets(obj, 0):
-            return self._walk_object(obj, depth, active, tx)
+        if (
+            isinstance(active, _Path)
+            and active.objects < _OBJECT_LEVELS
+            and active.budget > 0
+            and _is_object(obj)
+            and not isinstance(obj, _OPAQUE)
+        ):
+            active.budget -= 1
+            active.objects += 1
+            try:
+                return self._walk_object(obj, depth, active, tx)
+            finally:
+                active.objects -= 1
         return self._walk_shown(obj, tx)
 
     def _walk_items(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
@@ -1257,7 +1314,11 @@ class Redactor:
         ``000TOKEN`` registered)."""
         items: list[Any] = [self._walk(obj[0], depth, active, tx)]
         for i, v in enumerate(obj[1:], 1):
-            if _maskable(v) and (i == 1 or isinstance(v, str | bytes | bytearray)):
+            if (
+                _maskable(v)
+                and (i == 1 or isinstance(v, str | bytes | bytearray))
+                and not is_count(obj[0], v)
+            ):
                 items.append(self._masked_like(v, tx))
             else:
                 items.append(self._walk(v, depth, active, tx))
@@ -1274,10 +1335,7 @@ class Redactor:
         """A named tuple: values under sensitive field names are masked whole."""
         items: list[Any] = []
         for name, v in zip(fields, obj, strict=True):
-            if self._sensitive_name(name) and _maskable(v):
-                items.append(self._masked_like(v, tx))
-            else:
-                items.append(self._walk(v, depth, active, tx))
+            items.append(self._under(name, v, depth, active, tx))
         if all(a is b for a, b in zip(items, obj, strict=True)):
             return obj
         try:
@@ -1314,12 +1372,19 @@ class Redactor:
         depth: int,
         active: set[int],
         tx: _Text,
+        *,
         skip: Collection[Hashable] = (),
+        values: frozenset[Any] = _NO_FIELDS,
     ) -> Any:
+        """A mapping's items: each value walked under its key (see ``_under``), the value
+        fields of a secret record (``_record_values``, or ``values`` for the body of one:
+        GCP's ``payload``) masked whole, the keys redacted as text."""
         new: dict[Any, Any] = {}
         changed = False
-        record = self._record_values(obj)
-        for k, v in obj.items():
+        record = self._record_values(obj) or values
+        # A snapshot of the items: a live mapping (a frame's globals, an object's state)
+        # may change while it is walked.
+        for k, v in list(obj.items()):
             if skip and k in skip:
                 new[k] = v
                 continue
@@ -1329,10 +1394,11 @@ class Redactor:
                     hash(nk)
                 except TypeError:
                     nk = tx(repr(k))
-            if (self._sensitive_key(k) or (record and k in record)) and _maskable(v):
-                nv: Any = self._masked_like(v, tx)
+            nv: Any
+            if record and k in record and k in _RECORD_WRAPPERS and isinstance(v, Mapping):
+                nv = self._walk_body(v, depth, active, tx)
             else:
-                nv = self._walk(v, depth, active, tx)
+                nv = self._under(k, v, depth, active, tx, secret=bool(record) and k in record)
             changed = changed or nk is not k or nv is not v
             new[nk] = nv
         if not changed:
@@ -1343,6 +1409,81 @@ class Redactor:
             return cast(Any, type(obj))(new)
         except Exception:
             return new
+
+    def _under(
+        self, name: object, v: Any, depth: int, active: set[int], tx: _Text, *, secret: bool = False
+    ) -> Any:
+        """``v`` as stored under ``name`` (a mapping key, a named tuple's or dataclass's
+        field, an object's attribute): one rule for every carrier.
+
+        Under a sensitive name (or a secret record's value field: ``secret``) it is masked
+        whole, unless it carries nothing (``_maskable``) or is a count (``is_count``:
+        ``{"tokens": 12}``); under a pair name (``auth``, ``basic``: ``is_auth_pair``) a
+        ``(user, secret)`` pair has its secret masked, as the text reader masks
+        ``auth = ('bob', 'v')``; anything else is walked.
+        """
+        if type(name) is str:
+            sensitive = self._names.get(name)
+            if sensitive is None:
+                sensitive = self._name_verdict(name)
+        else:
+            sensitive = self._sensitive_key(name)
+        if secret or sensitive:
+            if not _maskable(v) or (not secret and is_count(name, v)):
+                return v
+            return self._masked_like(v, tx)
+        tv = type(v)
+        if tv is str and v[:1] not in ("(", "["):
+            return tx(v)  # the common case, without the general walk's type tests
+        if tv in _PLAIN_SCALARS:
+            return v
+        if isinstance(v, tuple | list) and len(v) == 2 and self._auth_pair(name, v):
+            user = self._walk(v[0], depth, active, tx)
+            masked = self._masked_like(v[1], tx)
+            try:
+                return cast(Any, type(v))((user, masked))
+            except Exception:
+                return [user, masked]
+        if (
+            type(v) is str
+            and v[:1] in "(["
+            and _PAIR_REPR.fullmatch(v) is not None
+            and self.key_names.is_auth_pair(name)
+        ):
+            # The pair as a renderer wrote it (dict_tracebacks' locals: "('bob', 'v')"):
+            # read with its name, as the text is.
+            head = f"{name} = "
+            line = head + v
+            out = tx(line)
+            if out is line:
+                return v
+            return out[len(head) :] if out.startswith(head) else self._masked_like(v, tx)
+        return self._walk(v, depth, active, tx)
+
+    def _auth_pair(self, name: object, v: tuple[Any, ...] | list[Any]) -> bool:
+        """Whether ``v`` (two items) is a ``(user, secret)`` pair under ``name``: a pair
+        name, a user name and a scalar secret (``("bob", "v")``; not a named tuple)."""
+        return (
+            isinstance(v[0], str | bytes | bytearray)
+            and isinstance(v[1], str | bytes | bytearray | int | float)
+            and _maskable(v[1])
+            and not hasattr(v, "_fields")
+            and self.key_names.is_auth_pair(name)
+        )
+
+    def _walk_body(self, body: Mapping[Any, Any], depth: int, active: set[int], tx: _Text) -> Any:
+        """The mapping a secret record wraps its value in (GCP ``payload``): its value
+        fields (``data``) are masked whole, the others walked."""
+        if depth >= self.max_depth:
+            return _DEPTH_PLACEHOLDER
+        if id(body) in active:
+            return _CYCLE
+        active.add(id(body))
+        try:
+            fields = frozenset(_RECORD_VALUES.intersection(body)) - _RECORD_WRAPPERS
+            return self._walk_mapping(body, depth + 1, active, tx, values=fields or _NO_FIELDS)
+        finally:
+            active.discard(id(body))
 
     def _walk_exception(self, exc: BaseException, depth: int, active: set[int], tx: _Text) -> Any:
         args = self._walk(exc.args, depth, active, tx)
@@ -1466,28 +1607,18 @@ class Redactor:
                 new = TracebackType(new, frame, 0, entry.tb_lineno)
         return new
 
-    def _names_secrets(self, obj: Any, level: int) -> bool:
-        """Whether ``obj`` (an object that is not a container, exception or dataclass)
-        has an instance attribute with a sensitive name over a maskable value, itself
-        or through attributes holding such objects (``_OBJECT_PROBE`` levels)."""
-        if isinstance(obj, _NOT_AN_OBJECT):
-            return False
-        attrs = _attributes(obj)
-        for name, value, _ in attrs:
-            if self._sensitive_name(name) and _maskable(value):
-                return True
-        if level + 1 >= _OBJECT_PROBE:
-            return False
-        return any(_is_object(v) and self._names_secrets(v, level + 1) for _, v, _ in attrs)
-
     def _walk_object(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
-        """An object whose attributes (``__dict__``, ``__slots__``) name a secret.
+        """An object by its attributes (``__dict__``, ``__slots__``) and what it shows.
 
-        Sinks render such an object through ``repr`` (KeyValueRenderer,
-        ConsoleRenderer, ``%r``), ``str`` or ``vars`` (``JSONRenderer(default=vars)``),
-        and a ``repr`` may show a value without its name (``Slots(<value>)``). So its
-        attributes are walked like a mapping's items (a value under a sensitive name
-        masked whole) and the result is a shallow copy with the masked attributes
+        Sinks render an object through ``repr`` (KeyValueRenderer, ConsoleRenderer,
+        ``%r``), ``str`` or ``vars`` (``JSONRenderer(default=vars)``, which reaches every
+        attribute, recursively), and a ``repr`` may show a value without its name
+        (``Slots(<value>)``) or hide one (``O()``). So its attributes are walked as a
+        mapping's items are (a value under a sensitive name masked whole, mappings,
+        sequences and objects in it walked: ``self.headers = {"Authorization": ...}``;
+        ``_OBJECT_LEVELS`` deep, ``_OBJECT_BUDGET`` objects a call); an object that
+        holds nothing to mask is returned as it is, else the result is a shallow copy
+        with the masked attributes
         (the caller's object is never changed), checked again by what it shows; an
         object that cannot be copied so becomes the text
         ``TypeName(attr=<masked repr>, ...)``. A back-reference to an object being
@@ -1498,10 +1629,7 @@ class Redactor:
         for name, v, _ in attrs:
             if id(v) in active:
                 continue
-            if self._sensitive_name(name) and _maskable(v):
-                nv: Any = self._masked_like(v, tx)
-            else:
-                nv = self._walk(v, depth, active, tx)
+            nv = self._under(name, v, depth, active, tx)
             if nv is not v:
                 changes[name] = nv
         if not changes:
@@ -1522,10 +1650,7 @@ class Redactor:
             names.extend(k for k in extra if isinstance(k, str) and k not in names)
         for name in names:
             v = getattr(obj, name, None)
-            if self.key_names.is_sensitive(name) and _maskable(v):
-                nv: Any = self._masked_like(v, tx)
-            else:
-                nv = self._walk(v, depth, active, tx)
+            nv = self._under(name, v, depth, active, tx)
             if nv is not v:
                 changes[name] = nv
         target = obj
@@ -1536,6 +1661,13 @@ class Redactor:
         # What a sink prints may show more than the fields: a custom __repr__ or __str__.
         shown = self._walk_shown(target, tx)
         return target if shown is target else shown
+
+
+#: Objects not walked by their attributes: the core's own (they hold the registry, every
+#: secret, and show none of it; a module's globals in a traceback hold them), and the
+#: logging module's process-wide registry of loggers, which every logger points to (its
+#: ``loggerDict`` is keyed by logger names such as ``app.secrets``, not by fields).
+_OPAQUE = (Redactor, KnownSecrets, _Snap, logging.Manager)
 
 
 class _Acc(NamedTuple):

@@ -655,8 +655,11 @@ DEFAULT_AUTH_CALLS: Mapping[str, int] = MappingProxyType(
 )
 
 #: Keyword arguments and fields that hold a ``(user, secret)`` pair: ``auth=("bob", "v")``,
-#: Elasticsearch ``http_auth=``/``basic_auth=``, aiohttp ``proxy_auth=``.
-DEFAULT_AUTH_PAIRS: tuple[str, ...] = ("auth", "http_auth", "basic_auth", "proxy_auth")
+#: Elasticsearch ``http_auth=``/``basic_auth=``, aiohttp ``proxy_auth=``, ``basic=``. The same
+#: names in every carrier: text (``auth = ('bob', 'v')``) and the object walk
+#: (``{"auth": ("bob", "v")}``, a structlog keyword, a traceback's local): see
+#: :meth:`KeyNames.is_auth_pair`.
+DEFAULT_AUTH_PAIRS: tuple[str, ...] = ("auth", "http_auth", "basic_auth", "proxy_auth", "basic")
 
 
 def _callee_pattern(calls: Iterable[str], pairs: Iterable[str]) -> re.Pattern[str]:
@@ -731,6 +734,9 @@ def normalize(name: str) -> str:
 _CGI_PREFIXES = ("redirect_http_", "http_")
 #: Names at least this long that split into short pieces are tokens (see ``_judge``).
 _TOKEN_NAME_MIN = 20
+
+
+_AUTH_PAIR_NORM = frozenset(normalize(p) for p in DEFAULT_AUTH_PAIRS)
 
 
 def _header_name(name: str) -> str | None:
@@ -859,6 +865,16 @@ class KeyNames:
             and normalize(name) in self._weak_norm
             and not self.is_sensitive(name)
         )
+
+    def is_auth_pair(self, name: object) -> bool:
+        """True for a name that holds a ``(user, secret)`` pair (``auth``, ``basic``,
+        ``proxy_auth``: ``DEFAULT_AUTH_PAIRS``), whose second item is the secret."""
+        if isinstance(name, bytes | bytearray):
+            name = bytes(name).decode("latin-1")
+        if not isinstance(name, str) or not 0 < len(name) <= 32:
+            return False
+        n = normalize(name)
+        return n in _AUTH_PAIR_NORM and n not in self.allow
 
     def is_ambiguous_param(self, name: object) -> bool:
         """True for a short query parameter that is a credential only by its value
@@ -1795,6 +1811,8 @@ class KeyValueDetector:
             value = urllib.parse.unquote(text[span[0] : span[1]])
             if not self.names.masks_param(m.group("key"), value):
                 return None  # ?t=1699999999, ?p=2: a timestamp or a page, no credential
+        if isinstance(span, tuple) and c.is_count(m.group("key"), text[span[0] : span[1]]):
+            return None  # tokens=1234, "secrets": 3: a count under a plural name
         if isinstance(span, tuple) and text.startswith("${", span[0]):
             span = c.template_default(text, *span) or span  # ${DB_PASSWORD:-default}
         if (
