@@ -1527,6 +1527,16 @@ class Redactor:
             clone = copy.copy(exc)
         except Exception:  # an exception type that cannot be rebuilt from its args
             return fallback()
+        if clone is exc or type(clone) is not type(exc):
+            return fallback()  # a copier that hands back the original: never mutate it
+        try:
+            # A copy may share the original's attribute dict: tblib's pickling support
+            # (installed by dask.distributed for every exception class defined before it)
+            # rebuilds with ``__dict__`` itself, so masking the copy masked the original
+            # and the text already rendered from it matched no replacement.
+            clone.__dict__ = dict(vars(exc))
+        except (AttributeError, TypeError):
+            return fallback()
         clone.args = args if isinstance(args, tuple) else (str(args),)
         if isinstance(exc, BaseExceptionGroup):
             # A group's sub-exceptions live outside args (tracebacks print them from
@@ -1547,9 +1557,19 @@ class Redactor:
         # What a sink renders: str() and the traceback's last line(s), which show state
         # kept outside args and __dict__ (SyntaxError.text, the groups' members).
         still = _exc_text(clone)
-        if self.redact(still) is not still:
+        if self.redact(still) is not still or self._shows_replaced(still, exc, args, attrs):
             return fallback()
         return clone
+
+    def _shows_replaced(self, text: str, exc: BaseException, args: Any, attrs: Any) -> bool:
+        """Whether ``text`` (the masked copy's rendering) still shows a string the walk
+        replaced in the exception's args or attributes: the copy did not take the masked
+        state (a ``__reduce__`` or ``__copy__`` that rebuilds from elsewhere)."""
+        pairs: list[tuple[str, str]] = []
+        _replaced_strings(exc.args, args, pairs, 0)
+        if vars(exc):
+            _replaced_strings(vars(exc), attrs, pairs, 0)
+        return any(len(raw) >= 4 and raw in text for raw, _ in pairs)
 
     def _scrubbed(self, shown: str, exc: BaseException, args: Any, attrs: Any) -> str:
         """``shown`` (an exception's text) with the strings the walk replaced in its args

@@ -60,7 +60,42 @@ class UncopyableArg(Exception):
         self.code = code
 
 
+class CopiesItself(Exception):
+    """A copier that hands back the original (the walk must not mutate it)."""
+
+    def __init__(self, password: str) -> None:
+        super().__init__("refused")
+        self.password = password
+
+    def __copy__(self) -> CopiesItself:
+        return self
+
+    def __str__(self) -> str:
+        return f"refused with {self.password}"
+
+
+_REBUILT_FROM: dict[str, str] = {}
+
+
+class RebuildsFromElsewhere(Exception):
+    """A copy rebuilt from state the walk does not reach (its text shows the raw value)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.password = _REBUILT_FROM.get(key, "")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (RebuildsFromElsewhere, self.args)
+
+    def __str__(self) -> str:
+        return f"refused with {self.password}"
+
+
+_REBUILT_FROM["k1"] = NAMED
+
 SHAPES = {
+    "copies-itself": lambda: CopiesItself(NAMED),
+    "rebuilds-from-elsewhere": lambda: RebuildsFromElsewhere("k1"),
     "uncopyable-attribute": lambda: Uncopyable(NAMED, "bob"),
     "copy-renders-a-registered-value": lambda: ShowsMore(NAMED),
     "uncopyable-object-arg": lambda: UncopyableArg(Holder(NAMED), 3),
@@ -76,8 +111,8 @@ def _redactor() -> Redactor:
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_redact_obj_of_an_exception_it_cannot_rebuild(shape: str) -> None:
     exc = SHAPES[shape]()
-    out = _redactor().redact_obj({"error": exc})
-    text = str(out)
+    out = _redactor().redact_obj({"error": exc})["error"]
+    text = str(out) + repr(out)  # a masked copy, or the text standing in for it
     assert NAMED not in text and KNOWN not in text
     assert "REDACTED" in text
 
@@ -115,3 +150,59 @@ def test_logging_filter(shape: str) -> None:
     text = buf.getvalue()
     assert "request failed" in text and type(SHAPES[shape]()).__name__ in text
     assert NAMED not in text and KNOWN not in text
+
+
+def test_the_original_exception_is_never_mutated() -> None:
+    exc = CopiesItself(NAMED)
+    _redactor().redact_obj({"error": exc})
+    assert exc.password == NAMED and exc.args == ("refused",)
+
+
+# -- a copier that shares the original's attribute dict ----------------------------------------
+
+
+class SharedState(Exception):
+    def __init__(self, password: str) -> None:
+        super().__init__("login failed")
+        self.password = password
+
+    def __str__(self) -> str:
+        return f"login failed with {self.password}"
+
+
+@pytest.fixture
+def tblib_installed() -> None:
+    """tblib's pickling support for SharedState, as ``import distributed`` installs it for
+    every exception class defined before it: a copy rebuilt with ``__dict__`` itself."""
+    support = pytest.importorskip("tblib.pickling_support")
+    support.install(SharedState)
+
+
+def test_a_copy_sharing_the_attribute_dict_leaves_the_original_intact(
+    tblib_installed: None,
+) -> None:
+    import copy
+
+    exc = SharedState(NAMED)
+    assert vars(copy.copy(exc)) is vars(exc)  # the premise: the copier shares it
+    out = _redactor().redact_obj(exc)
+    assert NAMED not in str(out)
+    assert exc.password == NAMED  # never mutated
+
+
+@pytest.mark.parametrize("renderer", ["format_exc_info", "dict_tracebacks"])
+def test_a_copy_sharing_the_attribute_dict_through_structlog(
+    tblib_installed: None, renderer: str
+) -> None:
+    out = io.StringIO()
+    procs = [
+        getattr(structlog.processors, renderer),
+        RedactProcessor(_redactor()),
+        structlog.processors.JSONRenderer(),
+    ]
+    log = structlog.wrap_logger(structlog.PrintLogger(out), processors=procs)
+    try:
+        raise SharedState(NAMED)
+    except SharedState:
+        log.exception("request failed")
+    assert NAMED not in out.getvalue()
