@@ -1617,6 +1617,16 @@ _CALL_OPEN = re.compile(r"[(\[]")
 _SECURE_STRING = re.compile(r"(?i)\bconvertto-securestring(?:[ \t]+-string)?[ \t]+(?=[^\s-])")
 
 
+#: Words a list under a pair name holds when it names methods or scopes, not a secret
+#: (``{"auth": ["oauth2", "saml"]}``, ``("basic", "digest")``, ``["read", "write"]``).
+AUTH_METHOD_WORDS = frozenset(
+    {"basic", "digest", "bearer", "oauth", "oauth1", "oauth2", "saml", "saml2", "ldap"}
+    | {"kerberos", "ntlm", "negotiate", "token", "jwt", "oidc", "openid", "apikey", "api_key"}
+    | {"password", "none", "anonymous", "session", "cookie", "mtls", "tls", "hmac", "sigv4"}
+    | {"aws4", "read", "write", "admin", "sso", "mfa", "otp", "totp", "webauthn", "passkey"}
+)
+
+
 def auth_call_spans(
     text: str, pos: int, endpos: int, calls: re.Pattern[str], index: Callable[[str], int]
 ) -> Iterator[Span]:
@@ -1632,7 +1642,9 @@ def auth_call_spans(
     for m in calls.finditer(text, pos, endpos) if has_call else ():
         args = call_arguments(text, m.end() - 1)
         if m.group("pair") is not None:
-            if len(args) != 2:
+            if len(args) != 2 or all(
+                text[s:e].lower() in AUTH_METHOD_WORDS for s, e, _ in args
+            ):  # auth = ("oauth2", "saml"): methods, no (user, secret)
                 continue
             i = 1
         else:

@@ -40,6 +40,7 @@ from typing import Any, NamedTuple, Protocol, cast
 
 from redact import telemetry as _telemetry
 from redact._carriers import (
+    AUTH_METHOD_WORDS,
     RECORD_KEY_SPELLINGS,
     RECORD_VALUE_SPELLINGS,
     RECORD_WRAPPER_FIELDS,
@@ -1469,6 +1470,7 @@ class Redactor:
             and _maskable(v[1])
             and not hasattr(v, "_fields")
             and self.key_names.is_auth_pair(name)
+            and not (_method_word(v[0]) and _method_word(v[1]))  # ["oauth2", "saml"]
         )
 
     def _walk_body(self, body: Mapping[Any, Any], depth: int, active: set[int], tx: _Text) -> Any:
@@ -1769,6 +1771,13 @@ def _no_location(code: CodeType) -> CodeType:
 
 
 _STAND_IN = _no_location(compile(f"{_STAND_IN_NAME} = _getframe()", "<redact>", "exec"))
+
+
+def _method_word(item: object) -> bool:
+    """An authentication method or scope word (``_carriers.AUTH_METHOD_WORDS``)."""
+    if isinstance(item, bytes | bytearray):
+        item = bytes(item).decode("latin-1")
+    return isinstance(item, str) and item.lower() in AUTH_METHOD_WORDS
 
 
 def _replaced_strings(old: Any, new: Any, out: list[tuple[str, str]], depth: int) -> None:

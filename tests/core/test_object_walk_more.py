@@ -266,11 +266,22 @@ def test_a_pair_rendered_as_text_under_its_name_is_masked(r: Redactor) -> None:
         {"author": ("bob", "Zq9Lm2Xw7Kp4")},
         {"locals": {"auth": "(see below)"}},
         {"auth": collections.namedtuple("P", "a b")("x", "y")},
+        # methods and scopes, no (user, secret) (red team, second pass)
+        {"auth": ["oauth2", "saml"]},
+        {"auth": ("basic", "digest")},
+        {"auth": ["read", "write"]},
     ],
 )
 def test_pair_lookalikes_stay(r: Redactor, event: dict[str, Any]) -> None:
     """No pair, no user, no scalar secret, or another name: unchanged."""
     assert r.redact_obj(event) == event
+
+
+@pytest.mark.parametrize(
+    "text", ["auth = ('oauth2', 'saml')", 'auth=("basic", "digest")', "auth: ['read', 'write']"]
+)
+def test_pair_lookalikes_stay_in_text(r: Redactor, text: str) -> None:
+    assert r.redact(text) == text
 
 
 def test_traceback_locals_holding_a_pair_are_masked(r: Redactor) -> None:
