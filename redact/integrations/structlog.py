@@ -182,9 +182,21 @@ class RedactProcessor:
         elif isinstance(red, BaseException):
             event["exc_info"] = red  # messages and chained causes masked, traceback kept
         else:
+            # The core could not rebuild it: its masked text stands in. The traceback is
+            # rendered from the raw exception, whose text may show a value held by name
+            # (no text pass finds it there): that text is replaced by the stand-in's.
             del event["exc_info"]
             text = "".join(traceback.format_exception(exc))
-            event["exception"] = self._redactor.redact(text)
+            event["exception"] = self._redactor.redact(
+                replace_shown(text, shown_replacements(exc, RuntimeError(_stand_in(exc, red))))
+            )
+
+
+def _stand_in(exc: BaseException, red: object) -> str:
+    """The core's masked text for ``exc`` without the ``Type: `` it starts with."""
+    shown = str(red)
+    prefix = f"{type(exc).__name__}: "
+    return shown[len(prefix) :] if shown.startswith(prefix) else shown
 
 
 def _exception(value: object) -> BaseException | None:

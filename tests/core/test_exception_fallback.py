@@ -118,14 +118,21 @@ def test_redact_obj_of_an_exception_it_cannot_rebuild(shape: str) -> None:
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
-@pytest.mark.parametrize("renderer", ["format_exc_info", "dict_tracebacks"])
-def test_structlog_after_the_renderer(shape: str, renderer: str) -> None:
+@pytest.mark.parametrize("renderer", ["format_exc_info", "dict_tracebacks", "console"])
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_structlog_before_and_after_the_renderer(shape: str, renderer: str, position: str) -> None:
     out = io.StringIO()
-    procs = [
-        getattr(structlog.processors, renderer),
-        RedactProcessor(_redactor()),
-        structlog.processors.JSONRenderer(),
-    ]
+    if renderer == "console":
+        if position == "after":
+            pytest.skip("ConsoleRenderer renders the event: nothing comes after it")
+        procs: list[object] = [
+            RedactProcessor(_redactor()),
+            structlog.dev.ConsoleRenderer(colors=False),
+        ]
+    else:
+        pair = [getattr(structlog.processors, renderer), RedactProcessor(_redactor())]
+        procs = [*(pair if position == "after" else pair[::-1])]
+        procs.append(structlog.processors.JSONRenderer())
     log = structlog.wrap_logger(structlog.PrintLogger(out), processors=procs)
     try:
         raise SHAPES[shape]()
