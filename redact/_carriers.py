@@ -2729,9 +2729,25 @@ def _has_default(value: str) -> bool:
     return template_default(value, 0, len(value)) is not None
 
 
+#: A literal default in a template expression: Helm/Jinja/Ansible ``| default "v"``,
+#: ``| default('v')``, ``| d('v', true)``, ``default(value='v')``; GitHub Actions
+#: ``${{ secrets.X || 'v' }}``.
+_EXPR_DEFAULT = re.compile(
+    r"""(?:\|\s*(?:default|d)\s*(?:\(\s*(?:value\s*=\s*)?|\s+)|\|\|\s*)"""
+    r"""(?P<q>["'])(?P<default>[^"'\r\n]{1,256})(?P=q)"""
+)
+
+
 def template_default(text: str, s: int, e: int) -> Span | None:
-    """The literal default inside a template value ``text[s:e]`` (``${X:-default}``), if any."""
+    """The literal default inside a template value ``text[s:e]`` (``${X:-default}``,
+    ``{{ .Values.x | default "v" }}``, ``${{ secrets.X || 'v' }}``), if any."""
     found: Span | None = None
+    if "{{" in text[s:e]:
+        for m in _EXPR_DEFAULT.finditer(text, s, e):
+            d = m.group("default")
+            if d.strip() and not is_placeholder(d):
+                ds, de = m.span("default")
+                found = (ds, de) if found is None else (found[0], de)
     for m in _DEFAULT.finditer(text, s, e):
         op, d = m.group("op"), m.group("default")
         if op.endswith("?") or (op == ":" and text[m.start() + 2 : m.start("op")] in _SOURCES):

@@ -1813,8 +1813,9 @@ class KeyValueDetector:
                 return None  # ?t=1699999999, ?p=2: a timestamp or a page, no credential
         if isinstance(span, tuple) and c.is_count(m.group("key"), text[span[0] : span[1]]):
             return None  # tokens=1234, "secrets": 3: a count under a plural name
-        if isinstance(span, tuple) and text.startswith("${", span[0]):
-            span = c.template_default(text, *span) or span  # ${DB_PASSWORD:-default}
+        if isinstance(span, tuple) and text.startswith(("${", "{{", '"{{', "'{{"), span[0]):
+            # ${DB_PASSWORD:-default}, {{ .Values.x | default "v" }}: the default is the value
+            span = c.template_default(text, *span) or span
         if (
             isinstance(span, tuple)
             and text[span[0] : span[0] + 1].isalpha()

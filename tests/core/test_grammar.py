@@ -550,6 +550,9 @@ PLACEHOLDERS = [
     "password: azurekeyvault://kv/secrets/db",
     "password = random_password.db.result",
     "password = aws_secretsmanager_secret_version.db.secret_string",
+    "password: {{ x | default('') }}",
+    "password: {{ x | default(omit) }}",
+    "password: {{ lookup('env', 'DB_PASSWORD') }}",
 ]
 
 
@@ -568,6 +571,13 @@ def test_placeholders_are_not_secrets(text: str) -> None:
         "password: Zq9Lm2Xw...",  # a value, then an ellipsis
         "password = random_Zq9.Lm2.Xw7",  # no provider resource type
         "password: __Zq9Lm2Xw7Kp4",  # not a closed replace token
+        # a template with a literal default holds a value (red team, second pass)
+        'password: {{ .Values.password | default "Zq9Lm2Xw7Kp4Rt6Y" }}',
+        "password: \"{{ db_pass | default('Zq9Lm2Xw7Kp4Rt6Y') }}\"",
+        "password: {{ x | d('Zq9Lm2Xw7Kp4Rt6Y', true) }}",
+        "password: {{ x | default(value='Zq9Lm2Xw7Kp4Rt6Y') }}",
+        "token: ${{ secrets.X || 'Zq9Lm2Xw7Kp4Rt6Y' }}",
+        "password: ${DB_PASSWORD:-Zq9Lm2Xw7Kp4Rt6Y}",
     ],
 )
 def test_placeholder_lookalikes_are_masked(text: str) -> None:
