@@ -572,11 +572,17 @@ def test_placeholders_are_not_secrets(text: str) -> None:
         "password = random_Zq9.Lm2.Xw7",  # no provider resource type
         "password: __Zq9Lm2Xw7Kp4",  # not a closed replace token
         # a template with a literal default holds a value (red team, second pass)
+        # redact:allow sensitive-key synthetic test value
         'password: {{ .Values.password | default "Zq9Lm2Xw7Kp4Rt6Y" }}',
+        # redact:allow sensitive-key synthetic test value
         "password: \"{{ db_pass | default('Zq9Lm2Xw7Kp4Rt6Y') }}\"",
+        # redact:allow sensitive-key synthetic test value
         "password: {{ x | d('Zq9Lm2Xw7Kp4Rt6Y', true) }}",
+        # redact:allow sensitive-key synthetic test value
         "password: {{ x | default(value='Zq9Lm2Xw7Kp4Rt6Y') }}",
+        # redact:allow sensitive-key synthetic test value
         "token: ${{ secrets.X || 'Zq9Lm2Xw7Kp4Rt6Y' }}",
+        # redact:allow sensitive-key synthetic test value
         "password: ${DB_PASSWORD:-Zq9Lm2Xw7Kp4Rt6Y}",
     ],
 )

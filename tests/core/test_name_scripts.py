@@ -67,8 +67,32 @@ NEW_NAMES = [
     "mnemonic_phrase",
     "secret_answer",
     "docker_auth",
+    # the system or account written after the sensitive word (red team, second pass)
+    "PASSWORD_DB",
+    "password_mysql",
+    "PASSWORD_ADMIN",
+    "password_root",
+    "api_key_stripe",
+    "token_slack",
+    "SECRET_KEY_PROD",
+    "contraseña_db",
 ]
-LOOKALIKES = ["seed", "random_seed", "tls_key_file", "ssl_key_path", "seed_count", "passwd_file"]
+LOOKALIKES = [
+    "seed",
+    "random_seed",
+    "tls_key_file",
+    "ssl_key_path",
+    "seed_count",
+    "passwd_file",
+    "token_count",
+    "token_type",
+    "password_policy",
+    "PASSWORD_MIN_LENGTH",
+    "secret_name",
+    "api_key_id",
+    "token_expiry",
+    "key_db",
+]
 
 
 @pytest.mark.parametrize("name", NEW_NAMES)
