@@ -293,6 +293,7 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "hasło",
     "haslo",
     "parola",
+    "parolă",  # Romanian
     "lösenord",
     "losenord",
     "passord",

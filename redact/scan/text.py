@@ -639,6 +639,10 @@ _CALL_VALUE = re.compile(r"[A-Za-z_][\w.]{0,127}\(.*\)")
 _LEAF = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|([^\s,\[\]{}():;=\"'`]+)")
 
 
+#: A comment after a line value: blanks, then ``#`` or ``//``, to the end.
+_TRAILING_COMMENT = re.compile(r"[ \t]+(?:#|//)[^\r\n]*\Z")
+
+
 def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
     """The findings a key-name finding stands for in a repository: itself when its value
     looks like a credential; when the value is a container under the sensitive name
@@ -663,6 +667,11 @@ def _weighed(text: str, f: Finding, redactor: Redactor) -> tuple[Finding, ...]:
         return _call_literals(text, f, name, redactor)
     if credential_like(value, name, member=member):
         return (f,)
+    head = _TRAILING_COMMENT.sub("", value) if "\n" not in value else value
+    if head != value and head and credential_like(head, name, member=member):
+        # DB_PASSWORD=v # prod, api_key: v // rotate: the runtime masks to the end of the
+        # line; the report points at the value without its comment
+        return (dataclasses.replace(f, end=f.start + len(head)),)
     if text.startswith(";", f.end) and text[f.start - 1 : f.start] == "=" and " " in value:
         # Server=h;Password=a b Qv8...;: a connection-string field of a few words counts
         # when one word is a credential itself (prose under a name is words, none of them one)

@@ -444,3 +444,33 @@ def test_a_typed_declaration_is_weighed_under_its_variable_not_its_type(
 def test_typed_declarations_without_a_credential_stay_quiet(redactor: Redactor, line: str) -> None:
     """The same declarations holding a number, a description, a reference: no finding."""
     assert scan_text(redactor, line, OPTIONS, path="settings.py") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "path"),
+    [
+        ("DB_PASSWORD=Pq3Wx5Zr8Ty2 # prod\n", "app.env"),
+        ("api_key: Zq9Lm2Xw7Kp4Rt6Y # rotate quarterly\n", "config.yaml"),
+        ("db_password = Pq3Wx5Zr8Ty2  // staging\n", "settings.conf"),
+        ("DB_PASSWORD=Pq3Wx5Zr8Ty2\t# set by ops\n", ".env"),
+    ],
+)
+def test_a_value_followed_by_a_comment_is_reported(line: str, path: str) -> None:
+    """The runtime masks to the end of the line; the report weighs and points at the value
+    without its comment (red team, second pass: 0 findings before)."""
+    redactor = Redactor.default()
+    found = [
+        f for f in scan_text(redactor, line, OPTIONS, path=path) if f.rule_id == "sensitive-key"
+    ]
+    assert len(found) == 1
+    value = line.split("=", 1)[-1] if "=" in line else line.split(": ", 1)[1]
+    value = value.strip().split()[0]
+    assert found[0].end_column - found[0].column == len(value)
+
+
+@pytest.mark.parametrize(
+    "line", ["password: see the vault # ops\n", "token = expired  # after rotation\n"]
+)
+def test_prose_with_a_comment_is_not_reported(line: str) -> None:
+    redactor = Redactor.default()
+    assert not scan_text(redactor, line, OPTIONS, path="notes.conf")
