@@ -157,8 +157,36 @@ def _misread_forms(value: str, raw: bytes, min_length: int) -> set[str]:
     return {f for f in shown if len(f) - f.count(_REPLACEMENT) >= min_length and f != value}
 
 
+#: The legacy code pages a host may write a value in before encoding it: Western, Central
+#: and Eastern European, Cyrillic (Windows, KOI8, DOS, ISO), Greek, Turkish, Hebrew, Arabic,
+#: Baltic, Vietnamese, Japanese, Chinese and Korean. A value gets the forms of each code
+#: page that can write it (distinct bytes only).
+LEGACY_CODECS = (
+    "latin-1",
+    "cp1252",
+    "cp1250",
+    "iso8859-2",
+    "cp1251",
+    "koi8-r",
+    "koi8-u",
+    "cp866",
+    "iso8859-5",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp1258",
+    "shift_jis",
+    "euc-jp",
+    "gbk",
+    "big5",
+    "euc-kr",
+)
+
+
 def _legacy_byte_forms(value: str) -> set[str]:
-    """Encodings of a non-ASCII value's bytes in a legacy code page (latin-1, cp1252).
+    """Encodings of a non-ASCII value's bytes in a legacy code page (``LEGACY_CODECS``).
 
     A host that writes the value in its code page before encoding it percent-encodes or
     base64-encodes those bytes (``P%E4ssw%F6rd``, a Basic header built from latin-1 bytes).
@@ -169,11 +197,15 @@ def _legacy_byte_forms(value: str) -> set[str]:
     out: set[str] = set()
     if value.isascii():
         return out
-    for legacy in ("latin-1", "cp1252"):
+    seen: set[bytes] = set()
+    for legacy in LEGACY_CODECS:
         try:
             raw = value.encode(legacy)
         except UnicodeEncodeError:
             continue
+        if raw in seen:
+            continue  # the same bytes in another code page of the script
+        seen.add(raw)
         for quote in (urllib.parse.quote, urllib.parse.quote_plus):
             pct = quote(raw, safe="")
             out.add(pct)

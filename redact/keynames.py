@@ -1578,6 +1578,9 @@ class KeyValueDetector:
                     done.append(named)
                     yield named
                     continue
+            if "@" in key and _in_userinfo(text, ks):
+                # postgres://app:pw-2024@db:5432: a password and its host, no name
+                continue
             if sensitive(key) or (ks and text[ks - 1] in "\\?&;@$") or "%" in key:
                 found = self._value(text, m)
                 for span in (found,) if isinstance(found, tuple) else found or ():
@@ -2308,6 +2311,15 @@ def _skip_ws(text: str, at: int) -> int:
 def _userinfo_len(text: str, at: int) -> int:
     u = _USERINFO_REST.match(text, at)
     return 0 if u is None else u.end() - at
+
+
+def _in_userinfo(text: str, at: int) -> bool:
+    """Whether ``text[at]`` sits in a URL's userinfo: ``scheme://`` then ``user:`` or
+    nothing before it, in the same blank-free run (the ``@`` that follows is the host's)."""
+    lo = max(0, at - 512)
+    blank = max(text.rfind(" ", lo, at), text.rfind("\t", lo, at), text.rfind("\n", lo, at))
+    scheme = text.rfind("://", blank + 1, at)
+    return scheme >= 0 and "/" not in text[scheme + 3 : at] and "@" not in text[scheme + 3 : at]
 
 
 def _auth_index(callee: str) -> int:

@@ -139,3 +139,20 @@ def test_script_names_in_any_shape_property(name: str, prefix: str, sep: str, up
     out = R.redact(f"start {spelled}{sep}{VALUE} end")
     assert VALUE not in out
     assert out.startswith("start ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgres://app:pw-2024-Zq9@db:5432/app",
+        "mysql://root:mypass@db:3306/x",
+        "redis://:hunter2pass@cache:6379/0",
+        "amqp://guest:secret-prod@mq:5672",
+    ],
+)
+def test_userinfo_is_no_name_before_its_host(text: str) -> None:
+    """A password ending in a sensitive word, then ``@host:port``: the port is no value
+    (the system words after a name, ``_db``, made ``pw-2024@db`` a name)."""
+    out = R.redact(text)
+    port = text.rsplit(":", 1)[1]
+    assert out.endswith(port), out

@@ -69,7 +69,25 @@ def _pct_lower(text: str) -> str:
     return re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
 
 
-@pytest.mark.parametrize("codec", ["latin-1", "cp1252"])
+@pytest.mark.parametrize(
+    ("value", "codec"),
+    [
+        (LEGACY, "latin-1"),
+        (LEGACY, "cp1252"),
+        ("Árvíztűrő-Zq9Lm2", "cp1250"),
+        ("Árvíztűrő-Zq9Lm2", "iso8859-2"),
+        ("пароль-Зq9-секрет", "cp1251"),
+        ("пароль-Зq9-секрет", "koi8-r"),
+        ("пароль-Зq9-секрет", "cp866"),
+        ("κωδικός-Zq9Lm2", "cp1253"),
+        ("şifre-Zq9Lm2Xw", "cp1254"),
+        ("パスワード-Zq9Lm2", "shift_jis"),
+        ("パスワード-Zq9Lm2", "euc-jp"),
+        ("密码Zq9Lm2Xw7", "gbk"),
+        ("密碼Zq9Lm2Xw7", "big5"),
+        ("비밀번호Zq9Lm2Xw", "euc-kr"),
+    ],
+)
 @pytest.mark.parametrize(
     "encode",
     [
@@ -82,10 +100,12 @@ def _pct_lower(text: str) -> str:
     ],
     ids=["quote", "quote-lower-hex", "quote-plus", "base64", "basic-auth", "base64url"],
 )
-def test_legacy_code_page_bytes_of_a_value_are_masked(codec: str, encode: object) -> None:
+def test_legacy_code_page_bytes_of_a_value_are_masked(
+    value: str, codec: str, encode: object
+) -> None:
     r = Redactor.default()
-    r.known.add(LEGACY, label="pw")
-    form = encode(LEGACY, codec)  # type: ignore[operator]
+    r.known.add(value, label="pw")
+    form = encode(value, codec)  # type: ignore[operator]
     out = r.redact(f"sent {form} done")
     assert "[REDACTED:pw]" in out, (form, out)
     assert out.startswith("sent ") and out.endswith(" done")
