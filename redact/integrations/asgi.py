@@ -220,9 +220,36 @@ class RedactMiddleware:
         self._trace = _optional("opentelemetry.trace") if annotate_span is not False else None
         self._access = logging.getLogger(access_logger) if access_log else None
 
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Lifespan: a failure's ``message`` (``lifespan.startup.failed``: the server logs
+        it, often an exception's text with a DSN) is masked, and an exception leaving the
+        app leaves as the core's masked copy, as for requests."""
+        redactor = self.redactor
+
+        async def masked_send(message: Message) -> None:
+            text = message.get("message")
+            if isinstance(text, str) and text:
+                shown = redactor.redact(text)
+                if shown is not text:
+                    message = {**message, "message": shown}
+            await send(message)
+
+        masked: BaseException | None = None
+        try:
+            await self.app(scope, receive, masked_send)
+        except Exception as exc:
+            masked = masked_exception(redactor, exc)
+            if masked is None:
+                raise
+        if masked is not None:
+            raise masked
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Bind the masked view, guard what is sent, hand the app the real request."""
         kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
         if kind not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
