@@ -1052,6 +1052,7 @@ RECORD_NAME_FIELDS: tuple[str, ...] = (
     "attribute", "attr", "attributeName", "attribute_name", "path", "loc", "prompt",
     "question", "settingName", "setting_name", "propertyName", "property_name",
     "propertyPath", "property_path", "instancePath", "instance_path", "expect",
+    "metadata",
 )  # fmt: skip
 RECORD_VALUE_FIELDS: tuple[str, ...] = (
     "value", "values", "val", "v", "ParameterValue", "headerValue", "header_value",
@@ -1094,6 +1095,14 @@ RECORD_WRAPPER_FIELDS: tuple[str, ...] = ("payload",)
 #: A name field's resource path that names a secret's version (GCP Secret Manager
 #: ``projects/<p>/secrets/<s>/versions/<n>``): every value of such a record is a secret.
 _SECRET_VERSION = re.compile(r"(?:^|/)secrets/[^/\s]{1,255}/versions/[^/\s]{1,64}/?$")
+#: An Azure Key Vault secret's id (``az keyvault secret show``: ``{"value": v, "id": ...}``).
+_KEYVAULT_SECRET = re.compile(
+    r"https://[^/\s]{1,255}\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net)"
+    r"/secrets/[^/\s]{1,127}(?:/[^/\s]{0,64})?/?"
+)
+#: A Vault KV v2 read's ``metadata`` (``{"data": {...}, "metadata": {...}}``): its
+#: ``data`` holds the secret's fields.
+_VAULT_KV_METADATA = frozenset({"created_time", "destroyed", "version"})
 #: Fields whose list value is a path to the value: its last string names it.
 _PATH_FIELDS = frozenset({"loc", "path"})
 _TRUE = frozenset({"true", "yes", "1", "on"})
@@ -1127,6 +1136,8 @@ def record_name_sensitive(field: str, name: object, sensitive: Callable[[str], b
     its last string, a JSON pointer (``/data/token``) by its last segment, bytes as latin-1.
     """
     low = field.lower()
+    if low == "metadata":
+        return isinstance(name, Mapping) and _VAULT_KV_METADATA.issubset(name)
     if low in _FLAGS_LOW:
         if isinstance(name, bool):
             return name
@@ -1148,6 +1159,8 @@ def record_name_sensitive(field: str, name: object, sensitive: Callable[[str], b
         return True
     if "/" in name and "secrets/" in name and _SECRET_VERSION.search(name) is not None:
         return True  # projects/p/secrets/s/versions/1: a secret's version, whatever s is
+    if "/secrets/" in name and _KEYVAULT_SECRET.fullmatch(name) is not None:
+        return True  # https://kv.vault.azure.net/secrets/app/<version>: a Key Vault secret
     if "/" in name:  # a JSON pointer or a path: its last segment
         seg = name.rstrip("/").rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         return bool(seg) and seg != name and sensitive(seg)

@@ -58,6 +58,7 @@ __all__ = [
     "DEFAULT_WORDS",
     "PAT_SERVICES",
     "SERVICE_WORDS",
+    "SYSTEM_MODIFIERS",
     "KeyNames",
     "KeyValueDetector",
     "normalize",
@@ -328,6 +329,7 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "seed_phrase",
     "security_answer",
     "secret_answer",
+    "plaintext",  # a KMS Decrypt response's decrypted secret (AWS Plaintext, GCP plaintext)
     # one-time-password and wallet seeds (a seed alone is a random seed: seed=42)
     "otp_seed",
     "totp_seed",
@@ -457,6 +459,45 @@ DEFAULT_WORDS: tuple[str, ...] = (
 #: ``{"KEY": v}``); ``key`` and ``Key`` stay ordinary names (a cache key, a sort key).
 DEFAULT_CASED: tuple[str, ...] = ("KEY", "PAT", "_auth")  # _auth: .npmrc's base64(user:pw)
 
+#: The system or account a credential opens, written after it (``PASSWORD_DB``,
+#: ``password_mysql``, ``PASSWORD_ADMIN``, ``token_slack``, ``api_key_stripe``): trailing
+#: modifiers of a name, but not of a path or an address (``secrets/db``, ``pw@db``).
+SYSTEM_MODIFIERS: tuple[str, ...] = (
+    "db",
+    "database",
+    "mysql",
+    "mariadb",
+    "postgres",
+    "postgresql",
+    "pg",
+    "redis",
+    "mongo",
+    "mongodb",
+    "mssql",
+    "oracle",
+    "ldap",
+    "smtp",
+    "mail",
+    "ftp",
+    "sftp",
+    "ssh",
+    "admin",
+    "root",
+    "master",
+    "replica",
+    "service",
+    "svc",
+    "slack",
+    "discord",
+    "telegram",
+    "jira",
+    "docker",
+    "registry",
+    "npm",
+    "pypi",
+    *SERVICE_WORDS,
+)
+
 #: Trailing words that keep a sensitive name sensitive (``password_confirmation``, ``token2``).
 DEFAULT_MODIFIERS: tuple[str, ...] = (
     "confirmation",
@@ -523,41 +564,7 @@ DEFAULT_MODIFIERS: tuple[str, ...] = (
     "backup",
     "local",
     "default",
-    # the system or account a credential opens, written after it (PASSWORD_DB,
-    # password_mysql, PASSWORD_ADMIN, token_slack, api_key_stripe)
-    "db",
-    "database",
-    "mysql",
-    "mariadb",
-    "postgres",
-    "postgresql",
-    "pg",
-    "redis",
-    "mongo",
-    "mongodb",
-    "mssql",
-    "oracle",
-    "ldap",
-    "smtp",
-    "mail",
-    "ftp",
-    "sftp",
-    "ssh",
-    "admin",
-    "root",
-    "master",
-    "replica",
-    "service",
-    "svc",
-    "slack",
-    "discord",
-    "telegram",
-    "jira",
-    "docker",
-    "registry",
-    "npm",
-    "pypi",
-    *SERVICE_WORDS,
+    *SYSTEM_MODIFIERS,
 )
 
 #: Query-string parameters masked in URLs (the web adapters and the text path share it).
@@ -765,6 +772,10 @@ def normalize(name: str) -> str:
     return n if n.isalnum() else "".join(ch for ch in n if ch.isalnum())
 
 
+#: :data:`SYSTEM_MODIFIERS` normalised (``_strip_modifier`` skips them in paths).
+_SYSTEM_MODIFIERS = frozenset(normalize(w) for w in SYSTEM_MODIFIERS)
+
+
 #: CGI/WSGI spell request headers ``HTTP_<NAME>`` (``request.META``, ``environ``);
 #: Apache adds ``REDIRECT_`` in front after an internal redirect.
 _CGI_PREFIXES = ("redirect_http_", "http_")
@@ -960,7 +971,7 @@ class KeyNames:
             # (ghp_Al6Uz4LgK1...fCVC ends with the card-code word "CVC"), so a token
             # followed by " : " read as a sensitive name masked the rest of the line.
             return False
-        if self._judge_words(n, ws):
+        if self._judge_words(n, ws, path="/" in name or "@" in name):
             return True
         if not _LEET_CHARS.isdisjoint(name):
             # p4ssword, passw0rd, t0ken, s3cret, p@ssword, pa$$word, $ecret: a name spelled
@@ -971,15 +982,17 @@ class KeyNames:
                 return bool(n) and n not in self.allow and self._judge_words(n, words(plain))
         return False
 
-    def _judge_words(self, n: str, ws: list[str]) -> bool:
+    def _judge_words(self, n: str, ws: list[str], *, path: bool = False) -> bool:
         """The vocabulary's test on a normalised name ``n`` and its words ``ws``, with up to
-        four modifiers stripped (``password_confirm``, ``PASSWORD_PROD``, ``token_part1``)."""
+        four modifiers stripped (``password_confirm``, ``PASSWORD_PROD``, ``token_part1``).
+        In a path or an address (``projects/p/secrets/db``, ``pw@db``) a system's name
+        after the sensitive word is the next segment or the host, not a modifier."""
         for _ in range(4):
             if n in self._exact_norm or n.endswith(self._suffix_norm):
                 return True
             if ws and ws[-1] in self._words_norm:
                 return True
-            stripped = self._strip_modifier(n)
+            stripped = self._strip_modifier(n, systems=not path)
             if stripped is None:
                 return False
             cut = len(n) - len(stripped)
@@ -1062,10 +1075,12 @@ class KeyNames:
                 straddles = True
         return not straddles
 
-    def _strip_modifier(self, n: str) -> str | None:
+    def _strip_modifier(self, n: str, *, systems: bool = True) -> str | None:
         # Modifiers first: a version number would eat the 64 of b64 (unseal_keys_b64).
         for mod in self._mod_norm:
             if n.endswith(mod) and len(n) > len(mod):
+                if not systems and mod in _SYSTEM_MODIFIERS:
+                    continue
                 return n[: -len(mod)]
         v = _VERSION.search(n)
         if v and v.start() > 0:

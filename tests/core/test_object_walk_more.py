@@ -419,3 +419,45 @@ def test_property_counts_agree_across_carriers(
     assert r.redact(f"{plural}={n}") == f"{plural}={n}"
     assert r.redact_obj({singular: n}) != {singular: n}
     assert str(n) not in r.redact(f"{singular}={n}")
+
+
+# -- secret-store read responses (red team, second pass) ----------------------------------------
+
+_PW = "hunter2hunter2xQ"
+_B64 = "aHVudGVyMmh1bnRlcjJ4UQ=="
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # az keyvault secret show
+        {"value": _PW, "id": "https://kv.vault.azure.net/secrets/appconfig/abc", "attributes": {}},
+        # Vault KV v2 read
+        {
+            "data": {
+                "data": {"config": _PW},
+                "metadata": {"created_time": "t", "destroyed": False, "version": 3},
+            },
+            "lease_id": "",
+        },
+        # AWS KMS Decrypt, GCP KMS decrypt
+        {"Plaintext": _B64, "KeyId": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+        {"plaintext": _B64, "name": "projects/p/locations/global/keyRings/r/cryptoKeys/k"},
+    ],
+)
+def test_secret_store_responses_are_masked(r: Redactor, response: dict[str, Any]) -> None:
+    out = r.redact_obj(response)
+    assert _PW not in repr(out) and _B64 not in repr(out)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"metadata": {"name": "x", "resourceVersion": "1"}, "data": {"a": "b"}},  # a ConfigMap
+        {"value": "x", "id": "https://example.com/secrets/foo"},
+        {"plaintext": True},
+        {"metadata": {"version": 1}, "data": {"a": "b"}},
+    ],
+)
+def test_secret_store_lookalikes_stay(r: Redactor, event: dict[str, Any]) -> None:
+    assert r.redact_obj(event) == event
