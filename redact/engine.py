@@ -148,6 +148,9 @@ _NOT_AN_OBJECT = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodTyp
 #: registry) costs a bounded walk, not one per path through it.
 _OBJECT_LEVELS = 8
 _OBJECT_BUDGET = 256
+#: How many values (strings, scalars, containers) one call reads inside objects'
+#: attributes, all objects together.
+_OBJECT_ITEMS = 512
 
 
 #: A two-item pair as ``repr`` writes it: ``('bob', 'v')``, ``["bob", "v"]``.
@@ -161,12 +164,13 @@ class _Path(set[int]):
     """The ids of the containers being walked (cycles), and the object walk's counters:
     ``objects`` on the path right now, ``budget`` left for this call."""
 
-    __slots__ = ("budget", "objects")
+    __slots__ = ("budget", "items", "objects")
 
     def __init__(self) -> None:
         super().__init__()
         self.objects = 0
         self.budget = _OBJECT_BUDGET
+        self.items = _OBJECT_ITEMS
 
 
 _is_str = str.__instancecheck__
@@ -1188,6 +1192,14 @@ class Redactor:
         return self._walk(obj, 0, _Path(), tx)
 
     def _walk(self, obj: Any, depth: int, active: set[int], tx: _Text) -> Any:
+        if type(active) is _Path and active.objects:
+            # Inside an object's attributes: at most _OBJECT_ITEMS values a call. A client
+            # object reaches a library's whole model (a boto3 client: 44,000 mappings of
+            # service documentation, 6 s a log call); past the budget a value is left as
+            # it is, as objects were before their attributes were read.
+            active.items -= 1
+            if active.items < 0:
+                return obj
         if isinstance(obj, str):
             return tx(obj)
         if isinstance(obj, _ATOMIC_TYPES):

@@ -461,3 +461,44 @@ def test_secret_store_responses_are_masked(r: Redactor, response: dict[str, Any]
 )
 def test_secret_store_lookalikes_stay(r: Redactor, event: dict[str, Any]) -> None:
     assert r.redact_obj(event) == event
+
+
+def test_a_library_client_object_is_read_within_the_item_budget(
+    r: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A boto3 client reaches botocore's whole service model through its attributes
+    (44,000 mappings of documentation that names passwords and tokens): the walk reads at
+    most ``_OBJECT_ITEMS`` values inside objects, so logging ``"%s", client`` costs a few
+    text scans, not thousands (6 s a call before the budget). Work is counted, not timed."""
+    boto3 = pytest.importorskip("boto3")
+    from redact import engine
+
+    client = boto3.client(
+        "secretsmanager",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="example-secret-key-0123456789",
+    )
+    calls = 0
+    find = engine.Redactor._find
+
+    def counting(self: Redactor, text: str, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return find(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(engine.Redactor, "_find", counting)
+    walks = 0
+    walk = engine.Redactor._walk
+
+    def counting_walk(self: Redactor, *args: Any, **kwargs: Any) -> Any:
+        nonlocal walks
+        walks += 1
+        return walk(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine.Redactor, "_walk", counting_walk)
+    r.redact_obj({"client": client})
+    # unbounded: 73,264 walks and 12,414 text scans for this client
+    assert walks <= 4 * 512, walks
+    assert calls <= 512, calls
