@@ -1640,6 +1640,11 @@ AUTH_METHOD_WORDS = frozenset(
 )
 
 
+#: The password of a basic-auth pair whose user is a token (GitHub ``(token,
+#: "x-oauth-basic")``): the first item is the secret.
+TOKEN_AS_USER = frozenset({"x-oauth-basic", "x-oauth-token"})
+
+
 def auth_call_spans(
     text: str, pos: int, endpos: int, calls: re.Pattern[str], index: Callable[[str], int]
 ) -> Iterator[Span]:
@@ -1659,7 +1664,7 @@ def auth_call_spans(
                 text[s:e].lower() in AUTH_METHOD_WORDS for s, e, _ in args
             ):  # auth = ("oauth2", "saml"): methods, no (user, secret)
                 continue
-            i = 1
+            i = 0 if text[args[1][0] : args[1][1]].lower() in TOKEN_AS_USER else 1
         else:
             i = index(m.group("callee"))
             if i < 0:

@@ -44,6 +44,7 @@ from redact._carriers import (
     RECORD_KEY_SPELLINGS,
     RECORD_VALUE_SPELLINGS,
     RECORD_WRAPPER_FIELDS,
+    TOKEN_AS_USER,
     is_count,
     placeholder_at,
     record_field_spellings,
@@ -1451,12 +1452,16 @@ class Redactor:
         if tv in _PLAIN_SCALARS:
             return v
         if isinstance(v, tuple | list) and len(v) == 2 and self._auth_pair(name, v):
-            user = self._walk(v[0], depth, active, tx)
-            masked = self._masked_like(v[1], tx)
+            pair: tuple[Any, Any]
+            if isinstance(v[1], str) and v[1].lower() in TOKEN_AS_USER:
+                # (token, "x-oauth-basic"): GitHub's basic auth carries the token as the user
+                pair = (self._masked_like(v[0], tx), v[1])
+            else:
+                pair = (self._walk(v[0], depth, active, tx), self._masked_like(v[1], tx))
             try:
-                return cast(Any, type(v))((user, masked))
+                return cast(Any, type(v))(pair)
             except Exception:
-                return [user, masked]
+                return list(pair)
         if (
             type(v) is str
             and v[:1] in "(["

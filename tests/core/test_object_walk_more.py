@@ -502,3 +502,12 @@ def test_a_library_client_object_is_read_within_the_item_budget(
     # unbounded: 73,264 walks and 12,414 text scans for this client
     assert walks <= 4 * 512, walks
     assert calls <= 512, calls
+
+
+def test_a_token_as_the_user_of_a_pair_is_masked(r: Redactor) -> None:
+    """GitHub's basic auth (token, "x-oauth-basic"): the token is the first item."""
+    token = "Zq9Lm2Xw7Kp4Rt6YhunterAbc"
+    out = r.redact_obj({"auth": (token, "x-oauth-basic")})
+    assert out == {"auth": ("[REDACTED:sensitive-key]", "x-oauth-basic")}
+    text = r.redact(f"requests.get(u, auth=('{token}', 'x-oauth-basic'))")
+    assert token not in text and "x-oauth-basic" in text
