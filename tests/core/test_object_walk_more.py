@@ -423,7 +423,7 @@ def test_property_counts_agree_across_carriers(
 
 # -- secret-store read responses (red team, second pass) ----------------------------------------
 
-_PW = "hunter2hunter2xQ"
+_PW = "hunter2hunter2xQ"  # redact:allow sensitive-key synthetic test value
 _B64 = "aHVudGVyMmh1bnRlcjJ4UQ=="
 
 
@@ -506,7 +506,7 @@ def test_a_library_client_object_is_read_within_the_item_budget(
 
 def test_a_token_as_the_user_of_a_pair_is_masked(r: Redactor) -> None:
     """GitHub's basic auth (token, "x-oauth-basic"): the token is the first item."""
-    token = "Zq9Lm2Xw7Kp4Rt6YhunterAbc"
+    token = "Zq9Lm2Xw7Kp4Rt6YhunterAbc"  # redact:allow generic-token-assignment synthetic
     out = r.redact_obj({"auth": (token, "x-oauth-basic")})
     assert out == {"auth": ("[REDACTED:sensitive-key]", "x-oauth-basic")}
     text = r.redact(f"requests.get(u, auth=('{token}', 'x-oauth-basic'))")

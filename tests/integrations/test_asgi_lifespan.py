@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from redact import Redactor
 from redact.integrations.asgi import RedactMiddleware
 
-SECRET = "Zk8vQ2mP7xR4wN9tLp"
+SECRET = "Zk8vQ2mP7xR4wN9tLp"  # redact:allow generic-password-assignment synthetic test value
 DSN = f"postgres://app:{SECRET}@db:5432/app"
 
 
