@@ -20,9 +20,11 @@ counted against the limits. Tar is read forwards, as a stream.
 from __future__ import annotations
 
 import io
+import lzma
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
@@ -130,6 +132,8 @@ _CORRUPT = (
     OSError,
     ValueError,
     RuntimeError,  # zipfile: an encrypted member without a password
+    zlib.error,  # corrupt deflate data in a member ("invalid bit length repeat")
+    lzma.LZMAError,
 )
 
 
